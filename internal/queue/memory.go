@@ -1,0 +1,158 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Memory is a Store kept in memory. It serves tests and is the fallback when
+// IndexedDB cannot be opened; its contents die with the page.
+type Memory struct {
+	mu      sync.Mutex
+	recs    []Record // sorted by Seq
+	next    int64
+	state   map[string]string
+	closed  bool
+	maxRecs int // 0: unlimited; for tests of quota handling
+}
+
+// NewMemory returns an empty Memory store.
+func NewMemory() *Memory { return &Memory{next: 1, state: map[string]string{}} }
+
+// SetQuota makes Append fail with ErrQuota once the store would hold more than
+// n records (0: no limit). It exists for tests.
+func (m *Memory) SetQuota(n int) { m.mu.Lock(); m.maxRecs = n; m.mu.Unlock() }
+
+func (m *Memory) check(ctx context.Context) error {
+	if m.closed {
+		return ErrClosed
+	}
+	return ctx.Err()
+}
+
+// Append implements Store.
+func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	if m.maxRecs > 0 && len(m.recs)+len(recs) > m.maxRecs {
+		return nil, fmt.Errorf("memory store: %w", ErrQuota)
+	}
+	out := make([]Record, len(recs))
+	for i, r := range recs {
+		r.Seq = m.next
+		m.next++
+		out[i] = r
+	}
+	m.recs = append(m.recs, out...)
+	return out, nil
+}
+
+func (m *Memory) find(seq int64) int {
+	i := sort.Search(len(m.recs), func(i int) bool { return m.recs[i].Seq >= seq })
+	if i < len(m.recs) && m.recs[i].Seq == seq {
+		return i
+	}
+	return -1
+}
+
+// Oldest implements Store.
+func (m *Memory) Oldest(ctx context.Context, after int64, n int) ([]Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	i := sort.Search(len(m.recs), func(i int) bool { return m.recs[i].Seq > after })
+	j := min(i+max(n, 0), len(m.recs))
+	return append([]Record(nil), m.recs[i:j]...), nil
+}
+
+// Update implements Store.
+func (m *Memory) Update(ctx context.Context, recs []Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if i := m.find(r.Seq); i >= 0 {
+			m.recs[i] = r
+		}
+	}
+	return nil
+}
+
+// Delete implements Store.
+func (m *Memory) Delete(ctx context.Context, seqs []int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return err
+	}
+	drop := make(map[int64]bool, len(seqs))
+	for _, s := range seqs {
+		drop[s] = true
+	}
+	kept := m.recs[:0]
+	for _, r := range m.recs {
+		if !drop[r.Seq] {
+			kept = append(kept, r)
+		}
+	}
+	m.recs = kept
+	return nil
+}
+
+// Count implements Store.
+func (m *Memory) Count(ctx context.Context) (int, int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return 0, 0, err
+	}
+	var b int64
+	for _, r := range m.recs {
+		b += int64(r.Size())
+	}
+	return len(m.recs), b, nil
+}
+
+// GetState implements Store.
+func (m *Memory) GetState(ctx context.Context, key string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return "", false, err
+	}
+	v, ok := m.state[key]
+	return v, ok, nil
+}
+
+// UpdateState implements Store.
+func (m *Memory) UpdateState(ctx context.Context, key string, fn func(string, bool) (string, bool)) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return "", err
+	}
+	old, ok := m.state[key]
+	v, write := fn(old, ok)
+	if !write {
+		return old, nil
+	}
+	m.state[key] = v
+	return v, nil
+}
+
+// Close implements Store.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,42 @@
+package queue
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrQuota is returned (wrapped) when the store has no room for a write.
+var ErrQuota = errors.New("queue: storage quota exceeded")
+
+// ErrClosed is returned (wrapped) when the store was closed, for instance
+// because another tab upgraded the database schema.
+var ErrClosed = errors.New("queue: store closed")
+
+// Store is the durable queue and state. Every method that writes commits its
+// writes atomically (one IndexedDB transaction) before it returns nil.
+type Store interface {
+	// Append stores recs in order, assigning each a Seq greater than every
+	// Seq stored before; it returns the records with Seq set. All or none
+	// are stored.
+	Append(ctx context.Context, recs []Record) ([]Record, error)
+	// Oldest returns up to n records in Seq order, starting after Seq after
+	// (0: from the start).
+	Oldest(ctx context.Context, after int64, n int) ([]Record, error)
+	// Update replaces the stored records that have the same Seq (to record
+	// rejections, NotBefore or a lease). Records that are no longer stored
+	// are skipped, not recreated.
+	Update(ctx context.Context, recs []Record) error
+	// Delete removes the records with these Seqs; missing ones are ignored.
+	Delete(ctx context.Context, seqs []int64) error
+	// Count returns the number of records and the sum of their sizes.
+	Count(ctx context.Context) (n int, bytes int64, err error)
+	// GetState returns the state value for key, and whether it exists.
+	GetState(ctx context.Context, key string) (string, bool, error)
+	// UpdateState reads key, calls fn with the old value and runs the write
+	// fn asks for, atomically with respect to every other tab: fn returns the
+	// new value and whether to write it. fn must not block or wait. It
+	// returns the value stored after the call.
+	UpdateState(ctx context.Context, key string, fn func(old string, ok bool) (string, bool)) (string, error)
+	// Close releases the store; later calls fail with ErrClosed.
+	Close() error
+}
