@@ -1,0 +1,216 @@
+package jsonx
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestValid(t *testing.T) {
+	deep := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	tooDeep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{`{}`, true}, {` {"a" : [1, -2.5e+3, true, false, null, "x\u00e9\n"] } `, true},
+		{`"\ud800"`, true}, {`0`, true}, {`-0.0`, true}, {deep, true},
+		{``, false}, {`{`, false}, {`{"a"}`, false}, {`{"a":1,}`, false}, {`[1,]`, false},
+		{`01`, false}, {`1.`, false}, {`.5`, false}, {`1e`, false}, {`NaN`, false}, {`Infinity`, false},
+		{`"a\x"`, false}, {`"\u12"`, false}, {"\"\x01\"", false}, {"\"\xff\"", false},
+		{`{} {}`, false}, {`tru`, false}, {`{1:2}`, false}, {tooDeep, false},
+	} {
+		if got := Valid([]byte(tc.in)); got != tc.want {
+			t.Errorf("Valid(%q): got %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestObjectAndLookup(t *testing.T) {
+	ms, err := Object([]byte(` { "a" : 1 , "b\"c":{"x":[1,2]}, "a":"dup" } `))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Member{{"a", []byte("1")}, {`b"c`, []byte(`{"x":[1,2]}`)}, {"a", []byte(`"dup"`)}}
+	if len(ms) != len(want) {
+		t.Fatalf("got %d members, want %d", len(ms), len(want))
+	}
+	for i := range ms {
+		if ms[i].Key != want[i].Key || string(ms[i].Value) != string(want[i].Value) {
+			t.Errorf("member %d: got %q=%s, want %q=%s", i, ms[i].Key, ms[i].Value, want[i].Key, want[i].Value)
+		}
+	}
+	if _, err := Object([]byte(`[1]`)); !errors.Is(err, ErrType) {
+		t.Errorf("Object of array: got %v, want ErrType", err)
+	}
+	v, ok, err := Lookup([]byte(`{"results":[{"success":true}]}`), "results")
+	if err != nil || !ok || string(v) != `[{"success":true}]` {
+		t.Errorf("Lookup: got %s %v %v", v, ok, err)
+	}
+	if empty, err := Object([]byte(`{}`)); err != nil || len(empty) != 0 {
+		t.Errorf("empty object: got %v %v", empty, err)
+	}
+}
+
+func TestArray(t *testing.T) {
+	els, err := Array([]byte(`[ 1, "two", [3], {"f":4} ]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`1`, `"two"`, `[3]`, `{"f":4}`}
+	for i, w := range want {
+		if string(els[i]) != w {
+			t.Errorf("element %d: got %s, want %s", i, els[i], w)
+		}
+	}
+	if empty, err := Array([]byte(`[]`)); err != nil || len(empty) != 0 {
+		t.Errorf("empty array: got %v %v", empty, err)
+	}
+}
+
+func TestScalars(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`"plain"`, "plain"}, {`"a\"b\\c\/d\b\f\n\r\t"`, "a\"b\\c/d\b\f\n\r\t"},
+		{`"\u00e9\u20AC"`, "é€"}, {`"\ud83d\ude00"`, "😀"}, {`"\ud800x"`, "\ufffdx"}, {`"\ude00\ud800"`, "\ufffd\ufffd"},
+	} {
+		got, err := String([]byte(tc.in))
+		if err != nil || got != tc.want {
+			t.Errorf("String(%s): got %q %v, want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if f, err := Number([]byte(`-12.5e1`)); err != nil || f != -125 {
+		t.Errorf("Number: got %v %v", f, err)
+	}
+	if _, err := Number([]byte(`1e999`)); err == nil {
+		t.Error("Number(1e999): want an out-of-range error")
+	}
+	if _, err := Number([]byte(`"1"`)); !errors.Is(err, ErrType) {
+		t.Errorf("Number of string: got %v, want ErrType", err)
+	}
+	if b, err := Bool([]byte(`true`)); err != nil || !b {
+		t.Errorf("Bool: got %v %v", b, err)
+	}
+	if _, err := Bool([]byte(`1`)); !errors.Is(err, ErrType) {
+		t.Errorf("Bool(1): got %v, want ErrType", err)
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	for _, in := range []string{"", "plain", "q\"b\\", "\x00\x1f\n\t\r", "é😀", "bad\xffutf8", "\u2028"} {
+		out := AppendString(nil, in)
+		var got string
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("AppendString(%q) = %s: not valid JSON: %v", in, out, err)
+		}
+		want := perByteValid(in)
+		if got != want {
+			t.Errorf("AppendString(%q) round trip: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAppendFloat(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{1764320000.123, "1764320000.123"}, {0, "0"}, {-2.5, "-2.5"}, {1e21, "1e+21"}, {1e-7, "1e-07"},
+		{123456789012345680000, "123456789012345680000"}, {math.NaN(), "null"}, {math.Inf(1), "null"},
+	} {
+		if got := string(AppendFloat(nil, tc.in)); got != tc.want {
+			t.Errorf("AppendFloat(%v): got %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzValid checks the scanner against encoding/json: both accept the same
+// inputs (within MaxDepth; jsonx also refuses invalid UTF-8, which RFC 8259
+// forbids and encoding/json lets through), and what is accepted decodes the
+// same way.
+func FuzzValid(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, `"\ud800"`, `-0.5e-3`, `[]`, `{"__proto__":1}`, "\"\xed\xa0\x80\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := Valid(data)
+		want := json.Valid(data)
+		if got && !want {
+			t.Fatalf("Valid accepts %q, encoding/json does not", data)
+		}
+		if !got && want && nesting(data) <= MaxDepth && utf8.Valid(data) {
+			t.Fatalf("Valid rejects %q, encoding/json accepts it", data)
+		}
+		if !got {
+			return
+		}
+		if ms, err := Object(data); err == nil {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(data, &m); err != nil {
+				t.Fatalf("Object accepted %q; encoding/json: %v", data, err)
+			}
+			for _, mem := range ms {
+				if _, ok := m[mem.Key]; !ok && utf8.ValidString(mem.Key) {
+					t.Fatalf("member %q of %q unknown to encoding/json", mem.Key, data)
+				}
+			}
+		}
+		if s, err := String(data); err == nil {
+			var want string
+			if json.Unmarshal(data, &want) != nil || s != want {
+				t.Fatalf("String(%q) = %q, encoding/json says %q", data, s, want)
+			}
+		}
+	})
+}
+
+func nesting(data []byte) int {
+	depth, most := 0, 0
+	inStr, esc := false, false
+	for _, c := range data {
+		switch {
+		case esc:
+			esc = false
+		case inStr && c == '\\':
+			esc = true
+		case c == '"':
+			inStr = !inStr
+		case !inStr && (c == '[' || c == '{'):
+			depth++
+			most = max(most, depth)
+		case !inStr && (c == ']' || c == '}'):
+			depth--
+		}
+	}
+	return most
+}
+
+// perByteValid replaces each invalid UTF-8 byte with U+FFFD, as
+// encoding/json and AppendString do.
+func perByteValid(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(r) // RuneError for a bad byte, n == 1
+		i += n
+	}
+	return b.String()
+}
+
+// FuzzAppendString checks that any Go string encodes to valid JSON that
+// decodes back to it (each invalid UTF-8 byte replaced).
+func FuzzAppendString(f *testing.F) {
+	f.Add("a\"b\\c\n\x00é\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := AppendString(nil, s)
+		got, err := String(out)
+		if err != nil {
+			t.Fatalf("AppendString(%q) = %s is not valid: %v", s, out, err)
+		}
+		if want := perByteValid(s); got != want {
+			t.Fatalf("round trip of %q: got %q, want %q", s, got, want)
+		}
+	})
+}
