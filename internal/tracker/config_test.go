@@ -1,0 +1,43 @@
+package tracker
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseConfigDefaults(t *testing.T) {
+	c, err := ParseConfig([]byte(`{"projectToken":"abc","authorization":"Token k","baseUrl":"http://127.0.0.1:8080/"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "http://127.0.0.1:8080" || c.FlushMode != "immediate" || c.FlushPeriod != 3_600_000 ||
+		c.FlushMaxRetries != 10 || c.SessionTimeout != 60 || !c.AutomaticSessionTracking || c.DBName != "exponea:abc" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		class ErrorClass
+		field string
+	}{
+		{`{}`, TypeError, "projectToken"},
+		{`[]`, TypeError, "config"},
+		{`{"projectToken":5}`, TypeError, "projectToken"},
+		{`{"projectToken":"a/b"}`, TypeError, "projectToken"},
+		{`{"projectToken":"p","baseUrl":"ftp://x"}`, TypeError, "baseUrl"},
+		{`{"projectToken":"p","flushMode":"sometimes"}`, RangeError, "flushMode"},
+		{`{"projectToken":"p","flushPeriod":0}`, RangeError, "flushPeriod"},
+		{`{"projectToken":"p","flushMaxRetries":1.5}`, TypeError, "flushMaxRetries"},
+		{`{"projectToken":"p","sessionTimeout":-1}`, RangeError, "sessionTimeout"},
+		{`{"projectToken":"p","automaticSessionTracking":"yes"}`, TypeError, "automaticSessionTracking"},
+		{`{"projectToken":"p","defaultProperties":[1]}`, TypeError, "defaultProperties"},
+	} {
+		_, err := ParseConfig([]byte(tc.in))
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Class != tc.class || ie.Field != tc.field {
+			t.Errorf("ParseConfig(%s): got %v, want %s naming %s", tc.in, err, tc.class, tc.field)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package tracker
+
+import (
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+)
+
+// StateCustomer is the state key under which the identity is stored.
+const StateCustomer = "customer"
+
+// Identity is who the records are tracked for: the cookie, the ids given to
+// identifyCustomer, and whether the installation event was tracked for this
+// cookie.
+type Identity struct {
+	Cookie    string
+	IDs       Props // raw JSON string values; never holds "cookie"
+	Installed bool
+}
+
+// CustomerIDs returns the customer_ids object of a command: the cookie first,
+// then the stored ids.
+func (id Identity) CustomerIDs() Props {
+	out := make(Props, 0, 1+len(id.IDs))
+	out = append(out, jsonx.Member{Key: "cookie", Value: jsonx.AppendString(nil, id.Cookie)})
+	return append(out, id.IDs...)
+}
+
+// Encode returns the identity as stored state.
+func (id Identity) Encode() string {
+	b := []byte(`{"cookie":`)
+	b = jsonx.AppendString(b, id.Cookie)
+	b = append(b, `,"ids":`...)
+	b = id.IDs.AppendJSON(b)
+	if id.Installed {
+		b = append(b, `,"installed":true`...)
+	}
+	return string(append(b, '}'))
+}
+
+// DecodeIdentity reads stored state; ok is false when it is unusable (then
+// the caller starts a new identity rather than failing forever).
+func DecodeIdentity(s string) (id Identity, ok bool) {
+	ms, err := jsonx.Object([]byte(s))
+	if err != nil {
+		return id, false
+	}
+	for _, m := range ms {
+		switch m.Key {
+		case "cookie":
+			id.Cookie, err = jsonx.String(m.Value)
+		case "ids":
+			id.IDs, err = parseIDs("state", m.Value)
+		case "installed":
+			id.Installed, err = jsonx.Bool(m.Value)
+		}
+		if err != nil {
+			return Identity{}, false
+		}
+	}
+	return id, id.Cookie != ""
+}
+
+// parseIDs validates customer ids: an object of non-empty strings, without
+// "cookie" (the SDK owns it).
+func parseIDs(method string, raw []byte) (Props, error) {
+	ps, err := parseProps(method, "ids", raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Key == "" {
+			return nil, typeErr(method, "ids", "must not have an empty key")
+		}
+		if p.Key == "cookie" {
+			return nil, typeErr(method, "ids.cookie", "is managed by the SDK; call anonymize() for a new customer")
+		}
+		if s, err := jsonx.String(p.Value); err != nil || s == "" {
+			return nil, typeErr(method, "ids."+p.Key, "must be a non-empty string")
+		}
+	}
+	return ps, nil
+}

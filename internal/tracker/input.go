@@ -1,0 +1,89 @@
+package tracker
+
+import (
+	"math"
+
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+)
+
+// maxTimestamp is year 2286 in Unix seconds: later values are a unit mistake
+// (milliseconds passed as seconds).
+const maxTimestamp = 9_999_999_999
+
+// parse validates one call's argument.
+func (t *Tracker) parse(c Call) (op, error) {
+	switch c.Method {
+	case "trackEvent":
+		return parseEvent(c)
+	case "identifyCustomer":
+		return parseCustomer(c)
+	}
+	return op{}, typeErr(c.Method, "method", "is not a method of the tracker")
+}
+
+func members(method, field string, raw []byte) ([]jsonx.Member, error) {
+	ms, err := jsonx.Object(raw)
+	if err != nil {
+		return nil, typeErr(method, field, "must be an object")
+	}
+	return ms, nil
+}
+
+func parseEvent(c Call) (op, error) {
+	const m = "trackEvent"
+	ms, err := members(m, "event", c.Args)
+	if err != nil {
+		return op{}, err
+	}
+	o := op{ts: c.Time / 1000}
+	for _, mem := range ms {
+		switch mem.Key {
+		case "name":
+			if o.event, err = jsonx.String(mem.Value); err != nil {
+				return op{}, typeErr(m, "name", "must be a non-empty string")
+			}
+		case "properties":
+			if o.props, err = parseProps(m, "properties", mem.Value); err != nil {
+				return op{}, err
+			}
+		case "timestamp":
+			if string(mem.Value) == "null" {
+				continue
+			}
+			f, err := jsonx.Number(mem.Value)
+			if err != nil {
+				return op{}, typeErr(m, "timestamp", "must be a number of seconds since the Unix epoch")
+			}
+			if f <= 0 || f > maxTimestamp || math.IsNaN(f) {
+				return op{}, rangeErr(m, "timestamp", "must be seconds since the Unix epoch, between 0 and 9999999999")
+			}
+			o.ts = f
+		}
+	}
+	if o.event == "" {
+		return op{}, typeErr(m, "name", "must be a non-empty string")
+	}
+	return o, nil
+}
+
+func parseCustomer(c Call) (op, error) {
+	const m = "identifyCustomer"
+	ms, err := members(m, "customer", c.Args)
+	if err != nil {
+		return op{}, err
+	}
+	var o op
+	for _, mem := range ms {
+		switch mem.Key {
+		case "ids":
+			if o.ids, err = parseIDs(m, mem.Value); err != nil {
+				return op{}, err
+			}
+		case "properties":
+			if o.props, err = parseProps(m, "properties", mem.Value); err != nil {
+				return op{}, err
+			}
+		}
+	}
+	return o, nil
+}

@@ -1,0 +1,110 @@
+package tracker
+
+import (
+	"strconv"
+
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+)
+
+// Limits from the Bloomreach Engagement API.
+const (
+	// MaxValueBytes is the largest encoded property value accepted.
+	MaxValueBytes = 16 * 1024
+	// MaxCommandBytes bounds one encoded command; a batch request must stay
+	// under 800 KB, so a single command must fit in one with room to spare.
+	MaxCommandBytes = 800_000 - 1024
+)
+
+// Props is a JSON object kept as its members, values raw.
+type Props []jsonx.Member
+
+// parseProps validates a properties object. Absent or null means empty.
+func parseProps(method, field string, raw []byte) (Props, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	ms, err := jsonx.Object(raw)
+	if err != nil {
+		if err == jsonx.ErrType {
+			return nil, typeErr(method, field, "must be an object")
+		}
+		return nil, typeErr(method, field, "is not valid JSON: "+err.Error())
+	}
+	for _, m := range ms {
+		if len(m.Value) > MaxValueBytes {
+			return nil, rangeErr(method, field+"."+m.Key,
+				"is "+strconv.Itoa(len(m.Value))+" bytes encoded, over the 16 KB limit for a value")
+		}
+	}
+	return dedupe(ms), nil
+}
+
+// dedupe keeps the last of members that share a name, in first-seen order,
+// as JavaScript does when it parses such an object.
+func dedupe(ms []jsonx.Member) Props {
+	if len(ms) < 2 {
+		return ms
+	}
+	seen := make(map[string]int, len(ms))
+	out := make(Props, 0, len(ms))
+	for _, m := range ms {
+		if i, ok := seen[m.Key]; ok {
+			out[i].Value = m.Value
+			continue
+		}
+		seen[m.Key] = len(out)
+		out = append(out, m)
+	}
+	return out
+}
+
+// Merge returns base overridden and extended by over: base's members keep
+// their order with over's values where the names meet, then over's new
+// members follow. Default properties go under an event's (the event wins);
+// identifyCustomer's ids go over the stored ones.
+func Merge(base, over Props) Props {
+	if len(base) == 0 {
+		return over
+	}
+	if len(over) == 0 {
+		return base
+	}
+	at := make(map[string]int, len(base))
+	out := make(Props, len(base), len(base)+len(over))
+	for i, m := range base {
+		at[m.Key] = i
+		out[i] = m
+	}
+	for _, m := range over {
+		if i, ok := at[m.Key]; ok {
+			out[i].Value = m.Value
+		} else {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// AppendJSON appends p as a JSON object.
+func (p Props) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	for i, m := range p {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonx.AppendString(dst, m.Key)
+		dst = append(dst, ':')
+		dst = append(dst, m.Value...)
+	}
+	return append(dst, '}')
+}
+
+// clone copies p's raw values so p no longer aliases the input it was parsed
+// from (which the caller may reuse).
+func (p Props) clone() Props {
+	out := make(Props, len(p))
+	for i, m := range p {
+		out[i] = jsonx.Member{Key: m.Key, Value: append([]byte(nil), m.Value...)}
+	}
+	return out
+}

@@ -1,0 +1,230 @@
+package tracker
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// Call is one page call handed to Apply: the method, its argument as JSON
+// and the time of the call in Unix milliseconds.
+type Call struct {
+	Method string
+	Args   []byte
+	Time   float64
+}
+
+// Result is the outcome of one Call: nil Err means it is durably stored.
+type Result struct {
+	Err error
+}
+
+// Tracker turns calls into records. It is safe for concurrent use.
+type Tracker struct {
+	store  queue.Store
+	newID  func() string
+	cfg    Config
+	device Device
+
+	mu       sync.Mutex
+	id       Identity
+	defaults Props
+}
+
+// Open loads the shared identity from store, creating a customer cookie with
+// newID on first use, and tracks the installation event once per cookie. now
+// is the current time in Unix milliseconds. It returns the records it stored.
+func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID func() string, now float64) (*Tracker, []queue.Record, error) {
+	t := &Tracker{store: store, newID: newID, cfg: cfg, device: dev, defaults: cfg.DefaultProperties}
+	val, err := store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
+		if _, good := DecodeIdentity(old); ok && good {
+			return old, false
+		}
+		return Identity{Cookie: newID()}.Encode(), true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	t.id, _ = DecodeIdentity(val)
+	recs, err := t.install(ctx, now)
+	return t, recs, err
+}
+
+// install tracks the installation event unless this cookie already has one.
+// The flag is set first, in its own transaction, so two tabs opening at once
+// track it once.
+func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, error) {
+	if t.id.Installed {
+		return nil, nil
+	}
+	cookie, flipped := t.id.Cookie, false
+	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
+		cur, good := DecodeIdentity(old)
+		if !good || cur.Cookie != cookie || cur.Installed {
+			return old, false
+		}
+		cur.Installed, flipped = true, true
+		return cur.Encode(), true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if id, ok := DecodeIdentity(val); ok {
+		t.id = id
+	}
+	if !flipped {
+		return nil, nil
+	}
+	rec := t.eventRecord(t.id.CustomerIDs(), "installation", now/1000, t.device.Properties(), now)
+	return t.store.Append(ctx, []queue.Record{rec})
+}
+
+// Cookie returns the customer cookie.
+func (t *Tracker) Cookie() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.id.Cookie
+}
+
+// Config returns the configuration the tracker was opened with.
+func (t *Tracker) Config() Config { return t.cfg }
+
+// SetDefaultProperties replaces the default properties (a JSON object).
+func (t *Tracker) SetDefaultProperties(raw []byte) error {
+	p, err := parseProps("setDefaultProperties", "properties", raw)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.defaults = p.clone()
+	t.mu.Unlock()
+	return nil
+}
+
+// DefaultProperties returns the default properties as a JSON object.
+func (t *Tracker) DefaultProperties() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.defaults.AppendJSON(nil)
+}
+
+// op is a validated call, ready to become a record.
+type op struct {
+	call  int
+	event string // "" for identifyCustomer
+	ts    float64
+	ids   Props // identifyCustomer's ids
+	props Props
+}
+
+// Apply validates calls and stores the valid ones as records, all in one
+// store transaction (group commit). Calls are applied in order, so an event
+// tracked after an identifyCustomer in the same batch carries its ids. It
+// returns one Result per call and the records stored.
+func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Record) {
+	res := make([]Result, len(calls))
+	ops := make([]op, 0, len(calls))
+	identifies := false
+	for i, c := range calls {
+		o, err := t.parse(c)
+		if err != nil {
+			res[i].Err = err
+			continue
+		}
+		o.call = i
+		identifies = identifies || o.event == ""
+		ops = append(ops, o)
+	}
+	if len(ops) == 0 {
+		return res, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	base, err := t.identityFor(ctx, ops, identifies)
+	fail := func(err error) ([]Result, []queue.Record) {
+		for _, o := range ops {
+			res[o.call].Err = err
+		}
+		return res, nil
+	}
+	if err != nil {
+		return fail(err)
+	}
+	recs := make([]queue.Record, 0, len(ops))
+	cur := base
+	for i, o := range ops {
+		if o.event == "" {
+			cur.IDs = Merge(cur.IDs, o.ids)
+			props := o.props
+			if t.cfg.AllowDefaultCustomerProperties {
+				props = Merge(t.defaults, props)
+			}
+			id := t.newID()
+			body := AppendCustomerCommand(nil, id, cur.CustomerIDs(), props)
+			recs = append(recs, record(queue.KindCustomer, id, body, calls[o.call].Time))
+		} else {
+			recs = append(recs, t.eventRecord(cur.CustomerIDs(), o.event, o.ts, Merge(t.defaults, o.props), calls[o.call].Time))
+		}
+		if n := len(recs[i].Body); n > MaxCommandBytes {
+			res[o.call].Err = rangeErr(methodOf(o), "event", "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
+		}
+	}
+	keep := recs[:0]
+	for i, r := range recs {
+		if res[ops[i].call].Err == nil {
+			keep = append(keep, r)
+		}
+	}
+	stored, err := t.store.Append(ctx, keep)
+	if err != nil {
+		return fail(err)
+	}
+	return res, stored
+}
+
+// identityFor returns the identity the batch starts from. When the batch
+// identifies, the stored ids are merged with its ids in one state transaction
+// (so tabs merge rather than overwrite) and the merged identity is cached.
+func (t *Tracker) identityFor(ctx context.Context, ops []op, identifies bool) (Identity, error) {
+	if !identifies {
+		return t.id, nil
+	}
+	base := t.id
+	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
+		if cur, good := DecodeIdentity(old); ok && good {
+			base = cur
+		}
+		merged := base
+		for _, o := range ops {
+			if o.event == "" {
+				merged.IDs = Merge(merged.IDs, o.ids)
+			}
+		}
+		return merged.Encode(), true
+	})
+	if err != nil {
+		return Identity{}, err
+	}
+	if id, ok := DecodeIdentity(val); ok {
+		t.id = id
+	}
+	return base, nil
+}
+
+func methodOf(o op) string {
+	if o.event == "" {
+		return "identifyCustomer"
+	}
+	return "trackEvent"
+}
+
+func (t *Tracker) eventRecord(ids Props, event string, ts float64, props Props, now float64) queue.Record {
+	id := t.newID()
+	return record(queue.KindEvent, id, AppendEventCommand(nil, id, ids, event, ts, props), now)
+}
+
+func record(kind queue.Kind, id string, body []byte, now float64) queue.Record {
+	return queue.Record{ID: id, Kind: kind, Created: int64(now), Body: string(body)}
+}
