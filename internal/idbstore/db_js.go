@@ -1,0 +1,73 @@
+//go:build js && wasm
+
+package idbstore
+
+import (
+	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/hack-pad/safejs"
+)
+
+// DB is a queue.Store on an open IDBDatabase
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBDatabase).
+type DB struct {
+	db       safejs.Value // the IDBDatabase
+	keyRange safejs.Value // the IDBKeyRange interface object
+	object   safejs.Value // the Object constructor
+	events   *listener    // versionchange and close on db
+
+	mu     sync.Mutex // guards reason; never held across a JavaScript call
+	reason string     // why the store is closed; "" while open
+}
+
+var _ queue.Store = (*DB)(nil)
+
+// handle reacts to events on the open connection.
+func (d *DB) handle(name string, _ safejs.Value) {
+	switch name {
+	case "versionchange":
+		// Another connection wants to upgrade or delete the database: let it.
+		d.closeWith("database upgraded or deleted by another connection")
+	case "close":
+		d.closeWith("connection closed by the browser")
+	}
+}
+
+// closeWith marks the store closed, closes the connection (its running
+// transactions still finish) and drops the event listeners.
+func (d *DB) closeWith(reason string) {
+	d.mu.Lock()
+	if d.reason != "" {
+		d.mu.Unlock()
+		return
+	}
+	d.reason = reason
+	d.mu.Unlock()
+	_, _ = d.db.Call("close")
+	d.events.stop()
+}
+
+func (d *DB) isClosed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.reason != ""
+}
+
+// check returns an error wrapping queue.ErrClosed once the store is closed.
+func (d *DB) check(op string) error {
+	d.mu.Lock()
+	reason := d.reason
+	d.mu.Unlock()
+	if reason != "" {
+		return newErr(op, "store closed: "+reason, queue.ErrClosed)
+	}
+	return nil
+}
+
+// Close implements queue.Store: it closes the connection once its running
+// transactions finish. Later calls fail with queue.ErrClosed.
+func (d *DB) Close() error {
+	d.closeWith("closed by Close")
+	return nil
+}

@@ -1,0 +1,34 @@
+// Package idbstore implements queue.Store on IndexedDB, for GOOS=js
+// GOARCH=wasm builds running in a browser (or under Node with
+// fake-indexeddb in tests). Natively the package is empty.
+//
+// The database has two object stores: "records" (keyPath "seq",
+// autoIncrement) holds one plain object per queue.Record, and "state" holds
+// string values under out-of-line string keys. Open runs versioned schema
+// migrations; SchemaVersion is the current version.
+//
+// Every JavaScript call goes through github.com/hack-pad/safejs, so a
+// browser exception becomes a Go error, never a panic.
+//
+// Transactions: every method runs in exactly one IndexedDB transaction. It
+// creates the transaction, issues all its requests synchronously (requests
+// that depend on a read are issued inside that read's success callback) and
+// then waits for the transaction's complete or abort event. Nothing in
+// between waits on a timer, a channel or I/O, because a transaction
+// auto-commits as soon as control returns to the JavaScript event loop with
+// no request pending.
+//
+// Concurrency: the methods may be called from several goroutines at once;
+// each call gets its own transaction and IndexedDB serialises read-write
+// transactions on the same object store, across tabs too. Never call a
+// method from inside a js.FuncOf callback's own goroutine (a JavaScript
+// event handler, such as a click listener): it blocks until an IndexedDB
+// event arrives, which JavaScript cannot deliver until the handler returns,
+// so it deadlocks. Start a goroutine instead. The fn given to UpdateState
+// runs inside an IndexedDB success callback: it must not block, wait or call
+// the store.
+//
+// Cancelling the context aborts the method's transaction. A write whose
+// context ends while it is already committing may still be stored although
+// the method returns the context's error.
+package idbstore

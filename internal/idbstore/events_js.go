@@ -1,0 +1,222 @@
+//go:build js && wasm
+
+package idbstore
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hack-pad/safejs"
+)
+
+// listener is a set of event listeners added to one EventTarget with
+// addEventListener
+// (https://developer.mozilla.org/en-US/docs/Web/API/EventTarget/addEventListener).
+// stop removes and releases them all; it is idempotent and may run inside
+// one of the handlers.
+type listener struct {
+	target safejs.Value
+	names  []string
+	fns    []safejs.Func
+	once   sync.Once
+}
+
+// listen calls handle(name, event) for each of the named events on target.
+// handle runs inside a JavaScript event handler: it must not block. A panic
+// in it is recovered and dropped.
+func listen(target safejs.Value, handle func(name string, ev safejs.Value), names ...string) (*listener, error) {
+	l := &listener{target: target}
+	for _, name := range names {
+		fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			defer func() { _ = recover() }()
+			var ev safejs.Value
+			if len(args) > 0 {
+				ev = args[0]
+			}
+			handle(name, ev)
+			return nil
+		})
+		if err != nil {
+			l.stop()
+			return nil, err
+		}
+		if _, err := target.Call("addEventListener", name, fn); err != nil {
+			fn.Release()
+			l.stop()
+			return nil, err
+		}
+		l.names = append(l.names, name)
+		l.fns = append(l.fns, fn)
+	}
+	return l, nil
+}
+
+func (l *listener) stop() {
+	if l == nil {
+		return
+	}
+	l.once.Do(func() {
+		for i, fn := range l.fns {
+			_, _ = l.target.Call("removeEventListener", l.names[i], fn)
+			fn.Release()
+		}
+	})
+}
+
+// send is a listen handler that forwards event names to ch without
+// blocking; ch must have room for every event that can fire.
+func send(ch chan<- string) func(string, safejs.Value) {
+	return func(name string, _ safejs.Value) {
+		select {
+		case ch <- name:
+		default:
+		}
+	}
+}
+
+// txn is one IDBTransaction
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBTransaction) and the
+// Go funcs attached to it and its requests
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBRequest).
+type txn struct {
+	d    *DB
+	op   string
+	tx   safejs.Value
+	done chan string // "complete" or "abort"
+	l    *listener
+	reqs []safejs.Value // requests whose onsuccess is one of fns
+	fns  []safejs.Func
+	// cbErr is the first error of a success callback, which then aborted
+	// the transaction. Callbacks write it before the abort event, which
+	// reaches wait through done, so wait may read it after receiving.
+	cbErr error
+}
+
+// begin starts a transaction on one object store in mode "readonly" or
+// "readwrite" and returns it with the store
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBDatabase/transaction).
+// Issue every request before calling wait, without blocking in between.
+func (d *DB) begin(ctx context.Context, op, store, mode string) (*txn, safejs.Value, error) {
+	if err := d.check(op); err != nil {
+		return nil, safejs.Value{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, safejs.Value{}, ctxErr(op, err)
+	}
+	tx, err := d.db.Call("transaction", store, mode)
+	if err != nil {
+		if v, ok := thrown(err); ok {
+			if name, _ := exception(v); name == "InvalidStateError" {
+				// The connection is closing: closed by the browser, or a
+				// versionchange event we have not seen yet.
+				d.closeWith("connection closed")
+			}
+		}
+		return nil, safejs.Value{}, d.callErr(op, err)
+	}
+	t := &txn{d: d, op: op, tx: tx, done: make(chan string, 2)}
+	if t.l, err = listen(tx, send(t.done), "complete", "abort"); err != nil {
+		t.abort()
+		return nil, safejs.Value{}, d.callErr(op, err)
+	}
+	st, err := tx.Call("objectStore", store)
+	if err != nil {
+		return nil, safejs.Value{}, t.fail(d.callErr(op, err))
+	}
+	return t, st, nil
+}
+
+// abort aborts the transaction; it fails harmlessly once the transaction is
+// committing or finished.
+func (t *txn) abort() { _, _ = t.tx.Call("abort") }
+
+// fail aborts the transaction, releases it and returns err; for errors
+// while issuing requests.
+func (t *txn) fail(err error) error {
+	t.abort()
+	t.release(false)
+	return err
+}
+
+// onSuccess sets req.onsuccess to fn. fn runs inside the JavaScript event,
+// while the transaction is active, so it may issue further requests; it must
+// not block. An error or panic in fn aborts the transaction and becomes
+// wait's error.
+func (t *txn) onSuccess(req safejs.Value, fn func() error) error {
+	f, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		defer func() {
+			if p := recover(); p != nil {
+				t.callbackFailed(panicErr(t.op, p))
+			}
+		}()
+		if err := fn(); err != nil {
+			t.callbackFailed(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return t.d.callErr(t.op, err)
+	}
+	t.reqs = append(t.reqs, req)
+	t.fns = append(t.fns, f)
+	if err := req.Set("onsuccess", f); err != nil {
+		return t.d.callErr(t.op, err)
+	}
+	return nil
+}
+
+func (t *txn) callbackFailed(err error) {
+	if t.cbErr == nil {
+		t.cbErr = err
+	}
+	t.abort()
+}
+
+// wait waits for the transaction to complete or abort, or for ctx to end
+// (then it aborts the transaction). It releases everything on every path.
+func (t *txn) wait(ctx context.Context) error {
+	select {
+	case name := <-t.done:
+		return t.finish(name)
+	case <-ctx.Done():
+		select {
+		case name := <-t.done: // it finished anyway: report that
+			return t.finish(name)
+		default:
+		}
+		t.abort()
+		t.release(false)
+		return ctxErr(t.op, ctx.Err())
+	}
+}
+
+func (t *txn) finish(name string) error {
+	t.release(name == "complete")
+	if name == "complete" {
+		return nil
+	}
+	if t.cbErr != nil {
+		return t.cbErr
+	}
+	ex, err := t.tx.Get("error")
+	if err != nil || ex.IsNull() || ex.IsUndefined() {
+		return newErr(t.op, "transaction aborted", kindOf("", t.d.isClosed()))
+	}
+	return t.d.domErr(t.op, ex)
+}
+
+// release removes the transaction's listeners and releases every func. When
+// the transaction did not complete, it first unsets the requests' onsuccess
+// so that no late event can call a released func.
+func (t *txn) release(completed bool) {
+	if t.l != nil {
+		t.l.stop()
+	}
+	for i, f := range t.fns {
+		if !completed {
+			_ = t.reqs[i].Set("onsuccess", nil)
+		}
+		f.Release()
+	}
+	t.fns, t.reqs = nil, nil
+}

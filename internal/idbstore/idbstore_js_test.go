@@ -1,0 +1,271 @@
+//go:build js && wasm
+
+package idbstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/queue/queuetest"
+	"github.com/hack-pad/safejs"
+)
+
+var dbSeq atomic.Int64
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// freshName returns a database name no other test uses and deletes that
+// database when the test ends.
+func freshName(t *testing.T) string {
+	name := "idbstore-test-" + strconv.FormatInt(dbSeq.Add(1), 10)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := Delete(ctx, name); err != nil {
+			t.Errorf("delete %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+func openFresh(t *testing.T) (*DB, string) {
+	name := freshName(t)
+	d, err := Open(testCtx(t), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, name
+}
+
+func rec(i int) queue.Record {
+	return queue.Record{ID: "id-" + strconv.Itoa(i), Kind: queue.KindCustomer, Created: 1_700_000_000_000 + int64(i), Body: `{"n":"ž` + strconv.Itoa(i) + `"}`}
+}
+
+func TestContract(t *testing.T) {
+	queuetest.Run(t, func(t *testing.T) queue.Store {
+		d, _ := openFresh(t)
+		return d
+	})
+}
+
+func TestAppendManyInOneCall(t *testing.T) {
+	d, _ := openFresh(t)
+	ctx := testCtx(t)
+	in := make([]queue.Record, 2000)
+	var size int64
+	for i := range in {
+		in[i] = rec(i)
+		size += int64(in[i].Size())
+	}
+	stored, err := d.Append(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Oldest(ctx, 0, 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(in) {
+		t.Fatalf("got %d records, want %d", len(got), len(in))
+	}
+	for i, r := range got {
+		want := in[i]
+		want.Seq = stored[i].Seq
+		if r != want || (i > 0 && r.Seq <= got[i-1].Seq) {
+			t.Fatalf("record %d: got %+v, want %+v", i, r, want)
+		}
+	}
+	if n, b, err := d.Count(ctx); err != nil || n != len(in) || b != size {
+		t.Fatalf("count: got %d, %d, %v; want %d, %d", n, b, err, len(in), size)
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	name := freshName(t)
+	ctx := testCtx(t)
+	d, err := Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := d.Append(ctx, []queue.Record{rec(1), rec(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UpdateState(ctx, "cookie", func(string, bool) (string, bool) { return "c1", true }); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	d, err = Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, err := d.Oldest(ctx, 0, 10)
+	if err != nil || len(got) != 2 || got[0] != first[0] || got[1] != first[1] {
+		t.Fatalf("after reopen: got %+v, %v; want %+v", got, err, first)
+	}
+	if v, ok, err := d.GetState(ctx, "cookie"); err != nil || !ok || v != "c1" {
+		t.Fatalf("state after reopen: got %q %v %v", v, ok, err)
+	}
+	more, err := d.Append(ctx, []queue.Record{rec(3)})
+	if err != nil || more[0].Seq <= first[1].Seq {
+		t.Fatalf("append after reopen: got %+v, %v", more, err)
+	}
+}
+
+// openRaw opens name at version from JavaScript, as another tab running a
+// newer schema would, and returns the connection once it succeeds.
+func openRaw(t *testing.T, ctx context.Context, name string, version int) safejs.Value {
+	f, err := factory("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.Call("open", name, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan string, 4)
+	l, err := listen(req, send(ch), "success", "error", "blocked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.stop()
+	for {
+		select {
+		case ev := <-ch:
+			switch ev {
+			case "success":
+				db, err := req.Get("result")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return db
+			case "blocked":
+				t.Log("open at higher version blocked; waiting for the old connection to close")
+				continue
+			}
+			ex, _ := req.Get("error")
+			n, m := exception(ex)
+			t.Fatalf("open %s v%d: %s %s", name, version, n, m)
+		case <-ctx.Done():
+			t.Fatalf("open %s v%d: %v (our connection did not close on versionchange)", name, version, ctx.Err())
+		}
+	}
+}
+
+func TestVersionChangeClosesStore(t *testing.T) {
+	d, name := openFresh(t)
+	ctx := testCtx(t)
+	if _, err := d.Append(ctx, []queue.Record{rec(1)}); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	other := openRaw(t, short, name, SchemaVersion+1)
+	defer other.Call("close")
+	if _, err := d.Append(ctx, []queue.Record{rec(2)}); !errors.Is(err, queue.ErrClosed) {
+		t.Fatalf("append after versionchange: got %v, want ErrClosed", err)
+	}
+	if _, _, err := d.GetState(ctx, "x"); !errors.Is(err, queue.ErrClosed) {
+		t.Fatalf("get state after versionchange: got %v, want ErrClosed", err)
+	}
+	_, _ = other.Call("close")
+	// The database is now newer than this code: Open must fail cleanly.
+	if d2, err := Open(ctx, name); !errors.Is(err, ErrUnavailable) {
+		if err == nil {
+			d2.Close()
+		}
+		t.Fatalf("open of a newer database: got %v, want ErrUnavailable", err)
+	}
+}
+
+func TestConcurrentUpdateStateCreatesOnce(t *testing.T) {
+	d, _ := openFresh(t)
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	errs := make([]error, len(got))
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = d.UpdateState(ctx, "uid", func(old string, ok bool) (string, bool) {
+				if ok {
+					return old, false
+				}
+				return "v" + strconv.Itoa(i), true
+			})
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || got[i] != got[0] {
+			t.Fatalf("goroutine %d: got %q, %v; goroutine 0 got %q", i, got[i], errs[i], got[0])
+		}
+	}
+	if v, ok, err := d.GetState(ctx, "uid"); err != nil || !ok || v != got[0] {
+		t.Fatalf("stored: got %q %v %v, want %q", v, ok, err, got[0])
+	}
+}
+
+func TestUpdateStatePanicAborts(t *testing.T) {
+	d, _ := openFresh(t)
+	ctx := testCtx(t)
+	_, err := d.UpdateState(ctx, "k", func(string, bool) (string, bool) { panic("boom") })
+	if err == nil {
+		t.Fatal("want an error from a panicking fn")
+	}
+	if _, ok, err := d.GetState(ctx, "k"); ok || err != nil {
+		t.Fatalf("after panic: ok=%v err=%v, want nothing stored", ok, err)
+	}
+}
+
+func TestQuotaExceptionMapsToErrQuota(t *testing.T) {
+	d, _ := openFresh(t)
+	ex, err := safejs.Global().Get("DOMException")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ex.New("disk full", "QuotaExceededError")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.domErr("append", e); !errors.Is(err, queue.ErrQuota) {
+		t.Fatalf("got %v, want ErrQuota", err)
+	}
+}
+
+func TestOpenWithoutIndexedDB(t *testing.T) {
+	g := safejs.Global()
+	saved, err := g.Get("indexedDB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Set("indexedDB", safejs.Undefined()); err != nil {
+		t.Fatal(err)
+	}
+	defer g.Set("indexedDB", saved)
+	if _, err := Open(testCtx(t), "never"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("got %v, want ErrUnavailable", err)
+	}
+}
+
+func TestOpenHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, "never"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}

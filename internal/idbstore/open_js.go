@@ -1,0 +1,240 @@
+//go:build js && wasm
+
+package idbstore
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hack-pad/safejs"
+)
+
+// SchemaVersion is the database version Open asks for; migrate brings older
+// databases up to it.
+const SchemaVersion = 1
+
+// Object store names.
+const (
+	recordsStore = "records"
+	stateStore   = "state"
+)
+
+// migrate brings a database from version old to SchemaVersion inside the
+// versionchange transaction. Add a step per version; never edit old steps.
+func migrate(db safejs.Value, old int64) error {
+	if old < 1 {
+		opts := map[string]any{"keyPath": pSeq, "autoIncrement": true}
+		if _, err := db.Call("createObjectStore", recordsStore, opts); err != nil {
+			return err
+		}
+		if _, err := db.Call("createObjectStore", stateStore); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// factory returns the IDBFactory
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBFactory).
+func factory(op string) (safejs.Value, error) {
+	f, err := safejs.Global().Get("indexedDB") // may throw SecurityError
+	if err != nil {
+		return f, unavailableErr(op, err)
+	}
+	if f.Type() != safejs.TypeObject {
+		return f, newErr(op, "indexedDB is not available", ErrUnavailable)
+	}
+	return f, nil
+}
+
+// opening is an IDBOpenDBRequest in flight
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBOpenDBRequest).
+type opening struct {
+	req        safejs.Value
+	ch         chan string // success, error, blocked
+	l          *listener
+	migrateErr error // set by upgradeneeded before error is sent
+
+	mu        sync.Mutex
+	abandoned bool // Open gave up (ctx); late events clean up by themselves
+}
+
+func (o *opening) handle(name string, ev safejs.Value) {
+	if name == "upgradeneeded" {
+		o.upgrade(ev)
+		return
+	}
+	o.mu.Lock()
+	if !o.abandoned {
+		select {
+		case o.ch <- name:
+		default:
+		}
+		o.mu.Unlock()
+		return
+	}
+	o.mu.Unlock()
+	o.late(name)
+}
+
+// upgrade runs the migrations synchronously inside the upgradeneeded event,
+// while the versionchange transaction is active.
+func (o *opening) upgrade(ev safejs.Value) {
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = panicErr("open", p)
+			}
+		}()
+		v, err := ev.Get("oldVersion")
+		if err != nil {
+			return err
+		}
+		old, ok := safeInt(v)
+		if !ok {
+			return newErr("open", "bad oldVersion", nil)
+		}
+		db, err := o.req.Get("result")
+		if err != nil {
+			return err
+		}
+		return migrate(db, old)
+	}()
+	if err != nil {
+		o.migrateErr = err
+		if tx, err := o.req.Get("transaction"); err == nil {
+			_, _ = tx.Call("abort")
+		}
+	}
+}
+
+// late handles success or error after Open gave up: it closes a connection
+// nobody will use (it would block other tabs' upgrades) and releases the
+// listeners.
+func (o *opening) late(name string) {
+	switch name {
+	case "success":
+		if db, err := o.req.Get("result"); err == nil {
+			_, _ = db.Call("close")
+		}
+		o.l.stop()
+	case "error":
+		o.l.stop()
+	}
+}
+
+// Open opens (creating or upgrading as needed) the database name at
+// SchemaVersion. Failures to use IndexedDB wrap ErrUnavailable; if ctx ends
+// first (say another tab blocks the upgrade) the error wraps ctx.Err().
+func Open(ctx context.Context, name string) (*DB, error) {
+	const op = "open"
+	if err := ctx.Err(); err != nil {
+		return nil, ctxErr(op, err)
+	}
+	f, err := factory(op)
+	if err != nil {
+		return nil, err
+	}
+	g := safejs.Global()
+	keyRange, err1 := g.Get("IDBKeyRange")
+	object, err2 := g.Get("Object")
+	if err1 != nil || err2 != nil || keyRange.Type() != safejs.TypeFunction {
+		return nil, newErr(op, "IDBKeyRange is not available", ErrUnavailable)
+	}
+	req, err := f.Call("open", name, SchemaVersion)
+	if err != nil {
+		return nil, unavailableErr(op, err)
+	}
+	o := &opening{req: req, ch: make(chan string, 4)}
+	if o.l, err = listen(req, o.handle, "upgradeneeded", "success", "error", "blocked"); err != nil {
+		return nil, unavailableErr(op, err)
+	}
+	blocked := false
+	for {
+		select {
+		case ev := <-o.ch:
+			switch ev {
+			case "blocked":
+				blocked = true
+				continue
+			case "error":
+				o.l.stop()
+				if o.migrateErr != nil {
+					return nil, newErr(op, "upgrade: "+o.migrateErr.Error(), ErrUnavailable)
+				}
+				ex, _ := req.Get("error")
+				return nil, unavailable(op, ex)
+			}
+			o.l.stop()
+			db, err := req.Get("result")
+			if err != nil {
+				return nil, unavailableErr(op, err)
+			}
+			d := &DB{db: db, keyRange: keyRange, object: object}
+			if d.events, err = listen(db, d.handle, "versionchange", "close"); err != nil {
+				_, _ = db.Call("close")
+				return nil, unavailableErr(op, err)
+			}
+			return d, nil
+		case <-ctx.Done():
+			err := ctx.Err()
+			var pending []string
+			o.mu.Lock()
+			o.abandoned = true
+			for len(o.ch) > 0 {
+				pending = append(pending, <-o.ch)
+			}
+			o.mu.Unlock()
+			for _, name := range pending {
+				o.late(name)
+			}
+			msg := err.Error()
+			if blocked {
+				msg = "blocked by another open connection: " + msg
+			}
+			return nil, newErr(op, msg, err)
+		}
+	}
+}
+
+// Delete deletes the database name (IDBFactory.deleteDatabase), waiting
+// while other connections block it until ctx ends. Open connections of this
+// package close themselves when asked to.
+func Delete(ctx context.Context, name string) error {
+	const op = "delete database"
+	f, err := factory(op)
+	if err != nil {
+		return err
+	}
+	req, err := f.Call("deleteDatabase", name)
+	if err != nil {
+		return unavailableErr(op, err)
+	}
+	ch := make(chan string, 3)
+	l, err := listen(req, send(ch), "success", "error", "blocked")
+	if err != nil {
+		return unavailableErr(op, err)
+	}
+	defer l.stop()
+	blocked := false
+	for {
+		select {
+		case ev := <-ch:
+			switch ev {
+			case "success":
+				return nil
+			case "error":
+				ex, _ := req.Get("error")
+				name, msg := exception(ex)
+				return newErr(op, join(name, msg), nil)
+			}
+			blocked = true
+		case <-ctx.Done():
+			msg := ctx.Err().Error()
+			if blocked {
+				msg = "blocked by another open connection: " + msg
+			}
+			return newErr(op, msg, ctx.Err())
+		}
+	}
+}

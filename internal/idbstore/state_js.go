@@ -1,0 +1,91 @@
+//go:build js && wasm
+
+package idbstore
+
+import (
+	"context"
+
+	"github.com/hack-pad/safejs"
+)
+
+// stateValue reads the result of a get on the state store.
+func stateValue(op string, v safejs.Value) (string, bool, error) {
+	if v.IsUndefined() {
+		return "", false, nil
+	}
+	if v.Type() != safejs.TypeString {
+		return "", false, newErr(op, "state value is not a string", nil)
+	}
+	s, err := v.String()
+	if err != nil {
+		return "", false, newErr(op, err.Error(), nil)
+	}
+	return s, true, nil
+}
+
+// GetState implements queue.Store
+// (https://developer.mozilla.org/en-US/docs/Web/API/IDBObjectStore/get).
+func (d *DB) GetState(ctx context.Context, key string) (string, bool, error) {
+	const op = "get state"
+	t, st, err := d.begin(ctx, op, stateStore, "readonly")
+	if err != nil {
+		return "", false, err
+	}
+	req, err := st.Call("get", key)
+	if err != nil {
+		return "", false, t.fail(d.callErr(op, err))
+	}
+	if err := t.wait(ctx); err != nil {
+		return "", false, err
+	}
+	v, err := req.Get("result")
+	if err != nil {
+		return "", false, d.callErr(op, err)
+	}
+	return stateValue(op, v)
+}
+
+// UpdateState implements queue.Store. In one readwrite transaction it gets
+// key and, synchronously inside that request's success callback, calls fn
+// and puts the new value, so no other transaction (in any tab) can write key
+// in between. fn runs on the JavaScript event callback: it must not block.
+// A panic in fn aborts the transaction and is returned as an error.
+func (d *DB) UpdateState(ctx context.Context, key string, fn func(old string, ok bool) (string, bool)) (string, error) {
+	const op = "update state"
+	t, st, err := d.begin(ctx, op, stateStore, "readwrite")
+	if err != nil {
+		return "", err
+	}
+	req, err := st.Call("get", key)
+	if err != nil {
+		return "", t.fail(d.callErr(op, err))
+	}
+	var result string // written by the callback before complete fires
+	err = t.onSuccess(req, func() error {
+		v, err := req.Get("result")
+		if err != nil {
+			return d.callErr(op, err)
+		}
+		old, ok, err := stateValue(op, v)
+		if err != nil {
+			return err
+		}
+		nv, write := fn(old, ok)
+		if !write {
+			result = old
+			return nil
+		}
+		if _, err := st.Call("put", nv, key); err != nil {
+			return d.callErr(op, err)
+		}
+		result = nv
+		return nil
+	})
+	if err != nil {
+		return "", t.fail(err)
+	}
+	if err := t.wait(ctx); err != nil {
+		return "", err
+	}
+	return result, nil
+}
