@@ -1,0 +1,121 @@
+package flush
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+func secs(f ...float64) []time.Duration {
+	out := make([]time.Duration, len(f))
+	for i, s := range f {
+		out[i] = time.Duration(math.Round(s*1e3)) * time.Millisecond
+	}
+	return out
+}
+
+func TestBackoffSequence(t *testing.T) {
+	tests := []struct {
+		name   string
+		jitter float64
+		want   []time.Duration // attempts 1..12
+	}{
+		{"jitter 0 stays on the floor", 0, secs(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)},
+		{"jitter 0.5", 0.5, secs(1, 1, 2, 4, 8, 16, 32, 64, 128, 150, 150, 150)},
+		{"jitter 0.999", 0.999, secs(1, 1.998, 3.996, 7.992, 15.984, 31.968, 63.936, 127.872, 255.744, 299.7, 299.7, 299.7)},
+		{"out-of-range jitter is clamped", 7, secs(1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := Backoff{Base: time.Second, Max: 5 * time.Minute, Jitter: fixed(tt.jitter)}
+			for i, want := range tt.want {
+				got := b.Fail().Round(time.Millisecond)
+				if got != want {
+					t.Errorf("attempt %d: got %v, want %v", i+1, got, want)
+				}
+			}
+			if got := b.Failures(); got != len(tt.want) {
+				t.Errorf("failures: got %v, want %v", got, len(tt.want))
+			}
+		})
+	}
+}
+
+func TestBackoffReset(t *testing.T) {
+	b := Backoff{Jitter: fixed(0.999)}
+	for range 5 {
+		b.Fail()
+	}
+	b.Reset()
+	if got, want := b.Fail(), time.Second; got != want {
+		t.Errorf("first wait after a reset: got %v, want %v", got, want)
+	}
+	if got, want := b.Failures(), 1; got != want {
+		t.Errorf("failures: got %v, want %v", got, want)
+	}
+}
+
+func TestBackoffLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		b    Backoff
+		n    int
+		want time.Duration
+	}{
+		{"zero value uses the defaults", Backoff{}, 1, time.Second},
+		{"zero value caps at the default max", Backoff{}, 40, 5 * time.Minute},
+		{"attempt 0 counts as 1", Backoff{Jitter: fixed(0.9)}, 0, time.Second},
+		{"huge attempt does not overflow", Backoff{Base: time.Hour, Max: math.MaxInt64, Jitter: fixed(0.5)}, 1 << 30, math.MaxInt64 / 2},
+		{"max below base means base", Backoff{Base: time.Minute, Max: time.Second}, 5, time.Minute},
+		{"NaN jitter is 0", Backoff{Jitter: fixed(math.NaN())}, 5, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.b.Delay(tt.n)
+			if d := got - tt.want; d < -time.Microsecond || d > time.Microsecond {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestOutageRequestBound hammers a Flusher with automatic flushes (every
+// 10 ms, as a burst of tracked events would) through a 30 s outage and
+// counts the requests that reach the server: the backoff, not the caller,
+// bounds them to one per Base.
+func TestOutageRequestBound(t *testing.T) {
+	tests := []struct {
+		name   string
+		jitter func() float64
+		fail   Response
+		err    error
+		want   int // -1: only the bound
+	}{
+		{"jitter 0: one per second", fixed(0), Response{Status: 503}, nil, 30},
+		{"jitter 0.5", fixed(0.5), Response{Status: 503}, nil, 6},                     // 0 1 2 4 8 16
+		{"jitter 0.999: doubling waits", fixed(0.999), Response{Status: 503}, nil, 5}, // 0 1 3 7 15
+		{"network errors", fixed(0), Response{}, errDisk, 30},
+		{"random jitter", rand.New(rand.NewPCG(1, 2)).Float64, Response{Status: 500}, nil, -1},
+	}
+	const outage, tick = 30 * time.Second, 10 * time.Millisecond
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newClock()
+			s := &sender{reply: func(int, []byte) (Response, error) { return tt.fail, tt.err }}
+			f := New(fill(t, 3), s, Config{}, clock.Now, tt.jitter, Observer{})
+			for clock.Now().Before(t0.Add(outage)) {
+				f.Flush(context.Background(), false)
+				clock.Advance(tick)
+			}
+			got := s.calls()
+			if bound := int(outage / DefaultBackoffBase); got > bound {
+				t.Errorf("got %v requests, want at most %v (one per Base)", got, bound)
+			}
+			if tt.want >= 0 && got != tt.want {
+				t.Errorf("got %v requests, want %v", got, tt.want)
+			}
+		})
+	}
+}

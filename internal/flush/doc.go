@@ -1,0 +1,58 @@
+// Package flush is the tracker's flush scheduler: it decides when to send
+// the durable queue and sends it, without touching the browser. It never
+// imports syscall/js and carries no build tags (purity_test.go checks), so
+// `go test -race` runs all of it natively with a fake clock, jitter source,
+// sender and store.
+//
+// # Sending
+//
+// Flusher.Flush walks the queue.Store oldest first and sends every record
+// that is due (its NotBefore and LeaseUntil have passed) in batches (Batch,
+// Body: at most 50 commands, body under 800,000 bytes), one request at a
+// time. Decide turns each answer into a Verdict:
+//
+//   - 2xx: the response's per-command results (ParseResults). A confirmed
+//     command's record is deleted, and only then. A rejected one counts a
+//     rejection and is held back by NotBefore = now + backoff(rejections),
+//     so it is not hammered and never blocks the records behind it; after
+//     MaxRetries rejections it is deleted and reported to OnDrop with the
+//     server's reasons. A 2xx whose results do not parse or do not match the
+//     batch is treated like a 5xx: nothing says what arrived.
+//   - 400 and other 4xx for several records: the batch is bisected, each
+//     half sent alone, until the refused record is alone; a lone refused
+//     record counts one rejection. One bad record among n costs at most
+//     2·⌈log2 n⌉ extra requests.
+//   - 401/403: sending pauses, everything is kept, OnError is told; only
+//     Resume or a forced (manual) flush sends again.
+//   - 408, 429, 5xx, 1xx/3xx, no response: everything is kept, no record is
+//     charged, and the Flusher backs off (Backoff: exponential, full
+//     jitter, floor Base; at most one request per Base during an outage),
+//     never sooner than Retry-After (ParseRetryAfter).
+//
+// Each batch's outcome is written with one Delete and one Update call. A
+// failing store call ends the pass with the records kept; the worst a
+// failure can cause is a resend, which the server dedupes on command_id.
+// Flush calls are serialized: one request at a time per Flusher.
+//
+// # When to send
+//
+// Scheduler maps the flush mode (immediate, period, appClose, manual) and a
+// Trigger (tracked, timer, hidden, pagehide, online, offline, manual) to a
+// Decision: Flush now, Close (page going away), and when to Wake next.
+//
+// # Page close
+//
+// At pagehide there is no time for IndexedDB: the binding plans keepalive
+// fetches from its in-memory mirror of the queue with ClosePlan, within the
+// browser's 64 KiB keepalive budget, and leaves the records stored until a
+// later answer (Settle) or the next visit confirms them.
+//
+// # Wiring
+//
+// A browser binding, roughly:
+//
+//	d := sched.On(trigger, now, navigator.onLine)
+//	if d.Close { bodies, sent, _ := flush.ClosePlan(mirror, inFlight, flush.KeepaliveBudget, 50); ... }
+//	if d.Flush { res, err := f.Flush(ctx, d.Force); ... }
+//	keep a period timer at d.Wake firing On(Timer), and a retry timer at res.Next firing On(Due)
+package flush

@@ -1,0 +1,54 @@
+package flush_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// okSender answers every command of every batch with success:true.
+type okSender struct{}
+
+func (okSender) Send(_ context.Context, body []byte) (flush.Response, error) {
+	// A real Sender POSTs body with fetch; this one knows the batch has 2.
+	return flush.Response{Status: 200, Body: []byte(`{"results":[{"success":true},{"success":true}],"success":true}`)}, nil
+}
+
+func Example() {
+	ctx := context.Background()
+	store := queue.NewMemory()
+	store.Append(ctx, []queue.Record{
+		{ID: "a", Kind: queue.KindEvent, Body: `{"name":"customers/events","command_id":"a","data":{}}`},
+		{ID: "b", Kind: queue.KindCustomer, Body: `{"name":"customers","command_id":"b","data":{}}`},
+	})
+	f := flush.New(store, okSender{}, flush.Config{}, time.Now, nil, flush.Observer{
+		OnFlush: func(r flush.FlushReport) { fmt.Println("delivered", r.IDs) },
+	})
+	s := flush.NewScheduler(flush.ModeImmediate, 0)
+	if d := s.On(flush.Tracked, time.Now(), true); d.Flush {
+		res, err := f.Flush(ctx, d.Force)
+		fmt.Println(res.Confirmed, res.Kept, err)
+	}
+	// Output:
+	// delivered [a b]
+	// 2 0 <nil>
+}
+
+func ExampleClosePlan() {
+	recs := []queue.Record{
+		{Seq: 1, Body: `{"command_id":"a"}`},
+		{Seq: 2, Body: `{"command_id":"b"}`},
+		{Seq: 3, Body: `{"command_id":"c"}`},
+	}
+	bodies, sent, rest := flush.ClosePlan(recs, 0, 60, 2)
+	for _, b := range bodies {
+		fmt.Println(string(b))
+	}
+	fmt.Println(len(sent), "sent,", len(rest), "left for the next visit")
+	// Output:
+	// {"commands":[{"command_id":"a"},{"command_id":"b"}]}
+	// 2 sent, 1 left for the next visit
+}

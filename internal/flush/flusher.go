@@ -1,0 +1,220 @@
+package flush
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// DefaultMaxRetries is how often the server may reject a command before it
+// is dropped (the SDK's flushMaxRetries).
+const DefaultMaxRetries = 10
+
+// Sender puts one batch request on the wire.
+type Sender interface {
+	// Send POSTs body to the batch endpoint. An error means that no
+	// response arrived (network failure, CORS refusal, abort); any HTTP
+	// status, even 500, is a Response and a nil error.
+	Send(ctx context.Context, body []byte) (Response, error)
+}
+
+// Response is what the server answered to a batch request.
+type Response struct {
+	// Status is the HTTP status code.
+	Status int
+	// RetryAfter is the raw Retry-After header ("" if absent).
+	RetryAfter string
+	// Body is the response body.
+	Body []byte
+}
+
+// Clock returns the current time; tests inject a fake one.
+type Clock func() time.Time
+
+// Config tunes a Flusher. Zero fields take the defaults.
+type Config struct {
+	// MaxCommands is the most commands per request (DefaultMaxCommands).
+	MaxCommands int
+	// MaxBytes bounds a request body, exclusive (DefaultMaxBytes).
+	MaxBytes int
+	// MaxRetries is how often a command may be rejected before it is
+	// dropped (DefaultMaxRetries).
+	MaxRetries int
+	// BackoffBase is the first and least wait (DefaultBackoffBase).
+	BackoffBase time.Duration
+	// BackoffMax caps the exponential wait (DefaultBackoffMax).
+	BackoffMax time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxCommands <= 0 {
+		c.MaxCommands = DefaultMaxCommands
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	if c.MaxRetries <= 0 {
+		c.MaxRetries = DefaultMaxRetries
+	}
+	if c.BackoffBase <= 0 {
+		c.BackoffBase = DefaultBackoffBase
+	}
+	if c.BackoffMax <= 0 {
+		c.BackoffMax = DefaultBackoffMax
+	}
+	return c
+}
+
+// Result tells what one Flush (or Settle) did.
+type Result struct {
+	// Sent counts commands put on the wire (a command resent while a
+	// refused batch is bisected counts each time).
+	Sent int
+	// Confirmed counts records deleted after the server's success:true.
+	Confirmed int
+	// Kept counts records still queued at the end (-1: the store could
+	// not count them).
+	Kept int
+	// Dropped counts records given up and deleted.
+	Dropped int
+	// Requests counts requests made.
+	Requests int
+	// Next is when to flush again for the records still queued: the end
+	// of the backoff, or the earliest time a held-back record becomes due.
+	// Zero when nothing known is waiting, or while paused.
+	Next time.Time
+}
+
+// Flusher sends the queue to the server, one request at a time.
+//
+// Calls to Flush and Settle are serialized: a call made while another runs
+// waits for it (or for its own ctx to end), then makes its own pass over
+// what is left. A burst of calls therefore coalesces: the waiting calls find
+// the records already sent and return without a request.
+type Flusher struct {
+	store   queue.Store
+	sender  Sender
+	cfg     Config
+	clock   Clock
+	obs     Observer
+	records Backoff       // delays after a rejection; used under sem
+	sem     chan struct{} // held by the running Flush or Settle
+
+	mu     sync.Mutex
+	outage Backoff   // consecutive failed requests
+	next   time.Time // no automatic request before this
+	paused bool
+}
+
+// New returns a Flusher that sends store's records through sender. A nil
+// clock means time.Now; a nil jitter draws from math/rand/v2.
+func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func() float64, obs Observer) *Flusher {
+	cfg = cfg.withDefaults()
+	if clock == nil {
+		clock = time.Now
+	}
+	if jitter == nil {
+		jitter = rand.Float64
+	}
+	b := Backoff{Base: cfg.BackoffBase, Max: cfg.BackoffMax, Jitter: jitter}
+	return &Flusher{
+		store: store, sender: sender, cfg: cfg, clock: clock, obs: obs,
+		records: b, outage: b, sem: make(chan struct{}, 1),
+	}
+}
+
+// Flush sends every due record (NotBefore and LeaseUntil not after now),
+// oldest first, one batch request at a time, until none is left, a request
+// fails (then it backs off), the server pauses sending, or ctx ends.
+//
+// Without force, Flush sends nothing before NextAttempt and nothing while
+// Paused (returning ErrPaused). With force, as for a manual flushData, it
+// ignores the backoff and lifts the pause, but still sends one batch at a
+// time and stops at the first failure.
+//
+// The error is what stopped the pass: an *HTTPError, an error matching
+// ErrNetwork, a store error, ErrPaused or ctx's error. Whatever it is, every
+// record not confirmed or dropped is still queued.
+func (f *Flusher) Flush(ctx context.Context, force bool) (Result, error) {
+	select {
+	case f.sem <- struct{}{}:
+	case <-ctx.Done():
+		return Result{Kept: -1}, ctx.Err()
+	}
+	defer func() { <-f.sem }()
+	p := &pass{f: f, ctx: ctx}
+	if force {
+		f.mu.Lock()
+		f.paused = false
+		f.mu.Unlock()
+	}
+	err := p.run(force)
+	return p.finish(err)
+}
+
+// NextAttempt returns zero if an automatic Flush may send now, or else the
+// time the backoff or the server's Retry-After allows. It does not reflect
+// a pause; see Paused.
+func (f *Flusher) NextAttempt() time.Time {
+	now := f.clock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !now.Before(f.next) {
+		return time.Time{}
+	}
+	return f.next
+}
+
+// Paused reports whether sending is paused after a 401/403.
+func (f *Flusher) Paused() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.paused
+}
+
+// Resume lifts a pause, for instance after the credentials were changed.
+// It does not send; the caller flushes next.
+func (f *Flusher) Resume() {
+	f.mu.Lock()
+	f.paused = false
+	f.mu.Unlock()
+}
+
+// hold tells whether an automatic request must wait, and why.
+func (f *Flusher) hold(now time.Time) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.paused {
+		return true, ErrPaused
+	}
+	return now.Before(f.next), nil
+}
+
+func (f *Flusher) succeeded() {
+	f.mu.Lock()
+	f.outage.Reset()
+	f.next = time.Time{}
+	f.mu.Unlock()
+}
+
+// failed starts or extends the backoff; Retry-After is a minimum.
+func (f *Flusher) failed(now time.Time, retryAfter time.Duration) {
+	f.mu.Lock()
+	f.next = now.Add(max(f.outage.Fail(), retryAfter))
+	f.mu.Unlock()
+}
+
+func (f *Flusher) pause() {
+	f.mu.Lock()
+	f.paused = true
+	f.mu.Unlock()
+}
+
+func (f *Flusher) storeFailed(err error) error {
+	err = &storeError{err}
+	f.reportError(err)
+	return err
+}

@@ -1,0 +1,245 @@
+package flush
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+var ctx = context.Background()
+
+func TestFlushConfirmsAll(t *testing.T) {
+	store, s, clock := fill(t, 120), &sender{}, newClock()
+	var reports []FlushReport
+	f := New(store, s, Config{}, clock.Now, fixed(0), Observer{OnFlush: func(r FlushReport) { reports = append(reports, r) }})
+	res, err := f.Flush(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Result{Sent: 120, Confirmed: 120, Requests: 3}
+	if res != want {
+		t.Errorf("got %+v, want %+v", res, want)
+	}
+	if n := len(all(t, store)); n != 0 {
+		t.Errorf("got %v records left, want 0", n)
+	}
+	var sizes []int
+	for _, b := range s.bodies {
+		sizes = append(sizes, len(ids(b)))
+	}
+	if got, want := sizes, []int{50, 50, 20}; !equal(got, want) {
+		t.Errorf("batch sizes: got %v, want %v", got, want)
+	}
+	if got := ids(s.bodies[0])[0]; got != "id-0" {
+		t.Errorf("first command: got %v, want id-0 (oldest first)", got)
+	}
+	if len(reports) != 3 || len(reports[2].IDs) != 20 || reports[2].Status != 200 {
+		t.Errorf("flush reports: got %+v, want 3 with the last of 20 ids", reports)
+	}
+	if res, _ := f.Flush(ctx, false); res.Requests != 0 {
+		t.Errorf("empty queue: got %v requests, want 0", res.Requests)
+	}
+}
+
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestFlushRejectionsAndDrop(t *testing.T) {
+	store, clock := fill(t, 5), newClock()
+	s := &sender{reply: func(_ int, body []byte) (Response, error) {
+		return results(body, func(id string) bool { return id != "id-1" }), nil
+	}}
+	var drops []DropReport
+	f := New(store, s, Config{MaxRetries: 3}, clock.Now, fixed(0.999), Observer{OnDrop: func(d DropReport) { drops = append(drops, d) }})
+
+	// Rejection 1: the others are delivered, id-1 is held back 1 s.
+	res, err := f.Flush(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Result{Sent: 5, Confirmed: 4, Kept: 1, Requests: 1, Next: t0.Add(time.Second)}); res != want {
+		t.Fatalf("got %+v, want %+v", res, want)
+	}
+	left := all(t, store)
+	if len(left) != 1 || left[0].ID != "id-1" || left[0].Rejections != 1 || left[0].NotBefore != t0.Add(time.Second).UnixMilli() {
+		t.Fatalf("got %+v, want id-1 with 1 rejection, held 1 s", left)
+	}
+	if f.NextAttempt() != (time.Time{}) {
+		t.Errorf("a rejection must not back off the whole flusher: NextAttempt %v", f.NextAttempt())
+	}
+
+	// Not due yet: nothing is sent.
+	if res, _ := f.Flush(ctx, false); res.Requests != 0 {
+		t.Errorf("held-back record: got %v requests, want 0", res.Requests)
+	}
+
+	// Rejection 2 after 1 s, held back 1.998 s.
+	clock.Advance(time.Second)
+	res, _ = f.Flush(ctx, false)
+	if want := clock.Now().Add(1998 * time.Millisecond); !res.Next.Equal(want) {
+		t.Errorf("second hold: got %v, want %v", res.Next, want)
+	}
+	// Rejection 3 = MaxRetries: dropped.
+	clock.Advance(2 * time.Second)
+	res, err = f.Flush(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Result{Sent: 1, Dropped: 1, Requests: 1}); res != want {
+		t.Errorf("got %+v, want %+v", res, want)
+	}
+	wantDrop := DropReport{ID: "id-1", Kind: queue.KindEvent, Reason: "invalid id-1", Rejections: 3}
+	if len(drops) != 1 || drops[0] != wantDrop {
+		t.Errorf("drops: got %+v, want %+v", drops, wantDrop)
+	}
+	if n := len(all(t, store)); n != 0 {
+		t.Errorf("got %v records left, want 0", n)
+	}
+}
+
+func TestFlushPausesOn401(t *testing.T) {
+	for _, status := range []int{401, 403} {
+		t.Run(itoa(status), func(t *testing.T) {
+			store, clock := fill(t, 3), newClock()
+			refuse := true
+			s := &sender{reply: func(_ int, body []byte) (Response, error) {
+				if refuse {
+					return Response{Status: status, Body: []byte(`{"success":false,"error":"Invalid token"}`)}, nil
+				}
+				return results(body, allOK), nil
+			}}
+			var errs []ErrorReport
+			f := New(store, s, Config{}, clock.Now, fixed(0), Observer{OnError: func(r ErrorReport) { errs = append(errs, r) }})
+			res, err := f.Flush(ctx, false)
+			var he *HTTPError
+			if !errors.As(err, &he) || he.Status != status || he.Reason != "Invalid token" {
+				t.Fatalf("got %v, want *HTTPError %d", err, status)
+			}
+			if !f.Paused() || res.Kept != 3 || len(errs) != 1 || !errs[0].Paused {
+				t.Fatalf("got paused %v, %+v, reports %+v; want paused with 3 kept and one report", f.Paused(), res, errs)
+			}
+			for _, r := range all(t, store) {
+				if r.Rejections != 0 {
+					t.Errorf("%s: got %v rejections, want 0", r.ID, r.Rejections)
+				}
+			}
+			clock.Advance(time.Hour)
+			if _, err := f.Flush(ctx, false); !errors.Is(err, ErrPaused) || s.calls() != 1 {
+				t.Errorf("automatic flush while paused: got %v after %v requests, want ErrPaused after 1", err, s.calls())
+			}
+			refuse = false
+			res, err = f.Flush(ctx, true) // manual flushData
+			if err != nil || res.Confirmed != 3 || f.Paused() {
+				t.Errorf("forced flush: got %+v, %v, paused %v; want 3 confirmed, not paused", res, err, f.Paused())
+			}
+		})
+	}
+	t.Run("Resume", func(t *testing.T) {
+		f := New(fill(t, 1), &sender{reply: func(int, []byte) (Response, error) { return Response{Status: 401}, nil }}, Config{}, newClock().Now, fixed(0), Observer{})
+		f.Flush(ctx, false)
+		f.Resume()
+		if f.Paused() {
+			t.Errorf("got paused after Resume")
+		}
+	})
+}
+
+func TestFlushHonoursRetryAfter(t *testing.T) {
+	tests := []struct {
+		name, header string
+		want         time.Duration
+	}{
+		{"seconds", "120", 120 * time.Second},
+		{"HTTP-date", t0.Add(90 * time.Second).Format("Mon, 02 Jan 2006 15:04:05 GMT"), 90 * time.Second},
+		{"shorter than the backoff", "0", time.Second},
+		{"garbage", "soon", time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store, clock := fill(t, 3), newClock()
+			down := true
+			s := &sender{reply: func(_ int, body []byte) (Response, error) {
+				if down {
+					return Response{Status: 503, RetryAfter: tt.header}, nil
+				}
+				return results(body, allOK), nil
+			}}
+			f := New(store, s, Config{}, clock.Now, fixed(0), Observer{})
+			res, err := f.Flush(ctx, false)
+			var he *HTTPError
+			if !errors.As(err, &he) || he.Status != 503 {
+				t.Fatalf("got %v, want *HTTPError 503", err)
+			}
+			if got, want := f.NextAttempt(), t0.Add(tt.want); !got.Equal(want) || !res.Next.Equal(want) {
+				t.Fatalf("NextAttempt: got %v (Result.Next %v), want %v", got, res.Next, want)
+			}
+			down = false
+			clock.Advance(tt.want - time.Millisecond)
+			if res, _ := f.Flush(ctx, false); res.Requests != 0 {
+				t.Errorf("before Retry-After: got %v requests, want 0", res.Requests)
+			}
+			clock.Advance(time.Millisecond)
+			if f.NextAttempt() != (time.Time{}) {
+				t.Errorf("NextAttempt at the time: got %v, want zero", f.NextAttempt())
+			}
+			if res, _ := f.Flush(ctx, false); res.Confirmed != 3 {
+				t.Errorf("after Retry-After: got %+v, want 3 confirmed", res)
+			}
+		})
+	}
+}
+
+func TestFlushKeepsOnFailure(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply Response
+		err   error
+	}{
+		{"network error", Response{}, errors.New("TypeError: Failed to fetch")},
+		{"500", Response{Status: 500}, nil},
+		{"429", Response{Status: 429}, nil},
+		{"200 with mismatched results", Response{Status: 200, Body: []byte(`{"results":[{"success":true}]}`)}, nil},
+		{"200 garbage", Response{Status: 200, Body: []byte(`<html>`)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store, clock := fill(t, 3), newClock()
+			s := &sender{reply: func(int, []byte) (Response, error) { return tt.reply, tt.err }}
+			f := New(store, s, Config{}, clock.Now, fixed(0), Observer{})
+			for range 20 { // twenty failures in a row: still nothing lost
+				if _, err := f.Flush(ctx, true); err == nil {
+					t.Fatal("got no error")
+				}
+			}
+			if tt.err != nil {
+				if _, err := f.Flush(ctx, true); !errors.Is(err, ErrNetwork) || !errors.Is(err, tt.err) {
+					t.Errorf("got %v, want ErrNetwork wrapping the sender's error", err)
+				}
+			}
+			left := all(t, store)
+			if len(left) != 3 {
+				t.Fatalf("got %v records, want 3", len(left))
+			}
+			for _, r := range left {
+				if r.Rejections != 0 || r.NotBefore != 0 {
+					t.Errorf("%s: got %v rejections, not before %v; want none", r.ID, r.Rejections, r.NotBefore)
+				}
+			}
+			if f.NextAttempt().IsZero() {
+				t.Error("NextAttempt: got zero, want a backoff")
+			}
+		})
+	}
+}

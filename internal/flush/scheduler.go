@@ -1,0 +1,160 @@
+package flush
+
+import (
+	"sync"
+	"time"
+)
+
+// Decision is what a Scheduler says to do about a trigger.
+type Decision struct {
+	// Flush: send normally now (Flusher.Flush).
+	Flush bool
+	// Force: the flush was asked for by hand; pass force to Flush.
+	Force bool
+	// Close: the page is going away; send through the keepalive close path
+	// (ClosePlan).
+	Close bool
+	// Offline: a send was wanted but the browser is offline, so nothing
+	// is sent; a manual flush should report it.
+	Offline bool
+	// Wake is when to call On(Timer) next; zero means no timer is needed
+	// (cancel any).
+	Wake time.Time
+}
+
+// Scheduler decides when to flush under a flush mode. It is a pure state
+// machine: the browser binding feeds it triggers with the time and the
+// online state and does what the Decision says. It is safe for concurrent
+// use.
+//
+//	trigger        immediate  period            appClose  manual
+//	Tracked        Flush      -                 -         -
+//	Timer          Flush      Flush at period   -         -
+//	Hidden/PageHide Close     Close             Close     -
+//	Online         Flush      Flush if missed   -         -
+//	Manual         Flush      Flush             Flush     Flush
+//	Due            Flush      Flush             -         -
+//
+// While offline nothing is flushed or closed; a flush wanted then is
+// remembered, and Online makes it up in immediate and period modes.
+//
+// In period mode Wake is the next period boundary, counted from the first
+// trigger after the mode or period was set; other modes need no timer. After
+// SetMode or SetPeriod, call On(Timer, now) to get the new Wake at once.
+//
+// Retries are a second, separate timer: when a Flush leaves records waiting
+// (Result.Next), fire On(Due) then. Only the automatic modes retry by
+// themselves; in appClose and manual modes records wait for their trigger.
+type Scheduler struct {
+	mu     sync.Mutex
+	mode   Mode
+	period time.Duration
+	due    time.Time // next period boundary; zero until anchored
+	missed bool      // a flush was wanted while offline
+}
+
+// NewScheduler returns a Scheduler for mode (an invalid mode means
+// ModeImmediate) and period (zero or negative: DefaultPeriod).
+func NewScheduler(mode Mode, period time.Duration) *Scheduler {
+	s := &Scheduler{mode: ModeImmediate, period: DefaultPeriod}
+	s.SetMode(mode)
+	s.SetPeriod(period)
+	return s
+}
+
+// SetMode switches to mode; an invalid mode is ignored (check it with
+// ParseMode first). The period restarts.
+func (s *Scheduler) SetMode(mode Mode) {
+	if !mode.Valid() {
+		return
+	}
+	s.mu.Lock()
+	if mode != s.mode {
+		s.mode, s.due = mode, time.Time{}
+	}
+	s.mu.Unlock()
+}
+
+// SetPeriod sets the flush period of ModePeriod; zero or negative is
+// ignored. The period restarts.
+func (s *Scheduler) SetPeriod(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.mu.Lock()
+	if d != s.period {
+		s.period, s.due = d, time.Time{}
+	}
+	s.mu.Unlock()
+}
+
+// Mode returns the current mode.
+func (s *Scheduler) Mode() Mode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mode
+}
+
+// Period returns the current period.
+func (s *Scheduler) Period() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.period
+}
+
+// On returns what to do about trigger t at time now; online is
+// navigator.onLine (the Online and Offline triggers imply it).
+func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch t {
+	case Online:
+		online = true
+	case Offline:
+		online = false
+	}
+	var d Decision
+	switch t {
+	case Manual:
+		d.Flush, d.Force = true, true
+	case Hidden, PageHide:
+		d.Close = s.mode != ModeManual
+	case Tracked:
+		d.Flush = s.mode == ModeImmediate
+	case Due:
+		d.Flush = s.mode == ModeImmediate || s.mode == ModePeriod
+	case Online:
+		d.Flush = s.mode == ModeImmediate || s.mode == ModePeriod && s.missed
+	case Timer:
+		switch s.mode {
+		case ModeImmediate:
+			d.Flush = true
+		case ModePeriod:
+			d.Flush = !s.due.IsZero() && !now.Before(s.due)
+		}
+	}
+	if s.mode == ModePeriod {
+		s.advance(now)
+		d.Wake = s.due
+	}
+	if !online && (d.Flush || d.Close) {
+		s.missed = s.missed || d.Flush
+		d.Flush, d.Force, d.Close, d.Offline = false, false, false, true
+	}
+	if d.Flush {
+		s.missed = false
+	}
+	return d
+}
+
+// advance anchors the period at now if needed and moves the boundary past
+// now, skipping boundaries missed while the page slept.
+func (s *Scheduler) advance(now time.Time) {
+	if s.due.IsZero() {
+		s.due = now.Add(s.period)
+		return
+	}
+	if late := now.Sub(s.due); late >= 0 {
+		s.due = s.due.Add((late/s.period + 1) * s.period)
+	}
+}
