@@ -60,8 +60,12 @@ type Verdict struct {
 //	network error, 408, 429, 5xx,       → Retry (honour Retry-After)
 //	1xx, 3xx, malformed or mismatched 2xx
 //	2xx with n results                  → Apply
-//	401, 403                            → Pause
-//	other 4xx (400, 404, 413, ...)      → Split if n > 1, else Reject
+//	401, 403, 404                       → Pause
+//	other 4xx (400, 413, ...)           → Split if n > 1, else Reject
+//
+// 404 pauses rather than splits: it says the endpoint (base URL or project
+// token) is wrong, which no record can fix, and charging every record a
+// rejection for it would drop the whole queue after MaxRetries flushes.
 func Decide(resp Response, err error, n int, now time.Time) Verdict {
 	if err != nil {
 		return Verdict{Action: Retry, Err: &netError{err}}
@@ -78,7 +82,7 @@ func Decide(resp Response, err error, n int, now time.Time) Verdict {
 			return Verdict{Action: Retry, RetryAfter: ra, Err: &HTTPError{Status: s, RetryAfter: ra, Err: perr}}
 		}
 		return Verdict{Action: Apply, Outcomes: out}
-	case s == 401 || s == 403:
+	case s == 401 || s == 403 || s == 404:
 		return Verdict{Action: Pause, Err: herr(nil)}
 	case s == 408 || s == 429 || s >= 500:
 		return Verdict{Action: Retry, RetryAfter: ra, Err: herr(nil)}

@@ -1,0 +1,162 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// trackPrefix is the path prefix of the Tracking API v2 endpoints.
+const trackPrefix = "/track/v2/projects/"
+
+// endpoints maps an endpoint path (after the project token) to its method.
+var endpoints = map[string]string{
+	"batch":     http.MethodPost,
+	cmdEvent:    http.MethodPost,
+	cmdCustomer: http.MethodPost,
+	cmdTime:     http.MethodGet,
+}
+
+// track is the handler for every request under trackPrefix. The order of
+// checks is the contract: CORS, rate limit, endpoint and method, injected
+// faults, credentials, project, body limit, then the endpoint itself.
+func (s *Server) track(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if name := sw.counterName(); name != "" && !sw.counted {
+			if err := s.st.countRequest(context.WithoutCancel(r.Context()), name); err != nil {
+				s.cfg.Logger.Printf("%v", err)
+			}
+		}
+	}()
+	w = sw
+	if allowed := s.cors.apply(w, r); r.Method == http.MethodOptions {
+		s.cors.preflight(w, allowed)
+		return
+	}
+	if !s.limiter.allow(r, s.cfg.Now()) {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusTooManyRequests, "rate limit exceeded")
+		return
+	}
+	token, endpoint, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, trackPrefix), "/")
+	method, ok := endpoints[endpoint]
+	if token == "" || !ok {
+		writeError(w, http.StatusNotFound, "unknown endpoint")
+		return
+	}
+	if r.Method != method && !(method == http.MethodGet && r.Method == http.MethodHead) {
+		w.Header().Set("Allow", method+", OPTIONS")
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed: use "+method)
+		return
+	}
+
+	plan := s.faults.next()
+	if plan.delay > 0 {
+		t := time.NewTimer(plan.delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return // the client gave up; nothing to answer
+		}
+	}
+	switch {
+	case plan.drop:
+		dropConnection(w)
+		return
+	case plan.status != 0:
+		plan.writeStatus(w)
+		return
+	}
+
+	if msg := s.auth.check(r); msg != "" {
+		writeError(w, http.StatusUnauthorized, msg)
+		return
+	}
+	if len(s.projects) > 0 && !s.projects[token] {
+		writeError(w, http.StatusNotFound, "unknown project token")
+		return
+	}
+	req := trackRequest{w: sw, r: r, project: token, dropAfter: plan.storeThenDrop}
+	if endpoint == cmdTime {
+		req.respond(result{Success: true, Time: s.timeNow()})
+		return
+	}
+	if req.body, ok = s.readBody(w, r); !ok {
+		return
+	}
+	if endpoint == "batch" {
+		s.batch(req)
+	} else {
+		s.single(req, endpoint)
+	}
+}
+
+// readBody reads the whole body within the limit: a declared Content-Length
+// over it is refused before reading, and a chunked body is cut off by
+// http.MaxBytesReader as soon as it goes over.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	tooLarge := func() ([]byte, bool) {
+		writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+		return nil, false
+	}
+	if r.ContentLength > s.cfg.MaxBody {
+		return tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge()
+		}
+		writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+// trackRequest is a parsed-enough tracking request on its way to storage.
+type trackRequest struct {
+	w         *statusWriter
+	r         *http.Request
+	project   string
+	body      []byte
+	dropAfter bool // store_then_drop: commit, then close without answering
+}
+
+// commit stores wr and counts the request in the same transaction. The
+// status counted is the one the response will have: 200, or "dropped".
+func (s *Server) commit(req trackRequest, wr write) bool {
+	wr.project = req.project
+	wr.status = statusCounterPrefix + "200"
+	if req.dropAfter {
+		wr.status = statusCounterPrefix + "dropped"
+	}
+	if _, err := s.st.commit(req.r.Context(), wr); err != nil {
+		s.cfg.Logger.Printf("%v", err)
+		writeError(req.w, http.StatusInternalServerError, "storage failed")
+		return false
+	}
+	req.w.counted = true
+	return true
+}
+
+// respond writes a successful response, or drops the connection for
+// store_then_drop.
+func (req trackRequest) respond(v any) {
+	if req.dropAfter {
+		dropConnection(req.w)
+		return
+	}
+	writeJSON(req.w, http.StatusOK, v)
+}
+
+// timeNow is the server time in float seconds, for system/time.
+func (s *Server) timeNow() *float64 {
+	t := unixSeconds(s.cfg.Now())
+	return &t
+}
