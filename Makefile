@@ -1,0 +1,81 @@
+# The one source of truth for building, testing and running the project.
+# `make demo` and `make test` work on a fresh machine: they install what they
+# need (npm packages; Chromium for the browser tests).
+
+SHELL := /bin/bash
+GO ?= go
+GOROOT := $(shell $(GO) env GOROOT)
+PORT ?= 8080
+WASM_FLAGS := -trimpath -ldflags="-s -w"
+WASM_ENV := GOOS=js GOARCH=wasm
+# Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
+WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
+
+.PHONY: all build demo collector test test-go test-wasm test-e2e fuzz-short fuzz lint size clean deps chromium
+
+all: build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+# Chromium from Debian's packages, for the browser tests (never a download).
+chromium:
+	@command -v chromium >/dev/null || { echo "installing chromium (apt)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
+
+dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -name '*_test.go')
+	@mkdir -p dist
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm
+
+dist/exponea.mjs dist/exponea.js &: js/build.mjs js/exponea.d.ts $(wildcard js/src/*.js) node_modules/.package-lock.json
+	GOROOT="$(GOROOT)" node js/build.mjs
+
+build: dist/exponea.wasm dist/exponea.mjs
+
+build/collector: go.mod go.sum $(shell find cmd/collector internal/collector -name '*.go' -not -name '*_test.go')
+	@mkdir -p build
+	$(GO) build -o $@ ./cmd/collector
+
+collector: build/collector
+
+# The demo: the collector with its SQLite file, serving the demo page and
+# the SDK on one origin.
+demo: build collector
+	@echo "demo: open http://127.0.0.1:$(PORT)/  (collector page: http://127.0.0.1:$(PORT)/collector/)"
+	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db -keys demo-public-key \
+	  -static /=web/demo -static /dist/=dist
+
+test: lint test-go test-wasm fuzz-short test-e2e
+
+test-go:
+	$(GO) test -race ./...
+
+test-wasm: deps
+	$(WASM_TEST_ENV) $(GO) test ./internal/idbstore/
+
+test-e2e: build collector chromium
+	node --test --test-concurrency=1 e2e/
+
+# A few seconds of each fuzz target on top of the seed corpus.
+FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString
+fuzz-short:
+	@for t in $(FUZZ_TARGETS); do $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime 3s >/dev/null || exit 1; done; echo "fuzz-short: ok"
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime 2m || exit 1; done
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./wasm/ ./internal/idbstore/ ./internal/browser/
+
+size: build
+	@for f in dist/exponea.wasm dist/exponea.js; do \
+	  printf '%-20s raw %8d  gzip %8d  brotli %8d\n' $$f $$(wc -c <$$f) $$(gzip -9 -c $$f | wc -c) $$(node -e "process.stdout.write(String(require('zlib').brotliCompressSync(require('fs').readFileSync('$$f'),{params:{[require('zlib').constants.BROTLI_PARAM_QUALITY]:11}}).length))"); done
+
+clean:
+	rm -rf dist build

@@ -1,0 +1,107 @@
+//go:build js && wasm
+
+package browser
+
+import (
+	"github.com/exponea-wasm/tracker/internal/tracker"
+	"github.com/hack-pad/safejs"
+)
+
+// ConsoleWarn writes a warning to the console (MDN: console/warn).
+func ConsoleWarn(msg string) { console("warn", msg) }
+
+// ConsoleError writes an error to the console (MDN: console/error).
+func ConsoleError(msg string) { console("error", msg) }
+
+func console(level, msg string) {
+	c, err := safejs.Global().Get("console")
+	if err == nil {
+		_, _ = c.Call(level, "[exponea] "+msg)
+	}
+}
+
+// ReadDevice reads what navigator and screen tell about the browser
+// (MDN: Navigator/userAgent, Navigator/language, Screen).
+func ReadDevice() tracker.Device {
+	var d tracker.Device
+	g := safejs.Global()
+	if nav, err := g.Get("navigator"); err == nil && nav.Type() == safejs.TypeObject {
+		d.UserAgent = getString(nav, "userAgent")
+		d.Language = getString(nav, "language")
+	}
+	if scr, err := g.Get("screen"); err == nil && scr.Type() == safejs.TypeObject {
+		d.ScreenWidth, _ = getInt(scr, "width")
+		d.ScreenHeight, _ = getInt(scr, "height")
+	}
+	return d
+}
+
+// Online reports navigator.onLine (MDN: Navigator/onLine); true when the
+// browser does not say.
+func Online() bool {
+	nav, err := safejs.Global().Get("navigator")
+	if err != nil || nav.Type() != safejs.TypeObject {
+		return true
+	}
+	v, err := nav.Get("onLine")
+	if err != nil || v.Type() != safejs.TypeBoolean {
+		return true
+	}
+	b, _ := v.Bool()
+	return b
+}
+
+// Hidden reports whether document.visibilityState is "hidden"
+// (MDN: Document/visibilityState).
+func Hidden() bool {
+	doc, err := safejs.Global().Get("document")
+	if err != nil || doc.Type() != safejs.TypeObject {
+		return false
+	}
+	return getString(doc, "visibilityState") == "hidden"
+}
+
+func getString(v safejs.Value, prop string) string {
+	p, err := v.Get(prop)
+	if err != nil || p.Type() != safejs.TypeString {
+		return ""
+	}
+	s, _ := p.String()
+	return s
+}
+
+// Listen adds an event listener (MDN: EventTarget/addEventListener) on the
+// global object's property target ("window" is the global itself, else e.g.
+// "document"). fn runs inside the event: it must not wait for anything.
+// Panics in fn are recovered and logged. The returned func removes it.
+func Listen(target, event string, fn func()) (remove func(), err error) {
+	t := safejs.Global()
+	if target != "window" {
+		if t, err = t.Get(target); err != nil {
+			return nil, err
+		}
+		if t.Type() != safejs.TypeObject {
+			return nil, ErrUnavailable
+		}
+	}
+	f, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		defer func() {
+			if p := recover(); p != nil {
+				ConsoleError(event + " handler failed")
+			}
+		}()
+		fn()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.Call("addEventListener", event, f.Value()); err != nil {
+		f.Release()
+		return nil, err
+	}
+	return func() {
+		_, _ = t.Call("removeEventListener", event, f.Value())
+		f.Release()
+	}, nil
+}

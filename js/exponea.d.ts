@@ -1,0 +1,94 @@
+// Types for the exponea-wasm SDK.
+
+export type FlushMode = 'immediate' | 'period' | 'appClose' | 'manual'
+
+/** A JSON-serializable value: what event and customer properties may hold. */
+export type JSONValue = string | number | boolean | null | JSONValue[] | { [key: string]: JSONValue }
+export type Properties = { [key: string]: JSONValue }
+
+export interface Config {
+  /** The Bloomreach Engagement project token. */
+  projectToken: string
+  /** The Authorization header value, e.g. 'Token <public key>'. */
+  authorization?: string
+  /** API base URL; default 'https://api.exponea.com'. */
+  baseUrl?: string
+  /** Merged under every event's properties; the event's win. */
+  defaultProperties?: Properties
+  /** Apply defaultProperties to identifyCustomer too; default true. */
+  allowDefaultCustomerProperties?: boolean
+  /** Track session_start / session_end automatically; default true. */
+  automaticSessionTracking?: boolean
+  /** Seconds of inactivity that end a session; default 60. */
+  sessionTimeout?: number
+  manualSessionAutoClose?: boolean
+  /** Default 'immediate'. */
+  flushMode?: FlushMode
+  /** Milliseconds between flushes in 'period' mode; default 3600000. */
+  flushPeriod?: number
+  /** Rejections by the server before a record is dropped; default 10. */
+  flushMaxRetries?: number
+  /** Where exponea.wasm is; default: beside the script or module. */
+  wasmUrl?: string | URL
+  /** IndexedDB database name; default 'exponea:<projectToken>'. */
+  dbName?: string
+}
+
+export interface Event {
+  /** The event type, e.g. 'purchase'. */
+  name: string
+  properties?: Properties
+  /** Unix seconds (may be fractional); default: when trackEvent was called. */
+  timestamp?: number
+}
+
+export interface Customer {
+  /** Customer ids, e.g. { registered: 'a@b.com' }; merged into the stored ones. */
+  ids?: { [key: string]: string }
+  properties?: Properties
+}
+
+export interface FlushResult {
+  /** Commands put on the wire. */
+  sent: number
+  /** Records the server confirmed (deleted from the queue). */
+  confirmed: number
+  /** Records still queued. */
+  kept: number
+  /** Records given up after flushMaxRetries rejections. */
+  dropped: number
+  requests: number
+}
+
+export interface FlushEvent { status: number; confirmed: number; rejected: number }
+export interface ErrorEvent { message: string; paused: boolean; retryAt?: number }
+export interface DropEvent { id: string; kind: 'event' | 'customer'; reason: string; rejections: number }
+
+export interface Client {
+  /** 'indexeddb', or 'memory' when IndexedDB could not be opened. */
+  readonly storage: 'indexeddb' | 'memory'
+  /** Resolves once the event is durably queued (not when it is sent). */
+  trackEvent(event: Event): Promise<void>
+  identifyCustomer(customer: Customer): Promise<void>
+  getCustomerCookie(): Promise<string>
+  setDefaultProperties(properties: Properties): Promise<void>
+  getDefaultProperties(): Properties
+  setFlushMode(mode: FlushMode): Promise<void>
+  getFlushMode(): FlushMode
+  /** Milliseconds. */
+  setFlushPeriod(ms: number): Promise<void>
+  getFlushPeriod(): number
+  flushData(): Promise<FlushResult>
+  getQueueLength(): Promise<number>
+  on(type: 'flush', fn: (e: FlushEvent) => void): () => void
+  on(type: 'error', fn: (e: ErrorEvent) => void): () => void
+  on(type: 'drop', fn: (e: DropEvent) => void): () => void
+  off(type: 'flush' | 'error' | 'drop', fn: (e: any) => void): void
+}
+
+export interface ExponeaStatic {
+  configure(config: Config): Promise<Client>
+}
+
+export declare const Exponea: ExponeaStatic
+export default Exponea

@@ -1,0 +1,93 @@
+import { toJSON, requireObject } from './json.js'
+
+const flushModes = ['immediate', 'period', 'appClose', 'manual']
+const eventTypes = ['flush', 'error', 'drop']
+
+// Client is the object Exponea.configure resolves to. Methods that store or
+// send return Promises; the getters of settings are synchronous and read a
+// copy kept here.
+export class Client {
+  constructor(bridge, state) {
+    this._bridge = bridge
+    this._mode = state.flushMode
+    this._period = state.flushPeriod
+    this._defaults = state.defaultProperties
+    this._handlers = new Map(eventTypes.map((t) => [t, new Set()]))
+    /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable. */
+    this.storage = state.storage
+    bridge.listeners = (type, detail) => {
+      for (const fn of this._handlers.get(type) || []) {
+        try { fn(detail) } catch (e) { console.error('[exponea] an event handler threw', e) }
+      }
+    }
+  }
+
+  _call(method, argsJSON) { return this._bridge.call(method, argsJSON) }
+
+  /** Tracks an event; resolves once it is durably queued. */
+  trackEvent(event) {
+    try {
+      requireObject('trackEvent', 'event', event)
+      return this._call('trackEvent', toJSON('trackEvent', 'event', event))
+    } catch (e) { return Promise.reject(e) }
+  }
+
+  /** Merges customer ids and queues a customer update. */
+  identifyCustomer(customer) {
+    try {
+      requireObject('identifyCustomer', 'customer', customer)
+      return this._call('identifyCustomer', toJSON('identifyCustomer', 'customer', customer))
+    } catch (e) { return Promise.reject(e) }
+  }
+
+  /** The customer's cookie (a UUID). */
+  getCustomerCookie() { return this._call('getCustomerCookie') }
+
+  /** Replaces the properties merged under every event's. */
+  setDefaultProperties(properties) {
+    requireObject('setDefaultProperties', 'properties', properties)
+    const text = toJSON('setDefaultProperties', 'properties', properties)
+    this._defaults = JSON.parse(text)
+    return this._call('setDefaultProperties', text)
+  }
+
+  /** A copy of the default properties. */
+  getDefaultProperties() { return JSON.parse(JSON.stringify(this._defaults)) }
+
+  setFlushMode(mode) {
+    if (!flushModes.includes(mode)) {
+      throw new RangeError(`setFlushMode: mode must be one of ${flushModes.map((m) => `'${m}'`).join(', ')}`)
+    }
+    this._mode = mode
+    return this._call('setFlushMode', JSON.stringify(mode))
+  }
+
+  getFlushMode() { return this._mode }
+
+  /** Sets the period of the 'period' flush mode, in milliseconds. */
+  setFlushPeriod(ms) {
+    if (typeof ms !== 'number') throw new TypeError('setFlushPeriod: period must be a number of milliseconds')
+    if (!(ms >= 1 && ms <= 31536000000)) throw new RangeError('setFlushPeriod: period must be between 1 and 31536000000 milliseconds')
+    this._period = ms
+    return this._call('setFlushPeriod', String(ms))
+  }
+
+  getFlushPeriod() { return this._period }
+
+  /** Sends everything queued now, in any flush mode. */
+  flushData() { return this._call('flushData') }
+
+  /** How many records wait in the queue. */
+  getQueueLength() { return this._call('getQueueLength') }
+
+  /** Subscribes to 'flush', 'error' or 'drop' reports; returns an unsubscribe function. */
+  on(type, fn) {
+    const set = this._handlers.get(type)
+    if (!set) throw new RangeError(`on: type must be one of ${eventTypes.join(', ')}`)
+    if (typeof fn !== 'function') throw new TypeError('on: listener must be a function')
+    set.add(fn)
+    return () => set.delete(fn)
+  }
+
+  off(type, fn) { this._handlers.get(type)?.delete(fn) }
+}

@@ -1,0 +1,120 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/browser"
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/idbstore"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+	"github.com/google/uuid"
+)
+
+// app is the configured SDK of this page.
+type app struct {
+	cfg         tracker.Config
+	store       queue.Store
+	storageKind string // "indexeddb" or "memory"
+	tracker     *tracker.Tracker
+	mirror      *queue.Mirror
+	runner      *runner
+}
+
+// configure opens the store and the tracker and starts flushing. Its value
+// is what the loader mirrors for the synchronous getters.
+func (b *bridge) configure(c call, r *results) {
+	if b.app != nil {
+		r.fail(c.id, "Error", "configure: already configured")
+		return
+	}
+	cfg, err := tracker.ParseConfig(c.args)
+	if err != nil {
+		answer(r, c, nil, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	a := &app{cfg: cfg, mirror: queue.NewMirror(0)}
+	a.store, a.storageKind = openStore(ctx, cfg.DBName)
+	tr, recs, err := tracker.Open(ctx, a.store, cfg, browser.ReadDevice(), uuid.NewString, nowMillis())
+	if err != nil {
+		answer(r, c, nil, err)
+		return
+	}
+	a.tracker = tr
+	a.runner = newRunner(a, b)
+	b.app = a
+	a.stored(recs)
+	a.runner.start()
+	r.value(c.id, a.describe())
+}
+
+// openStore opens IndexedDB, or falls back to memory with a warning: the
+// page keeps working, but the queue dies with it.
+func openStore(ctx context.Context, name string) (queue.Store, string) {
+	db, err := idbstore.Open(ctx, name)
+	if err == nil {
+		return db, "indexeddb"
+	}
+	browser.ConsoleWarn("IndexedDB is unavailable (" + err.Error() + "); events are queued in memory and are lost if the page closes before they are sent")
+	return queue.NewMemory(), "memory"
+}
+
+// stored tells the mirror and the flusher about newly stored records.
+func (a *app) stored(recs []queue.Record) {
+	if len(recs) == 0 {
+		return
+	}
+	a.mirror.Add(recs)
+	a.runner.trigger(flush.Tracked)
+}
+
+func (a *app) describe() []byte {
+	b := []byte(`{"cookie":`)
+	b = jsonx.AppendString(b, a.tracker.Cookie())
+	b = append(b, `,"storage":`...)
+	b = jsonx.AppendString(b, a.storageKind)
+	b = append(b, `,"flushMode":`...)
+	b = jsonx.AppendString(b, string(a.runner.mode()))
+	b = append(b, `,"flushPeriod":`...)
+	b = jsonx.AppendFloat(b, float64(a.runner.period().Milliseconds()))
+	b = append(b, `,"defaultProperties":`...)
+	b = append(b, a.tracker.DefaultProperties()...)
+	return append(b, '}')
+}
+
+func (a *app) setFlushMode(args []byte) error {
+	s, err := jsonx.String(args)
+	if err == nil {
+		err = tracker.CheckFlushMode("setFlushMode", s)
+	} else {
+		err = &tracker.InputError{Class: tracker.TypeError, Method: "setFlushMode", Field: "mode", Msg: "must be a string"}
+	}
+	if err != nil {
+		return err
+	}
+	a.runner.setMode(flush.Mode(s))
+	return nil
+}
+
+func (a *app) setFlushPeriod(args []byte) error {
+	ms, err := jsonx.Number(args)
+	if err != nil {
+		return &tracker.InputError{Class: tracker.TypeError, Method: "setFlushPeriod", Field: "period", Msg: "must be a number of milliseconds"}
+	}
+	if ms < 1 || ms > 365*24*3600*1000 {
+		return &tracker.InputError{Class: tracker.RangeError, Method: "setFlushPeriod", Field: "period", Msg: "must be between 1 and 31536000000 milliseconds"}
+	}
+	a.runner.setPeriod(time.Duration(ms * float64(time.Millisecond)))
+	return nil
+}
+
+func nowMillis() float64 { return float64(time.Now().UnixMicro()) / 1000 }
+
+func jitter() float64 { return rand.Float64() }

@@ -1,0 +1,196 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/browser"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/hack-pad/safejs"
+)
+
+// bridge receives batches of calls from the loader and applies them in
+// order on one goroutine.
+type bridge struct {
+	apply      safejs.Func
+	done, emit safejs.Value
+
+	mu      sync.Mutex
+	pending []string
+	signal  chan struct{}
+
+	app *app // set by configure; only the worker goroutine touches it
+}
+
+func newBridge() (*bridge, error) {
+	b := &bridge{signal: make(chan struct{}, 1)}
+	var err error
+	b.apply, err = safejs.FuncOf(b.onApply)
+	return b, err
+}
+
+// onApply runs inside a JS call: it copies the batch and returns at once.
+func (b *bridge) onApply(_ safejs.Value, args []safejs.Value) (ret any) {
+	defer func() {
+		if p := recover(); p != nil {
+			browser.ConsoleError("apply: " + panicText(p))
+		}
+	}()
+	if len(args) == 0 {
+		return nil
+	}
+	s, err := args[0].String()
+	if err != nil {
+		return nil
+	}
+	b.mu.Lock()
+	b.pending = append(b.pending, s)
+	b.mu.Unlock()
+	select {
+	case b.signal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (b *bridge) work() {
+	for range b.signal {
+		for {
+			b.mu.Lock()
+			batches := b.pending
+			b.pending = nil
+			b.mu.Unlock()
+			if len(batches) == 0 {
+				break
+			}
+			for _, s := range batches {
+				b.run([]byte(s))
+			}
+		}
+	}
+}
+
+// call is one call of a batch.
+type call struct {
+	id     int64
+	method string
+	time   float64
+	args   []byte
+}
+
+func parseBatch(data []byte) ([]call, error) {
+	els, err := jsonx.Array(data)
+	if err != nil {
+		return nil, err
+	}
+	calls := make([]call, 0, len(els))
+	for _, el := range els {
+		ms, err := jsonx.Object(el)
+		if err != nil {
+			return nil, err
+		}
+		var c call
+		for _, m := range ms {
+			switch m.Key {
+			case "i":
+				f, _ := jsonx.Number(m.Value)
+				c.id = int64(f)
+			case "m":
+				c.method, _ = jsonx.String(m.Value)
+			case "t":
+				c.time, _ = jsonx.Number(m.Value)
+			case "a":
+				c.args = m.Value
+			}
+		}
+		calls = append(calls, c)
+	}
+	return calls, nil
+}
+
+// results collects the answers of one batch, as the JSON the loader reads.
+type results struct{ buf []byte }
+
+func (r *results) value(id int64, v []byte) {
+	r.open(id)
+	if v != nil {
+		r.buf = append(r.buf, `,"v":`...)
+		r.buf = append(r.buf, v...)
+	}
+	r.buf = append(r.buf, '}')
+}
+
+func (r *results) fail(id int64, class, msg string) {
+	r.open(id)
+	r.buf = append(r.buf, `,"e":{"c":`...)
+	r.buf = jsonx.AppendString(r.buf, class)
+	r.buf = append(r.buf, `,"m":`...)
+	r.buf = jsonx.AppendString(r.buf, msg)
+	r.buf = append(r.buf, "}}"...)
+}
+
+func (r *results) open(id int64) {
+	if len(r.buf) == 0 {
+		r.buf = append(r.buf, '[')
+	} else {
+		r.buf = append(r.buf, ',')
+	}
+	r.buf = append(r.buf, `{"i":`...)
+	r.buf = strconv.AppendInt(r.buf, id, 10)
+}
+
+// send hands the results to the loader.
+func (b *bridge) send(r *results) {
+	if len(r.buf) == 0 {
+		return
+	}
+	r.buf = append(r.buf, ']')
+	if _, err := b.done.Invoke(string(r.buf)); err != nil {
+		browser.ConsoleError("done: " + err.Error())
+	}
+	r.buf = r.buf[:0]
+}
+
+// run applies one batch, recovering from a panic so that one bad call can
+// never stop the module: the calls not yet answered are rejected.
+func (b *bridge) run(data []byte) {
+	var r results
+	calls, err := parseBatch(data)
+	answered := 0
+	defer func() {
+		if p := recover(); p != nil {
+			for _, c := range calls[answered:] {
+				r.fail(c.id, "Error", "internal error: "+panicText(p))
+			}
+			b.send(&r)
+		}
+	}()
+	if err != nil {
+		browser.ConsoleError("bad batch from the loader: " + err.Error())
+		return
+	}
+	for answered < len(calls) {
+		answered += b.dispatch(calls[answered:], &r)
+	}
+	b.send(&r)
+}
+
+func panicText(p any) string {
+	switch v := p.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "panic"
+}
+
+// emitEvent tells the loader about delivery health: type is "flush",
+// "error" or "drop", detail a JSON object.
+func (b *bridge) emitEvent(typ string, detail []byte) {
+	if _, err := b.emit.Invoke(typ, string(detail)); err != nil {
+		browser.ConsoleError("emit: " + err.Error())
+	}
+}

@@ -1,0 +1,108 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
+
+// callTimeout bounds the storage work of one batch.
+const callTimeout = 15 * time.Second
+
+// dispatch answers the first call(s) of calls and returns how many it
+// consumed: a run of trackEvent/identifyCustomer calls is stored in one
+// transaction.
+func (b *bridge) dispatch(calls []call, r *results) int {
+	c := calls[0]
+	if c.method != "configure" && b.app == nil {
+		r.fail(c.id, "Error", c.method+": call Exponea.configure first")
+		return 1
+	}
+	switch c.method {
+	case "configure":
+		b.configure(c, r)
+	case "trackEvent", "identifyCustomer":
+		return b.record(calls, r)
+	case "getCustomerCookie":
+		r.value(c.id, jsonx.AppendString(nil, b.app.tracker.Cookie()))
+	case "setDefaultProperties":
+		answer(r, c, nil, b.app.tracker.SetDefaultProperties(c.args))
+	case "setFlushMode":
+		answer(r, c, nil, b.app.setFlushMode(c.args))
+	case "setFlushPeriod":
+		answer(r, c, nil, b.app.setFlushPeriod(c.args))
+	case "getQueueLength":
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		n, _, err := b.app.store.Count(ctx)
+		cancel()
+		answer(r, c, strconv.AppendInt(nil, int64(n), 10), err)
+	case "flushData":
+		// Sending takes network time: answer later, from its own
+		// goroutine, so that calls behind it are not held up.
+		go func() {
+			var out results
+			res, err := b.app.runner.flushNow()
+			answer(&out, c, flushResultJSON(res), err)
+			b.send(&out)
+		}()
+	default:
+		r.fail(c.id, "TypeError", c.method+" is not a method of the tracker")
+	}
+	return 1
+}
+
+// record stores a run of trackEvent / identifyCustomer calls.
+func (b *bridge) record(calls []call, r *results) int {
+	n := 0
+	for n < len(calls) && (calls[n].method == "trackEvent" || calls[n].method == "identifyCustomer") {
+		n++
+	}
+	tcs := make([]tracker.Call, n)
+	for i, c := range calls[:n] {
+		tcs[i] = tracker.Call{Method: c.method, Args: c.args, Time: c.time}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	res, stored := b.app.tracker.Apply(ctx, tcs)
+	cancel()
+	b.app.stored(stored)
+	for i, c := range calls[:n] {
+		answer(r, c, nil, res[i].Err)
+	}
+	return n
+}
+
+// answer writes a call's value, or its error with the JavaScript class the
+// page should see.
+func answer(r *results, c call, v []byte, err error) {
+	if err == nil {
+		r.value(c.id, v)
+		return
+	}
+	var ie *tracker.InputError
+	if errors.As(err, &ie) {
+		r.fail(c.id, string(ie.Class), ie.Error())
+		return
+	}
+	r.fail(c.id, "Error", c.method+": "+err.Error())
+}
+
+func flushResultJSON(res flush.Result) []byte {
+	b := []byte(`{"sent":`)
+	b = strconv.AppendInt(b, int64(res.Sent), 10)
+	b = append(b, `,"confirmed":`...)
+	b = strconv.AppendInt(b, int64(res.Confirmed), 10)
+	b = append(b, `,"kept":`...)
+	b = strconv.AppendInt(b, int64(res.Kept), 10)
+	b = append(b, `,"dropped":`...)
+	b = strconv.AppendInt(b, int64(res.Dropped), 10)
+	b = append(b, `,"requests":`...)
+	b = strconv.AppendInt(b, int64(res.Requests), 10)
+	return append(b, '}')
+}

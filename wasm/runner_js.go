@@ -1,0 +1,177 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/browser"
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
+
+// runner feeds the flush scheduler with triggers and does what it decides:
+// normal flushes on its own goroutine, the close path synchronously inside
+// the page's visibilitychange/pagehide events.
+type runner struct {
+	app   *app
+	b     *bridge
+	fl    *flush.Flusher
+	sched *flush.Scheduler
+
+	pending atomic.Uint32 // bit per flush.Trigger waiting for the loop
+	signal  chan struct{}
+	online  atomic.Bool
+
+	closeURL string
+	closeMu  sync.Mutex
+	inFlight int             // keepalive bytes this page has in flight
+	sentAt   map[string]bool // ids sent by the close path since the page was last visible
+}
+
+func newRunner(a *app, b *bridge) *runner {
+	cfg := a.cfg
+	r := &runner{app: a, b: b, signal: make(chan struct{}, 1), sentAt: map[string]bool{}}
+	endpoint := cfg.BaseURL + "/track/v2/projects/" + escape(cfg.ProjectToken) + "/batch"
+	r.closeURL = closeURL(endpoint, cfg)
+	r.fl = flush.New(a.store, browser.Fetch{URL: endpoint, Authorization: cfg.Authorization},
+		flush.Config{MaxRetries: cfg.FlushMaxRetries}, time.Now, jitter,
+		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop})
+	r.sched = flush.NewScheduler(flush.Mode(cfg.FlushMode), time.Duration(cfg.FlushPeriod*float64(time.Millisecond)))
+	return r
+}
+
+// closeURL carries a public key in the query, since the close path sends
+// without headers to avoid a CORS preflight.
+func closeURL(endpoint string, cfg tracker.Config) string {
+	const prefix = "Token "
+	if len(cfg.Authorization) > len(prefix) && cfg.Authorization[:len(prefix)] == prefix {
+		return endpoint + "?access_token=" + escape(cfg.Authorization[len(prefix):])
+	}
+	return endpoint
+}
+
+// escape percent-encodes everything but RFC 3986's unreserved characters,
+// which is right for a path segment and a query value alike (net/url would
+// cost more binary than this function).
+func escape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+func (r *runner) mode() flush.Mode          { return r.sched.Mode() }
+func (r *runner) period() time.Duration     { return r.sched.Period() }
+func (r *runner) setMode(m flush.Mode)      { r.sched.SetMode(m); r.trigger(flush.Timer) }
+func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(flush.Timer) }
+
+// start listens to the page lifecycle and starts the loop; records left by
+// earlier visits go out at once in the automatic modes.
+func (r *runner) start() {
+	r.online.Store(browser.Online())
+	listen := func(target, event string, fn func()) {
+		if _, err := browser.Listen(target, event, fn); err != nil {
+			browser.ConsoleWarn("cannot listen to " + event + ": " + err.Error())
+		}
+	}
+	// No unload listener: it would keep the page out of the back/forward
+	// cache. pagehide fires before visibilitychange→hidden.
+	listen("window", "pagehide", func() { r.close(flush.PageHide) })
+	listen("document", "visibilitychange", func() {
+		if browser.Hidden() {
+			r.close(flush.Hidden)
+			return
+		}
+		r.visible()
+	})
+	listen("window", "pageshow", r.visible)
+	listen("window", "online", func() { r.online.Store(true); r.trigger(flush.Online) })
+	listen("window", "offline", func() { r.online.Store(false); r.trigger(flush.Offline) })
+	go r.loop()
+	r.trigger(flush.Due)
+	r.trigger(flush.Timer)
+}
+
+// trigger queues t for the loop without ever blocking.
+func (r *runner) trigger(t flush.Trigger) {
+	for {
+		old := r.pending.Load()
+		if r.pending.CompareAndSwap(old, old|1<<uint(t)) {
+			break
+		}
+	}
+	select {
+	case r.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (r *runner) loop() {
+	wake, due := stoppedTimer(), stoppedTimer()
+	for {
+		var bits uint32
+		select {
+		case <-r.signal:
+			bits = r.pending.Swap(0)
+		case <-wake.C:
+			bits = 1 << uint(flush.Timer)
+		case <-due.C:
+			bits = 1 << uint(flush.Due)
+		}
+		want := false
+		for t := flush.Tracked; t <= flush.Due; t++ {
+			if bits&(1<<uint(t)) == 0 {
+				continue
+			}
+			d := r.sched.On(t, time.Now(), r.online.Load())
+			want = want || d.Flush
+			resetTimer(wake, d.Wake) // zero outside period mode: no timer
+		}
+		if !want {
+			continue
+		}
+		res, _ := r.fl.Flush(context.Background(), false)
+		resetTimer(due, res.Next)
+	}
+}
+
+// flushNow is flushData(): a forced flush in any mode.
+func (r *runner) flushNow() (flush.Result, error) {
+	d := r.sched.On(flush.Manual, time.Now(), r.online.Load())
+	if !d.Flush {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		n, _, err := r.app.store.Count(ctx)
+		return flush.Result{Kept: n}, err
+	}
+	res, err := r.fl.Flush(context.Background(), true)
+	if !res.Next.IsZero() {
+		r.trigger(flush.Due) // the loop arms its retry timer from this
+	}
+	return res, err
+}
+
+func stoppedTimer() *time.Timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}
+
+// resetTimer arms t for at, or stops it when at is zero.
+func resetTimer(t *time.Timer, at time.Time) {
+	t.Stop()
+	if !at.IsZero() {
+		t.Reset(max(time.Until(at), 0))
+	}
+}
