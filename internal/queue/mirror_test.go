@@ -7,7 +7,9 @@ import (
 
 func TestMirror(t *testing.T) {
 	m := NewMirror(25)
-	r := func(seq int64, id string, n int) Record { return Record{Seq: seq, ID: id, Body: strings.Repeat("x", n)} }
+	r := func(seq int64, id string, n int) Record {
+		return Record{Seq: seq, ID: id, Body: strings.Repeat("x", n)}
+	}
 	m.Add([]Record{r(2, "b", 10), r(1, "a", 10)})
 	m.Add([]Record{r(2, "b", 10)}) // already there
 	if got := m.Snapshot(); len(got) != 2 || got[0].ID != "a" || got[1].ID != "b" {

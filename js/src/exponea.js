@@ -7,10 +7,15 @@ import { toJSON, requireObject } from './json.js'
 export function makeExponea(defaultWasmUrl) {
   let started = null // Promise<Client> of the one configure that ran
   let startedWith = ''
+  let booted = null // Promise<Bridge>: one wasm instance per page, kept when a configure is refused
 
   async function start(text, wasmUrl) {
-    const bridge = new Bridge()
-    await bridge.start(wasmUrl)
+    if (!booted) {
+      const bridge = new Bridge()
+      booted = bridge.start(wasmUrl).then(() => bridge)
+      booted.catch(() => { booted = null })
+    }
+    const bridge = await booted
     const state = await bridge.call('configure', text)
     return new Client(bridge, state)
   }
