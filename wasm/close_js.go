@@ -32,14 +32,10 @@ func (r *runner) close(t flush.Trigger) {
 			recs = append(recs, rec)
 		}
 	}
-	bodies, sent, _ := flush.ClosePlan(recs, r.inFlight, flush.KeepaliveBudget, flush.DefaultMaxCommands)
-	at := 0
-	for _, body := range bodies {
-		n := commandsIn(body, sent[at:])
-		batch := sent[at : at+n]
-		at += n
-		size := len(body)
-		if err := browser.SendKeepalive(r.closeURL, body, func(resp flush.Response, err error) {
+	reqs, _ := flush.ClosePlan(recs, r.inFlight, flush.KeepaliveBudget, flush.DefaultMaxCommands)
+	for _, req := range reqs {
+		batch, size := req.Records, len(req.Body)
+		if err := browser.SendKeepalive(r.closeURL, req.Body, func(resp flush.Response, err error) {
 			r.closeMu.Lock()
 			r.inFlight -= size
 			r.closeMu.Unlock()
@@ -53,19 +49,6 @@ func (r *runner) close(t flush.Trigger) {
 			r.sentAt[rec.ID] = true
 		}
 	}
-}
-
-// commandsIn counts how many of recs a ClosePlan body holds, from the body's
-// length (records are laid out in order: {"commands":[b1,b2,...]}).
-func commandsIn(body []byte, recs []queue.Record) int {
-	size := len(`{"commands":[]}`) - 1
-	for i, rec := range recs {
-		size += len(rec.Body) + 1
-		if size == len(body) {
-			return i + 1
-		}
-	}
-	return len(recs)
 }
 
 // visible: the page is back (or restored from the back/forward cache).

@@ -77,7 +77,8 @@ func (r *runner) setMode(m flush.Mode)      { r.sched.SetMode(m); r.trigger(flus
 func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(flush.Timer) }
 
 // start listens to the page lifecycle and starts the loop; records left by
-// earlier visits go out at once in the automatic modes.
+// earlier visits go out at once in immediate mode, with the first period in
+// period mode.
 func (r *runner) start() {
 	r.online.Store(browser.Online())
 	listen := func(target, event string, fn func()) {
@@ -99,8 +100,8 @@ func (r *runner) start() {
 	listen("window", "online", func() { r.online.Store(true); r.trigger(flush.Online) })
 	listen("window", "offline", func() { r.online.Store(false); r.trigger(flush.Offline) })
 	go r.loop()
-	r.trigger(flush.Due)
-	r.trigger(flush.Timer)
+	r.trigger(flush.Timer) // immediate: flush now; period: start the clock
+
 }
 
 // trigger queues t for the loop without ever blocking.

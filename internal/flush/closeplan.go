@@ -7,15 +7,21 @@ import "github.com/exponea-wasm/tracker/internal/queue"
 // Fetch standard); a request over it is refused outright.
 const KeepaliveBudget = 64 << 10
 
+// Request is one keepalive request of a close plan: its body and the
+// records it carries, in order.
+type Request struct {
+	Body    []byte
+	Records []queue.Record
+}
+
 // ClosePlan splits records (already in Seq order, from an in-memory mirror)
-// into request bodies for keepalive fetch at page close: each body
+// into requests for keepalive fetch at page close: each body
 // {"commands":[...]} carries at most maxCommands commands (0: the default),
 // chunks are consecutive, and the bodies together take at most
 // budget - inFlight bytes. Records that do not fit are left for the next
-// visit and returned as rest; sent lists the records the bodies carry, in
-// order. Nothing is skipped over: the first record that does not fit ends
-// the plan, so the records behind it keep their order.
-func ClosePlan(recs []queue.Record, inFlight, budget, maxCommands int) (bodies [][]byte, sent []queue.Record, rest []queue.Record) {
+// visit and returned as rest. Nothing is skipped over: the first record that
+// does not fit ends the plan, so the records behind it keep their order.
+func ClosePlan(recs []queue.Record, inFlight, budget, maxCommands int) (reqs []Request, rest []queue.Record) {
 	if maxCommands <= 0 {
 		maxCommands = DefaultMaxCommands
 	}
@@ -28,9 +34,9 @@ func ClosePlan(recs []queue.Record, inFlight, budget, maxCommands int) (bodies [
 			break
 		}
 		body := Body(chunk)
-		bodies = append(bodies, body)
+		reqs = append(reqs, Request{Body: body, Records: chunk})
 		avail -= len(body)
 		i += len(chunk)
 	}
-	return bodies, recs[:i:i], recs[i:]
+	return reqs, recs[i:]
 }

@@ -36,12 +36,16 @@ func TestClosePlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bodies, sent, rest := ClosePlan(tt.recs, tt.inFlight, tt.budget, tt.maxCmd)
+			reqs, rest := ClosePlan(tt.recs, tt.inFlight, tt.budget, tt.maxCmd)
+			bodies, sent := unzip(reqs)
 			total := 0
 			var carried []string
-			for _, b := range bodies {
+			for i, b := range bodies {
 				total += len(b)
 				got := ids(b)
+				if want := Body(reqs[i].Records); string(want) != string(b) {
+					t.Errorf("request %d: body does not match its records", i)
+				}
 				if limit := max(tt.maxCmd, DefaultMaxCommands); len(got) > limit || len(got) == 0 {
 					t.Errorf("body of %v commands, want 1..%v", len(got), limit)
 				}
@@ -78,7 +82,8 @@ func TestClosePlan(t *testing.T) {
 
 func TestClosePlanFillsTheBudget(t *testing.T) {
 	recs := backlog(200, 1000)
-	bodies, sent, rest := ClosePlan(recs, 10<<10, KeepaliveBudget, 50)
+	reqs, rest := ClosePlan(recs, 10<<10, KeepaliveBudget, 50)
+	bodies, sent := unzip(reqs)
 	total := 0
 	for _, b := range bodies {
 		total += len(b)
@@ -89,4 +94,13 @@ func TestClosePlanFillsTheBudget(t *testing.T) {
 	if avail := KeepaliveBudget - 10<<10; total > avail || total+len(rest[0].Body)+len(`{"commands":[]}`) <= avail {
 		t.Errorf("got %v bytes in %v bodies (%v records); want the most that fits in %v", total, len(bodies), len(sent), avail)
 	}
+}
+
+// unzip returns the bodies of reqs and all the records they carry.
+func unzip(reqs []Request) (bodies [][]byte, sent []queue.Record) {
+	for _, r := range reqs {
+		bodies = append(bodies, r.Body)
+		sent = append(sent, r.Records...)
+	}
+	return bodies, sent
 }

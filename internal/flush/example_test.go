@@ -43,12 +43,12 @@ func ExampleClosePlan() {
 		{Seq: 2, Body: `{"command_id":"b"}`},
 		{Seq: 3, Body: `{"command_id":"c"}`},
 	}
-	bodies, sent, rest := flush.ClosePlan(recs, 0, 60, 2)
-	for _, b := range bodies {
-		fmt.Println(string(b))
+	reqs, rest := flush.ClosePlan(recs, 0, 60, 2)
+	for _, r := range reqs {
+		fmt.Println(string(r.Body), len(r.Records), "records")
 	}
-	fmt.Println(len(sent), "sent,", len(rest), "left for the next visit")
+	fmt.Println(len(rest), "left for the next visit")
 	// Output:
-	// {"commands":[{"command_id":"a"},{"command_id":"b"}]}
-	// 2 sent, 1 left for the next visit
+	// {"commands":[{"command_id":"a"},{"command_id":"b"}]} 2 records
+	// 1 left for the next visit
 }

@@ -1,0 +1,223 @@
+// Flushing as the seed describes it: the four modes, offline, retries that
+// honour the server, poison records, and delivery at page close — in
+// Chromium against the real collector with its fault-injection flag.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { env, config, open } from './harness.mjs'
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// batchRequests records the POSTs a page makes to the batch endpoint, with
+// the time each one was sent and its status.
+function batchRequests(page) {
+  const log = []
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && req.url().includes('/batch')) log.push({ at: Date.now(), req, status: null })
+  })
+  page.on('response', (res) => {
+    const e = log.find((x) => x.req === res.request())
+    if (e) e.status = res.status()
+  })
+  return log
+}
+
+async function track(page, name, n, extra = {}) {
+  await page.evaluate(async ({ name, n, extra }) => {
+    const ps = []
+    for (let i = 0; i < n; i++) ps.push(exponea.trackEvent({ name, properties: { i, ...extra } }))
+    await Promise.all(ps)
+  }, { name, n, extra })
+}
+
+const count = async (collector, type) => (await collector.events(`event_type=${type}`)).length
+
+// hide makes the page report itself hidden, as when the user switches tabs.
+function hide(page) {
+  return page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+}
+
+test('manual mode sends nothing until flushData, which reports the counts', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector, { flushMode: 'manual' }))
+  const log = batchRequests(page)
+  await track(page, 'm', 30)
+  await sleep(1500)
+  assert.equal(log.length, 0, 'no request before flushData')
+  const res = await page.evaluate(() => exponea.flushData())
+  assert.deepEqual({ sent: res.sent, confirmed: res.confirmed, kept: res.kept, dropped: res.dropped }, { sent: 31, confirmed: 31, kept: 0, dropped: 0 })
+  assert.equal(await count(collector, 'm'), 30)
+  assert.equal(await page.evaluate(() => exponea.getFlushMode()), 'manual')
+})
+
+test('period mode sends every flushPeriod and not before', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector, { flushMode: 'period', flushPeriod: 2000 }))
+  const log = batchRequests(page)
+  const t0 = Date.now()
+  await track(page, 'p', 5)
+  await collector.waitFor(async () => (await count(collector, 'p')) === 5, { timeout: 6000, what: 'period flush' })
+  assert.ok(log.length >= 1)
+  assert.ok(log[0].at - t0 >= 1000, `first request ${log[0].at - t0} ms after tracking; the period is 2000 ms`)
+  // Switching to immediate at runtime takes effect at once.
+  await page.evaluate(() => exponea.setFlushMode('immediate'))
+  await track(page, 'now', 1)
+  await collector.waitFor(async () => (await count(collector, 'now')) === 1, { timeout: 1500, what: 'immediate after switch' })
+})
+
+test('appClose mode sends only when the page is hidden', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector, { flushMode: 'appClose' }))
+  const log = batchRequests(page)
+  await track(page, 'a', 10)
+  await sleep(1500)
+  assert.equal(log.length, 0, 'no request while visible')
+  await hide(page)
+  await collector.waitFor(async () => (await count(collector, 'a')) === 10, { what: 'sent at hide' })
+  // The close path's answer is applied when the page lives on.
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'queue emptied by the keepalive answer' })
+})
+
+test('offline: nothing is sent; online: everything arrives', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const page = await open(ctx, pages, config(collector))
+  await collector.waitFor(async () => (await count(collector, 'installation')) === 1, { what: 'installation' })
+  const log = batchRequests(page)
+  await ctx.setOffline(true)
+  await track(page, 'off', 20)
+  await sleep(1500)
+  assert.equal(log.length, 0, 'no request while offline')
+  await ctx.setOffline(false)
+  await collector.waitFor(async () => (await count(collector, 'off')) === 20, { what: '20 events after online' })
+})
+
+test('503 with Retry-After: 2 → no request before 2 s, then everything arrives', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector))
+  await collector.waitFor(async () => (await count(collector, 'installation')) === 1, { what: 'installation' })
+  const log = batchRequests(page)
+  await collector.fault({ status: 503, retry_after: '2', times: 1 })
+  const errors = []
+  await page.exposeFunction('reportError', (e) => errors.push(e))
+  await page.evaluate(() => exponea.on('error', (e) => window.reportError(e)))
+  await track(page, 'ra', 10)
+  await collector.waitFor(async () => (await count(collector, 'ra')) === 10, { timeout: 10000, what: '10 events after the 503' })
+  const i503 = log.findIndex((e) => e.status === 503)
+  assert.ok(i503 >= 0, 'the 503 was seen')
+  const next = log[i503 + 1]
+  assert.ok(next, 'a request followed the 503')
+  assert.ok(next.at - log[i503].at >= 1950, `retried after ${next.at - log[i503].at} ms; Retry-After said 2 s`)
+  assert.ok(errors.some((e) => /503/.test(e.message) && e.retryAt), `an error report with retryAt: ${JSON.stringify(errors)}`)
+})
+
+test('a poison record is dropped with a drop report while 99 others arrive', async (t) => {
+  for (const mode of ['command', 'batch']) {
+    await t.test(`poison in ${mode} mode`, async (t) => {
+      const { pages, collector, browser } = await env(t)
+      const page = await open(await browser.newContext(), pages, config(collector, { flushMode: 'manual', flushMaxRetries: 2 }))
+      await collector.fault({ poison_event_type: 'poison', poison_mode: mode })
+      const drops = []
+      await page.exposeFunction('reportDrop', (e) => drops.push(e))
+      await page.evaluate(() => exponea.on('drop', (e) => window.reportDrop(e)))
+      await page.evaluate(async () => {
+        const ps = []
+        for (let i = 0; i < 100; i++) ps.push(exponea.trackEvent({ name: i === 37 ? 'poison' : 'good', properties: { i } }))
+        await Promise.all(ps)
+        await exponea.setFlushMode('immediate')
+      })
+      await collector.waitFor(async () => drops.length === 1, { timeout: 15000, what: 'a drop report' })
+      assert.equal(await count(collector, 'good'), 99)
+      assert.equal(await count(collector, 'poison'), 0)
+      assert.equal(drops[0].kind, 'event')
+      assert.equal(drops[0].rejections, 2)
+      assert.match(drops[0].reason, /poison/)
+      await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'empty queue' })
+    })
+  }
+})
+
+for (const mode of ['immediate', 'appClose']) {
+  test(`events tracked right before the tab closes reach the collector once (${mode})`, async (t) => {
+    const { pages, collector, browser } = await env(t)
+    const page = await open(await browser.newContext(), pages, config(collector, { flushMode: mode }))
+    await track(page, 'bye', 20)
+    await page.close({ runBeforeUnload: false })
+    const n = await collector.waitFor(async () => (await count(collector, 'bye')) === 20 && 20, { timeout: 10000, what: '20 events after close' })
+    assert.equal(n, 20)
+    const seqs = (await collector.events('event_type=bye')).map((e) => e.properties.i)
+    assert.equal(new Set(seqs).size, 20, 'each stored once')
+  })
+}
+
+test('a 200 KB backlog at close stays inside the keepalive budget; the rest arrives on the next visit', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const cfg = config(collector, { flushMode: 'appClose' })
+  const page = await open(ctx, pages, cfg)
+  // Record every keepalive fetch the SDK makes and how it ended.
+  await page.evaluate(() => {
+    window.keepalive = []
+    window.inFlight = 0
+    window.maxInFlight = 0
+    const orig = window.fetch
+    window.fetch = function (url, init) {
+      const p = orig.apply(this, arguments)
+      if (init && init.keepalive) {
+        const e = { bytes: new Blob([init.body]).size, ok: null }
+        window.keepalive.push(e)
+        window.inFlight += e.bytes
+        window.maxInFlight = Math.max(window.maxInFlight, window.inFlight)
+        const settle = () => { window.inFlight -= e.bytes }
+        p.then((r) => { e.ok = r.ok; settle() }, (err) => { e.ok = false; e.error = String(err); settle() })
+      }
+      return p
+    }
+  })
+  await track(page, 'backlog', 100, { pad: 'x'.repeat(2000) }) // ~215 KB of commands
+  await page.evaluate(() => { // a real close: pagehide, then visibilitychange→hidden, in one task
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+  await collector.waitFor(async () => page.evaluate(() => window.keepalive.length > 0 && window.keepalive.every((e) => e.ok !== null)), { what: 'keepalive answers' })
+  const sent = await page.evaluate(() => window.keepalive)
+  const most = await page.evaluate(() => window.maxInFlight)
+  assert.ok(most <= 64 * 1024, `keepalive bytes in flight at once: ${most}`)
+  assert.ok(most > 32 * 1024, `the close path used the budget: ${most} bytes`)
+  assert.ok(sent.every((e) => e.ok), `a keepalive fetch failed: ${JSON.stringify(sent)}`)
+  const first = await count(collector, 'backlog')
+  assert.ok(first > 0 && first < 100, `${first} arrived at close`)
+  await page.close()
+  const next = await open(ctx, pages, { ...cfg, flushMode: 'immediate' })
+  await collector.waitFor(async () => (await count(collector, 'backlog')) === 100, { what: 'the rest on the next visit' })
+  const seqs = (await collector.events('event_type=backlog')).map((e) => e.properties.i)
+  assert.equal(new Set(seqs).size, 100, 'nothing stored twice')
+  await collector.waitFor(async () => (await next.evaluate(() => exponea.getQueueLength())) === 0, { what: 'empty queue' })
+})
+
+test('a 30 s outage costs a bounded number of requests, and nothing is lost', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector))
+  await collector.waitFor(async () => (await count(collector, 'installation')) === 1, { what: 'installation' })
+  const log = batchRequests(page)
+  await collector.fault({ status: 503 }) // until cleared
+  const start = Date.now()
+  let tracked = 0
+  while (Date.now() - start < 30000) { // keep tracking through the outage
+    await track(page, 'outage', 5)
+    tracked += 5
+    await sleep(1000)
+  }
+  const during = log.filter((e) => e.status === 503).length
+  await collector.clearFaults()
+  // After the outage the backoff may still hold the next try for up to
+  // about a minute (2^6 s with full jitter); nothing is dropped meanwhile.
+  await collector.waitFor(async () => (await count(collector, 'outage')) === tracked, { timeout: 150000, interval: 500, what: `${tracked} events after the outage` })
+  assert.equal((await collector.stats()).events, tracked + 1)
+  console.log(`# 30 s outage: ${during} requests answered 503 (bound: ≤ 31, one per second at most)`)
+  assert.ok(during <= 31, `${during} requests during a 30 s outage`)
+  assert.ok(during >= 2, 'the SDK kept retrying')
+})
