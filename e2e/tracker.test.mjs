@@ -16,10 +16,10 @@ test('events and identify arrive in the Bloomreach format, with the cookie and m
   assert.match(cookie, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   const events = await collector.waitFor(async () => {
     const ev = await collector.events()
-    return ev.length === 3 && ev
-  }, { what: '3 events' })
+    return ev.length === 4 && ev
+  }, { what: '4 events' })
   const byType = Object.fromEntries(events.map((e) => [e.event_type, e]))
-  assert.deepEqual(Object.keys(byType).sort(), ['after_identify', 'installation', 'purchase'])
+  assert.deepEqual(Object.keys(byType).sort(), ['after_identify', 'installation', 'purchase', 'session_start'])
   assert.deepEqual(byType.purchase.customer_ids, { cookie })
   assert.deepEqual(byType.purchase.properties, { app: 'shop', price: 123.45, item: 'book' })
   assert.equal(byType.purchase.timestamp, 1764320000.5)
@@ -56,7 +56,7 @@ test('events queued while the collector is down survive a reload and arrive once
   const { pages, collector, browser } = await env(t)
   const ctx = await browser.newContext()
   const page = await open(ctx, pages, config(collector))
-  await collector.waitFor(async () => (await collector.events()).length === 1, { what: 'installation' })
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'installation and session_start delivered' })
   await collector.stop()
   await page.evaluate(async () => {
     for (let i = 0; i < 5; i++) await exponea.trackEvent({ name: 'offline', properties: { i } })
@@ -124,7 +124,7 @@ test('bad input rejects with a TypeError or RangeError naming the field and stor
     idCookie: /^TypeError: identifyCustomer: ids\.cookie is managed by the SDK/,
   }
   for (const [k, re] of Object.entries(want)) assert.match(results[k], re, k)
-  assert.equal(results.queue, 1, 'only the installation event is queued')
+  assert.equal(results.queue, 2, 'only installation and session_start are queued')
 })
 
 test('configure twice returns the same client, or rejects a different configuration', async (t) => {
@@ -174,7 +174,7 @@ test('the script-tag build defines window.Exponea and delivers', async (t) => {
 test('a burst of 500 calls is stored in few transactions and sent in few requests', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))
-  await collector.waitFor(async () => (await collector.events()).length === 1, { what: 'installation' })
+  await collector.waitFor(async () => (await collector.events('event_type=installation')).length === 1, { what: 'installation' })
   const before = (await collector.stats()).requests
   await page.evaluate(async () => {
     const ps = []

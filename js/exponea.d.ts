@@ -71,6 +71,11 @@ export interface Client {
   trackEvent(event: Event): Promise<void>
   identifyCustomer(customer: Customer): Promise<void>
   getCustomerCookie(): Promise<string>
+  /** New customer: ends the session, new cookie, no ids; every tab switches. */
+  anonymize(): Promise<void>
+  /** Manual sessions, for automaticSessionTracking: false (ignored with a warning otherwise). */
+  trackSessionStart(options?: { timestamp?: number }): Promise<void>
+  trackSessionEnd(options?: { timestamp?: number }): Promise<void>
   setDefaultProperties(properties: Properties): Promise<void>
   getDefaultProperties(): Properties
   setFlushMode(mode: FlushMode): Promise<void>

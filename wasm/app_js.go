@@ -24,6 +24,8 @@ type app struct {
 	tracker     *tracker.Tracker
 	mirror      *queue.Mirror
 	runner      *runner
+	sessions    *sessions
+	tabs        *browser.Channel // tells the other tabs of identity changes
 }
 
 // configure opens the store and the tracker and starts flushing. Its value
@@ -49,9 +51,12 @@ func (b *bridge) configure(c call, r *results) {
 	}
 	a.tracker = tr
 	a.runner = newRunner(a, b)
+	a.sessions = newSessions(a, b)
+	a.tabs = browser.NewChannel(cfg.DBName, func() { b.later(a.refresh) })
 	b.app = a
 	a.stored(recs)
 	a.runner.start()
+	a.sessions.start()
 	r.value(c.id, a.describe())
 }
 

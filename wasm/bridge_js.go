@@ -18,7 +18,7 @@ type bridge struct {
 	done, emit safejs.Value
 
 	mu      sync.Mutex
-	pending []string
+	pending []job
 	signal  chan struct{}
 
 	app *app // set by configure; only the worker goroutine touches it
@@ -45,28 +45,47 @@ func (b *bridge) onApply(_ safejs.Value, args []safejs.Value) (ret any) {
 	if err != nil {
 		return nil
 	}
+	b.enqueue(job{batch: s})
+	return nil
+}
+
+// job is a batch of calls from the loader, or work of the SDK's own (a
+// session timer, a message from another tab) that must be ordered with the
+// calls: everything that touches the tracker runs on the worker.
+type job struct {
+	batch string
+	fn    func()
+}
+
+func (b *bridge) enqueue(j job) {
 	b.mu.Lock()
-	b.pending = append(b.pending, s)
+	b.pending = append(b.pending, j)
 	b.mu.Unlock()
 	select {
 	case b.signal <- struct{}{}:
 	default:
 	}
-	return nil
 }
+
+// later runs fn on the worker, after the calls already queued.
+func (b *bridge) later(fn func()) { b.enqueue(job{fn: fn}) }
 
 func (b *bridge) work() {
 	for range b.signal {
 		for {
 			b.mu.Lock()
-			batches := b.pending
+			jobs := b.pending
 			b.pending = nil
 			b.mu.Unlock()
-			if len(batches) == 0 {
+			if len(jobs) == 0 {
 				break
 			}
-			for _, s := range batches {
-				b.run([]byte(s))
+			for _, j := range jobs {
+				if j.fn != nil {
+					b.runFunc(j.fn)
+				} else {
+					b.run([]byte(j.batch))
+				}
 			}
 		}
 	}
@@ -175,6 +194,16 @@ func (b *bridge) run(data []byte) {
 		answered += b.dispatch(calls[answered:], &r)
 	}
 	b.send(&r)
+}
+
+// runFunc runs internal work, recovering from a panic like run.
+func (b *bridge) runFunc(fn func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			browser.ConsoleError("internal error: " + panicText(p))
+		}
+	}()
+	fn()
 }
 
 func panicText(p any) string {

@@ -38,6 +38,10 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 		answer(r, c, nil, b.app.setFlushMode(c.args))
 	case "setFlushPeriod":
 		answer(r, c, nil, b.app.setFlushPeriod(c.args))
+	case "anonymize":
+		answer(r, c, nil, b.app.anonymize(c.time))
+	case "trackSessionStart", "trackSessionEnd":
+		answer(r, c, nil, b.app.manualSession(c))
 	case "getQueueLength":
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		n, _, err := b.app.store.Count(ctx)
@@ -72,6 +76,12 @@ func (b *bridge) record(calls []call, r *results) int {
 	res, stored := b.app.tracker.Apply(ctx, tcs)
 	cancel()
 	b.app.stored(stored)
+	for _, c := range calls[:n] {
+		if c.method == "identifyCustomer" {
+			b.app.tabs.Post() // other tabs pick up the merged ids
+			break
+		}
+	}
 	for i, c := range calls[:n] {
 		answer(r, c, nil, res[i].Err)
 	}

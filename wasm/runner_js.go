@@ -88,15 +88,17 @@ func (r *runner) start() {
 	}
 	// No unload listener: it would keep the page out of the back/forward
 	// cache. pagehide fires before visibilitychange→hidden.
-	listen("window", "pagehide", func() { r.close(flush.PageHide) })
+	listen("window", "pagehide", func() { r.close(flush.PageHide); r.app.sessions.hidden() })
 	listen("document", "visibilitychange", func() {
 		if browser.Hidden() {
 			r.close(flush.Hidden)
+			r.app.sessions.hidden()
 			return
 		}
 		r.visible()
+		r.app.sessions.shown()
 	})
-	listen("window", "pageshow", r.visible)
+	listen("window", "pageshow", func() { r.visible(); r.app.sessions.shown() })
 	listen("window", "online", func() { r.online.Store(true); r.trigger(flush.Online) })
 	listen("window", "offline", func() { r.online.Store(false); r.trigger(flush.Offline) })
 	go r.loop()

@@ -121,7 +121,7 @@ func SendKeepalive(url string, body []byte, onDone func(flush.Response, error)) 
 	return nil
 }
 
-func newObject(g safejs.Value, class string) (safejs.Value, error) {
+func newObject(g safejs.Value, class string, args ...any) (safejs.Value, error) {
 	c, err := g.Get(class)
 	if err != nil {
 		return c, err
@@ -129,7 +129,7 @@ func newObject(g safejs.Value, class string) (safejs.Value, error) {
 	if c.Type() != safejs.TypeFunction {
 		return c, ErrUnavailable
 	}
-	return c.New()
+	return c.New(args...)
 }
 
 func getInt(v safejs.Value, prop string) (int, error) {

@@ -36,6 +36,20 @@ func ReadDevice() tracker.Device {
 	return d
 }
 
+// ReadPage reads the page's URL and referrer (MDN: Location/href,
+// Document/referrer), for session_start's attribution.
+func ReadPage() tracker.Page {
+	var p tracker.Page
+	g := safejs.Global()
+	if loc, err := g.Get("location"); err == nil && loc.Type() == safejs.TypeObject {
+		p.URL = getString(loc, "href")
+	}
+	if doc, err := g.Get("document"); err == nil && doc.Type() == safejs.TypeObject {
+		p.Referrer = getString(doc, "referrer")
+	}
+	return p
+}
+
 // Online reports navigator.onLine (MDN: Navigator/onLine); true when the
 // browser does not say.
 func Online() bool {

@@ -47,23 +47,52 @@ func parseEvent(c Call) (op, error) {
 				return op{}, err
 			}
 		case "timestamp":
-			if string(mem.Value) == "null" {
-				continue
+			if o.ts, err = parseTimestamp(m, mem.Value, o.ts); err != nil {
+				return op{}, err
 			}
-			f, err := jsonx.Number(mem.Value)
-			if err != nil {
-				return op{}, typeErr(m, "timestamp", "must be a number of seconds since the Unix epoch")
-			}
-			if f <= 0 || f > maxTimestamp || math.IsNaN(f) {
-				return op{}, rangeErr(m, "timestamp", "must be seconds since the Unix epoch, between 0 and 9999999999")
-			}
-			o.ts = f
 		}
 	}
 	if o.event == "" {
 		return op{}, typeErr(m, "name", "must be a non-empty string")
 	}
 	return o, nil
+}
+
+// parseTimestamp reads an optional timestamp in Unix seconds; null keeps def.
+func parseTimestamp(method string, raw []byte, def float64) (float64, error) {
+	if string(raw) == "null" {
+		return def, nil
+	}
+	f, err := jsonx.Number(raw)
+	if err != nil {
+		return 0, typeErr(method, "timestamp", "must be a number of seconds since the Unix epoch")
+	}
+	if f <= 0 || f > maxTimestamp || math.IsNaN(f) {
+		return 0, rangeErr(method, "timestamp", "must be seconds since the Unix epoch, between 0 and 9999999999")
+	}
+	return f, nil
+}
+
+// SessionTime reads trackSessionStart/End's optional argument
+// {timestamp?: Unix seconds} and returns the session time in Unix
+// milliseconds, the call's own time when none is given.
+func SessionTime(method string, args []byte, callTime float64) (float64, error) {
+	if len(args) == 0 || string(args) == "null" {
+		return callTime, nil
+	}
+	ms, err := members(method, "options", args)
+	if err != nil {
+		return 0, err
+	}
+	ts := callTime / 1000
+	for _, mem := range ms {
+		if mem.Key == "timestamp" {
+			if ts, err = parseTimestamp(method, mem.Value, ts); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return ts * 1000, nil
 }
 
 func parseCustomer(c Call) (op, error) {

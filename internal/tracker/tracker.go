@@ -56,10 +56,13 @@ func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID 
 // The flag is set first, in its own transaction, so two tabs opening at once
 // track it once.
 func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, error) {
-	if t.id.Installed {
+	t.mu.Lock()
+	cookie, installed := t.id.Cookie, t.id.Installed
+	t.mu.Unlock()
+	if installed {
 		return nil, nil
 	}
-	cookie, flipped := t.id.Cookie, false
+	flipped := false
 	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
 		cur, good := DecodeIdentity(old)
 		if !good || cur.Cookie != cookie || cur.Installed {
@@ -71,13 +74,16 @@ func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, err
 	if err != nil {
 		return nil, err
 	}
+	t.mu.Lock()
 	if id, ok := DecodeIdentity(val); ok {
 		t.id = id
 	}
+	ids := t.id.CustomerIDs()
+	t.mu.Unlock()
 	if !flipped {
 		return nil, nil
 	}
-	rec := t.eventRecord(t.id.CustomerIDs(), "installation", now/1000, t.device.Properties(), now)
+	rec := t.eventRecord(ids, "installation", now/1000, t.device.Properties(), now)
 	return t.store.Append(ctx, []queue.Record{rec})
 }
 

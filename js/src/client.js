@@ -40,6 +40,28 @@ export class Client {
     } catch (e) { return Promise.reject(e) }
   }
 
+  /**
+   * Starts fresh as a new customer: ends the session, makes a new cookie,
+   * forgets the customer ids, tracks installation (and session_start with
+   * automatic sessions). Every tab of the site switches. Records queued
+   * before keep their customer and are still delivered.
+   */
+  anonymize() { return this._call('anonymize') }
+
+  /** Starts a session by hand (automaticSessionTracking: false). */
+  trackSessionStart(options) { return this._session('trackSessionStart', options) }
+
+  /** Ends the session by hand (automaticSessionTracking: false). */
+  trackSessionEnd(options) { return this._session('trackSessionEnd', options) }
+
+  _session(method, options) {
+    try {
+      if (options === undefined) return this._call(method)
+      requireObject(method, 'options', options)
+      return this._call(method, toJSON(method, 'options', options))
+    } catch (e) { return Promise.reject(e) }
+  }
+
   /** The customer's cookie (a UUID). */
   getCustomerCookie() { return this._call('getCustomerCookie') }
 

@@ -1,0 +1,143 @@
+// Sessions, anonymize and identity shared across tabs and reloads, in
+// Chromium against the real collector, with a 2 s session timeout.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { env, config, open, configure } from './harness.mjs'
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const short = (collector, extra = {}) => config(collector, { sessionTimeout: 2, ...extra })
+const ofType = (collector, type) => collector.events(`event_type=${type}`)
+
+function hide(page) {
+  return page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+}
+
+test('a reload within the timeout keeps the session', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, short(collector))
+  await sleep(500)
+  await page.reload()
+  await configure(page, short(collector))
+  await page.evaluate(() => exponea.trackEvent({ name: 'after_reload' }))
+  await collector.waitFor(async () => (await ofType(collector, 'after_reload')).length === 1, { what: 'event' })
+  assert.equal((await ofType(collector, 'session_start')).length, 1)
+  assert.equal((await ofType(collector, 'session_end')).length, 0)
+})
+
+test('hidden longer than the timeout ends the session with its duration', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, short(collector, { defaultProperties: { app: 'shop' } }))
+  const started = Date.now()
+  await sleep(1500)
+  await hide(page)
+  const hiddenAt = Date.now()
+  const [end] = await collector.waitFor(async () => {
+    const e = await ofType(collector, 'session_end')
+    return e.length === 1 && e
+  }, { timeout: 8000, what: 'session_end' })
+  const [start] = await ofType(collector, 'session_start')
+  const want = (hiddenAt - started) / 1000
+  assert.ok(Math.abs(end.properties.duration - want) < 0.5, `duration ${end.properties.duration} s, want about ${want} s`)
+  assert.ok(Math.abs(end.timestamp - hiddenAt / 1000) < 0.5, 'session_end is stamped with the last activity')
+  assert.equal(end.properties.app, 'shop')
+  assert.equal(end.customer_ids.cookie, start.customer_ids.cookie)
+  assert.equal(start.properties.sdk, 'exponea-wasm')
+})
+
+for (const n of [2, 3]) {
+  test(`${n} tabs opened at once give exactly one session_start`, async (t) => {
+    const { pages, collector, browser } = await env(t)
+    const ctx = await browser.newContext()
+    const tabs = await Promise.all(Array.from({ length: n }, () => open(ctx, pages)))
+    await Promise.all(tabs.map((p) => configure(p, short(collector))))
+    await Promise.all(tabs.map((p, i) => p.evaluate((i) => exponea.trackEvent({ name: 'tab', properties: { i } }), i)))
+    await collector.waitFor(async () => (await ofType(collector, 'tab')).length === n, { what: `${n} tab events` })
+    await sleep(500)
+    assert.equal((await ofType(collector, 'session_start')).length, 1)
+    assert.equal((await ofType(collector, 'installation')).length, 1)
+    const cookies = new Set((await collector.events()).map((e) => e.customer_ids.cookie))
+    assert.equal(cookies.size, 1, 'one customer across the tabs')
+  })
+}
+
+test('all tabs closed past the timeout: the next visit ends the old session at its last activity, then starts one', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const a = await open(ctx, pages, short(collector))
+  const b = await open(ctx, pages, short(collector))
+  await sleep(700)
+  const closedAt = Date.now()
+  await a.close()
+  await b.close()
+  await sleep(3000)
+  const c = await open(ctx, pages, short(collector))
+  await c.evaluate(() => exponea.trackEvent({ name: 'back' }))
+  await collector.waitFor(async () => (await ofType(collector, 'back')).length === 1, { what: 'event' })
+  const ends = await ofType(collector, 'session_end')
+  const starts = await ofType(collector, 'session_start')
+  assert.equal(ends.length, 1, 'one session_end')
+  assert.equal(starts.length, 2, 'the old session and the new one')
+  assert.ok(Math.abs(ends[0].timestamp - closedAt / 1000) < 1.2, `session_end at ${ends[0].timestamp}, tabs closed at ${closedAt / 1000}`)
+  assert.ok(ends[0].timestamp <= starts[1].timestamp)
+  assert.ok(ends[0].id < starts[1].id, 'the old session is ended before the new one starts')
+})
+
+test('anonymize in one tab: the other tab switches; events queued before keep the old cookie', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const cfg = short(collector, { flushMode: 'manual' })
+  const a = await open(ctx, pages, cfg)
+  const b = await open(ctx, pages, cfg)
+  const old = await a.evaluate(() => exponea.getCustomerCookie())
+  await a.evaluate(async () => {
+    await exponea.identifyCustomer({ ids: { registered: 'a@b.com' } })
+    await exponea.trackEvent({ name: 'before' })
+    await exponea.anonymize()
+  })
+  const fresh = await a.evaluate(() => exponea.getCustomerCookie())
+  assert.notEqual(fresh, old)
+  await collector.waitFor(async () => (await b.evaluate(() => exponea.getCustomerCookie())) === fresh, { what: 'tab b switches' })
+  await b.evaluate(() => exponea.trackEvent({ name: 'after_in_b' }))
+  await a.evaluate(() => exponea.flushData())
+  await b.evaluate(() => exponea.flushData())
+  const [before] = await ofType(collector, 'before')
+  const [after] = await ofType(collector, 'after_in_b')
+  assert.deepEqual(before.customer_ids, { cookie: old, registered: 'a@b.com' })
+  assert.deepEqual(after.customer_ids, { cookie: fresh })
+  const ends = await ofType(collector, 'session_end')
+  assert.equal(ends.length, 1)
+  assert.equal(ends[0].customer_ids.cookie, old)
+  const installs = await ofType(collector, 'installation')
+  assert.deepEqual(installs.map((e) => e.customer_ids.cookie).sort(), [old, fresh].sort())
+  const starts = await ofType(collector, 'session_start')
+  assert.deepEqual(starts.map((e) => e.customer_ids.cookie).sort(), [old, fresh].sort())
+})
+
+test('manual sessions with automatic tracking off; ignored with a warning when it is on', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const page = await open(ctx, pages, config(collector, { automaticSessionTracking: false, dbName: 'manual' }))
+  await page.evaluate(async () => {
+    await exponea.trackSessionStart({ timestamp: 1764320000 })
+    await exponea.trackSessionEnd({ timestamp: 1764320042.5 })
+  })
+  const [end] = await collector.waitFor(async () => {
+    const e = await ofType(collector, 'session_end')
+    return e.length === 1 && e
+  }, { what: 'session_end' })
+  assert.equal(end.properties.duration, 42.5)
+  assert.equal((await ofType(collector, 'session_start'))[0].timestamp, 1764320000)
+  const bad = await page.evaluate(() => exponea.trackSessionStart({ timestamp: 'soon' }).catch((e) => `${e.constructor.name}: ${e.message}`))
+  assert.match(bad, /^TypeError: trackSessionStart: timestamp/)
+
+  const auto = await open(ctx, pages, config(collector, { dbName: 'auto' }))
+  const warnings = []
+  auto.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()))
+  await auto.evaluate(() => exponea.trackSessionStart())
+  assert.ok(warnings.some((w) => /trackSessionStart/.test(w)), `warnings: ${warnings}`)
+  await sleep(300)
+  assert.equal((await ofType(collector, 'session_start')).length, 2, 'the manual start and the automatic one of the second page only')
+})
