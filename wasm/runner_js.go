@@ -26,6 +26,7 @@ type runner struct {
 	signal  chan struct{}
 	online  atomic.Bool
 
+	lockName string // the Web Lock that makes one tab of the origin the sender
 	closeURL string
 	closeMu  sync.Mutex
 	inFlight int             // keepalive bytes this page has in flight
@@ -34,7 +35,7 @@ type runner struct {
 
 func newRunner(a *app, b *bridge) *runner {
 	cfg := a.cfg
-	r := &runner{app: a, b: b, signal: make(chan struct{}, 1), sentAt: map[string]bool{}}
+	r := &runner{app: a, b: b, signal: make(chan struct{}, 1), sentAt: map[string]bool{}, lockName: "exponea-send:" + cfg.DBName}
 	endpoint := cfg.BaseURL + "/track/v2/projects/" + escape(cfg.ProjectToken) + "/batch"
 	r.closeURL = closeURL(endpoint, cfg)
 	r.fl = flush.New(a.store, browser.Fetch{URL: endpoint, Authorization: cfg.Authorization},
@@ -144,7 +145,7 @@ func (r *runner) loop() {
 		if !want {
 			continue
 		}
-		res, _ := r.fl.Flush(context.Background(), false)
+		res, _ := r.send(false)
 		resetTimer(due, res.Next)
 	}
 }
@@ -158,9 +159,38 @@ func (r *runner) flushNow() (flush.Result, error) {
 		n, _, err := r.app.store.Count(ctx)
 		return flush.Result{Kept: n}, err
 	}
-	res, err := r.fl.Flush(context.Background(), true)
+	res, err := r.send(true)
 	if !res.Next.IsZero() {
 		r.trigger(flush.Due) // the loop arms its retry timer from this
+	}
+	return res, err
+}
+
+// lockWait bounds the wait for another tab's send to finish.
+const lockWait = 2 * time.Minute
+
+// send flushes while holding the origin's send lock, so that one tab sends
+// at a time and no two tabs put the same records on the wire at once. A
+// tab that tracks while another sends queues for the lock and flushes after
+// it, so nothing waits for a timer. A tab that dies mid-send loses the lock
+// with it; the records it was sending are still queued (only a confirmation
+// deletes them) and the next holder sends them. Without the Web Locks API
+// every tab sends on its own and the collector's command_id dedupe keeps
+// delivery exactly-once.
+func (r *runner) send(force bool) (flush.Result, error) {
+	var (
+		res flush.Result
+		err error
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	ok, lerr := browser.WithLock(ctx, r.lockName, func() { res, err = r.fl.Flush(context.Background(), force) })
+	switch {
+	case !ok:
+		res, err = r.fl.Flush(context.Background(), force)
+	case lerr != nil:
+		err = lerr
+		res.Next = time.Now().Add(time.Second) // try again soon
 	}
 	return res, err
 }
