@@ -32,6 +32,9 @@ export interface Config {
   wasmUrl?: string | URL
   /** IndexedDB database name; default 'exponea:<projectToken>'. */
   dbName?: string
+  /** Queue bounds (default 10000 records, 10 MiB); when full the oldest events are evicted with a 'drop' report. */
+  maxQueueRecords?: number
+  maxQueueBytes?: number
 }
 
 export interface Event {
@@ -85,6 +88,8 @@ export interface Client {
   getFlushPeriod(): number
   flushData(): Promise<FlushResult>
   getQueueLength(): Promise<number>
+  /** dropped: records given up since configure (rejected by the server or evicted from a full queue). */
+  getStats(): Promise<{ length: number; bytes: number; dropped: number; storage: 'indexeddb' | 'memory' }>
   on(type: 'flush', fn: (e: FlushEvent) => void): () => void
   on(type: 'error', fn: (e: ErrorEvent) => void): () => void
   on(type: 'drop', fn: (e: DropEvent) => void): () => void

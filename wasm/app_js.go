@@ -44,6 +44,8 @@ func (b *bridge) configure(c call, r *results) {
 	defer cancel()
 	a := &app{cfg: cfg, mirror: queue.NewMirror(0)}
 	a.store, a.storageKind = openStore(ctx, cfg.DBName)
+	// Records stored before the drop handler is set (the installation
+	// event) cannot be evicted: the queue was just counted.
 	tr, recs, err := tracker.Open(ctx, a.store, cfg, browser.ReadDevice(), uuid.NewString, nowMillis())
 	if err != nil {
 		answer(r, c, nil, err)
@@ -51,6 +53,9 @@ func (b *bridge) configure(c call, r *results) {
 	}
 	a.tracker = tr
 	a.runner = newRunner(a, b)
+	tr.SetDropHandler(func(rec queue.Record, reason string) {
+		a.runner.onDrop(flush.DropReport{ID: rec.ID, Kind: rec.Kind, Reason: reason, Rejections: rec.Rejections})
+	})
 	a.sessions = newSessions(a, b)
 	a.tabs = browser.NewChannel(cfg.DBName, func() { b.later(a.refresh) })
 	b.app = a

@@ -95,6 +95,7 @@ func (r *runner) onError(rep flush.ErrorReport) {
 }
 
 func (r *runner) onDrop(rep flush.DropReport) {
+	r.dropped.Add(1)
 	r.app.mirror.Remove([]string{rep.ID})
 	b := []byte(`{"id":`)
 	b = jsonx.AppendString(b, rep.ID)

@@ -47,6 +47,19 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 		n, _, err := b.app.store.Count(ctx)
 		cancel()
 		answer(r, c, strconv.AppendInt(nil, int64(n), 10), err)
+	case "getStats":
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		n, bytes, err := b.app.store.Count(ctx)
+		cancel()
+		v := []byte(`{"length":`)
+		v = strconv.AppendInt(v, int64(n), 10)
+		v = append(v, `,"bytes":`...)
+		v = strconv.AppendInt(v, bytes, 10)
+		v = append(v, `,"dropped":`...)
+		v = strconv.AppendInt(v, b.app.runner.dropped.Load(), 10)
+		v = append(v, `,"storage":`...)
+		v = jsonx.AppendString(v, b.app.storageKind)
+		answer(r, c, append(v, '}'), err)
 	case "flushData":
 		// Sending takes network time: answer later, from its own
 		// goroutine, so that calls behind it are not held up.

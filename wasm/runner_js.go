@@ -23,6 +23,7 @@ type runner struct {
 	sched *flush.Scheduler
 
 	pending atomic.Uint32 // bit per flush.Trigger waiting for the loop
+	dropped atomic.Int64  // records given up: rejected by the server or evicted
 	signal  chan struct{}
 	online  atomic.Bool
 

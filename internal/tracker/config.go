@@ -25,7 +25,18 @@ type Config struct {
 	FlushMaxRetries                int
 	// DBName names the IndexedDB database; one per project token by default.
 	DBName string
+	// MaxQueueRecords and MaxQueueBytes bound the queue; see limits.go.
+	MaxQueueRecords int
+	MaxQueueBytes   int64
 }
+
+// Queue bounds by default: far above what a page tracks between two
+// flushes, low enough that a visitor offline for days does not fill the
+// disk.
+const (
+	DefaultMaxQueueRecords = 10_000
+	DefaultMaxQueueBytes   = 10 << 20
+)
 
 // DefaultBaseURL is the Bloomreach Engagement API.
 const DefaultBaseURL = "https://api.exponea.com"
@@ -39,6 +50,7 @@ func ParseConfig(raw []byte) (Config, error) {
 		BaseURL: DefaultBaseURL, AutomaticSessionTracking: true, SessionTimeout: 60,
 		AllowDefaultCustomerProperties: true, ManualSessionAutoClose: true,
 		FlushMode: "immediate", FlushPeriod: 3_600_000, FlushMaxRetries: 10,
+		MaxQueueRecords: DefaultMaxQueueRecords, MaxQueueBytes: DefaultMaxQueueBytes,
 	}
 	ms, err := jsonx.Object(raw)
 	if err != nil {
@@ -72,6 +84,14 @@ func ParseConfig(raw []byte) (Config, error) {
 			c.SessionTimeout, err = number(m, k, v, 0, 365*24*3600)
 		case "flushPeriod":
 			c.FlushPeriod, err = number(m, k, v, 1, 365*24*3600*1000)
+		case "maxQueueRecords":
+			var f float64
+			f, err = number(m, k, v, 1, 10_000_000)
+			c.MaxQueueRecords = int(f)
+		case "maxQueueBytes":
+			var f float64
+			f, err = number(m, k, v, 1024, 1<<40)
+			c.MaxQueueBytes = int64(f)
 		case "flushMaxRetries":
 			var f float64
 			f, err = number(m, k, v, 0, 1000)

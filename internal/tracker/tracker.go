@@ -31,6 +31,12 @@ type Tracker struct {
 	mu       sync.Mutex
 	id       Identity
 	defaults Props
+
+	// Queue bounds (limits.go).
+	estN     int
+	estBytes int64
+	dropped  int
+	onDrop   DropHandler
 }
 
 // Open loads the shared identity from store, creating a customer cookie with
@@ -48,6 +54,9 @@ func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID 
 		return nil, nil, err
 	}
 	t.id, _ = DecodeIdentity(val)
+	if err := t.count(ctx); err != nil {
+		return nil, nil, err
+	}
 	recs, err := t.install(ctx, now)
 	return t, recs, err
 }
@@ -84,7 +93,9 @@ func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, err
 		return nil, nil
 	}
 	rec := t.eventRecord(ids, "installation", now/1000, t.device.Properties(), now)
-	return t.store.Append(ctx, []queue.Record{rec})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.append(ctx, []queue.Record{rec})
 }
 
 // Cookie returns the customer cookie.
@@ -183,7 +194,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			keep = append(keep, r)
 		}
 	}
-	stored, err := t.store.Append(ctx, keep)
+	stored, err := t.append(ctx, keep)
 	if err != nil {
 		return fail(err)
 	}

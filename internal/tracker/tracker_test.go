@@ -212,10 +212,13 @@ func TestOneBadCallDoesNotSpoilTheBatch(t *testing.T) {
 func TestStoreFailureRejectsTheWholeBatch(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p"}`)
-	store.SetQuota(1) // the installation event fills it
-	res, stored := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"a"}`), Time: now}})
-	if !errors.Is(res[0].Err, queue.ErrQuota) || len(stored) != 0 {
-		t.Fatalf("got %v, %d stored; want ErrQuota and nothing", res[0].Err, len(stored))
+	store.Close()
+	res, stored := tr.Apply(context.Background(), []Call{
+		{Method: "trackEvent", Args: []byte(`{"name":"a"}`), Time: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"b"}`), Time: now},
+	})
+	if !errors.Is(res[0].Err, queue.ErrClosed) || !errors.Is(res[1].Err, queue.ErrClosed) || len(stored) != 0 {
+		t.Fatalf("got %v, %d stored; want ErrClosed for both and nothing", res, len(stored))
 	}
 }
 

@@ -102,6 +102,9 @@ export class Client {
   /** How many records wait in the queue. */
   getQueueLength() { return this._call('getQueueLength') }
 
+  /** Queue length and bytes, records given up since configure, storage kind. */
+  getStats() { return this._call('getStats') }
+
   /** Subscribes to 'flush', 'error' or 'drop' reports; returns an unsubscribe function. */
   on(type, fn) {
     const set = this._handlers.get(type)

@@ -1,0 +1,48 @@
+// Storage limits and storage failures: a bounded queue with drop reports,
+// and an in-memory queue when IndexedDB cannot be opened.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { env, config, open } from './harness.mjs'
+
+test('a full queue evicts the oldest events with drop reports; identify records stay', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const page = await open(ctx, pages, config(collector, { flushMode: 'manual', maxQueueRecords: 20, automaticSessionTracking: false }))
+  const drops = []
+  await page.exposeFunction('reportDrop', (e) => drops.push(e))
+  const stats = await page.evaluate(async () => {
+    exponea.on('drop', (e) => window.reportDrop(e))
+    await exponea.identifyCustomer({ ids: { registered: 'kept@example.com' } })
+    for (let i = 0; i < 50; i++) await exponea.trackEvent({ name: 'full', properties: { seq: i } })
+    return exponea.getStats()
+  })
+  assert.equal(stats.length, 20)
+  assert.equal(stats.dropped, 32, 'installation + 31 oldest events')
+  await collector.waitFor(async () => drops.length === 32, { what: '32 drop reports' })
+  assert.ok(drops.every((d) => d.kind === 'event' && /queue full/.test(d.reason)), JSON.stringify(drops[0]))
+  await page.evaluate(() => exponea.flushData())
+  const seqs = (await collector.events('event_type=full')).map((e) => e.properties.seq)
+  assert.deepEqual(seqs, Array.from({ length: 19 }, (_, i) => 31 + i), 'the newest 19 events arrive')
+  assert.equal((await collector.customers()).length, 1, 'the identify record is never evicted before events')
+})
+
+test('IndexedDB unavailable: a memory queue with a warning, and tracking still works', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  await ctx.addInitScript(() => {
+    IDBFactory.prototype.open = function () { throw new DOMException('blocked by a test', 'SecurityError') }
+  })
+  const page = await ctx.newPage()
+  const warnings = []
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()))
+  await page.goto(pages.url + '/')
+  const storage = await page.evaluate(async (cfg) => {
+    const { Exponea } = await import('/dist/exponea.mjs')
+    window.exponea = await Exponea.configure(cfg)
+    await exponea.trackEvent({ name: 'in_memory' })
+    return exponea.storage
+  }, config(collector))
+  assert.equal(storage, 'memory')
+  assert.ok(warnings.some((w) => /IndexedDB is unavailable/.test(w)), warnings.join('\n'))
+  await collector.waitFor(async () => (await collector.events('event_type=in_memory')).length === 1, { what: 'event' })
+})

@@ -1,0 +1,149 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// The queue is bounded by Config.MaxQueueRecords and MaxQueueBytes. When a
+// write takes it over either bound, or the browser refuses a write for lack
+// of space (QuotaExceededError), the oldest records are evicted until it
+// fits again: events first (customers commands carry identity and are kept
+// as long as any event can go instead), oldest first. Each evicted record is
+// reported to the drop handler and counted.
+//
+// The tracker keeps an estimate of the queue's size — the exact size at
+// open, plus what it stored since — and counts exactly only when the
+// estimate crosses a bound, since an exact count reads the whole queue.
+// Records other tabs store or the flusher deletes make the estimate drift;
+// the exact count before any eviction corrects it, so nothing is evicted on
+// a stale figure.
+
+// DropHandler is told about each record the tracker gives up.
+type DropHandler func(rec queue.Record, reason string)
+
+// SetDropHandler sets where eviction reports go.
+func (t *Tracker) SetDropHandler(h DropHandler) {
+	t.mu.Lock()
+	t.onDrop = h
+	t.mu.Unlock()
+}
+
+// Dropped returns how many records this tracker evicted.
+func (t *Tracker) Dropped() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.dropped
+}
+
+// count refreshes the size estimate with an exact count.
+func (t *Tracker) count(ctx context.Context) error {
+	n, b, err := t.store.Count(ctx)
+	if err == nil {
+		t.estN, t.estBytes = n, b
+	}
+	return err
+}
+
+// append stores recs, enforcing the bounds. Called with t.mu held.
+func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	stored, err := t.store.Append(ctx, recs)
+	if errors.Is(err, queue.ErrQuota) {
+		// Make room — a tenth of the queue, at least what we are writing —
+		// and try once more.
+		if cerr := t.count(ctx); cerr != nil {
+			return nil, err
+		}
+		n := max(t.estN/10, len(recs))
+		if _, eerr := t.evict(ctx, n, 0, "the browser's storage quota is exhausted"); eerr != nil {
+			return nil, err
+		}
+		stored, err = t.store.Append(ctx, recs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range stored {
+		t.estN++
+		t.estBytes += int64(r.Size())
+	}
+	if t.estN <= t.cfg.MaxQueueRecords && t.estBytes <= t.cfg.MaxQueueBytes {
+		return stored, nil
+	}
+	if err := t.count(ctx); err != nil {
+		return stored, nil // stored; the bound is enforced on the next write
+	}
+	overN := t.estN - t.cfg.MaxQueueRecords
+	overB := t.estBytes - t.cfg.MaxQueueBytes
+	if overN > 0 || overB > 0 {
+		reason := "queue full (maxQueueRecords " + strconv.Itoa(t.cfg.MaxQueueRecords) +
+			", maxQueueBytes " + strconv.FormatInt(t.cfg.MaxQueueBytes, 10) + ")"
+		gone, _ := t.evict(ctx, overN, overB, reason)
+		stored = without(stored, gone)
+	}
+	return stored, nil
+}
+
+// evict deletes at least n records and b bytes, events before customers,
+// oldest first, and reports them. It returns the evicted records' seqs.
+func (t *Tracker) evict(ctx context.Context, n int, b int64, reason string) (map[int64]bool, error) {
+	var pick []queue.Record
+	for _, kind := range []queue.Kind{queue.KindEvent, queue.KindCustomer} {
+		var after int64
+		for n > 0 || b > 0 {
+			page, err := t.store.Oldest(ctx, after, 500)
+			if err != nil {
+				return nil, err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, r := range page {
+				if r.Kind != kind || (n <= 0 && b <= 0) {
+					continue
+				}
+				pick = append(pick, r)
+				n--
+				b -= int64(r.Size())
+			}
+			after = page[len(page)-1].Seq
+		}
+	}
+	gone := make(map[int64]bool, len(pick))
+	seqs := make([]int64, len(pick))
+	for i, r := range pick {
+		seqs[i] = r.Seq
+		gone[r.Seq] = true
+	}
+	if err := t.store.Delete(ctx, seqs); err != nil {
+		return nil, err
+	}
+	for _, r := range pick {
+		t.estN--
+		t.estBytes -= int64(r.Size())
+		t.dropped++
+		if t.onDrop != nil {
+			t.onDrop(r, reason)
+		}
+	}
+	return gone, nil
+}
+
+func without(recs []queue.Record, gone map[int64]bool) []queue.Record {
+	if len(gone) == 0 {
+		return recs
+	}
+	kept := recs[:0:0]
+	for _, r := range recs {
+		if !gone[r.Seq] {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}

@@ -1,0 +1,104 @@
+package tracker
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+type drop struct {
+	rec    queue.Record
+	reason string
+}
+
+func track(t *testing.T, tr *Tracker, names ...string) []queue.Record {
+	t.Helper()
+	calls := make([]Call, len(names))
+	for i, n := range names {
+		calls[i] = Call{Method: "trackEvent", Args: []byte(`{"name":"` + n + `"}`), Time: now}
+	}
+	res, stored := tr.Apply(context.Background(), calls)
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("call %d: %v", i, r.Err)
+		}
+	}
+	return stored
+}
+
+func queued(t *testing.T, s queue.Store) []string {
+	t.Helper()
+	recs, _ := s.Oldest(context.Background(), 0, 1000)
+	var out []string
+	for _, r := range recs {
+		for _, e := range decode(t, []queue.Record{r}) {
+			if e.Name == "customers" {
+				out = append(out, "customer")
+			} else {
+				out = append(out, e.Data.EventType)
+			}
+		}
+	}
+	return out
+}
+
+func TestQueueBoundByCountEvictsOldestEventsFirst(t *testing.T) {
+	store := queue.NewMemory()
+	tr, _ := open(t, store, `{"projectToken":"p","maxQueueRecords":4,"automaticSessionTracking":false}`)
+	var drops []drop
+	tr.SetDropHandler(func(r queue.Record, reason string) { drops = append(drops, drop{r, reason}) })
+	tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"x"}}`), Time: now}})
+	track(t, tr, "e1", "e2")
+	stored := track(t, tr, "e3", "e4")
+	if got := strings.Join(queued(t, store), ","); got != "customer,e2,e3,e4" {
+		t.Fatalf("queue: got %s, want the customer kept and the oldest events evicted", got)
+	}
+	if len(drops) != 2 || tr.Dropped() != 2 {
+		t.Fatalf("got %d drop reports (counter %d), want 2", len(drops), tr.Dropped())
+	}
+	for _, d := range drops {
+		if d.rec.Kind != queue.KindEvent || !strings.Contains(d.reason, "queue full") {
+			t.Errorf("drop %+v", d)
+		}
+	}
+	if len(stored) != 2 {
+		t.Errorf("Apply returned %d records, want the 2 it stored", len(stored))
+	}
+}
+
+func TestQueueBoundByBytes(t *testing.T) {
+	store := queue.NewMemory()
+	tr, _ := open(t, store, `{"projectToken":"p","maxQueueBytes":2048,"automaticSessionTracking":false}`)
+	var names []string
+	for i := range 20 {
+		names = append(names, "event-"+strconv.Itoa(i))
+	}
+	track(t, tr, names...)
+	_, b, _ := store.Count(context.Background())
+	if b > 2048 {
+		t.Fatalf("queue holds %d bytes, over the 2048 bound", b)
+	}
+	q := queued(t, store)
+	if q[len(q)-1] != "event-19" {
+		t.Errorf("the newest event must stay: %v", q)
+	}
+}
+
+func TestQuotaExceededEvictsAndRetries(t *testing.T) {
+	store := queue.NewMemory()
+	tr, _ := open(t, store, `{"projectToken":"p","automaticSessionTracking":false}`)
+	var drops []drop
+	tr.SetDropHandler(func(r queue.Record, reason string) { drops = append(drops, drop{r, reason}) })
+	track(t, tr, "a", "b", "c")
+	store.SetQuota(4) // installation + 3 events fill it
+	track(t, tr, "d")
+	if got := strings.Join(queued(t, store), ","); got != "a,b,c,d" {
+		t.Fatalf("queue: got %s, want the oldest event (installation) evicted for d", got)
+	}
+	if len(drops) != 1 || !strings.Contains(drops[0].reason, "quota") {
+		t.Fatalf("drops: %+v", drops)
+	}
+}
