@@ -8,6 +8,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/browser"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/tracker"
 	"github.com/hack-pad/safejs"
 )
 
@@ -99,36 +100,6 @@ type call struct {
 	args   []byte
 }
 
-func parseBatch(data []byte) ([]call, error) {
-	els, err := jsonx.Array(data)
-	if err != nil {
-		return nil, err
-	}
-	calls := make([]call, 0, len(els))
-	for _, el := range els {
-		ms, err := jsonx.Object(el)
-		if err != nil {
-			return nil, err
-		}
-		var c call
-		for _, m := range ms {
-			switch m.Key {
-			case "i":
-				f, _ := jsonx.Number(m.Value)
-				c.id = int64(f)
-			case "m":
-				c.method, _ = jsonx.String(m.Value)
-			case "t":
-				c.time, _ = jsonx.Number(m.Value)
-			case "a":
-				c.args = m.Value
-			}
-		}
-		calls = append(calls, c)
-	}
-	return calls, nil
-}
-
 // results collects the answers of one batch, as the JSON the loader reads.
 type results struct{ buf []byte }
 
@@ -176,7 +147,14 @@ func (b *bridge) send(r *results) {
 // never stop the module: the calls not yet answered are rejected.
 func (b *bridge) run(data []byte) {
 	var r results
-	calls, err := parseBatch(data)
+	env, bad := tracker.ParseBatch(data)
+	if bad > 0 {
+		browser.ConsoleError("the loader sent " + strconv.Itoa(bad) + " unreadable calls")
+	}
+	calls := make([]call, len(env))
+	for i, e := range env {
+		calls[i] = call{id: e.ID, method: e.Method, time: e.Call.Time, args: e.Call.Args}
+	}
 	answered := 0
 	defer func() {
 		if p := recover(); p != nil {
@@ -186,10 +164,6 @@ func (b *bridge) run(data []byte) {
 			b.send(&r)
 		}
 	}()
-	if err != nil {
-		browser.ConsoleError("bad batch from the loader: " + err.Error())
-		return
-	}
 	for answered < len(calls) {
 		answered += b.dispatch(calls[answered:], &r)
 	}

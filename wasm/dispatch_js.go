@@ -44,7 +44,7 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 		answer(r, c, nil, b.app.manualSession(c))
 	case "getQueueLength":
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-		n, _, err := b.app.store.Count(ctx)
+		n, err := b.app.store.Len(ctx)
 		cancel()
 		answer(r, c, strconv.AppendInt(nil, int64(n), 10), err)
 	case "getStats":

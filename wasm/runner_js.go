@@ -157,7 +157,7 @@ func (r *runner) flushNow() (flush.Result, error) {
 	if !d.Flush {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
-		n, _, err := r.app.store.Count(ctx)
+		n, err := r.app.store.Len(ctx)
 		return flush.Result{Kept: n}, err
 	}
 	res, err := r.send(true)

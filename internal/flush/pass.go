@@ -202,7 +202,7 @@ func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []Outcome, 
 // finish counts what is left and works out Result.Next.
 func (p *pass) finish(err error) (Result, error) {
 	f := p.f
-	n, _, cerr := f.store.Count(context.WithoutCancel(p.ctx))
+	n, cerr := f.store.Len(context.WithoutCancel(p.ctx))
 	p.res.Kept = n
 	if cerr != nil {
 		p.res.Kept = -1

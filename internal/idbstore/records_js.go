@@ -157,6 +157,28 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 // and copies each body into Go to measure it: O(total stored bytes) in time
 // and transient memory, fine for a queue kept small by eviction. Keep a
 // running total in the state store if this ever shows up in profiles.
+// Len implements queue.Store with IDBObjectStore.count, which reads no
+// record.
+func (d *DB) Len(ctx context.Context) (int, error) {
+	const op = "len"
+	t, st, err := d.begin(ctx, op, recordsStore, "readonly")
+	if err != nil {
+		return 0, err
+	}
+	req, err := st.Call("count")
+	if err != nil {
+		return 0, t.fail(d.callErr(op, err))
+	}
+	if err := t.wait(ctx); err != nil {
+		return 0, err
+	}
+	res, err := req.Get("result")
+	if err != nil {
+		return 0, d.callErr(op, err)
+	}
+	return res.Int()
+}
+
 func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	const op = "count"
 	t, st, err := d.begin(ctx, op, recordsStore, "readonly")

@@ -34,12 +34,12 @@ func TestObjectAndLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Member{{"a", []byte("1")}, {`b"c`, []byte(`{"x":[1,2]}`)}, {"a", []byte(`"dup"`)}}
+	want := []Member{{"a", []byte("1"), []byte(`"a"`)}, {`b"c`, []byte(`{"x":[1,2]}`), []byte(`"b\"c"`)}, {"a", []byte(`"dup"`), []byte(`"a"`)}}
 	if len(ms) != len(want) {
 		t.Fatalf("got %d members, want %d", len(ms), len(want))
 	}
 	for i := range ms {
-		if ms[i].Key != want[i].Key || string(ms[i].Value) != string(want[i].Value) {
+		if ms[i].Key != want[i].Key || string(ms[i].Value) != string(want[i].Value) || string(ms[i].RawKey) != string(want[i].RawKey) {
 			t.Errorf("member %d: got %q=%s, want %q=%s", i, ms[i].Key, ms[i].Value, want[i].Key, want[i].Value)
 		}
 	}
@@ -52,6 +52,26 @@ func TestObjectAndLookup(t *testing.T) {
 	}
 	if empty, err := Object([]byte(`{}`)); err != nil || len(empty) != 0 {
 		t.Errorf("empty object: got %v %v", empty, err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	deep := strings.Repeat("[", MaxDepth+2) + strings.Repeat("]", MaxDepth+2)
+	if _, err := Array([]byte(deep)); !errors.Is(err, ErrTooDeep) {
+		t.Errorf("Array over MaxDepth: got %v, want ErrTooDeep", err)
+	}
+	if _, err := ArrayLimit([]byte(deep), MaxDepth+2); err != nil {
+		t.Errorf("ArrayLimit with room: %v", err)
+	}
+	if _, err := Array([]byte(`[1,`)); err == nil || errors.Is(err, ErrTooDeep) {
+		t.Errorf("malformed: got %v, want a syntax error that is not ErrTooDeep", err)
+	}
+	m := Member{Key: "\ufffd", RawKey: []byte(`"\ud800"`)}
+	if got := string(m.AppendKey(nil)); got != `"\ud800"` {
+		t.Errorf("AppendKey keeps the raw name: got %s", got)
+	}
+	if got := string((Member{Key: "a\"b"}).AppendKey(nil)); got != `"a\"b"` {
+		t.Errorf("AppendKey encodes Key without RawKey: got %s", got)
 	}
 }
 

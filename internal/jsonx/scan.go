@@ -20,10 +20,24 @@ func (e *SyntaxError) Error() string {
 	return "jsonx: " + e.Msg + " at offset " + strconv.Itoa(e.Offset)
 }
 
+// ErrTooDeep is wrapped by the SyntaxError for input nested deeper than
+// the limit, so callers can tell it from malformed JSON.
+var ErrTooDeep = errors.New("jsonx: nested too deeply")
+
 // ErrType is returned when a value is valid JSON of another type than asked.
 var ErrType = errors.New("jsonx: value has another type")
 
 func syntax(off int, msg string) error { return &SyntaxError{Offset: off, Msg: msg} }
+
+// Unwrap lets errors.Is find ErrTooDeep.
+func (e *SyntaxError) Unwrap() error {
+	if e.Msg == msgTooDeep {
+		return ErrTooDeep
+	}
+	return nil
+}
+
+const msgTooDeep = "nested too deeply"
 
 func skipSpace(d []byte, i int) int {
 	for i < len(d) {
@@ -44,10 +58,13 @@ func Valid(data []byte) bool {
 	return err == nil
 }
 
-// whole checks data is exactly one value and returns its trimmed bounds.
-func whole(data []byte) ([]byte, error) {
+// whole checks data is exactly one value no deeper than MaxDepth and
+// returns its trimmed bounds.
+func whole(data []byte) ([]byte, error) { return wholeLimit(data, MaxDepth) }
+
+func wholeLimit(data []byte, limit int) ([]byte, error) {
 	i := skipSpace(data, 0)
-	end, err := skipValue(data, i, 0)
+	end, err := skipValue(data, i, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -57,17 +74,17 @@ func whole(data []byte) ([]byte, error) {
 	return data[i:end], nil
 }
 
-// skipValue validates the value starting at d[i] and returns the offset just
-// after it.
-func skipValue(d []byte, i, depth int) (int, error) {
+// skipValue validates the value starting at d[i], allowing limit more
+// levels of nesting, and returns the offset just after it.
+func skipValue(d []byte, i, limit int) (int, error) {
 	if i >= len(d) {
 		return i, syntax(i, "unexpected end of input")
 	}
 	switch c := d[i]; {
 	case c == '{':
-		return skipObject(d, i, depth+1)
+		return skipObject(d, i, limit-1)
 	case c == '[':
-		return skipArray(d, i, depth+1)
+		return skipArray(d, i, limit-1)
 	case c == '"':
 		return skipString(d, i)
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -90,9 +107,9 @@ func skipLiteral(d []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
-func skipObject(d []byte, i, depth int) (int, error) {
-	if depth > MaxDepth {
-		return i, syntax(i, "nested too deeply")
+func skipObject(d []byte, i, limit int) (int, error) {
+	if limit < 0 {
+		return i, syntax(i, msgTooDeep)
 	}
 	i = skipSpace(d, i+1)
 	if i < len(d) && d[i] == '}' {
@@ -110,7 +127,7 @@ func skipObject(d []byte, i, depth int) (int, error) {
 		if i >= len(d) || d[i] != ':' {
 			return i, syntax(i, "expected ':'")
 		}
-		if i, err = skipValue(d, skipSpace(d, i+1), depth); err != nil {
+		if i, err = skipValue(d, skipSpace(d, i+1), limit); err != nil {
 			return i, err
 		}
 		i = skipSpace(d, i)
@@ -128,9 +145,9 @@ func skipObject(d []byte, i, depth int) (int, error) {
 	}
 }
 
-func skipArray(d []byte, i, depth int) (int, error) {
-	if depth > MaxDepth {
-		return i, syntax(i, "nested too deeply")
+func skipArray(d []byte, i, limit int) (int, error) {
+	if limit < 0 {
+		return i, syntax(i, msgTooDeep)
 	}
 	i = skipSpace(d, i+1)
 	if i < len(d) && d[i] == ']' {
@@ -138,7 +155,7 @@ func skipArray(d []byte, i, depth int) (int, error) {
 	}
 	for {
 		var err error
-		if i, err = skipValue(d, i, depth); err != nil {
+		if i, err = skipValue(d, i, limit); err != nil {
 			return i, err
 		}
 		i = skipSpace(d, i)

@@ -38,7 +38,17 @@ func Number(raw []byte) (float64, error) {
 
 // String decodes a raw JSON string. Escaped lone surrogates become U+FFFD, as
 // they have no UTF-8 form.
-func String(raw []byte) (string, error) {
+func String(raw []byte) (string, error) { return decodeString(raw, false) }
+
+// Name decodes a raw JSON string as a name that identifies what JavaScript
+// identifies: equal for two literals exactly when they stand for the same
+// JavaScript string. Escapes are resolved (so "k" and "\u006b" are one name)
+// and a lone surrogate is kept as its three-byte WTF-8 form rather than
+// U+FFFD (so "\ud800" and "\udc00" stay two names). The result is not
+// always valid UTF-8; write names back from their raw form.
+func Name(raw []byte) (string, error) { return decodeString(raw, true) }
+
+func decodeString(raw []byte, wtf8 bool) (string, error) {
 	v, err := whole(raw)
 	if err != nil {
 		return "", err
@@ -69,14 +79,18 @@ func String(raw []byte) (string, error) {
 			r := hex4(v[i+2 : i+6])
 			i += 6
 			if utf16.IsSurrogate(r) {
+				pair := utf8.RuneError
 				if i+6 <= len(v) && v[i] == '\\' && v[i+1] == 'u' {
-					if p := utf16.DecodeRune(r, hex4(v[i+2:i+6])); p != utf8.RuneError {
-						r = p
-						i += 6
-					} else {
-						r = utf8.RuneError
-					}
-				} else {
+					pair = utf16.DecodeRune(r, hex4(v[i+2:i+6]))
+				}
+				switch {
+				case pair != utf8.RuneError:
+					r = pair
+					i += 6
+				case wtf8:
+					out = append(out, 0xE0|byte(r>>12), 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
+					continue
+				default:
 					r = utf8.RuneError
 				}
 			}

@@ -122,6 +122,16 @@ func (m *Memory) Count(ctx context.Context) (int, int64, error) {
 	return len(m.recs), b, nil
 }
 
+// Len implements Store.
+func (m *Memory) Len(ctx context.Context) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return 0, err
+	}
+	return len(m.recs), nil
+}
+
 // GetState implements Store.
 func (m *Memory) GetState(ctx context.Context, key string) (string, bool, error) {
 	m.mu.Lock()

@@ -28,8 +28,11 @@ type Store interface {
 	Update(ctx context.Context, recs []Record) error
 	// Delete removes the records with these Seqs; missing ones are ignored.
 	Delete(ctx context.Context, seqs []int64) error
-	// Count returns the number of records and the sum of their sizes.
+	// Count returns the number of records and the sum of their sizes. It
+	// may read the whole queue; Len is the cheap way to the number alone.
 	Count(ctx context.Context) (n int, bytes int64, err error)
+	// Len returns the number of records.
+	Len(ctx context.Context) (int, error)
 	// GetState returns the state value for key, and whether it exists.
 	GetState(ctx context.Context, key string) (string, bool, error)
 	// UpdateState reads key, calls fn with the old value and runs the write

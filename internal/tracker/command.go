@@ -10,14 +10,15 @@ const (
 	CommandCustomer = "customers"
 )
 
-// AppendEventCommand appends a customers/events command.
-func AppendEventCommand(dst []byte, id string, ids Props, eventType string, ts float64, props Props) []byte {
+// AppendEventCommand appends a customers/events command; eventType is a
+// JSON string literal (kept as the page wrote it, see jsonx.Member.RawKey).
+func AppendEventCommand(dst []byte, id string, ids Props, eventType []byte, ts float64, props Props) []byte {
 	dst = append(dst, `{"name":"customers/events","command_id":`...)
 	dst = jsonx.AppendString(dst, id)
 	dst = append(dst, `,"data":{"customer_ids":`...)
 	dst = ids.AppendJSON(dst)
 	dst = append(dst, `,"event_type":`...)
-	dst = jsonx.AppendString(dst, eventType)
+	dst = append(dst, eventType...)
 	dst = append(dst, `,"timestamp":`...)
 	dst = jsonx.AppendFloat(dst, ts)
 	dst = append(dst, `,"properties":`...)

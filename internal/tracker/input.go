@@ -1,7 +1,9 @@
 package tracker
 
 import (
+	"errors"
 	"math"
+	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
@@ -21,9 +23,15 @@ func (t *Tracker) parse(c Call) (op, error) {
 	return op{}, typeErr(c.Method, "method", "is not a method of the tracker")
 }
 
+// members splits a call's argument object. It allows one level more than
+// jsonx.MaxDepth, the argument's own, so that a member nested too deeply is
+// reported by name when the member itself is parsed.
 func members(method, field string, raw []byte) ([]jsonx.Member, error) {
-	ms, err := jsonx.Object(raw)
-	if err != nil {
+	ms, err := jsonx.ObjectLimit(raw, jsonx.MaxDepth+1)
+	switch {
+	case errors.Is(err, jsonx.ErrTooDeep):
+		return nil, rangeErr(method, field, "is nested more than "+strconv.Itoa(jsonx.MaxDepth-1)+" levels deep")
+	case err != nil:
 		return nil, typeErr(method, field, "must be an object")
 	}
 	return ms, nil
@@ -39,9 +47,10 @@ func parseEvent(c Call) (op, error) {
 	for _, mem := range ms {
 		switch mem.Key {
 		case "name":
-			if o.event, err = jsonx.String(mem.Value); err != nil {
+			if s, err := jsonx.String(mem.Value); err != nil || s == "" {
 				return op{}, typeErr(m, "name", "must be a non-empty string")
 			}
+			o.event = mem.Value
 		case "properties":
 			if o.props, err = parseProps(m, "properties", mem.Value); err != nil {
 				return op{}, err
@@ -52,7 +61,7 @@ func parseEvent(c Call) (op, error) {
 			}
 		}
 	}
-	if o.event == "" {
+	if o.event == nil {
 		return op{}, typeErr(m, "name", "must be a non-empty string")
 	}
 	return o, nil

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
@@ -24,10 +25,12 @@ func parseProps(method, field string, raw []byte) (Props, error) {
 		return nil, nil
 	}
 	ms, err := jsonx.Object(raw)
-	if err != nil {
-		if err == jsonx.ErrType {
-			return nil, typeErr(method, field, "must be an object")
-		}
+	switch {
+	case errors.Is(err, jsonx.ErrType):
+		return nil, typeErr(method, field, "must be an object")
+	case errors.Is(err, jsonx.ErrTooDeep):
+		return nil, rangeErr(method, field, "is nested more than "+strconv.Itoa(jsonx.MaxDepth-1)+" levels deep")
+	case err != nil:
 		return nil, typeErr(method, field, "is not valid JSON: "+err.Error())
 	}
 	for _, m := range ms {
@@ -92,7 +95,7 @@ func (p Props) AppendJSON(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jsonx.AppendString(dst, m.Key)
+		dst = m.AppendKey(dst)
 		dst = append(dst, ':')
 		dst = append(dst, m.Value...)
 	}
@@ -104,7 +107,7 @@ func (p Props) AppendJSON(dst []byte) []byte {
 func (p Props) clone() Props {
 	out := make(Props, len(p))
 	for i, m := range p {
-		out[i] = jsonx.Member{Key: m.Key, Value: append([]byte(nil), m.Value...)}
+		out[i] = jsonx.Member{Key: m.Key, Value: append([]byte(nil), m.Value...), RawKey: append([]byte(nil), m.RawKey...)}
 	}
 	return out
 }

@@ -85,7 +85,7 @@ func (t *Tracker) sessionRecords(evs []session.Event, page Page) []queue.Record 
 		} else {
 			props = append(props, jsonx.Member{Key: "duration", Value: jsonx.AppendFloat(nil, e.Duration)})
 		}
-		recs = append(recs, t.eventRecord(ids, e.Kind.String(), e.At/1000, Merge(t.defaults, props), e.At))
+		recs = append(recs, t.eventRecord(ids, jsonx.AppendString(nil, e.Kind.String()), e.At/1000, Merge(t.defaults, props), e.At))
 	}
 	return recs
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -92,7 +93,7 @@ func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, err
 	if !flipped {
 		return nil, nil
 	}
-	rec := t.eventRecord(ids, "installation", now/1000, t.device.Properties(), now)
+	rec := t.eventRecord(ids, jsonx.AppendString(nil, "installation"), now/1000, t.device.Properties(), now)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.append(ctx, []queue.Record{rec})
@@ -130,7 +131,7 @@ func (t *Tracker) DefaultProperties() []byte {
 // op is a validated call, ready to become a record.
 type op struct {
 	call  int
-	event string // "" for identifyCustomer
+	event []byte // the event name as a JSON string; nil for identifyCustomer
 	ts    float64
 	ids   Props // identifyCustomer's ids
 	props Props
@@ -151,7 +152,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			continue
 		}
 		o.call = i
-		identifies = identifies || o.event == ""
+		identifies = identifies || o.event == nil
 		ops = append(ops, o)
 	}
 	if len(ops) == 0 {
@@ -159,85 +160,96 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	base, err := t.identityFor(ctx, ops, identifies)
 	fail := func(err error) ([]Result, []queue.Record) {
 		for _, o := range ops {
-			res[o.call].Err = err
+			if res[o.call].Err == nil {
+				res[o.call].Err = err
+			}
 		}
 		return res, nil
 	}
-	if err != nil {
-		return fail(err)
+	base := t.id
+	if identifies { // start from what every tab has merged so far
+		if v, ok, err := t.store.GetState(ctx, StateCustomer); err != nil {
+			return fail(err)
+		} else if id, good := DecodeIdentity(v); ok && good {
+			base = id
+		}
 	}
+	// Build every record first: a call refused for its size must not leave
+	// its ids behind, so ids are merged only for identifies that pass.
 	recs := make([]queue.Record, 0, len(ops))
+	var merged []op
 	cur := base
-	for i, o := range ops {
-		if o.event == "" {
-			cur.IDs = Merge(cur.IDs, o.ids)
+	for _, o := range ops {
+		ids := cur.IDs
+		var rec queue.Record
+		if o.event == nil {
+			ids = Merge(cur.IDs, o.ids)
 			props := o.props
 			if t.cfg.AllowDefaultCustomerProperties {
 				props = Merge(t.defaults, props)
 			}
 			id := t.newID()
-			body := AppendCustomerCommand(nil, id, cur.CustomerIDs(), props)
-			recs = append(recs, record(queue.KindCustomer, id, body, calls[o.call].Time))
+			next := cur
+			next.IDs = ids
+			rec = record(queue.KindCustomer, id, AppendCustomerCommand(nil, id, next.CustomerIDs(), props), calls[o.call].Time)
 		} else {
-			recs = append(recs, t.eventRecord(cur.CustomerIDs(), o.event, o.ts, Merge(t.defaults, o.props), calls[o.call].Time))
+			rec = t.eventRecord(cur.CustomerIDs(), o.event, o.ts, Merge(t.defaults, o.props), calls[o.call].Time)
 		}
-		if n := len(recs[i].Body); n > MaxCommandBytes {
+		if n := len(rec.Body); n > MaxCommandBytes {
 			res[o.call].Err = rangeErr(methodOf(o), "event", "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
+			continue
+		}
+		if o.event == nil {
+			cur.IDs = ids
+			merged = append(merged, o)
+		}
+		recs = append(recs, rec)
+	}
+	if len(merged) > 0 {
+		if err := t.mergeIDs(ctx, merged); err != nil {
+			return fail(err)
 		}
 	}
-	keep := recs[:0]
-	for i, r := range recs {
-		if res[ops[i].call].Err == nil {
-			keep = append(keep, r)
-		}
-	}
-	stored, err := t.append(ctx, keep)
+	stored, err := t.append(ctx, recs)
 	if err != nil {
 		return fail(err)
 	}
 	return res, stored
 }
 
-// identityFor returns the identity the batch starts from. When the batch
-// identifies, the stored ids are merged with its ids in one state transaction
-// (so tabs merge rather than overwrite) and the merged identity is cached.
-func (t *Tracker) identityFor(ctx context.Context, ops []op, identifies bool) (Identity, error) {
-	if !identifies {
-		return t.id, nil
-	}
-	base := t.id
+// mergeIDs merges the ids of accepted identifyCustomer calls into the
+// stored identity in one state transaction, so tabs merge rather than
+// overwrite each other's ids, and caches the result.
+func (t *Tracker) mergeIDs(ctx context.Context, ops []op) error {
 	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
-		if cur, good := DecodeIdentity(old); ok && good {
-			base = cur
+		cur := t.id
+		if id, good := DecodeIdentity(old); ok && good {
+			cur = id
 		}
-		merged := base
 		for _, o := range ops {
-			if o.event == "" {
-				merged.IDs = Merge(merged.IDs, o.ids)
-			}
+			cur.IDs = Merge(cur.IDs, o.ids)
 		}
-		return merged.Encode(), true
+		return cur.Encode(), true
 	})
 	if err != nil {
-		return Identity{}, err
+		return err
 	}
 	if id, ok := DecodeIdentity(val); ok {
 		t.id = id
 	}
-	return base, nil
+	return nil
 }
 
 func methodOf(o op) string {
-	if o.event == "" {
+	if o.event == nil {
 		return "identifyCustomer"
 	}
 	return "trackEvent"
 }
 
-func (t *Tracker) eventRecord(ids Props, event string, ts float64, props Props, now float64) queue.Record {
+func (t *Tracker) eventRecord(ids Props, event []byte, ts float64, props Props, now float64) queue.Record {
 	id := t.newID()
 	return record(queue.KindEvent, id, AppendEventCommand(nil, id, ids, event, ts, props), now)
 }

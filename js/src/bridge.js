@@ -49,7 +49,10 @@ export class Bridge {
       const id = this.nextID++
       this.waiting.set(id, { resolve, reject })
       const t = performance.timeOrigin + performance.now()
-      this.queue.push(`{"i":${id},"m":"${method}","t":${t}${argsJSON === undefined ? '' : ',"a":' + argsJSON}}`)
+      // One line per call: id, method, time, argument, separated by U+001F
+      // (see internal/tracker/envelope.go). JSON.stringify output holds
+      // neither a raw LF nor a raw U+001F.
+      this.queue.push(`${id}\u001f${method}\u001f${t}\u001f${argsJSON === undefined ? '' : argsJSON}`)
       if (!this.scheduled) {
         this.scheduled = true
         queueMicrotask(() => this.drain())
@@ -61,7 +64,7 @@ export class Bridge {
     this.scheduled = false
     const batch = this.queue
     this.queue = []
-    if (batch.length) this.apply('[' + batch.join(',') + ']')
+    if (batch.length) this.apply(batch.join('\n'))
   }
 
   done(text) {

@@ -55,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 		if err != nil || n != 3 || bytes != int64(len(rec(1).Body)*3) {
 			t.Fatalf("count: got %d, %d, %v; want 3, %d", n, bytes, err, len(rec(1).Body)*3)
 		}
+		if n, err := s.Len(c); err != nil || n != 3 {
+			t.Fatalf("len: got %d, %v; want 3", n, err)
+		}
 	})
 	t.Run("oldest pages after a seq and honours n", func(t *testing.T) {
 		s, c := open(t), ctx(t)
