@@ -14,7 +14,7 @@ import (
 type DB struct {
 	db       safejs.Value // the IDBDatabase
 	keyRange safejs.Value // the IDBKeyRange interface object
-	object   safejs.Value // the Object constructor
+	json     safejs.Value // the JSON namespace object
 	events   *listener    // versionchange and close on db
 
 	mu     sync.Mutex // guards reason; never held across a JavaScript call

@@ -23,7 +23,7 @@ const (
 // versionchange transaction. Add a step per version; never edit old steps.
 func migrate(db safejs.Value, old int64) error {
 	if old < 1 {
-		opts := map[string]any{"keyPath": pSeq, "autoIncrement": true}
+		opts := map[string]any{"keyPath": seqKey, "autoIncrement": true}
 		if _, err := db.Call("createObjectStore", recordsStore, opts); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func Open(ctx context.Context, name string) (*DB, error) {
 	}
 	g := safejs.Global()
 	keyRange, err1 := g.Get("IDBKeyRange")
-	object, err2 := g.Get("Object")
+	json, err2 := g.Get("JSON")
 	if err1 != nil || err2 != nil || keyRange.Type() != safejs.TypeFunction {
 		return nil, newErr(op, "IDBKeyRange is not available", ErrUnavailable)
 	}
@@ -170,7 +170,7 @@ func Open(ctx context.Context, name string) (*DB, error) {
 			if err != nil {
 				return nil, unavailableErr(op, err)
 			}
-			d := &DB{db: db, keyRange: keyRange, object: object}
+			d := &DB{db: db, keyRange: keyRange, json: json}
 			if d.events, err = listen(db, d.handle, "versionchange", "close"); err != nil {
 				_, _ = db.Call("close")
 				return nil, unavailableErr(op, err)

@@ -15,37 +15,61 @@ import (
 // (https://developer.mozilla.org/en-US/docs/Web/API/IDBObjectStore/put).
 func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
 	const op = "append"
+	if len(recs) == 0 {
+		return nil, d.check(op)
+	}
 	t, st, err := d.begin(ctx, op, recordsStore, "readwrite")
 	if err != nil {
 		return nil, err
 	}
+	obj, err := d.toJS(op, recs, false)
+	if err != nil {
+		return nil, t.fail(err)
+	}
 	reqs := make([]safejs.Value, len(recs))
-	for i, r := range recs {
-		obj, err := d.toJS(op, r, false)
+	for i := range recs {
+		o, err := obj(i)
 		if err != nil {
 			return nil, t.fail(err)
 		}
-		if reqs[i], err = st.Call("put", obj); err != nil {
+		if reqs[i], err = st.Call("put", o); err != nil {
 			return nil, t.fail(d.callErr(op, err))
 		}
 	}
 	if err := t.wait(ctx); err != nil {
 		return nil, err
 	}
-	// A finished request keeps its result, so reading the keys here
-	// rather than in one onsuccess callback per put saves a JS-to-Go event
-	// per record.
+	// A finished request keeps its result. The key generator counts up by
+	// one per put and one transaction writes the store at a time, so the
+	// keys are consecutive: read the first and the last, and each only if
+	// they are not.
+	key := func(i int) (int64, error) {
+		v, err := reqs[i].Get("result")
+		if err != nil {
+			return 0, d.callErr(op, err)
+		}
+		seq, ok := safeInt(v)
+		if !ok {
+			return 0, newErr(op, "generated key is not a safe integer", nil)
+		}
+		return seq, nil
+	}
+	first, err := key(0)
+	if err != nil {
+		return nil, err
+	}
+	last, err := key(len(recs) - 1)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]queue.Record, len(recs))
 	for i, r := range recs {
-		key, err := reqs[i].Get("result")
-		if err != nil {
-			return nil, d.callErr(op, err)
+		r.Seq = first + int64(i)
+		if last-first != int64(len(recs)-1) {
+			if r.Seq, err = key(i); err != nil {
+				return nil, err
+			}
 		}
-		seq, ok := safeInt(key)
-		if !ok {
-			return nil, newErr(op, "generated key is not a safe integer", nil)
-		}
-		r.Seq = seq
 		out[i] = r
 	}
 	return out, nil
@@ -85,7 +109,7 @@ func (d *DB) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, er
 	if err != nil {
 		return nil, d.callErr(op, err)
 	}
-	return records(op, res)
+	return d.records(op, res)
 }
 
 // Update implements queue.Store. In one readwrite transaction it issues a get
@@ -100,8 +124,12 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range recs {
-		obj, err := d.toJS(op, r, true)
+	objs, err := d.toJS(op, recs, true)
+	if err != nil {
+		return t.fail(err)
+	}
+	for i, r := range recs {
+		obj, err := objs(i)
 		if err != nil {
 			return t.fail(err)
 		}
@@ -196,33 +224,15 @@ func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	if err != nil {
 		return 0, 0, d.callErr(op, err)
 	}
-	n, err := arr.Length()
+	recs, err := d.records(op, arr)
 	if err != nil {
-		return 0, 0, d.callErr(op, err)
+		return 0, 0, err
 	}
 	var total int64
-	for i := range n {
-		body, err := index(arr, i, pBody)
-		if err != nil {
-			return 0, 0, newErr(op, err.Error(), nil)
-		}
-		if body.Type() != safejs.TypeString {
-			return 0, 0, newErr(op, "record property body is not a string", nil)
-		}
-		s, err := body.String()
-		if err != nil {
-			return 0, 0, newErr(op, err.Error(), nil)
-		}
-		total += int64(len(s))
+	for _, r := range recs {
+		total += int64(r.Size())
 	}
+	n := len(recs)
 	return n, total, nil
 }
 
-// index returns arr[i][p].
-func index(arr safejs.Value, i int, p string) (safejs.Value, error) {
-	v, err := arr.Index(i)
-	if err != nil {
-		return v, err
-	}
-	return v.Get(p)
-}

@@ -74,7 +74,7 @@ func parseIDs(method string, raw []byte) (Props, error) {
 			return nil, typeErr(method, "ids.cookie", "is managed by the SDK; call anonymize() for a new customer")
 		}
 		if s, err := jsonx.String(p.Value); err != nil || s == "" {
-			return nil, typeErr(method, "ids."+p.Key, "must be a non-empty string")
+			return nil, typeErr(method, "ids."+label(p), "must be a non-empty string")
 		}
 	}
 	return ps, nil

@@ -3,6 +3,7 @@ package tracker
 import (
 	"errors"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
@@ -35,11 +36,20 @@ func parseProps(method, field string, raw []byte) (Props, error) {
 	}
 	for _, m := range ms {
 		if len(m.Value) > MaxValueBytes {
-			return nil, rangeErr(method, field+"."+m.Key,
+			return nil, rangeErr(method, field+"."+label(m),
 				"is "+strconv.Itoa(len(m.Value))+" bytes encoded, over the 16 KB limit for a value")
 		}
 	}
 	return dedupe(ms), nil
+}
+
+// label names a member in an error message: its name, or, when the name
+// holds a lone surrogate (no UTF-8 form), the escaped form the page wrote.
+func label(m jsonx.Member) string {
+	if utf8.ValidString(m.Key) || len(m.RawKey) < 2 {
+		return m.Key
+	}
+	return string(m.RawKey[1 : len(m.RawKey)-1])
 }
 
 // dedupe keeps the last of members that share a name, in first-seen order,

@@ -198,7 +198,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			rec = t.eventRecord(cur.CustomerIDs(), o.event, o.ts, Merge(t.defaults, o.props), calls[o.call].Time)
 		}
 		if n := len(rec.Body); n > MaxCommandBytes {
-			res[o.call].Err = rangeErr(methodOf(o), "event", "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
+			res[o.call].Err = rangeErr(methodOf(o), argName(o), "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
 			continue
 		}
 		if o.event == nil {
@@ -240,6 +240,14 @@ func (t *Tracker) mergeIDs(ctx context.Context, ops []op) error {
 		t.id = id
 	}
 	return nil
+}
+
+// argName names a call's argument in errors, as the loader does.
+func argName(o op) string {
+	if o.event == nil {
+		return "customer"
+	}
+	return "event"
 }
 
 func methodOf(o op) string {
