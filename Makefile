@@ -11,7 +11,7 @@ WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
 
-.PHONY: all build demo collector test test-go test-wasm test-e2e fuzz-short fuzz lint size clean deps chromium
+.PHONY: all build demo collector test test-go test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
 
 all: build
 
@@ -49,7 +49,7 @@ demo: build collector
 	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db -keys demo-public-key \
 	  -static /=web/demo -static /dist/=dist
 
-test: lint test-go test-wasm fuzz-short test-e2e
+test: lint test-go test-wasm fuzz-short test-e2e test-reliability
 
 test-go:
 	$(GO) test -race ./...
@@ -59,6 +59,15 @@ test-wasm: deps
 
 test-e2e: build collector chromium
 	node --test --test-concurrency=1 e2e/
+
+# The zero-loss proof: fault scenarios against the real collector, with a
+# loss report in reliability/report.{json,md}. Fails on any lost or
+# duplicated-stored event. `make test` runs the quick version.
+reliability: build collector chromium
+	node e2e/reliability/run.mjs
+
+test-reliability: build collector chromium
+	RELIABILITY_QUICK=1 node e2e/reliability/run.mjs
 
 # A few seconds of each fuzz target on top of the seed corpus.
 # (Shrinking a large interesting input can stall a run for a minute at the

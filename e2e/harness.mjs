@@ -74,6 +74,22 @@ export class Collector {
     await exited
   }
 
+  // kill ends the collector with SIGKILL, as a crash or the OOM killer
+  // would (no graceful shutdown), then, after downMs, starts it again on
+  // the same port with the same database.
+  async kill({ downMs = 0 } = {}) {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r))
+      this.proc.kill('SIGKILL')
+      await exited
+    }
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs))
+    return this.start()
+  }
+
+  // running tells whether the collector process is alive.
+  running() { return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null }
+
   async close() {
     await this.stop()
     if (this.dir) await rm(this.dir, { recursive: true, force: true })

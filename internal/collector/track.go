@@ -136,7 +136,11 @@ func (s *Server) commit(req trackRequest, wr write) bool {
 	if req.dropAfter {
 		wr.status = statusCounterPrefix + "dropped"
 	}
-	if _, err := s.st.commit(req.r.Context(), wr); err != nil {
+	// Once the body is read the request is stored whether or not the client
+	// still waits for the answer: a browser abandons requests when a page
+	// reloads or closes, and storing what it sent (the retry is deduped) is
+	// better than failing the transaction with "context canceled".
+	if _, err := s.st.commit(context.WithoutCancel(req.r.Context()), wr); err != nil {
 		s.cfg.Logger.Printf("%v", err)
 		writeError(req.w, http.StatusInternalServerError, "storage failed")
 		return false

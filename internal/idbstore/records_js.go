@@ -235,4 +235,3 @@ func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	n := len(recs)
 	return n, total, nil
 }
-

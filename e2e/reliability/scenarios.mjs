@@ -1,0 +1,304 @@
+// The fault scenarios of the reliability suite. Each is one exported async
+// function taking a Kit (kit.mjs) — a fresh collector, a browser, helpers
+// that track events with unique seq numbers — and returning its counts
+// (kit.counts(), see count.mjs).
+// Sizes come from size(kit, quick, full): the short run for `make test`,
+// the full one for `make reliability`.
+import { readFile } from 'node:fs/promises'
+import { join, extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const size = (kit, quick, full) => (kit.quick ? quick : full)
+
+// 1. Close right after tracking: N events durably queued, the tab closed at
+// once; the next visit in the same context configures the SDK again and
+// everything must arrive (manual and appClose call flushData on the next
+// visit; period's next visit runs in immediate mode so it finishes).
+export function closeAfterTracking(mode) {
+  return async function closeAfterTrackingMode(kit) {
+    const n = size(kit, 30, 200)
+    const ctx = await kit.context()
+    const first = mode === 'period' ? { flushMode: 'period', flushPeriod: 3600000 } : { flushMode: mode }
+    const page = await kit.open(ctx, kit.cfg(first))
+    await kit.track(page, n, { chunk: 10 })
+    await page.close({ runBeforeUnload: false })
+    const next = await kit.open(ctx, kit.cfg({ flushMode: mode === 'period' ? 'immediate' : mode }))
+    if (mode === 'manual' || mode === 'appClose') await kit.flushAll(next)
+    await kit.delivered([next], { timeout: 30000 })
+    return kit.counts()
+  }
+}
+
+// 2. Reload mid-flush: the collector holds requests for a while, so the
+// page reloads while a batch is in flight.
+export async function reloadMidFlush(kit) {
+  const n = size(kit, 40, 200)
+  const ctx = await kit.context()
+  const cfg = kit.cfg()
+  const page = await kit.open(ctx, cfg)
+  await kit.idle([page])
+  await kit.collector.fault({ delay_ms: size(kit, 1500, 3000), times: 3 })
+  const sending = kit.firstBatch([page], 10000)
+  await kit.track(page, n, { chunk: 10 })
+  if (!(await sending)) kit.note('no batch request seen before the reload')
+  await page.reload()
+  await kit.configure(page, cfg)
+  await kit.delivered([page], { timeout: 40000 })
+  return kit.counts()
+}
+
+// 3. Offline → track → reload while offline → online. The page and the
+// SDK files come from a route while offline (as a service worker or the
+// HTTP cache would serve them); the collector stays unreachable.
+export async function offlineReload(kit) {
+  const n = size(kit, 30, 200)
+  const ctx = await kit.context()
+  // A routed document has no loopback address, so Chromium's Local Network
+  // Access check would block its requests to the (loopback) collector
+  // unless the permission is granted, as a user would for a local page.
+  await ctx.grantPermissions(['local-network-access'], { origin: kit.pages.url })
+  const cfg = kit.cfg()
+  const page = await kit.open(ctx, cfg)
+  await kit.idle([page])
+  await ctx.route(kit.pages.url + '/**', async (route) => {
+    const path = new URL(route.request().url()).pathname
+    const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
+    const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' }
+    try {
+      await route.fulfill({ status: 200, body: await readFile(file), contentType: types[extname(file)] || 'application/octet-stream' })
+    } catch {
+      await route.abort().catch(() => {})
+    }
+  })
+  await ctx.setOffline(true)
+  await kit.track(page, n, { chunk: 10 })
+  await page.reload()
+  await kit.configure(page, cfg)
+  const queued = await kit.queueLength(page)
+  if (queued < n) kit.fail(`after the offline reload the queue holds ${queued} records, want at least ${n}`)
+  await kit.sleep(500)
+  await ctx.setOffline(false)
+  await kit.delivered([page], { timeout: 30000 })
+  return kit.counts()
+}
+
+// 4. The collector down (stopped) for a while, events tracked during the
+// outage, then it comes back on the same port and database.
+export async function collectorDown(kit) {
+  const outage = size(kit, 5000, 20000)
+  const ctx = await kit.context()
+  const page = await kit.open(ctx, kit.cfg())
+  await kit.idle([page])
+  await kit.collector.stop()
+  kit.step('collector stopped')
+  const t0 = Date.now()
+  while (Date.now() - t0 < outage) {
+    await kit.track(page, size(kit, 5, 10), { step: false })
+    await kit.sleep(1000)
+  }
+  kit.check()
+  await kit.collector.start()
+  kit.step('collector started')
+  // The backoff may hold the next try for up to 2^k s after k failures.
+  await kit.delivered([page], { timeout: size(kit, 30000, 120000) })
+  return kit.counts()
+}
+
+// 5. Bursts of 503 and 429 with Retry-After (seconds and an HTTP date) and
+// without, several rules in a row per burst, while events keep coming. The
+// bursts are separate (each waits for delivery before the next) because k
+// failures in a row back off up to 2^k s: six in a row already mean a wait
+// of up to a minute, which is the SDK's documented behaviour, not a loss.
+export async function retryAfterBursts(kit) {
+  const ctx = await kit.context()
+  const page = await kit.open(ctx, kit.cfg())
+  await kit.idle([page])
+  const date = (s) => new Date(Date.now() + s * 1000).toUTCString()
+  const bursts = kit.quick
+    ? [() => [{ status: 503, retry_after: '1', times: 1 }, { status: 429, retry_after: '1', times: 1 }],
+        () => [{ status: 429, retry_after: date(2), times: 1 }, { status: 503, times: 1 }]]
+    : [() => [{ status: 503, retry_after: '1', times: 2 }, { status: 429, retry_after: '2', times: 1 }],
+        () => [{ status: 429, retry_after: '1', times: 2 }, { status: 503, retry_after: '2', times: 1 }],
+        () => [{ status: 429, retry_after: date(3), times: 1 }, { status: 503, times: 2 }],
+        () => [{ status: 503, retry_after: '1', times: 1 }, { status: 429, retry_after: '1', times: 1 }, { status: 503, retry_after: '1', times: 1 }]]
+  for (const rules of bursts) {
+    for (const r of rules()) await kit.collector.fault(r)
+    for (let i = 0; i < size(kit, 2, 3); i++) {
+      await kit.track(page, size(kit, 10, 20), { chunk: 10 })
+      await kit.sleep(500)
+    }
+    await kit.delivered([page], { timeout: size(kit, 20000, 40000), quietMs: 0 })
+  }
+  await kit.delivered([page], { timeout: 10000 })
+  return kit.counts()
+}
+
+// 6. Connection reset mid-response: the collector stores the batch, then
+// closes the connection without answering. The SDK sees a network error
+// and sends again; the command_id dedupe must keep one copy.
+export async function storeThenDrop(kit) {
+  const ctx = await kit.context()
+  const page = await kit.open(ctx, kit.cfg())
+  await kit.idle([page])
+  const times = size(kit, 2, 6)
+  await kit.collector.fault({ store_then_drop: true, times })
+  for (let i = 0; i < size(kit, 3, 6); i++) {
+    await kit.track(page, size(kit, 10, 40), { chunk: 10 })
+    await kit.sleep(300)
+  }
+  await kit.delivered([page], { timeout: size(kit, 30000, 60000) })
+  const st = await kit.collector.stats()
+  if ((st.requests_by_status.dropped || 0) < times) kit.note(`only ${st.requests_by_status.dropped || 0} of ${times} store_then_drop faults were hit`)
+  return kit.counts()
+}
+
+// 7. Three tabs of one context (one origin, one IndexedDB queue) tracking
+// at once.
+export async function threeTabs(kit) {
+  const n = size(kit, 150, 1000)
+  const ctx = await kit.context()
+  const cfg = kit.cfg()
+  const tabs = await Promise.all([0, 1, 2].map(() => kit.open(ctx)))
+  await Promise.all(tabs.map((p) => kit.configure(p, cfg)))
+  await kit.idle(tabs)
+  await Promise.all(tabs.map((p) => kit.track(p, n, { chunk: 50 })))
+  await kit.delivered(tabs, { timeout: size(kit, 40000, 120000) })
+  return kit.counts()
+}
+
+// 8. A tab closed while holding the send lock: the collector is slow, so
+// whichever tab sends first is mid-send; the other tab tracks, the sender
+// is closed, and the survivor must deliver everything. The collector drops
+// the next few connections (the closing tab's keepalive sends), so the
+// close path cannot rescue the sender's records: the survivor has to.
+export async function closedLockHolder(kit) {
+  const ctx = await kit.context()
+  const cfg = kit.cfg()
+  const a = await kit.open(ctx, cfg)
+  await kit.idle([a])
+  const b = await kit.open(ctx, cfg)
+  await kit.idle([a, b])
+  const n = size(kit, 30, 200)
+  await kit.collector.fault({ delay_ms: size(kit, 2000, 5000), times: 1 })
+  const first = kit.firstBatch([a, b], 10000)
+  await kit.track(a, n, { chunk: 10 })
+  const sender = await first
+  if (!sender) {
+    kit.fail('no tab sent a batch within 10 s')
+    return kit.counts()
+  }
+  const survivor = sender === a ? b : a
+  kit.note(`the ${sender === a ? 'tracking' : 'other'} tab was sending; it was closed`)
+  await kit.sleep(200) // the request is at the collector, held by the delay
+  await kit.track(survivor, n, { chunk: 10 })
+  await kit.collector.fault({ drop: true, times: Math.ceil(n / 50) + 1 })
+  await sender.close({ runBeforeUnload: false })
+  kit.step('sender closed')
+  await kit.delivered([survivor], { timeout: size(kit, 40000, 90000) })
+  return kit.counts()
+}
+
+// 9. Queue full: maxQueueRecords 50, a customer update then 200 events
+// tracked offline. The oldest events are evicted with drop reports, never
+// the customer record; stored + drops must equal tracked.
+export async function queueFull(kit) {
+  const n = 200
+  const limit = 50
+  const ctx = await kit.context()
+  const page = await kit.open(ctx, kit.cfg({ maxQueueRecords: limit }))
+  await kit.idle([page])
+  await ctx.setOffline(true)
+  const registered = `reliability-${kit.id}@example.com`
+  await page.evaluate((registered) => window.exponea.identifyCustomer({ ids: { registered }, properties: { reliability: true } }), registered)
+  await kit.track(page, n, { chunk: 10 })
+  const queued = await kit.queueLength(page)
+  await kit.sleep(300) // let the drop reports cross into Node
+  await ctx.setOffline(false)
+  await kit.delivered([page], { timeout: 30000 })
+  if (queued > limit) kit.fail(`the queue held ${queued} records offline with maxQueueRecords: ${limit} (bound not enforced — feature missing?)`)
+  const bad = kit.drops.filter((d) => d.kind !== 'event' || !/full/i.test(d.reason || ''))
+  if (bad.length) kit.fail(`${bad.length} drop reports are not event evictions for a full queue, e.g. ${JSON.stringify(bad[0])}`)
+  if (kit.drops.length === 0) kit.fail('no drop reports')
+  const customers = await kit.collector.customers()
+  if (!customers.some((c) => c.customer_ids && c.customer_ids.registered === registered)) kit.fail('the customer update queued before the events did not arrive (evicted?)')
+  kit.note(`queue length offline: ${queued}; drop reports: ${kit.drops.length}`)
+  return kit.counts()
+}
+
+// 10. IndexedDB unavailable before the SDK loads: indexedDB.open throws, or
+// window.indexedDB is undefined. The SDK must fall back to memory, never
+// reject trackEvent, and deliver while the page is open.
+export function idbUnavailable(variant) {
+  return async function idbUnavailableVariant(kit) {
+    const n = size(kit, 30, 200)
+    const ctx = await kit.context()
+    await ctx.addInitScript(variant === 'throws'
+      ? () => {
+          Object.defineProperty(IDBFactory.prototype, 'open', {
+            configurable: true,
+            value() { throw new DOMException('The user denied permission to access the database.', 'SecurityError') },
+          })
+        }
+      : () => { Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }) })
+    const page = await kit.open(ctx)
+    const storage = await kit.configure(page, kit.cfg())
+    if (storage !== 'memory') kit.fail(`exponea.storage is ${JSON.stringify(storage)}, want 'memory'`)
+    await kit.track(page, n, { chunk: 10 })
+    if (kit.rejected.length) kit.fail(`${kit.rejected.length} trackEvent calls rejected: ${kit.rejected[0].error}`)
+    await kit.delivered([page], { timeout: 30000 })
+    return kit.counts()
+  }
+}
+
+// 11. kill -9 of the collector under load: a page tracks continuously while
+// the collector is SIGKILLed and restarted (same port, same database). It
+// commits before answering, so nothing acknowledged is lost; what was in
+// flight is sent again and deduped.
+export async function killUnderLoad(kit) {
+  const ctx = await kit.context()
+  const page = await kit.open(ctx, kit.cfg())
+  await kit.idle([page])
+  const duration = size(kit, 3000, 15000)
+  const kills = kit.quick ? [1000] : [2000, 4500, 7000, 9500, 12000]
+  const downMs = size(kit, 300, 1000)
+  const t0 = Date.now()
+  const load = (async () => {
+    while (Date.now() - t0 < duration) {
+      await kit.track(page, size(kit, 5, 10), { step: false })
+      await kit.sleep(size(kit, 100, 50))
+    }
+  })()
+  const killer = (async () => {
+    for (const at of kills) {
+      await kit.sleep(Math.max(0, at - (Date.now() - t0)))
+      kit.check()
+      await kit.collector.kill({ downMs })
+      kit.step('collector killed (SIGKILL) and restarted')
+      if (kit.aborted) await kit.collector.stop() // timed out meanwhile: leave nothing running
+    }
+  })()
+  await Promise.all([load, killer])
+  kit.step(`tracking stopped (${kit.trackedSeqs.size} events)`)
+  await kit.delivered([page], { timeout: size(kit, 30000, 60000) })
+  return kit.counts()
+}
+
+// The suite, in order. timeout is per scenario, in ms, for [quick, full].
+export const scenarios = [
+  { id: '1a', title: 'close right after tracking (immediate)', fn: closeAfterTracking('immediate'), timeout: [40e3, 60e3] },
+  { id: '1b', title: 'close right after tracking (period 1 h)', fn: closeAfterTracking('period'), timeout: [40e3, 60e3] },
+  { id: '1c', title: 'close right after tracking (appClose)', fn: closeAfterTracking('appClose'), timeout: [40e3, 60e3] },
+  { id: '1d', title: 'close right after tracking (manual)', fn: closeAfterTracking('manual'), timeout: [40e3, 60e3] },
+  { id: '2', title: 'reload mid-flush (slow collector)', fn: reloadMidFlush, timeout: [50e3, 60e3] },
+  { id: '3', title: 'offline → track → reload offline → online', fn: offlineReload, timeout: [40e3, 60e3] },
+  { id: '4', title: 'collector down, then back', fn: collectorDown, timeout: [50e3, 160e3] },
+  { id: '5', title: '503 / 429 Retry-After bursts', fn: retryAfterBursts, timeout: [50e3, 180e3] },
+  { id: '6', title: 'stored, then connection reset (store_then_drop)', fn: storeThenDrop, timeout: [40e3, 90e3] },
+  { id: '7', title: 'three tabs tracking at once', fn: threeTabs, timeout: [50e3, 160e3] },
+  { id: '8', title: 'tab closed while holding the send lock', fn: closedLockHolder, timeout: [50e3, 120e3] },
+  { id: '9', title: 'queue full (maxQueueRecords 50), 200 offline', fn: queueFull, timeout: [40e3, 60e3] },
+  { id: '10a', title: 'IndexedDB unavailable (open throws)', fn: idbUnavailable('throws'), timeout: [40e3, 60e3] },
+  { id: '10b', title: 'IndexedDB unavailable (window.indexedDB undefined)', fn: idbUnavailable('undefined'), timeout: [40e3, 60e3] },
+  { id: '11', title: 'kill -9 of the collector under load', fn: killUnderLoad, timeout: [50e3, 100e3] },
+]
