@@ -84,7 +84,7 @@ test('offline: nothing is sent; online: everything arrives', async (t) => {
   const { pages, collector, browser } = await env(t)
   const ctx = await browser.newContext()
   const page = await open(ctx, pages, config(collector))
-  await collector.waitFor(async () => (await count(collector, 'installation')) === 1, { what: 'installation' })
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'installation and session_start delivered' })
   const log = batchRequests(page)
   await ctx.setOffline(true)
   await track(page, 'off', 20)
@@ -97,12 +97,12 @@ test('offline: nothing is sent; online: everything arrives', async (t) => {
 test('503 with Retry-After: 2 → no request before 2 s, then everything arrives', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))
-  await collector.waitFor(async () => (await count(collector, 'installation')) === 1, { what: 'installation' })
-  const log = batchRequests(page)
-  await collector.fault({ status: 503, retry_after: '2', times: 1 })
   const errors = []
   await page.exposeFunction('reportError', (e) => errors.push(e))
   await page.evaluate(() => exponea.on('error', (e) => window.reportError(e)))
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'installation and session_start delivered' })
+  const log = batchRequests(page)
+  await collector.fault({ status: 503, retry_after: '2', times: 1 })
   await track(page, 'ra', 10)
   await collector.waitFor(async () => (await count(collector, 'ra')) === 10, { timeout: 10000, what: '10 events after the 503' })
   const i503 = log.findIndex((e) => e.status === 503)
@@ -110,7 +110,7 @@ test('503 with Retry-After: 2 → no request before 2 s, then everything arrives
   const next = log[i503 + 1]
   assert.ok(next, 'a request followed the 503')
   assert.ok(next.at - log[i503].at >= 1950, `retried after ${next.at - log[i503].at} ms; Retry-After said 2 s`)
-  assert.ok(errors.some((e) => /503/.test(e.message) && e.retryAt), `an error report with retryAt: ${JSON.stringify(errors)}`)
+  await collector.waitFor(async () => errors.some((e) => /503/.test(e.message) && e.retryAt), { what: `an error report with retryAt (got ${JSON.stringify(errors)})` })
 })
 
 test('a poison record is dropped with a drop report while 99 others arrive', async (t) => {
@@ -201,7 +201,7 @@ test('a 200 KB backlog at close stays inside the keepalive budget; the rest arri
 test('a 30 s outage costs a bounded number of requests, and nothing is lost', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))
-  await collector.waitFor(async () => (await count(collector, 'installation')) === 1, { what: 'installation' })
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'installation and session_start delivered' })
   const log = batchRequests(page)
   await collector.fault({ status: 503 }) // until cleared
   const start = Date.now()
