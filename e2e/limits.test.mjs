@@ -26,23 +26,38 @@ test('a full queue evicts the oldest events with drop reports; identify records 
   assert.equal((await collector.customers()).length, 1, 'the identify record is never evicted before events')
 })
 
-test('IndexedDB unavailable: a memory queue with a warning, and tracking still works', async (t) => {
+for (const where of ['worker', 'page']) {
+  test(`IndexedDB unavailable (${where}): a memory queue with a warning, and tracking still works`, async (t) => {
+    const { pages, collector, browser } = await env(t)
+    const ctx = await browser.newContext()
+    await ctx.addInitScript(() => {
+      IDBFactory.prototype.open = function () { throw new DOMException('blocked by a test', 'SecurityError') }
+    })
+    const page = await ctx.newPage()
+    const warnings = []
+    const onConsole = (m) => m.type() === 'warning' && warnings.push(m.text())
+    page.on('console', onConsole)
+    page.on('worker', (w) => w.on('console', onConsole))
+    await page.goto(pages.url + '/')
+    const extra = where === 'worker' ? { workerUrl: '/no-idb-worker.js' } : { worker: false }
+    const got = await page.evaluate(async (cfg) => {
+      const { Exponea } = await import('/dist/exponea.mjs')
+      window.exponea = await Exponea.configure(cfg)
+      await exponea.trackEvent({ name: 'in_memory' })
+      return { storage: exponea.storage, runsIn: exponea.runsIn }
+    }, config(collector, extra))
+    assert.deepEqual(got, { storage: 'memory', runsIn: where })
+    assert.ok(warnings.some((w) => /IndexedDB is unavailable/.test(w)), warnings.join('\n'))
+    await collector.waitFor(async () => (await collector.events('event_type=in_memory')).length === 1, { what: 'event' })
+  })
+}
+
+test('without Worker support the SDK runs on the page', async (t) => {
   const { pages, collector, browser } = await env(t)
   const ctx = await browser.newContext()
-  await ctx.addInitScript(() => {
-    IDBFactory.prototype.open = function () { throw new DOMException('blocked by a test', 'SecurityError') }
-  })
-  const page = await ctx.newPage()
-  const warnings = []
-  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()))
-  await page.goto(pages.url + '/')
-  const storage = await page.evaluate(async (cfg) => {
-    const { Exponea } = await import('/dist/exponea.mjs')
-    window.exponea = await Exponea.configure(cfg)
-    await exponea.trackEvent({ name: 'in_memory' })
-    return exponea.storage
-  }, config(collector))
-  assert.equal(storage, 'memory')
-  assert.ok(warnings.some((w) => /IndexedDB is unavailable/.test(w)), warnings.join('\n'))
-  await collector.waitFor(async () => (await collector.events('event_type=in_memory')).length === 1, { what: 'event' })
+  await ctx.addInitScript(() => { delete window.Worker })
+  const page = await open(ctx, pages, config(collector))
+  assert.equal(await page.evaluate(() => exponea.runsIn), 'page')
+  await page.evaluate(() => exponea.trackEvent({ name: 'on_page' }))
+  await collector.waitFor(async () => (await collector.events('event_type=on_page')).length === 1, { what: 'event' })
 })

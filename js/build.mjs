@@ -1,5 +1,6 @@
 // Bundles the loader with Go's wasm_exec.js (the one matching the Go that
-// built the wasm) into dist/exponea.mjs and dist/exponea.js.
+// built the wasm) into dist/exponea.mjs and dist/exponea.js, and the Worker
+// the Go side runs in into dist/exponea.worker.js.
 import { build } from 'esbuild'
 import { copyFileSync } from 'node:fs'
 
@@ -15,4 +16,5 @@ const goWasmExec = {
 const common = { bundle: true, minify: true, target: 'es2020', plugins: [goWasmExec], logLevel: 'warning', legalComments: 'none' }
 await build({ ...common, entryPoints: ['js/src/entry-esm.js'], format: 'esm', outfile: 'dist/exponea.mjs' })
 await build({ ...common, entryPoints: ['js/src/entry-script.js'], format: 'iife', outfile: 'dist/exponea.js' })
+await build({ ...common, entryPoints: ['js/src/worker.js'], format: 'iife', outfile: 'dist/exponea.worker.js' })
 copyFileSync('js/exponea.d.ts', 'dist/exponea.d.ts')

@@ -30,6 +30,10 @@ export interface Config {
   flushMaxRetries?: number
   /** Where exponea.wasm is; default: beside the script or module. */
   wasmUrl?: string | URL
+  /** Where exponea.worker.js is; default: beside the script or module. */
+  workerUrl?: string | URL
+  /** false runs the SDK's Go side on the page instead of in a Worker. */
+  worker?: boolean
   /** IndexedDB database name; default 'exponea:<projectToken>'. */
   dbName?: string
   /** Queue bounds (default 10000 records, 10 MiB); when full the oldest events are evicted with a 'drop' report. */
@@ -70,6 +74,8 @@ export interface DropEvent { id: string; kind: 'event' | 'customer'; reason: str
 export interface Client {
   /** 'indexeddb', or 'memory' when IndexedDB could not be opened. */
   readonly storage: 'indexeddb' | 'memory'
+  /** 'worker', or 'page' when the Worker could not be started. */
+  readonly runsIn: 'worker' | 'page'
   /** Resolves once the event is durably queued (not when it is sent). */
   trackEvent(event: Event): Promise<void>
   identifyCustomer(customer: Customer): Promise<void>

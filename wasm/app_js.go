@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/browser"
@@ -26,6 +27,9 @@ type app struct {
 	runner      *runner
 	sessions    *sessions
 	tabs        *browser.Channel // tells the other tabs of identity changes
+
+	pageMu sync.Mutex
+	page   tracker.PageState // as the loader last reported it
 }
 
 // configure opens the store and the tracker and starts flushing. Its value
@@ -35,18 +39,21 @@ func (b *bridge) configure(c call, r *results) {
 		r.fail(c.id, "Error", "configure: already configured")
 		return
 	}
-	cfg, err := tracker.ParseConfig(c.args)
+	raw, page := tracker.SplitConfigure(c.args)
+	cfg, err := tracker.ParseConfig(raw)
 	if err != nil {
 		answer(r, c, nil, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	a := &app{cfg: cfg, mirror: queue.NewMirror(0)}
+	a := &app{cfg: cfg, mirror: queue.NewMirror(0), page: page}
 	a.store, a.storageKind = openStore(ctx, cfg.DBName)
 	// Records stored before the drop handler is set (the installation
 	// event) cannot be evicted: the queue was just counted.
-	tr, recs, err := tracker.Open(ctx, a.store, cfg, browser.ReadDevice(), uuid.NewString, nowMillis())
+	dev := browser.ReadDevice()
+	dev.ScreenWidth, dev.ScreenHeight = page.ScreenWidth, page.ScreenHeight
+	tr, recs, err := tracker.Open(ctx, a.store, cfg, dev, uuid.NewString, nowMillis())
 	if err != nil {
 		answer(r, c, nil, err)
 		return
@@ -82,7 +89,34 @@ func (a *app) stored(recs []queue.Record) {
 		return
 	}
 	a.mirror.Add(recs)
+	a.runner.emitStored(recs)
 	a.runner.trigger(flush.Tracked)
+}
+
+// pageState returns the page as the loader last reported it.
+func (a *app) pageState() tracker.PageState {
+	a.pageMu.Lock()
+	defer a.pageMu.Unlock()
+	return a.page
+}
+
+// setPage takes the loader's report of a visibility change (_page).
+func (a *app) setPage(args []byte) {
+	p := tracker.ParsePageState(args)
+	a.pageMu.Lock()
+	was, wasOnline := a.page.Visible, a.page.Online
+	a.page = p
+	a.pageMu.Unlock()
+	if p.Online != wasOnline {
+		a.runner.setOnline(p.Online)
+	}
+	switch {
+	case p.Visible && !was:
+		a.runner.visible()
+		a.sessions.shown()
+	case !p.Visible && was:
+		a.sessions.hidden()
+	}
 }
 
 func (a *app) describe() []byte {
@@ -94,6 +128,8 @@ func (a *app) describe() []byte {
 	b = jsonx.AppendString(b, string(a.runner.mode()))
 	b = append(b, `,"flushPeriod":`...)
 	b = jsonx.AppendFloat(b, float64(a.runner.period().Milliseconds()))
+	b = append(b, `,"closeUrl":`...)
+	b = jsonx.AppendString(b, a.runner.closeURL)
 	b = append(b, `,"defaultProperties":`...)
 	b = append(b, a.tracker.DefaultProperties()...)
 	return append(b, '}')

@@ -192,7 +192,11 @@ func panicText(p any) string {
 
 // emitEvent tells the loader about delivery health: type is "flush",
 // "error" or "drop", detail a JSON object.
-func (b *bridge) emitEvent(typ string, detail []byte) {
+func (b *bridge) emitEvent(typ string, detail []byte) { b.emitRaw(typ, detail) }
+
+// emitRaw sends the loader an event; types starting with "_" are the
+// loader's own (the close path's mirror) and their detail is not JSON.
+func (b *bridge) emitRaw(typ string, detail []byte) {
 	if _, err := b.emit.Invoke(typ, string(detail)); err != nil {
 		browser.ConsoleError("emit: " + err.Error())
 	}

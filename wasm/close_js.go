@@ -4,75 +4,79 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strconv"
-	"time"
 
-	"github.com/exponea-wasm/tracker/internal/browser"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
-// close runs inside pagehide / visibilitychange→hidden. It cannot wait for
-// IndexedDB or the network: it sends what the mirror holds with keepalive
-// fetches, within the browser's 64 KB budget for keepalive bodies in flight.
-// The records stay stored until a response confirms them — here if the page
-// lives on, else on the next visit, where the collector's command_id dedupe
-// keeps delivery exactly-once.
-func (r *runner) close(t flush.Trigger) {
-	d := r.sched.On(t, time.Now(), r.online.Load())
-	if !d.Close {
+// visible: the page is shown again, or restored from the back/forward
+// cache; in immediate mode whatever waits goes out now.
+func (r *runner) visible() { r.trigger(flush.Timer) }
+
+// keepaliveDone applies the answer to one of the loader's keepalive
+// requests (the page lived on to see it) as a normal flush would: confirmed
+// records are deleted, rejected ones counted. Records the mirror no longer
+// holds were confirmed otherwise meanwhile.
+func (r *runner) keepaliveDone(args []byte) error {
+	o, err := flush.ParseKeepaliveOutcome(args)
+	if err != nil {
+		return err
+	}
+	recs := r.app.mirror.Get(o.IDs)
+	if len(recs) == 0 {
+		return nil
+	}
+	var sendErr error
+	if o.Failed {
+		sendErr = errKeepalive
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	_, err = r.fl.Settle(ctx, recs, o.Response, sendErr)
+	return err
+}
+
+var errKeepalive = errors.New("keepalive request failed")
+
+// stored tells the loader's close path about records to mirror, one line
+// each: seq US id US body.
+func (r *runner) emitStored(recs []queue.Record) {
+	var b []byte
+	for i, rec := range recs {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = strconv.AppendInt(b, rec.Seq, 10)
+		b = append(b, 0x1f)
+		b = append(b, rec.ID...)
+		b = append(b, 0x1f)
+		b = append(b, rec.Body...)
+	}
+	r.b.emitRaw("_stored", b)
+}
+
+// emitGone tells the loader's close path to forget records (confirmed or
+// given up), one id a line.
+func (r *runner) emitGone(ids []string) {
+	if len(ids) == 0 {
 		return
 	}
-	r.closeMu.Lock()
-	defer r.closeMu.Unlock()
-	var recs []queue.Record
-	for _, rec := range r.app.mirror.Snapshot() {
-		if !r.sentAt[rec.ID] {
-			recs = append(recs, rec)
+	var b []byte
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, '\n')
 		}
+		b = append(b, id...)
 	}
-	reqs, _ := flush.ClosePlan(recs, r.inFlight, flush.KeepaliveBudget, flush.DefaultMaxCommands)
-	for _, req := range reqs {
-		batch, size := req.Records, len(req.Body)
-		if err := browser.SendKeepalive(r.closeURL, req.Body, func(resp flush.Response, err error) {
-			r.closeMu.Lock()
-			r.inFlight -= size
-			r.closeMu.Unlock()
-			r.settle(batch, resp, err)
-		}); err != nil {
-			browser.ConsoleWarn("keepalive send failed: " + err.Error())
-			break
-		}
-		r.inFlight += size
-		for _, rec := range batch {
-			r.sentAt[rec.ID] = true
-		}
-	}
-}
-
-// visible: the page is back (or restored from the back/forward cache).
-// Records sent at close and not yet confirmed may be sent again.
-func (r *runner) visible() {
-	r.closeMu.Lock()
-	clear(r.sentAt)
-	r.closeMu.Unlock()
-	r.trigger(flush.Timer)
-}
-
-// settle hands a close-path outcome to the flusher, which deletes what the
-// server confirmed, as a normal flush would. It runs on its own goroutine:
-// store calls wait.
-func (r *runner) settle(batch []queue.Record, resp flush.Response, err error) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-		defer cancel()
-		_, _ = r.fl.Settle(ctx, batch, resp, err)
-	}()
+	r.b.emitRaw("_gone", b)
 }
 
 func (r *runner) onFlush(rep flush.FlushReport) {
 	r.app.mirror.Remove(rep.IDs)
+	r.emitGone(rep.IDs)
 	b := []byte(`{"status":`)
 	b = strconv.AppendInt(b, int64(rep.Status), 10)
 	b = append(b, `,"confirmed":`...)
@@ -97,6 +101,7 @@ func (r *runner) onError(rep flush.ErrorReport) {
 func (r *runner) onDrop(rep flush.DropReport) {
 	r.dropped.Add(1)
 	r.app.mirror.Remove([]string{rep.ID})
+	r.emitGone([]string{rep.ID})
 	b := []byte(`{"id":`)
 	b = jsonx.AppendString(b, rep.ID)
 	b = append(b, `,"kind":`...)

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/exponea-wasm/tracker/internal/browser"
 	"strconv"
 	"time"
 
@@ -38,6 +39,17 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 		answer(r, c, nil, b.app.setFlushMode(c.args))
 	case "setFlushPeriod":
 		answer(r, c, nil, b.app.setFlushPeriod(c.args))
+	case "_page":
+		b.app.setPage(c.args)
+		r.value(c.id, nil)
+	case "_keepaliveDone":
+		// Store calls wait: settle on a goroutine, answer at once.
+		go func() {
+			if err := b.app.runner.keepaliveDone(c.args); err != nil {
+				browser.ConsoleWarn("keepalive answer: " + err.Error())
+			}
+		}()
+		r.value(c.id, nil)
 	case "anonymize":
 		answer(r, c, nil, b.app.anonymize(c.time))
 	case "trackSessionStart", "trackSessionEnd":

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,9 +12,9 @@ import (
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
 
-// runner feeds the flush scheduler with triggers and does what it decides:
-// normal flushes on its own goroutine, the close path synchronously inside
-// the page's visibilitychange/pagehide events.
+// runner feeds the flush scheduler with triggers and flushes on its own
+// goroutine when it says so. The page-close path is the loader's: it runs on
+// the page, where pagehide happens (see js/src/close.js).
 type runner struct {
 	app   *app
 	b     *bridge
@@ -28,15 +27,12 @@ type runner struct {
 	online  atomic.Bool
 
 	lockName string // the Web Lock that makes one tab of the origin the sender
-	closeURL string
-	closeMu  sync.Mutex
-	inFlight int             // keepalive bytes this page has in flight
-	sentAt   map[string]bool // ids sent by the close path since the page was last visible
+	closeURL string // where the loader's keepalive requests go
 }
 
 func newRunner(a *app, b *bridge) *runner {
 	cfg := a.cfg
-	r := &runner{app: a, b: b, signal: make(chan struct{}, 1), sentAt: map[string]bool{}, lockName: "exponea-send:" + cfg.DBName}
+	r := &runner{app: a, b: b, signal: make(chan struct{}, 1), lockName: "exponea-send:" + cfg.DBName}
 	endpoint := cfg.BaseURL + "/track/v2/projects/" + escape(cfg.ProjectToken) + "/batch"
 	r.closeURL = closeURL(endpoint, cfg)
 	r.fl = flush.New(a.store, browser.Fetch{URL: endpoint, Authorization: cfg.Authorization},
@@ -78,34 +74,32 @@ func (r *runner) period() time.Duration     { return r.sched.Period() }
 func (r *runner) setMode(m flush.Mode)      { r.sched.SetMode(m); r.trigger(flush.Timer) }
 func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(flush.Timer) }
 
-// start listens to the page lifecycle and starts the loop; records left by
+// start listens to the network state and starts the loop; records left by
 // earlier visits go out at once in immediate mode, with the first period in
-// period mode.
+// period mode. ("window" is the global object, a Worker's too.)
 func (r *runner) start() {
-	r.online.Store(browser.Online())
+	r.online.Store(browser.Online() && r.app.pageState().Online)
 	listen := func(target, event string, fn func()) {
 		if _, err := browser.Listen(target, event, fn); err != nil {
 			browser.ConsoleWarn("cannot listen to " + event + ": " + err.Error())
 		}
 	}
-	// No unload listener: it would keep the page out of the back/forward
-	// cache. pagehide fires before visibilitychange→hidden.
-	listen("window", "pagehide", func() { r.close(flush.PageHide); r.app.sessions.hidden() })
-	listen("document", "visibilitychange", func() {
-		if browser.Hidden() {
-			r.close(flush.Hidden)
-			r.app.sessions.hidden()
-			return
-		}
-		r.visible()
-		r.app.sessions.shown()
-	})
-	listen("window", "pageshow", func() { r.visible(); r.app.sessions.shown() })
-	listen("window", "online", func() { r.online.Store(true); r.trigger(flush.Online) })
-	listen("window", "offline", func() { r.online.Store(false); r.trigger(flush.Offline) })
+	listen("window", "online", func() { r.setOnline(true) })
+	listen("window", "offline", func() { r.setOnline(false) })
 	go r.loop()
 	r.trigger(flush.Timer) // immediate: flush now; period: start the clock
 
+}
+
+// setOnline follows the network state, as this global's events or the
+// loader's page reports tell it.
+func (r *runner) setOnline(on bool) {
+	r.online.Store(on)
+	if on {
+		r.trigger(flush.Online)
+	} else {
+		r.trigger(flush.Offline)
+	}
 }
 
 // trigger queues t for the loop without ever blocking.

@@ -35,14 +35,15 @@ func newSessions(a *app, b *bridge) *sessions {
 // start runs on the worker during configure.
 func (s *sessions) start() {
 	s.mu.Lock()
-	s.visible = !browser.Hidden()
+	s.visible = s.a.pageState().Visible
 	s.mu.Unlock()
 	if s.visible {
 		s.step(session.Shown)
 	}
 }
 
-// shown and hidden run inside visibility events: they only queue work.
+// shown and hidden follow the loader's visibility reports; they only queue
+// work for the worker.
 func (s *sessions) shown() {
 	s.mu.Lock()
 	s.visible = true
@@ -67,7 +68,7 @@ func (s *sessions) step(fn tracker.Step) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	recs, st, err := s.a.tracker.Session(ctx, fn, nowMillis(), browser.ReadPage())
+	recs, st, err := s.a.tracker.Session(ctx, fn, nowMillis(), s.a.pageState().Page)
 	cancel()
 	if err != nil {
 		browser.ConsoleWarn("session: " + err.Error())
@@ -101,7 +102,7 @@ func stop(t *time.Timer) {
 func (a *app) anonymize(callTime float64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	recs, err := a.tracker.Anonymize(ctx, callTime, browser.ReadPage())
+	recs, err := a.tracker.Anonymize(ctx, callTime, a.pageState().Page)
 	a.stored(recs)
 	a.tabs.Post()
 	a.sessions.step(session.Tick) // re-arm the timers for the new session
@@ -116,7 +117,7 @@ func (a *app) manualSession(c call) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	recs, warn, err := a.tracker.ManualSession(ctx, c.method == "trackSessionStart", at, browser.ReadPage())
+	recs, warn, err := a.tracker.ManualSession(ctx, c.method == "trackSessionStart", at, a.pageState().Page)
 	if warn != "" {
 		browser.ConsoleWarn(c.method + ": " + string(warn))
 	}

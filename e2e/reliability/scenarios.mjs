@@ -227,8 +227,10 @@ export async function queueFull(kit) {
 }
 
 // 10. IndexedDB unavailable before the SDK loads: indexedDB.open throws, or
-// window.indexedDB is undefined. The SDK must fall back to memory, never
-// reject trackEvent, and deliver while the page is open.
+// indexedDB is undefined — on the page and in the SDK's Worker (a test
+// worker script, e2e/pages/*-idb-worker.js, removes it there before loading
+// the real one). The SDK must fall back to memory, never reject trackEvent,
+// and deliver while the page is open.
 export function idbUnavailable(variant) {
   return async function idbUnavailableVariant(kit) {
     const n = size(kit, 30, 200)
@@ -242,7 +244,8 @@ export function idbUnavailable(variant) {
         }
       : () => { Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }) })
     const page = await kit.open(ctx)
-    const storage = await kit.configure(page, kit.cfg())
+    const workerUrl = variant === 'throws' ? '/no-idb-worker.js' : '/undefined-idb-worker.js'
+    const storage = await kit.configure(page, kit.cfg({ workerUrl }))
     if (storage !== 'memory') kit.fail(`exponea.storage is ${JSON.stringify(storage)}, want 'memory'`)
     await kit.track(page, n, { chunk: 10 })
     if (kit.rejected.length) kit.fail(`${kit.rejected.length} trackEvent calls rejected: ${kit.rejected[0].error}`)

@@ -78,49 +78,6 @@ func (f Fetch) Send(ctx context.Context, body []byte) (flush.Response, error) {
 	return r, err
 }
 
-// SendKeepalive starts a keepalive fetch (MDN: RequestInit keepalive) that
-// outlives the page, without waiting for it: the close path cannot wait. The
-// body is sent as text/plain with the token in the URL, so the request needs
-// no CORS preflight (a preflight cannot be made for a closing page).
-// onDone, if not nil, is called with the outcome if the page is still alive
-// when the response arrives.
-func SendKeepalive(url string, body []byte, onDone func(flush.Response, error)) error {
-	g := safejs.Global()
-	init, err := safejs.ValueOf(map[string]any{
-		"method": "POST", "body": string(body), "keepalive": true, "credentials": "omit",
-		"headers": map[string]any{"Content-Type": "text/plain;charset=UTF-8"},
-	})
-	if err != nil {
-		return err
-	}
-	p, err := g.Call("fetch", url, init)
-	if err != nil {
-		return err
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), RequestTimeout)
-		defer cancel()
-		resp, err := Await(ctx, p)
-		var r flush.Response
-		if err == nil {
-			r.Status, err = getInt(resp, "status")
-		}
-		if err == nil {
-			var text safejs.Value
-			if tp, e := resp.Call("text"); e == nil {
-				if text, e = Await(ctx, tp); e == nil {
-					s, _ := text.String()
-					r.Body = []byte(s)
-				}
-			}
-		}
-		if onDone != nil {
-			onDone(r, err)
-		}
-	}()
-	return nil
-}
-
 func newObject(g safejs.Value, class string, args ...any) (safejs.Value, error) {
 	c, err := g.Get(class)
 	if err != nil {

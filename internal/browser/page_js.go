@@ -20,34 +20,16 @@ func console(level, msg string) {
 	}
 }
 
-// ReadDevice reads what navigator and screen tell about the browser
-// (MDN: Navigator/userAgent, Navigator/language, Screen).
+// ReadDevice reads what the navigator tells about the browser (MDN:
+// Navigator/userAgent, Navigator/language); it works in a Worker too. The
+// screen is the loader's to report.
 func ReadDevice() tracker.Device {
 	var d tracker.Device
-	g := safejs.Global()
-	if nav, err := g.Get("navigator"); err == nil && nav.Type() == safejs.TypeObject {
+	if nav, err := safejs.Global().Get("navigator"); err == nil && nav.Type() == safejs.TypeObject {
 		d.UserAgent = getString(nav, "userAgent")
 		d.Language = getString(nav, "language")
 	}
-	if scr, err := g.Get("screen"); err == nil && scr.Type() == safejs.TypeObject {
-		d.ScreenWidth, _ = getInt(scr, "width")
-		d.ScreenHeight, _ = getInt(scr, "height")
-	}
 	return d
-}
-
-// ReadPage reads the page's URL and referrer (MDN: Location/href,
-// Document/referrer), for session_start's attribution.
-func ReadPage() tracker.Page {
-	var p tracker.Page
-	g := safejs.Global()
-	if loc, err := g.Get("location"); err == nil && loc.Type() == safejs.TypeObject {
-		p.URL = getString(loc, "href")
-	}
-	if doc, err := g.Get("document"); err == nil && doc.Type() == safejs.TypeObject {
-		p.Referrer = getString(doc, "referrer")
-	}
-	return p
 }
 
 // Online reports navigator.onLine (MDN: Navigator/onLine); true when the
@@ -65,16 +47,6 @@ func Online() bool {
 	return b
 }
 
-// Hidden reports whether document.visibilityState is "hidden"
-// (MDN: Document/visibilityState).
-func Hidden() bool {
-	doc, err := safejs.Global().Get("document")
-	if err != nil || doc.Type() != safejs.TypeObject {
-		return false
-	}
-	return getString(doc, "visibilityState") == "hidden"
-}
-
 func getString(v safejs.Value, prop string) string {
 	p, err := v.Get(prop)
 	if err != nil || p.Type() != safejs.TypeString {
@@ -85,8 +57,8 @@ func getString(v safejs.Value, prop string) string {
 }
 
 // Listen adds an event listener (MDN: EventTarget/addEventListener) on the
-// global object's property target ("window" is the global itself, else e.g.
-// "document"). fn runs inside the event: it must not wait for anything.
+// global object's property target ("window" is the global itself — a
+// Worker's too —, else e.g. "document"). fn runs inside the event: it must not wait for anything.
 // Panics in fn are recovered and logged. The returned func removes it.
 func Listen(target, event string, fn func()) (remove func(), err error) {
 	t := safejs.Global()

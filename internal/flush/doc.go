@@ -42,17 +42,17 @@
 //
 // # Page close
 //
-// At pagehide there is no time for IndexedDB: the binding plans keepalive
-// fetches from its in-memory mirror of the queue with ClosePlan, within the
-// browser's 64 KiB keepalive budget, and leaves the records stored until a
-// later answer (Settle) or the next visit confirms them.
+// At pagehide there is no time for IndexedDB (nor, when this package runs in
+// a Worker, for a message to it): the loader on the page sends keepalive
+// fetches from its in-memory mirror of the queue, within the browser's
+// 64 KiB keepalive budget, and the records stay stored until a later answer
+// (Settle) or the next visit confirms them.
 //
 // # Wiring
 //
 // A browser binding, roughly:
 //
 //	d := sched.On(trigger, now, navigator.onLine)
-//	if d.Close { bodies, sent, _ := flush.ClosePlan(mirror, inFlight, flush.KeepaliveBudget, 50); ... }
 //	if d.Flush { res, err := f.Flush(ctx, d.Force); ... }
 //	keep a period timer at d.Wake firing On(Timer), and a retry timer at res.Next firing On(Due)
 package flush

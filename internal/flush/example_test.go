@@ -36,19 +36,3 @@ func Example() {
 	// delivered [a b]
 	// 2 0 <nil>
 }
-
-func ExampleClosePlan() {
-	recs := []queue.Record{
-		{Seq: 1, Body: `{"command_id":"a"}`},
-		{Seq: 2, Body: `{"command_id":"b"}`},
-		{Seq: 3, Body: `{"command_id":"c"}`},
-	}
-	reqs, rest := flush.ClosePlan(recs, 0, 60, 2)
-	for _, r := range reqs {
-		fmt.Println(string(r.Body), len(r.Records), "records")
-	}
-	fmt.Println(len(rest), "left for the next visit")
-	// Output:
-	// {"commands":[{"command_id":"a"},{"command_id":"b"}]} 2 records
-	// 1 left for the next visit
-}

@@ -229,7 +229,7 @@ func (p *pass) finish(err error) (Result, error) {
 }
 
 // Settle applies the answer to a request made outside Flush (the keepalive
-// requests of the page-close path, built by ClosePlan) to the records it
+// requests of the page-close path) to the records it
 // carried, as Flush would: confirmed records are deleted, rejected ones
 // counted, failures back off or pause. A batch refused as a whole is kept
 // unchanged (the next Flush bisects it). Pass the Sender-style error for a

@@ -12,7 +12,7 @@ type Decision struct {
 	// Force: the flush was asked for by hand; pass force to Flush.
 	Force bool
 	// Close: the page is going away; send through the keepalive close path
-	// (ClosePlan).
+	// (the loader's keepalive requests).
 	Close bool
 	// Offline: a send was wanted but the browser is offline, so nothing
 	// is sent; a manual flush should report it.

@@ -6,9 +6,11 @@ import (
 )
 
 // Mirror is an in-memory copy of the records this page stored and has not
-// yet seen confirmed. The page-close path reads it: when a page is being
+// yet seen confirmed. The page-close path needs it: when a page is being
 // hidden or unloaded there is no time to wait for IndexedDB, so whatever is
-// to be sent at close must already be in memory.
+// to be sent at close must already be in memory (the loader keeps a copy on
+// the page for that), and the answers to what was sent are settled against
+// it.
 //
 // The mirror is a cache, never the source of truth: records stay in the
 // Store until the server confirms them, whatever the mirror holds.
@@ -76,6 +78,23 @@ func (m *Mirror) Snapshot() []Record {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Record(nil), m.recs...)
+}
+
+// Get returns the mirrored records with these ids, in Seq order.
+func (m *Mirror) Get(ids []string) []Record {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Record
+	for _, r := range m.recs {
+		if want[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Len returns how many records the mirror holds.

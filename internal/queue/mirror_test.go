@@ -23,6 +23,9 @@ func TestMirror(t *testing.T) {
 	if got := m.Snapshot(); m.Len() != 1 || got[0].ID != "c" {
 		t.Fatalf("after remove: got %+v, want c", got)
 	}
+	if got := m.Get([]string{"c", "nope"}); len(got) != 1 || got[0].ID != "c" {
+		t.Fatalf("Get: got %+v", got)
+	}
 	m.Add([]Record{r(4, "d", 10)})
 	if got := m.Snapshot(); len(got) != 2 {
 		t.Fatalf("bytes not released on remove: got %d records, want 2", len(got))

@@ -1,7 +1,9 @@
-// The wasm side of the SDK, started once per page, and the batched channel to
-// it: calls made in one task cross into Go together, once, at the next
-// microtask (a JS→Go call costs ~14 µs; a batch of a thousand costs one).
-import 'go:wasm_exec'
+// The channel to the Go side, which runs in a dedicated Worker when it can
+// (the page's main thread then pays only for serializing calls and posting
+// them) and on the page otherwise. Calls made in one task cross together,
+// once, at the next microtask: a JS→Go call costs ~14 µs, a batch of a
+// thousand costs one.
+import { runGo } from './load.js'
 
 const errorClasses = { TypeError, RangeError }
 
@@ -11,36 +13,28 @@ export class Bridge {
     this.waiting = new Map() // id → {resolve, reject}
     this.queue = []
     this.scheduled = false
-    this.listeners = null // set by the client: (type, detail) => void
+    this.listeners = null // (type, detail) => void, set by the client
+    this.internal = null // (type, text) => void: the close path's mirror
+    this.early = [] // internal events from before the client attached (configure's own records)
+    this.where = '' // 'worker' or 'page'
   }
 
-  // start instantiates the wasm module and runs it until it hands over its
-  // apply function.
-  async start(wasmUrl) {
-    const go = new globalThis.Go()
-    const booted = new Promise((resolve) => {
-      globalThis.__exponeaBoot = (apply) => {
-        resolve(apply)
-        return {
-          done: (text) => this.done(text),
-          emit: (type, detail) => this.listeners && this.listeners(type, JSON.parse(detail)),
-        }
+  // start runs the Go side: in a Worker from workerUrl, or, if there is none
+  // or it cannot start (no Worker support, a cross-origin script, a CSP
+  // that forbids it), on the page.
+  async start(wasmUrl, workerUrl) {
+    const hooks = { done: (text) => this.done(text), emit: (kind, detail) => this.event(kind, detail) }
+    if (workerUrl && typeof Worker === 'function') {
+      try {
+        this.apply = await startWorker(wasmUrl, workerUrl, hooks)
+        this.where = 'worker'
+        return
+      } catch (e) {
+        console.warn(`[exponea] running on the page: the worker did not start (${e && e.message ? e.message : e})`)
       }
-    })
-    let instance
-    try {
-      const res = await fetch(wasmUrl, { credentials: 'same-origin' })
-      if (!res.ok) throw new Error(`HTTP ${res.status}`)
-      instance = WebAssembly.instantiateStreaming && /wasm/.test(res.headers.get('Content-Type') || '')
-        ? (await WebAssembly.instantiateStreaming(res, go.importObject)).instance
-        : (await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject)).instance
-    } catch (e) {
-      delete globalThis.__exponeaBoot
-      throw new Error(`Exponea: cannot load ${wasmUrl}: ${e && e.message ? e.message : e}`)
     }
-    go.run(instance).catch((e) => console.error('[exponea] the wasm module stopped', e))
-    this.apply = await booted
-    delete globalThis.__exponeaBoot
+    this.apply = await runGo(wasmUrl, hooks)
+    this.where = 'page'
   }
 
   // call queues method(argsJSON) and returns a Promise of its value.
@@ -60,6 +54,9 @@ export class Bridge {
     })
   }
 
+  // tell sends a call whose answer nobody waits for.
+  tell(method, argsJSON) { this.call(method, argsJSON).catch(() => {}) }
+
   drain() {
     this.scheduled = false
     const batch = this.queue
@@ -76,4 +73,50 @@ export class Bridge {
       else w.resolve(r.v)
     }
   }
+
+  event(kind, detail) {
+    if (kind[0] !== '_') {
+      if (this.listeners) this.listeners(kind, JSON.parse(detail))
+    } else if (this.internal) this.internal(kind, detail)
+    else this.early.push([kind, detail])
+  }
+
+  // attach sets the handler of internal events and replays the early ones.
+  attach(fn) {
+    this.internal = fn
+    for (const [kind, detail] of this.early) fn(kind, detail)
+    this.early = []
+  }
+}
+
+// startWorker resolves with the function that posts a batch to the worker
+// once the Go side there has booted (worker.js has the protocol).
+function startWorker(wasmUrl, workerUrl, hooks) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerUrl)
+    const fail = (msg) => {
+      clearTimeout(timer)
+      w.terminate()
+      reject(new Error(msg))
+    }
+    const timer = setTimeout(() => fail('no answer in 20 s'), 20000)
+    w.onerror = (e) => {
+      e.preventDefault()
+      fail(e.message || 'cannot load the worker script')
+    }
+    w.onmessage = (e) => {
+      const m = e.data
+      switch (m.t) {
+        case 'ready':
+          clearTimeout(timer)
+          w.onerror = (e) => console.error('[exponea] worker error', e.message)
+          resolve((text) => w.postMessage(text))
+          break
+        case 'fail': fail(m.message); break
+        case 'done': hooks.done(m.text); break
+        case 'emit': hooks.emit(m.kind, m.detail); break
+      }
+    }
+    w.postMessage({ wasmUrl: String(wasmUrl) })
+  })
 }

@@ -1,4 +1,5 @@
 import { toJSON, requireObject } from './json.js'
+import { CloseSender } from './close.js'
 
 const flushModes = ['immediate', 'period', 'appClose', 'manual']
 const eventTypes = ['flush', 'error', 'drop']
@@ -15,11 +16,47 @@ export class Client {
     this._handlers = new Map(eventTypes.map((t) => [t, new Set()]))
     /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable. */
     this.storage = state.storage
+    /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started. */
+    this.runsIn = bridge.where
     bridge.listeners = (type, detail) => {
       for (const fn of this._handlers.get(type) || []) {
         try { fn(detail) } catch (e) { console.error('[exponea] an event handler threw', e) }
       }
     }
+    this._watchPage(state.closeUrl)
+  }
+
+  // _watchPage tells the Go side when the page is shown or hidden, and sends
+  // what is unsent when the page is hidden or unloaded (close.js). There is
+  // no unload listener: it would keep the page out of the back/forward cache.
+  _watchPage(closeUrl) {
+    const bridge = this._bridge
+    const closer = new CloseSender((outcome) => bridge.tell('_keepaliveDone', JSON.stringify(outcome)))
+    closer.url = closeUrl
+    bridge.attach((kind, text) => {
+      if (kind === '_stored') closer.stored(text)
+      else if (kind === '_gone') closer.gone(text)
+    })
+    const report = (visible) => bridge.tell('_page', JSON.stringify({ ...pageState(), visible }))
+    // The page's own view of the network decides: a Worker's navigator.onLine
+    // is not always kept in step with it.
+    addEventListener('online', () => report(document.visibilityState !== 'hidden'))
+    addEventListener('offline', () => report(document.visibilityState !== 'hidden'))
+    const hidden = () => {
+      if (this._mode !== 'manual') closer.close()
+      report(false)
+    }
+    addEventListener('pagehide', hidden)
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') return hidden()
+      closer.visible()
+      report(true)
+    })
+    addEventListener('pageshow', (e) => {
+      if (!e.persisted) return // the first load: configure reported the page
+      closer.visible()
+      report(document.visibilityState !== 'hidden')
+    })
   }
 
   _call(method, argsJSON) { return this._bridge.call(method, argsJSON) }
@@ -115,4 +152,17 @@ export class Client {
   }
 
   off(type, fn) { this._handlers.get(type)?.delete(fn) }
+}
+
+// pageState is what the Go side needs to know of the page and cannot see
+// from a Worker.
+export function pageState() {
+  return {
+    url: location.href,
+    referrer: document.referrer,
+    visible: document.visibilityState !== 'hidden',
+    online: navigator.onLine !== false,
+    screenWidth: screen.width,
+    screenHeight: screen.height,
+  }
 }

@@ -1,0 +1,20 @@
+package tracker
+
+import "testing"
+
+func TestSplitConfigure(t *testing.T) {
+	cfg, p := SplitConfigure([]byte(`{"config":{"projectToken":"p"},"page":{"url":"https://a.example/?utm_source=x","referrer":"https://r.example/","visible":true,"online":false,"screenWidth":1280,"screenHeight":720}}`))
+	if string(cfg) != `{"projectToken":"p"}` {
+		t.Errorf("config: got %s", cfg)
+	}
+	want := PageState{Page: Page{URL: "https://a.example/?utm_source=x", Referrer: "https://r.example/"}, Visible: true, ScreenWidth: 1280, ScreenHeight: 720}
+	if p != want {
+		t.Errorf("page: got %+v, want %+v", p, want)
+	}
+	if got := ParsePageState([]byte(`{"visible":"yes","screenWidth":"wide"}`)); got != (PageState{Online: true}) {
+		t.Errorf("wrong types must leave zero values: %+v", got)
+	}
+	if cfg, _ := SplitConfigure([]byte(`[]`)); string(cfg) != `[]` {
+		t.Errorf("a non-object goes to ParseConfig as is, to be refused there: %s", cfg)
+	}
+}

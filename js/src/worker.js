@@ -1,0 +1,26 @@
+// The dedicated Worker the Go side runs in: the page's main thread pays only
+// for serializing calls and posting them here. IndexedDB, fetch, Web Locks
+// and BroadcastChannel all work in a Worker; what needs the page (visibility,
+// pagehide, the keepalive close path) stays in the loader on the page.
+//
+// Messages: the first from the page is {wasmUrl}; then each is a batch of
+// calls (a string). To the page: {t:'ready'} | {t:'fail', message} |
+// {t:'done', text} | {t:'emit', kind, detail}.
+import { runGo } from './load.js'
+
+let apply = null
+self.onmessage = async (e) => {
+  if (apply) {
+    apply(e.data)
+    return
+  }
+  try {
+    apply = await runGo(e.data.wasmUrl, {
+      done: (text) => self.postMessage({ t: 'done', text }),
+      emit: (kind, detail) => self.postMessage({ t: 'emit', kind, detail }),
+    })
+    self.postMessage({ t: 'ready' })
+  } catch (err) {
+    self.postMessage({ t: 'fail', message: String(err && err.message ? err.message : err) })
+  }
+}
