@@ -11,7 +11,7 @@ WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
 
-.PHONY: all build demo collector test test-go test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
+.PHONY: all build demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
 
 all: build
 
@@ -49,10 +49,14 @@ demo: build collector
 	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db -keys demo-public-key \
 	  -static /=web/demo -static /dist/=dist
 
-test: lint test-go test-wasm fuzz-short test-e2e test-reliability
+test: lint test-go test-js test-wasm fuzz-short test-e2e test-reliability
 
 test-go:
 	$(GO) test -race ./...
+
+# The loader's own logic (close-path planning), under Node.
+test-js:
+	node --test js/test/
 
 test-wasm: deps
 	$(WASM_TEST_ENV) $(GO) test ./internal/idbstore/

@@ -168,10 +168,23 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 	if err != nil {
 		return err
 	}
-	for _, seq := range seqs {
-		key, err := number(op, seq)
+	for _, run := range queue.Runs(seqs) {
+		lo, err := number(op, run.First)
 		if err != nil {
 			return t.fail(err)
+		}
+		hi, err := number(op, run.Last)
+		if err != nil {
+			return t.fail(err)
+		}
+		key := safejs.Value(safejs.Null())
+		if lo == hi {
+			key, err = safejs.ValueOf(lo)
+		} else {
+			key, err = d.keyRange.Call("bound", lo, hi)
+		}
+		if err != nil {
+			return t.fail(d.callErr(op, err))
 		}
 		if _, err := st.Call("delete", key); err != nil {
 			return t.fail(d.callErr(op, err))

@@ -111,6 +111,21 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 			t.Fatalf("got %+v, want id-2 alone", got)
 		}
 	})
+	t.Run("delete removes runs exactly, never the gaps between them", func(t *testing.T) {
+		s, c := open(t), ctx(t)
+		var in []queue.Record
+		for i := range 8 {
+			in = append(in, rec(i))
+		}
+		st, _ := s.Append(c, in)
+		if err := s.Delete(c, []int64{st[0].Seq, st[1].Seq, st[2].Seq, st[4].Seq, st[5].Seq, st[7].Seq}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Oldest(c, 0, 10)
+		if len(got) != 2 || got[0].ID != "id-3" || got[1].ID != "id-6" {
+			t.Fatalf("got %+v, want id-3 and id-6 kept", got)
+		}
+	})
 	t.Run("state get and conditional update", func(t *testing.T) {
 		s, c := open(t), ctx(t)
 		if _, ok, err := s.GetState(c, "cookie"); ok || err != nil {
