@@ -3,7 +3,7 @@
 // Chromium against the real collector with its fault-injection flag.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { env, config, open } from './harness.mjs'
+import { env, config, open, hide } from './harness.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -30,14 +30,6 @@ async function track(page, name, n, extra = {}) {
 }
 
 const count = async (collector, type) => (await collector.events(`event_type=${type}`)).length
-
-// hide makes the page report itself hidden, as when the user switches tabs.
-function hide(page) {
-  return page.evaluate(() => {
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
-    document.dispatchEvent(new Event('visibilitychange'))
-  })
-}
 
 test('manual mode sends nothing until flushData, which reports the counts', async (t) => {
   const { pages, collector, browser } = await env(t)

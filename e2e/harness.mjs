@@ -168,3 +168,11 @@ export function configure(page, cfg) {
     return window.exponea.storage
   }, cfg)
 }
+
+// hide makes the page report itself hidden, as when the user switches tabs.
+export function hide(page) {
+  return page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+}

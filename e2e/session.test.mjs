@@ -2,18 +2,11 @@
 // Chromium against the real collector, with a 2 s session timeout.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { env, config, open, configure } from './harness.mjs'
+import { env, config, open, configure, hide } from './harness.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const short = (collector, extra = {}) => config(collector, { sessionTimeout: 2, ...extra })
 const ofType = (collector, type) => collector.events(`event_type=${type}`)
-
-function hide(page) {
-  return page.evaluate(() => {
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
-    document.dispatchEvent(new Event('visibilitychange'))
-  })
-}
 
 test('a reload within the timeout keeps the session', async (t) => {
   const { pages, collector, browser } = await env(t)

@@ -139,20 +139,29 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 // ErrNetwork, a store error, ErrPaused or ctx's error. Whatever it is, every
 // record not confirmed or dropped is still queued.
 func (f *Flusher) Flush(ctx context.Context, force bool) (Result, error) {
-	select {
-	case f.sem <- struct{}{}:
-	case <-ctx.Done():
-		return Result{Kept: -1}, ctx.Err()
+	release, err := f.acquire(ctx)
+	if err != nil {
+		return Result{Kept: -1}, err
 	}
-	defer func() { <-f.sem }()
+	defer release()
 	p := &pass{f: f, ctx: ctx}
 	if force {
 		f.mu.Lock()
 		f.paused = false
 		f.mu.Unlock()
 	}
-	err := p.run(force)
+	err = p.run(force)
 	return p.finish(err)
+}
+
+// acquire waits for the running Flush or Settle, if any, to end.
+func (f *Flusher) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case f.sem <- struct{}{}:
+		return func() { <-f.sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // NextAttempt returns zero if an automatic Flush may send now, or else the

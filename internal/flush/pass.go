@@ -235,14 +235,12 @@ func (p *pass) finish(err error) (Result, error) {
 // unchanged (the next Flush bisects it). Pass the Sender-style error for a
 // request that got no response. Settle waits for a running Flush.
 func (f *Flusher) Settle(ctx context.Context, sent []queue.Record, resp Response, sendErr error) (Result, error) {
-	select {
-	case f.sem <- struct{}{}:
-	case <-ctx.Done():
-		return Result{Kept: -1}, ctx.Err()
+	release, err := f.acquire(ctx)
+	if err != nil {
+		return Result{Kept: -1}, err
 	}
-	defer func() { <-f.sem }()
+	defer release()
 	p := &pass{f: f, ctx: ctx}
-	var err error
 	if len(sent) > 0 {
 		p.res.Sent, p.res.Requests = len(sent), 1
 		err = p.settle(sent, resp, sendErr, false)
