@@ -73,6 +73,11 @@ reliability: build collector chromium
 test-reliability: build collector chromium
 	RELIABILITY_QUICK=1 node e2e/reliability/run.mjs
 
+# The side-by-side benchmark against the peer SDKs (bench/README.md):
+# prints the table, writes bench/results/latest.{json,md,svg}.
+bench: chromium
+	bench/run.sh
+
 # A few seconds of each fuzz target on top of the seed corpus.
 # (Shrinking a large interesting input can stall a run for a minute at the
 # default minimize time; 5 s is plenty for these inputs.)
@@ -92,7 +97,7 @@ lint:
 	$(WASM_ENV) $(GO) vet ./wasm/ ./internal/idbstore/ ./internal/browser/
 
 size: build
-	@for f in dist/exponea.wasm dist/exponea.js; do \
+	@for f in dist/exponea.wasm dist/exponea.js dist/exponea.worker.js; do \
 	  printf '%-20s raw %8d  gzip %8d  brotli %8d\n' $$f $$(wc -c <$$f) $$(gzip -9 -c $$f | wc -c) $$(node -e "process.stdout.write(String(require('zlib').brotliCompressSync(require('fs').readFileSync('$$f'),{params:{[require('zlib').constants.BROTLI_PARAM_QUALITY]:11}}).length))"); done
 
 clean:

@@ -95,7 +95,7 @@ export interface Client {
   flushData(): Promise<FlushResult>
   getQueueLength(): Promise<number>
   /** dropped: records given up since configure (rejected by the server or evicted from a full queue). */
-  getStats(): Promise<{ length: number; bytes: number; dropped: number; storage: 'indexeddb' | 'memory' }>
+  getStats(): Promise<{ length: number; bytes: number; dropped: number; storage: 'indexeddb' | 'memory'; wasmMemory: number }>
   on(type: 'flush', fn: (e: FlushEvent) => void): () => void
   on(type: 'error', fn: (e: ErrorEvent) => void): () => void
   on(type: 'drop', fn: (e: DropEvent) => void): () => void

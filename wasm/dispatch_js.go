@@ -71,6 +71,8 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 		v = strconv.AppendInt(v, b.app.runner.dropped.Load(), 10)
 		v = append(v, `,"storage":`...)
 		v = jsonx.AppendString(v, b.app.storageKind)
+		v = append(v, `,"wasmMemory":`...)
+		v = strconv.AppendInt(v, int64(browser.WasmMemory()), 10)
 		answer(r, c, append(v, '}'), err)
 	case "flushData":
 		// Sending takes network time: answer later, from its own

@@ -32,6 +32,21 @@ func ReadDevice() tracker.Device {
 	return d
 }
 
+// WasmMemory returns the size of the module's linear memory in bytes, as
+// the loader reports it (js/src/load.js), or 0.
+func WasmMemory() int {
+	fn, err := safejs.Global().Get("__exponeaMemory")
+	if err != nil || fn.Type() != safejs.TypeFunction {
+		return 0
+	}
+	v, err := fn.Invoke()
+	if err != nil {
+		return 0
+	}
+	n, _ := v.Int()
+	return n
+}
+
 // Online reports navigator.onLine (MDN: Navigator/onLine); true when the
 // browser does not say.
 func Online() bool {

@@ -20,6 +20,8 @@ export async function runGo(wasmUrl, hooks) {
     delete globalThis.__exponeaBoot
     throw new Error(`Exponea: cannot load ${wasmUrl}: ${e && e.message ? e.message : e}`)
   }
+  // The Go side reads its linear memory's size from here for getStats().
+  globalThis.__exponeaMemory = () => instance.exports.mem.buffer.byteLength
   go.run(instance).catch((e) => console.error('[exponea] the wasm module stopped', e))
   const apply = await booted
   delete globalThis.__exponeaBoot
