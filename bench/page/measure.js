@@ -1,0 +1,158 @@
+// In-page measurement code, loaded before any SDK. Driven by bench/run.mjs
+// through page.evaluate; every SDK is measured by the same functions here.
+// Peer bundles define window.benchPeer = {init(cfg), track(seq, phase)};
+// the SDK under test is loaded from its real <script> entry, and its adapter
+// is below.
+'use strict'
+;(() => {
+  const now = () => performance.now()
+
+  // Go's wasm exports its linear memory as `mem`, but the SDK does not expose
+  // its instance: keep the instances the page creates, to read the size later.
+  const instances = []
+  const wrap = (name) => {
+    const orig = WebAssembly[name]
+    if (!orig) return
+    WebAssembly[name] = async function (...args) {
+      const r = await orig.apply(this, args)
+      instances.push(r.instance || r)
+      return r
+    }
+  }
+  wrap('instantiate')
+  wrap('instantiateStreaming')
+
+  const props = (run, phase, seq) => ({ seq, phase, run, item_name: 'coffee beans', price: 12.9, on_sale: false })
+
+  // The SDK under test. trackEvent's Promise resolves once the event is in
+  // IndexedDB; the burst does not await it, as a page would not.
+  let exponea = null
+  const thisSDK = {
+    async init({ collector, run }) {
+      this.run = run
+      exponea = await window.Exponea.configure({
+        projectToken: 'bench',
+        authorization: 'Token bench-key',
+        baseUrl: collector,
+      })
+      if (exponea.runsIn !== 'worker') console.warn(`[bench] the SDK runs on the ${exponea.runsIn}, not in its Worker`)
+    },
+    track(seq, phase) { return exponea.trackEvent({ name: 'bench', properties: props(this.run, phase, seq) }) },
+  }
+
+  const loadScript = (src) => new Promise((resolve, reject) => {
+    const s = document.createElement('script')
+    s.src = src
+    s.onload = () => resolve()
+    s.onerror = () => reject(new Error(`cannot load ${src}`))
+    document.head.append(s)
+  })
+
+  let sdk = null
+  const pct = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]
+  }
+
+  window.bench = {
+    isolated: () => self.crossOriginIsolated === true,
+
+    // Loads and starts one SDK; ready_ms runs from adding its script to the
+    // page until it says it is ready.
+    async load(name, cfg) {
+      const t0 = now()
+      if (name === 'this') {
+        await loadScript('/dist/exponea.js')
+        sdk = thisSDK
+      } else {
+        await loadScript(`/peers/${name}.js`)
+        sdk = window.benchPeer
+      }
+      await sdk.init(cfg)
+      return { ready_ms: now() - t0 }
+    },
+
+    // Tracks n events in one synchronous loop, timing each block of `block`
+    // calls (a single call is below the timer's resolution). Returns per-call
+    // microseconds of each block, the calls made and the loop's wall-clock
+    // start and end (epoch ms). Some SDKs get slower with every queued event
+    // (their whole queue is rewritten per call): past capMs the loop stops
+    // at the end of a block, so the run stays within its time budget.
+    burst(n, phase, block = 100, capMs = Infinity) {
+      const track = sdk.track.bind(sdk)
+      const us = []
+      const t0 = now()
+      const start = performance.timeOrigin + t0
+      let calls = 0
+      for (let b = 0; b < n; b += block) {
+        const a = now()
+        for (let i = b; i < b + block; i++) track(i, phase)
+        const e = now()
+        us.push(((e - a) * 1000) / block)
+        calls = b + block
+        if (e - t0 > capMs) break
+      }
+      return { us, calls, start, end: performance.timeOrigin + now() }
+    },
+
+    // Fire-and-forget events, not timed (warm-up).
+    trackN(n, phase) { for (let i = 0; i < n; i++) sdk.track(i, phase) },
+
+    // --- the SDK under test only ---
+
+    // One event every `every` ms; each Promise resolving is the event being
+    // durable. Returns the median and p99 of (resolve − call), ms.
+    async durableTrickle(n, phase, every = 5) {
+      const lat = []
+      const pending = []
+      const t0 = now()
+      for (let i = 0; i < n; i++) {
+        // Paced against the start, so one late timer does not shift the rest.
+        const wait = t0 + i * every - now()
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        const c = now()
+        pending.push(sdk.track(i, phase).then(() => lat.push(now() - c)))
+      }
+      await Promise.all(pending)
+      return { p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length }
+    },
+
+    // n calls in a loop; ms from the last call until every Promise resolved.
+    async durableBurst(n, phase) {
+      const ps = new Array(n)
+      for (let i = 0; i < n; i++) ps[i] = sdk.track(i, phase)
+      const last = now()
+      await Promise.all(ps)
+      return { ms: now() - last }
+    },
+
+    // Tracks n more events in chunks, each chunk awaited (stored), so the
+    // queue grows as a busy page would make it grow, not all at once. Stops
+    // starting chunks after capMs; returns how many were stored.
+    async fill(n, phase, chunk = 10000, capMs = Infinity) {
+      const t0 = now()
+      let stored = 0
+      for (let b = 0; b < n && now() - t0 < capMs; b += chunk) {
+        const ps = []
+        for (let i = b; i < Math.min(n, b + chunk); i++) ps.push(sdk.track(i, phase))
+        await Promise.all(ps)
+        stored += ps.length
+      }
+      return { stored }
+    },
+
+    queueLength: () => exponea.getQueueLength(),
+
+    // Bytes of wasm linear memory of the (one) Go instance: the SDK reports
+    // it (getStats().wasmMemory), which also works when its Go side runs in
+    // a Worker, where the page cannot see the instance.
+    async wasmMemory() {
+      if (exponea && exponea.getStats) {
+        const s = await exponea.getStats()
+        if (s.wasmMemory) return s.wasmMemory
+      }
+      const inst = instances.find((i) => i.exports && i.exports.mem)
+      return inst ? inst.exports.mem.buffer.byteLength : null
+    },
+  }
+})()

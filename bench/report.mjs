@@ -1,0 +1,216 @@
+// Turns the per-run measurements into bench/results/latest.{json,md,svg}:
+// medians over runs, the targets met or missed, and a hand-written SVG chart.
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
+
+const cpus = availableParallelism()
+
+const FIELDS = ['ready_ms', 'longest_task_ms', 'track_us_p50', 'track_us_p99', 'track_total_us', 'burst_ms', 'burst_requests', 'burst_bytes', 'burst_delivered']
+const THIS_FIELDS = ['durable_ms_p50', 'burst_durable_ms', 'wasm_memory_mb_100k']
+
+// median of the runs that gave a figure; null when none did.
+function median(xs) {
+  const s = xs.filter((x) => x != null && !Number.isNaN(x)).sort((a, b) => a - b)
+  if (!s.length) return null
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+// A run whose burst did not all arrive has no burst time: it counts as
+// infinitely slow, so the median is a time only if most runs delivered all.
+function medianBurst(xs) {
+  const s = xs.map((x) => (x == null ? Infinity : x)).sort((a, b) => a - b)
+  if (!s.length) return null
+  const m = s.length >> 1
+  const v = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+  return Number.isFinite(v) ? v : null
+}
+
+const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d)
+
+export function aggregate({ runs, sdks, sizeOf, perRun, floor }) {
+  const results = []
+  let thisExtra = null
+  for (const sdk of sdks) {
+    const rs = perRun.get(sdk.name) || []
+    const row = { name: sdk.name, ...sizeOf[sdk.id] }
+    for (const f of FIELDS) row[f] = f === 'burst_ms' ? medianBurst(rs.map((r) => r[f])) : median(rs.map((r) => r[f]))
+    for (const f of ['ready_ms', 'longest_task_ms', 'track_us_p50', 'track_us_p99', 'track_total_us', 'burst_ms']) row[f] = round(row[f], f.startsWith('track') ? 2 : 1)
+    for (const f of ['burst_requests', 'burst_bytes', 'burst_delivered']) row[f] = row[f] == null ? null : Math.round(row[f])
+    results.push(row)
+    if (sdk.id === 'this') {
+      thisExtra = {}
+      for (const f of THIS_FIELDS) thisExtra[f] = round(median(rs.map((r) => r[f])), 2)
+    }
+  }
+  return { runs, floor_brotli_bytes: floor.brotli_bytes, results, this: thisExtra }
+}
+
+const kb = (b) => (b == null ? '–' : (b / 1024).toFixed(1))
+const num = (x, d = 1) => (x == null ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }))
+const int = (x) => (x == null ? '–' : Math.round(x).toLocaleString('en-US'))
+
+// targets returns one line per target: what it asks, the measured value, met.
+function targets(json, limits) {
+  const me = json.results.find((r) => r.name === 'this')
+  const peers = json.results.filter((r) => r.name !== 'this')
+  if (!me) return []
+  const t = []
+  const peerTotals = peers.map((p) => p.track_total_us).filter((x) => x != null)
+  const best = peerTotals.length ? Math.min(...peerTotals) : null
+  t.push(['main-thread cost per event (track_total_us) ≤ best peer', `${num(me.track_total_us, 2)} µs vs ${num(best, 2)} µs`, me.track_total_us != null && best != null && me.track_total_us <= best])
+  const allIn = me.burst_delivered === limits.nBurst && me.burst_ms != null
+  // A peer that did not deliver its burst in time is slower by definition.
+  const fastest = peers.every((p) => p.burst_ms == null || (me.burst_ms != null && me.burst_ms < p.burst_ms))
+  const perReq = me.burst_requests ? limits.nBurst / me.burst_requests : null
+  t.push(['burst: all delivered, faster than every peer, ≤ 1 request per 50 events',
+    `${int(me.burst_delivered)}/${int(limits.nBurst)} in ${int(me.burst_ms)} ms (fastest peer ${int(Math.min(...peers.map((p) => p.burst_ms ?? Infinity)))} ms), ${int(me.burst_requests)} requests (${num(perReq, 1)} events/request)`,
+    allIn && fastest && perReq != null && perReq >= 50])
+  const x = json.this || {}
+  t.push(['durable_ms_p50 ≤ 10 ms', `${num(x.durable_ms_p50, 2)} ms`, x.durable_ms_p50 != null && x.durable_ms_p50 <= 10])
+  t.push(['burst_durable_ms ≤ 1000 ms', `${num(x.burst_durable_ms, 0)} ms`, x.burst_durable_ms != null && x.burst_durable_ms <= 1000])
+  const ratio = me.brotli_bytes / json.floor_brotli_bytes
+  t.push(['size ≤ 1.25 × floor (brotli)', `${kb(me.brotli_bytes)} KB / ${kb(json.floor_brotli_bytes)} KB = ${ratio.toFixed(2)}×`, ratio <= 1.25])
+  t.push(['no main-thread task > 50 ms at start-up', `longest ${num(me.longest_task_ms, 1)} ms`, me.longest_task_ms != null && me.longest_task_ms <= 50])
+  t.push(['wasm memory < 16 MB after 100k events', `${num(x.wasm_memory_mb_100k, 1)} MB`, x.wasm_memory_mb_100k != null && x.wasm_memory_mb_100k < 16])
+  return t
+}
+
+// Most runs of an SDK gave up before all of its burst arrived: its
+// total µs/event is then a lower bound (work until the give-up point).
+const lowerBound = (rs) => rs.filter((r) => r.total_is_lower_bound).length * 2 > rs.length
+
+export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, thisWasm, unknown, seconds, limits, chromium, skipped, load }) {
+  const L = []
+  L.push(`# exponea-wasm vs peer SDKs — browser benchmark`)
+  L.push('')
+  L.push(`${(date || new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC · headless Chromium${chromium ? ' ' + chromium : ''} · medians of up to ${json.runs} runs${quick ? ' (quick mode)' : ''} · whole run ${Math.round(seconds)} s${load ? ` · load average ${load.map((x) => x.toFixed(1)).join(' → ')} on ${cpus} cores` : ''} · ${limits.nBurst.toLocaleString('en-US')}-event burst: loop capped at ${limits.loopMs / 1000} s, delivery given up at ${limits.burstMs / 1000} s or after ${limits.stallMs / 1000} s without progress`)
+  L.push('')
+  L.push('| SDK | runs | raw KB | gzip KB | brotli KB | ready ms | longest task ms | track p50 µs | track p99 µs | total µs/event | burst ms | requests | KB sent | delivered |')
+  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|')
+  for (const r of json.results) {
+    const rs = perRun.get(r.name) || []
+    const burst = r.burst_ms == null ? 'incomplete' : int(r.burst_ms)
+    const calls = median(rs.map((x) => x.calls))
+    const delivered = int(r.burst_delivered) + (calls != null && calls < limits.nBurst ? ` of ${int(calls)} tracked` : '')
+    const total = r.track_total_us == null ? '–' : (lowerBound(rs) ? '≥ ' : '') + num(r.track_total_us, 2)
+    L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${rs.length} | ${kb(r.raw_bytes)} | ${kb(r.gzip_bytes)} | ${kb(r.brotli_bytes)} | ${num(r.ready_ms, 1)} | ${num(r.longest_task_ms, 1)} | ${num(r.track_us_p50, 2)} | ${num(r.track_us_p99, 2)} | ${total} | ${burst} | ${int(r.burst_requests)} | ${kb(r.burst_bytes)} | ${delivered} |`)
+  }
+  L.push('')
+  const x = json.this
+  if (x) {
+    L.push('SDK under test only:')
+    L.push('')
+    L.push('| durable p50 (1 event / 5 ms) | burst durable (10k, last call → all stored) | wasm memory after 100k events | brotli / floor (js+wasm) | brotli / floor (wasm only) | longest start-up task, CPU |')
+    L.push('|--:|--:|--:|--:|--:|--:|')
+    const me = json.results.find((r) => r.name === 'this')
+    const cpu = median((perRun.get('this') || []).map((r) => r.longest_task_cpu_ms))
+    L.push(`| ${num(x.durable_ms_p50, 2)} ms | ${num(x.burst_durable_ms, 0)} ms | ${num(x.wasm_memory_mb_100k, 1)} MB | ${(me.brotli_bytes / floor.brotli_bytes).toFixed(2)}× (${kb(me.brotli_bytes)} / ${kb(floor.brotli_bytes)} KB) | ${(thisWasm.brotli_bytes / floorWasm.brotli_bytes).toFixed(2)}× | ${num(cpu, 1)} ms |`)
+    L.push('')
+    const before = (perRun.get('this') || []).map((r) => r.mem_before_fill_mb).filter((v) => v != null)
+    L.push(`The memory figure is from run 1 only (storing 100,000 events takes a while): the wasm instance's \`mem.buffer.byteLength\` once the 100,000th event was stored${x.wasm_memory_mb_100k == null ? ' (not reached within the time cap: see the notes)' : ''}${before.length ? `; it was ${num(before[0], 1)} MB after the first 21,100 (warm-up, burst, trickle, durable burst)` : ''}. Go's linear memory never shrinks, so this is its peak.`)
+    L.push('')
+    L.push('Targets (measured, not tuned for):')
+    L.push('')
+    L.push('| target | measured | |')
+    L.push('|---|---|---|')
+    for (const [what, value, met] of targets(json, limits)) L.push(`| ${what} | ${value} | ${met ? 'met' : '**missed**'} |`)
+    L.push('')
+  }
+  L.push('Notes:')
+  L.push('')
+  L.push('- Sizes: everything the page loads, minified; gzip -9 and brotli -q 11 (16 MB window) of each file, summed. This SDK: `dist/exponea.js` + `dist/exponea.worker.js` + `dist/exponea.wasm`; a peer: its esbuild bundle from `bench/peers/` (SDK + ~0.5 KB of configuration). The floor is `bench/floor` (Go importing only `syscall/js`, safejs and uuid, same flags) + Go\'s `wasm_exec.js` minified.')
+  L.push('- This SDK is counted at the real collector (`build/collector`, SQLite), through `/api/events` and `/api/stats`, the product\'s real path; the peers at the Node sink. Its bytes are the request bodies the page sent (Playwright), the peers\' those the sink received.')
+  L.push('- `track p50/p99`: the synchronous part of one call, from 100 blocks of 100 calls (the page is cross-origin isolated: 5 µs timer). `total µs/event`: main-thread CPU time of all tasks (CDP `TaskDuration` in thread time; wasm, timers, I/O callbacks included) from before the burst until all of it arrived plus 0.5 s, ÷ the calls made. `longest task`: the longest main-thread task (trace `RunTask`, wall time) from adding the script until 1 s after ready.')
+  L.push(`- \`burst ms\`: from the first call of the loop until the last of the 10,000 events arrived. \`incomplete\` (null in the JSON): in most runs not all 10,000 arrived: the loop was cut at ${limits.loopMs / 1000} s (an SDK whose calls get slower as its queue grows; \`of N tracked\`), or delivery was given up ${limits.burstMs / 1000} s after the start or after ${limits.stallMs / 1000} s with nothing new. \`delivered\` is then the median count that did arrive, and \`total µs/event\` (marked ≥) counts the work until the give-up point only. \`requests\` and \`KB sent\` are those of the burst (preflights not counted).`)
+  L.push('- `runs`: every SDK gets one run; more are made while the 10-minute budget allows (the SDK under test first, then the peers whose run took under 30 s, then the slow ones), so a slow peer\'s medians are of fewer runs, or of one.')
+  // per-SDK run notes, deduplicated
+  for (const sdk of sdks) {
+    const rs = perRun.get(sdk.name) || []
+    const notes = [...new Set(rs.flatMap((r) => r.notes))]
+    const short = rs.filter((r) => r.calls < limits.nBurst || r.gave_up)
+    if (short.length) {
+      notes.unshift('burst per run: ' + rs.map((r) => `${int(r.burst_delivered)}/${int(r.calls)} delivered${r.loop_cut_s ? ` (loop cut at ${r.loop_cut_s} s)` : ''}${r.gave_up ? ` (then ${r.gave_up})` : ''}`).join(', '))
+    }
+    const ext = [...new Set(rs.flatMap((r) => r.external || []))]
+    const nulls = FIELDS.filter((f) => f !== 'burst_ms' && rs.every((r) => r[f] == null))
+    const skip = skipped && skipped.get(sdk.name)
+    const parts = []
+    if (notes.length) parts.push(notes.join('; '))
+    if (nulls.length) parts.push(`no figure for ${nulls.join(', ')}`)
+    if (ext.length) parts.push(`tried to load non-loopback URLs (blocked): ${ext.map((u) => '`' + u + '`').join(', ')}`)
+    if (skip) parts.push(`${skip} run(s) left out for time`)
+    if (parts.length) L.push(`- ${sdk.name}: ${parts.join('; ')}.`)
+  }
+  const stray = Object.entries(unknown || {})
+  if (stray.length) L.push(`- Requests at the sink that carried no bench event: ${stray.map(([k, v]) => `\`${k}\` ×${v}`).join(', ')}.`)
+  L.push('')
+  return L.join('\n')
+}
+
+// ---------- SVG ----------
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+export function svg(json, perRun = new Map()) {
+  const panels = [
+    { key: 'brotli_bytes', title: 'shipped size, brotli (KB)', val: (r) => (r.brotli_bytes == null ? null : r.brotli_bytes / 1024), d: 0 },
+    { key: 'ready_ms', title: 'script start → ready (ms)', val: (r) => r.ready_ms, d: 0 },
+    { key: 'track_total_us', title: 'main-thread CPU µs per tracked event (all work)', val: (r) => r.track_total_us, d: 1, bound: (r) => lowerBound(perRun.get(r.name) || []) },
+    { key: 'burst_ms', title: '10k burst → all delivered (ms)', val: (r) => r.burst_ms, d: 0, missing: 'incomplete' },
+  ]
+  const rows = json.results
+  const W = 1000, labelW = 230, panelW = (W - 40) / 2, barH = 18, gap = 6
+  const panelH = 40 + rows.length * (barH + gap)
+  const H = 80 + Math.ceil(panels.length / 2) * (panelH + 20)
+  const o = []
+  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`)
+  o.push(`<rect width="${W}" height="${H}" fill="#fff"/>`)
+  o.push(`<text x="20" y="30" font-size="18" font-weight="600">exponea-wasm vs peers (medians of up to ${json.runs} runs; shorter is better)</text>`)
+  o.push(`<text x="20" y="${H - 16}" fill="#667085">≥: gave up before the whole burst arrived (work counted until then). Details and caveats: latest.md, bench/README.md.</text>`)
+  panels.forEach((p, i) => {
+    const x0 = 20 + (i % 2) * (panelW + 0), y0 = 60 + Math.floor(i / 2) * (panelH + 20)
+    const vals = rows.map(p.val)
+    const max = Math.max(...vals.filter((v) => v != null), 1e-9)
+    const barMax = panelW - labelW - 70
+    o.push(`<text x="${x0}" y="${y0 + 14}" font-size="14" font-weight="600">${esc(p.title)}</text>`)
+    rows.forEach((r, j) => {
+      const y = y0 + 28 + j * (barH + gap)
+      const v = vals[j]
+      const me = r.name === 'this'
+      o.push(`<text x="${x0 + labelW - 8}" y="${y + barH - 5}" text-anchor="end"${me ? ' font-weight="700"' : ''}>${esc(me ? 'this (exponea-wasm)' : r.name)}</text>`)
+      if (v == null) {
+        o.push(`<text x="${x0 + labelW}" y="${y + barH - 5}" fill="#b42318">${esc(p.missing || 'n/a')}</text>`)
+        return
+      }
+      const w = Math.max(1, (v / max) * barMax)
+      o.push(`<rect x="${x0 + labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${me ? '#2563eb' : '#98a2b3'}" rx="2"/>`)
+      const ge = p.bound && p.bound(r) ? '≥ ' : ''
+      o.push(`<text x="${(x0 + labelW + w + 6).toFixed(1)}" y="${y + barH - 5}">${ge}${v.toLocaleString('en-US', { maximumFractionDigits: p.d, minimumFractionDigits: p.d })}</text>`)
+    })
+  })
+  o.push('</svg>')
+  return o.join('\n') + '\n'
+}
+
+export function writeReport(opts) {
+  // Every run's figures, so the report can be redone without measuring
+  // (`node report.mjs`), e.g. after a change to this file.
+  if (opts.raw) {
+    writeFileSync(opts.raw, JSON.stringify({ ...opts, perRun: Object.fromEntries(opts.perRun), skipped: Object.fromEntries(opts.skipped || []) }, null, 1))
+  }
+  const json = aggregate(opts)
+  const md = markdown(json, opts)
+  mkdirSync(opts.dir, { recursive: true })
+  writeFileSync(join(opts.dir, 'latest.json'), JSON.stringify(json, null, 2) + '\n')
+  writeFileSync(join(opts.dir, 'latest.md'), md)
+  writeFileSync(join(opts.dir, 'latest.svg'), svg(json, opts.perRun))
+  return md
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const raw = process.argv[2] || new URL('dist/last-runs.json', import.meta.url).pathname
+  const o = JSON.parse(readFileSync(raw, 'utf8'))
+  process.stdout.write(writeReport({ ...o, raw: null, perRun: new Map(Object.entries(o.perRun)), skipped: new Map(Object.entries(o.skipped)) }))
+}
