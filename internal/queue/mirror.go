@@ -73,13 +73,6 @@ func (m *Mirror) Remove(ids []string) {
 	m.recs = kept
 }
 
-// Snapshot returns the mirrored records in Seq order.
-func (m *Mirror) Snapshot() []Record {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]Record(nil), m.recs...)
-}
-
 // Get returns the mirrored records with these ids, in Seq order.
 func (m *Mirror) Get(ids []string) []Record {
 	want := make(map[string]bool, len(ids))
@@ -95,11 +88,4 @@ func (m *Mirror) Get(ids []string) []Record {
 		}
 	}
 	return out
-}
-
-// Len returns how many records the mirror holds.
-func (m *Mirror) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.recs)
 }

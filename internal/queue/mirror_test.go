@@ -6,28 +6,29 @@ import (
 )
 
 func TestMirror(t *testing.T) {
+	all := []string{"a", "b", "c", "d"}
 	m := NewMirror(25)
 	r := func(seq int64, id string, n int) Record {
 		return Record{Seq: seq, ID: id, Body: strings.Repeat("x", n)}
 	}
 	m.Add([]Record{r(2, "b", 10), r(1, "a", 10)})
 	m.Add([]Record{r(2, "b", 10)}) // already there
-	if got := m.Snapshot(); len(got) != 2 || got[0].ID != "a" || got[1].ID != "b" {
+	if got := m.Get(all); len(got) != 2 || got[0].ID != "a" || got[1].ID != "b" {
 		t.Fatalf("got %+v, want a, b in seq order", got)
 	}
 	m.Add([]Record{r(3, "c", 10)}) // 30 bytes > 25: the oldest goes
-	if got := m.Snapshot(); len(got) != 2 || got[0].ID != "b" || got[1].ID != "c" {
+	if got := m.Get(all); len(got) != 2 || got[0].ID != "b" || got[1].ID != "c" {
 		t.Fatalf("over the limit: got %+v, want b, c", got)
 	}
 	m.Remove([]string{"b", "zzz"})
-	if got := m.Snapshot(); m.Len() != 1 || got[0].ID != "c" {
+	if got := m.Get(all); len(got) != 1 || got[0].ID != "c" {
 		t.Fatalf("after remove: got %+v, want c", got)
 	}
 	if got := m.Get([]string{"c", "nope"}); len(got) != 1 || got[0].ID != "c" {
 		t.Fatalf("Get: got %+v", got)
 	}
 	m.Add([]Record{r(4, "d", 10)})
-	if got := m.Snapshot(); len(got) != 2 {
+	if got := m.Get(all); len(got) != 2 {
 		t.Fatalf("bytes not released on remove: got %d records, want 2", len(got))
 	}
 }

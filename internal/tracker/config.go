@@ -85,20 +85,13 @@ func ParseConfig(raw []byte) (Config, error) {
 		case "flushPeriod":
 			c.FlushPeriod, err = number(m, k, v, 1, 365*24*3600*1000)
 		case "maxQueueRecords":
-			var f float64
-			f, err = number(m, k, v, 1, 10_000_000)
-			c.MaxQueueRecords = int(f)
+			c.MaxQueueRecords, err = whole(m, k, v, 1, 10_000_000)
 		case "maxQueueBytes":
-			var f float64
-			f, err = number(m, k, v, 1024, 1<<40)
-			c.MaxQueueBytes = int64(f)
+			var n int
+			n, err = whole(m, k, v, 1024, 1<<40)
+			c.MaxQueueBytes = int64(n)
 		case "flushMaxRetries":
-			var f float64
-			f, err = number(m, k, v, 0, 1000)
-			c.FlushMaxRetries = int(f)
-			if err == nil && f != math.Trunc(f) {
-				err = typeErr(m, k, "must be a whole number")
-			}
+			c.FlushMaxRetries, err = whole(m, k, v, 0, 1000)
 		}
 		if err != nil {
 			return c, err
@@ -147,6 +140,15 @@ func boolean(method, field string, v []byte) (bool, error) {
 		return false, typeErr(method, field, "must be a boolean")
 	}
 	return b, nil
+}
+
+// whole reads a whole number between lo and hi.
+func whole(method, field string, v []byte, lo, hi float64) (int, error) {
+	f, err := number(method, field, v, lo, hi)
+	if err == nil && f != math.Trunc(f) {
+		err = typeErr(method, field, "must be a whole number")
+	}
+	return int(f), err
 }
 
 func number(method, field string, v []byte, lo, hi float64) (float64, error) {

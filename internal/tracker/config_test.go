@@ -30,6 +30,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"projectToken":"p","flushMode":"sometimes"}`, RangeError, "flushMode"},
 		{`{"projectToken":"p","flushPeriod":0}`, RangeError, "flushPeriod"},
 		{`{"projectToken":"p","flushMaxRetries":1.5}`, TypeError, "flushMaxRetries"},
+		{`{"projectToken":"p","maxQueueRecords":1.5}`, TypeError, "maxQueueRecords"},
+		{`{"projectToken":"p","maxQueueBytes":10}`, RangeError, "maxQueueBytes"},
 		{`{"projectToken":"p","sessionTimeout":-1}`, RangeError, "sessionTimeout"},
 		{`{"projectToken":"p","automaticSessionTracking":"yes"}`, TypeError, "automaticSessionTracking"},
 		{`{"projectToken":"p","defaultProperties":[1]}`, TypeError, "defaultProperties"},

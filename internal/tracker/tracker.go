@@ -106,9 +106,6 @@ func (t *Tracker) Cookie() string {
 	return t.id.Cookie
 }
 
-// Config returns the configuration the tracker was opened with.
-func (t *Tracker) Config() Config { return t.cfg }
-
 // SetDefaultProperties replaces the default properties (a JSON object).
 func (t *Tracker) SetDefaultProperties(raw []byte) error {
 	p, err := parseProps("setDefaultProperties", "properties", raw)
