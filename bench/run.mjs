@@ -1,5 +1,5 @@
 // Orchestrates the benchmark: one headless Chromium, one page origin, one
-// sink for the peers and the real collector for the SDK under test; every
+// loopback sink for every SDK, the one under test included; every
 // SDK measured up to `runs` times (runs interleaved, so drift of the machine
 // hits all alike), medians written by report.mjs.
 //
@@ -7,9 +7,8 @@
 // BENCH_ONLY=this,posthog (a subset, for development), BENCH_T0_MS (when
 // run.sh started, so the time budget covers the builds too),
 // BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs'
-import { tmpdir, loadavg } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib'
 import { chromium } from 'playwright-core'
@@ -29,7 +28,7 @@ const runs = Number(process.env.BENCH_RUNS) || (quick ? 3 : 5)
 // The SDKs: the name the report uses, the bundle the page loads, the path
 // of its traffic at the sink.
 const SDKS = [
-  { name: 'this', id: 'this' },
+  { name: 'this', id: 'this', sink: 'exponea' },
   { name: '@segment/analytics-next', id: 'segment', sink: 'segment' },
   { name: '@amplitude/analytics-browser', id: 'amplitude', sink: 'amplitude' },
   { name: 'posthog-js', id: 'posthog', sink: 'posthog' },
@@ -85,62 +84,6 @@ function sizes(files) {
   }
 }
 
-// ---------- the collector ----------
-async function startCollector(pageOrigin) {
-  const dir = mkdtempSync(join(tmpdir(), 'exponea-bench-'))
-  const child = spawn(join(rootDir, 'build/collector'),
-    ['-addr', '127.0.0.1:0', '-db', join(dir, 'bench.db'), '-origins', pageOrigin, '-keys', 'bench-key'],
-    { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000) })
-  const url = await withTimeout(new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-      const m = /collector listening on (http:\/\/\S+)/.exec(out)
-      if (m) resolve(m[1])
-    })
-    child.on('exit', (code) => reject(new Error(`collector exited (${code}): ${stderr}`)))
-  }), 15000, 'collector start')
-
-  // Counts bench events by run/phase through the read API, incrementally.
-  let after = 0
-  const phases = new Map()
-  return {
-    url,
-    async poll() {
-      for (let i = 0; i < 20; i++) { // at most 200k events per poll
-        const res = await fetch(`${url}/api/events?event_type=bench&limit=10000&after_id=${after}`)
-        const { events } = await res.json()
-        for (const e of events) {
-          after = Math.max(after, e.id)
-          const p = e.properties || {}
-          const key = `${p.run}/${p.phase}`
-          if (!phases.has(key)) phases.set(key, { seqs: new Set(), last: 0 })
-          const ph = phases.get(key)
-          ph.seqs.add(p.seq)
-          ph.last = Math.max(ph.last, e.received_at * 1000)
-        }
-        if (events.length < 10000) break
-      }
-    },
-    phase(run, phase) {
-      const ph = phases.get(`${run}/${phase}`)
-      return ph ? { count: ph.seqs.size, last: ph.last } : { count: 0, last: 0 }
-    },
-    forget(run) { for (const k of phases.keys()) if (k.startsWith(run + '/')) phases.delete(k) },
-    async stats() { return (await fetch(`${url}/api/stats`)).json() },
-    stop() {
-      return new Promise((r) => {
-        if (child.exitCode !== null) { r(); return }
-        child.on('exit', () => r())
-        child.kill('SIGTERM')
-        setTimeout(() => { if (child.exitCode === null) child.kill('SIGKILL') }, 5000).unref()
-      }).finally(() => rmSync(dir, { recursive: true, force: true }))
-    },
-  }
-}
-
 // ---------- one SDK, one run ----------
 const pct = (xs, p) => {
   const s = xs.filter((x) => x != null).sort((a, b) => a - b)
@@ -186,7 +129,7 @@ async function traceLongestTask(cdp, during) {
 }
 
 async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
-  const { browser, sink, pages, collector } = ctx
+  const { browser, sink, pages } = ctx
   const isThis = sdk.id === 'this'
   const run = `${sdk.id}-${runIdx}-${Math.random().toString(36).slice(2, 8)}`
   const r = { name: sdk.name, notes: [], external: [] }
@@ -201,20 +144,13 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
       const u = req.url()
       if (!loopback.test(u) && !/^(data|blob|about):/.test(u)) r.external.push(u.slice(0, 80))
     })
-    // The collector's bytes on the wire: the request bodies the page sent it.
-    let collectorBytes = 0
-    if (isThis) {
-      page.on('request', (req) => {
-        if (req.method() === 'POST' && req.url().startsWith(collector.url)) collectorBytes += req.postDataBuffer()?.length || 0
-      })
-    }
     const cdp = await context.newCDPSession(page)
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
     await page.goto(pages.url + '/', { timeout: 30000 })
     if (!(await page.evaluate(() => bench.isolated()))) r.notes.push('page not cross-origin isolated: timer resolution 100 µs')
 
     // 1. Ready, and the longest main-thread task at start-up.
-    const cfg = { sink: sink.url, collector: collector.url, run } // each peer entry appends its path
+    const cfg = { sink: sink.url, run } // each peer entry appends its path
     const st = await traceLongestTask(cdp, async () => {
       const v = await withTimeout(page.evaluate(({ id, cfg }) => bench.load(id, cfg), { id: sdk.id, cfg }), 30000, 'load')
       await sleep(STARTUP_SETTLE_MS)
@@ -225,12 +161,9 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
     r.longest_task_cpu_ms = st.longest_task_cpu_ms
 
     const counters = async () => {
-      // The collector counts CORS preflights (204) among its requests.
-      if (isThis) { const s = await collector.stats(); return { requests: s.requests - (s.requests_by_status['204'] || 0), bytes: collectorBytes } }
       return sink.counters(sdk.sink)
     }
     const delivered = async (phase) => {
-      if (isThis) { await collector.poll(); return collector.phase(run, phase) }
       return sink.phase(sdk.sink, run, phase)
     }
     // waitFor polls until n events of the phase arrived, the deadline passed,
@@ -304,10 +237,8 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
           r.wasm_memory_mb_100k = mem == null ? null : mem / 2 ** 20
         }
       }
-      collector.forget(run)
-    } else {
-      sink.forget(sdk.sink, run)
     }
+    sink.forget(sdk.sink, run)
   } catch (e) {
     r.notes.push(`run failed: ${e.message.split('\n')[0]}`)
     log(`${sdk.id} run ${runIdx}: ${e.stack || e.message}`)
@@ -324,7 +255,6 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.len
 async function main() {
   const sink = await startSink({ log })
   const pages = await startPages({ benchDir, distDir })
-  const collector = await startCollector(pages.url)
   const browser = await chromium.launch({
     executablePath: process.env.BENCH_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
@@ -334,13 +264,13 @@ async function main() {
   })
   const chromiumVersion = browser.version()
   const load0 = loadavg()[0]
-  log(`Chromium ${chromiumVersion}; page ${pages.url}, sink ${sink.url}, collector ${collector.url}; up to ${runs} runs${quick ? ' (quick)' : ''}, ${Math.round((END - Date.now()) / 1000)} s left`)
+  log(`Chromium ${chromiumVersion}; page ${pages.url}, sink ${sink.url}; up to ${runs} runs${quick ? ' (quick)' : ''}, ${Math.round((END - Date.now()) / 1000)} s left`)
 
   const perRun = new Map(sdks.map((s) => [s.name, []]))
   const took = new Map(sdks.map((s) => [s.name, []])) // ms per run
   const one = async (sdk, i, caps = CAPS) => {
     const t = Date.now()
-    const r = await measure({ browser, sink, pages, collector }, sdk, i, { withMemory: i === 1, caps })
+    const r = await measure({ browser, sink, pages }, sdk, i, { withMemory: i === 1, caps })
     took.get(sdk.name).push(Date.now() - t)
     perRun.get(sdk.name).push(r)
     log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs, burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
@@ -386,7 +316,6 @@ async function main() {
     for (const s of sdks) if (perRun.get(s.name).length < runs) skipped.set(s.name, runs - perRun.get(s.name).length)
   } finally {
     await browser.close().catch(() => {})
-    await collector.stop()
     await sink.close()
     await pages.close()
   }

@@ -21,8 +21,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >&2
 fi
 
-# The SDK (dist/exponea.{js,wasm}) and the collector (build/collector).
-make -C "$root" --no-print-directory build collector >&2
+# The SDK (dist/exponea.{js,worker.js,wasm}).
+make -C "$root" --no-print-directory build >&2
 # Chromium from Debian's packages if missing (never a browser download).
 command -v "${BENCH_CHROMIUM:-/usr/bin/chromium}" >/dev/null || make -C "$root" --no-print-directory chromium >&2
 

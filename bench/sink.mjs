@@ -20,6 +20,9 @@ const replies = {
   rudder: { type: 'text/plain', body: 'OK' },
   snowplow: { type: 'text/plain', body: 'ok' },
   mixpanel: { type: 'application/json', body: '{"status":1,"error":null}' },
+  // The SDK under test: the Bloomreach Engagement batch endpoint, whose
+  // answer has one result per command.
+  exponea: { type: 'application/json', body: null }, // built per request
 }
 
 const now = () => performance.timeOrigin + performance.now()
@@ -95,8 +98,9 @@ export function startSink({ host = '127.0.0.1', log = () => {} } = {}) {
       }
       const p = peer(name)
       let n = 0
+      let parsed = null
       if (size > 0) {
-        const body = decodeBody(Buffer.concat(chunks), req.headers, url)
+        const body = (parsed = decodeBody(Buffer.concat(chunks), req.headers, url))
         const t = now()
         walk(body, (e) => {
           n++
@@ -115,6 +119,9 @@ export function startSink({ host = '127.0.0.1', log = () => {} } = {}) {
       let body = reply.body
       if (name === 'amplitude') {
         body = JSON.stringify({ code: 200, events_ingested: n, payload_size_bytes: size, server_upload_time: Date.now() })
+      } else if (name === 'exponea') {
+        const cmds = Array.isArray(parsed?.commands) ? parsed.commands.length : 0
+        body = `{"success":true,"results":[${Array(cmds).fill('{"success":true}').join(',')}]}`
       }
       res.writeHead(200, { 'Content-Type': reply.type }).end(body)
     })

@@ -28,12 +28,12 @@
   // IndexedDB; the burst does not await it, as a page would not.
   let exponea = null
   const thisSDK = {
-    async init({ collector, run }) {
+    async init({ sink, run }) {
       this.run = run
       exponea = await window.Exponea.configure({
         projectToken: 'bench',
         authorization: 'Token bench-key',
-        baseUrl: collector,
+        baseUrl: sink + '/exponea',
       })
       if (exponea.runsIn !== 'worker') console.warn(`[bench] the SDK runs on the ${exponea.runsIn}, not in its Worker`)
     },
