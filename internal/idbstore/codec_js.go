@@ -11,8 +11,9 @@ import (
 // survive the trip through a JavaScript number exactly.
 const maxSafe = 1<<53 - 1
 
-// seqKey is the records store's key path; the objects' other properties
-// are written by queue.AppendJSON.
+// seqKey is the key path of schema version 1's records store, and the
+// property of a record object holding its seq; the other properties are
+// written by queue.AppendJSON.
 const seqKey = "seq"
 
 // number converts v to a JavaScript number, failing if it is not exact.
@@ -35,18 +36,13 @@ func safeInt(v safejs.Value) (int64, bool) {
 	return int64(f), true
 }
 
-// toJS builds the stored objects for recs with one JSON.parse; withSeq
-// false leaves seq out so that the object store's key generator assigns it.
-// It returns the array and an accessor for its elements.
-func (d *DB) toJS(op string, recs []queue.Record, withSeq bool) (func(i int) (safejs.Value, error), error) {
-	for _, r := range recs {
-		for _, v := range [...]int64{r.Seq, r.Created, int64(r.Rejections), r.NotBefore, r.LeaseUntil} {
-			if _, err := number(op, v); err != nil {
-				return nil, err
-			}
-		}
+// toJS builds the stored objects for recs, seq included, with one
+// JSON.parse. It returns an accessor for the array's elements.
+func (d *DB) toJS(op string, recs []queue.Record) (func(i int) (safejs.Value, error), error) {
+	if err := checkNumbers(op, recs); err != nil {
+		return nil, err
 	}
-	arr, err := d.json.Call("parse", string(queue.AppendJSON(nil, recs, withSeq)))
+	arr, err := d.json.Call("parse", string(queue.AppendJSON(nil, recs, true)))
 	if err != nil {
 		return nil, d.callErr(op, err)
 	}

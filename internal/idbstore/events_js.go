@@ -97,13 +97,27 @@ type txn struct {
 // (https://developer.mozilla.org/en-US/docs/Web/API/IDBDatabase/transaction).
 // Issue every request before calling wait, without blocking in between.
 func (d *DB) begin(ctx context.Context, op, store, mode string) (*txn, safejs.Value, error) {
-	if err := d.check(op); err != nil {
+	t, sts, err := d.beginScope(ctx, op, mode, store)
+	if err != nil {
 		return nil, safejs.Value{}, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, safejs.Value{}, ctxErr(op, err)
+	return t, sts[0], nil
+}
+
+// beginScope is begin on several object stores at once; it returns them in
+// the order named.
+func (d *DB) beginScope(ctx context.Context, op, mode string, stores ...string) (*txn, []safejs.Value, error) {
+	if err := d.check(op); err != nil {
+		return nil, nil, err
 	}
-	tx, err := d.db.Call("transaction", store, mode)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, ctxErr(op, err)
+	}
+	scope := make([]any, len(stores))
+	for i, s := range stores {
+		scope[i] = s
+	}
+	tx, err := d.db.Call("transaction", scope, mode)
 	if err != nil {
 		if v, ok := thrown(err); ok {
 			if name, _ := exception(v); name == "InvalidStateError" {
@@ -112,18 +126,20 @@ func (d *DB) begin(ctx context.Context, op, store, mode string) (*txn, safejs.Va
 				d.closeWith("connection closed")
 			}
 		}
-		return nil, safejs.Value{}, d.callErr(op, err)
+		return nil, nil, d.callErr(op, err)
 	}
 	t := &txn{d: d, op: op, tx: tx, done: make(chan string, 2)}
 	if t.l, err = listen(tx, send(t.done), "complete", "abort"); err != nil {
 		t.abort()
-		return nil, safejs.Value{}, d.callErr(op, err)
+		return nil, nil, d.callErr(op, err)
 	}
-	st, err := tx.Call("objectStore", store)
-	if err != nil {
-		return nil, safejs.Value{}, t.fail(d.callErr(op, err))
+	sts := make([]safejs.Value, len(stores))
+	for i, s := range stores {
+		if sts[i], err = tx.Call("objectStore", s); err != nil {
+			return nil, nil, t.fail(d.callErr(op, err))
+		}
 	}
-	return t, st, nil
+	return t, sts, nil
 }
 
 // abort aborts the transaction; it fails harmlessly once the transaction is

@@ -6,22 +6,28 @@ import (
 	"context"
 	"sync"
 
+	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
 )
 
 // SchemaVersion is the database version Open asks for; migrate brings older
 // databases up to it.
-const SchemaVersion = 1
+//
+//  1. records (keyPath seq, autoIncrement): one value per record; state.
+//  2. blocks and meta replace records (see records_js.go); state is kept.
+const SchemaVersion = 2
 
-// Object store names.
+// Object store names (blocks and meta are in records_js.go).
 const (
-	recordsStore = "records"
+	recordsStore = "records" // version 1 only
 	stateStore   = "state"
 )
 
 // migrate brings a database from version old to SchemaVersion inside the
-// versionchange transaction. Add a step per version; never edit old steps.
-func migrate(db safejs.Value, old int64) error {
+// versionchange transaction tx. Add a step per version; never edit old
+// steps. A step may finish in a request's success callback: a failure there
+// goes to fail, which aborts the upgrade, so the database stays as it was.
+func migrate(db, tx safejs.Value, old int64, fail func(error)) error {
 	if old < 1 {
 		opts := map[string]any{"keyPath": seqKey, "autoIncrement": true}
 		if _, err := db.Call("createObjectStore", recordsStore, opts); err != nil {
@@ -31,7 +37,100 @@ func migrate(db safejs.Value, old int64) error {
 			return err
 		}
 	}
+	if old < 2 {
+		if err := blocksFromRecords(db, tx, fail); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// blocksFromRecords is step 2: it creates the blocks and meta stores, copies
+// every record of the records store into blocks, sets the next seq past the
+// highest one, and deletes the records store.
+func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
+	const op = "upgrade"
+	blocks, err := db.Call("createObjectStore", blocksStore)
+	if err != nil {
+		return err
+	}
+	meta, err := db.Call("createObjectStore", metaStore)
+	if err != nil {
+		return err
+	}
+	old, err := tx.Call("objectStore", recordsStore)
+	if err != nil {
+		return err
+	}
+	req, err := old.Call("getAll")
+	if err != nil {
+		return err
+	}
+	g := safejs.Global()
+	json, err := g.Get("JSON")
+	if err != nil {
+		return err
+	}
+	object, err := g.Get("Object")
+	if err != nil {
+		return err
+	}
+	var fn safejs.Func
+	fn, err = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		defer fn.Release()
+		err := func() (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = panicErr(op, p)
+				}
+			}()
+			arr, err := req.Get("result")
+			if err != nil {
+				return err
+			}
+			text, err := json.Call("stringify", arr)
+			if err != nil {
+				return err
+			}
+			str, err := text.String()
+			if err != nil {
+				return err
+			}
+			recs, err := queue.ParseJSON([]byte(str))
+			if err != nil {
+				return err
+			}
+			next := int64(1)
+			if len(recs) > 0 {
+				if err := putBlocks(json, blocks, recs); err != nil {
+					return err
+				}
+				next = recs[len(recs)-1].Seq + 1
+			}
+			m, err := object.New()
+			if err == nil {
+				err = m.Set("next", float64(next))
+			}
+			if err == nil {
+				err = m.Set("n", float64(len(recs)))
+			}
+			if err == nil {
+				_, err = meta.Call("put", m, queueMeta)
+			}
+			if err == nil {
+				_, err = db.Call("deleteObjectStore", recordsStore)
+			}
+			return err
+		}()
+		if err != nil {
+			fail(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return req.Set("onsuccess", fn)
 }
 
 // factory returns the IDBFactory
@@ -98,13 +197,24 @@ func (o *opening) upgrade(ev safejs.Value) {
 		if err != nil {
 			return err
 		}
-		return migrate(db, old)
+		tx, err := o.req.Get("transaction")
+		if err != nil {
+			return err
+		}
+		return migrate(db, tx, old, o.fail)
 	}()
 	if err != nil {
+		o.fail(err)
+	}
+}
+
+// fail aborts the upgrade; the open request then fails with err.
+func (o *opening) fail(err error) {
+	if o.migrateErr == nil {
 		o.migrateErr = err
-		if tx, err := o.req.Get("transaction"); err == nil {
-			_, _ = tx.Call("abort")
-		}
+	}
+	if tx, err := o.req.Get("transaction"); err == nil {
+		_, _ = tx.Call("abort")
 	}
 }
 
@@ -138,7 +248,9 @@ func Open(ctx context.Context, name string) (*DB, error) {
 	g := safejs.Global()
 	keyRange, err1 := g.Get("IDBKeyRange")
 	json, err2 := g.Get("JSON")
-	if err1 != nil || err2 != nil || keyRange.Type() != safejs.TypeFunction {
+	array, err3 := g.Get("Array")
+	object, err4 := g.Get("Object")
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || keyRange.Type() != safejs.TypeFunction {
 		return nil, newErr(op, "IDBKeyRange is not available", ErrUnavailable)
 	}
 	req, err := f.Call("open", name, SchemaVersion)
@@ -170,7 +282,7 @@ func Open(ctx context.Context, name string) (*DB, error) {
 			if err != nil {
 				return nil, unavailableErr(op, err)
 			}
-			d := &DB{db: db, keyRange: keyRange, json: json}
+			d := &DB{db: db, keyRange: keyRange, json: json, array: array, object: object}
 			if d.events, err = listen(db, d.handle, "versionchange", "close"); err != nil {
 				_, _ = db.Call("close")
 				return nil, unavailableErr(op, err)
