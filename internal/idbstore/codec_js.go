@@ -36,13 +36,13 @@ func safeInt(v safejs.Value) (int64, bool) {
 	return int64(f), true
 }
 
-// toJS builds the stored objects for recs, seq included, with one
-// JSON.parse. It returns an accessor for the array's elements.
+// toJS builds the stored objects for recs (a block's records, without seq)
+// with one JSON.parse. It returns an accessor for the array's elements.
 func (d *DB) toJS(op string, recs []queue.Record) (func(i int) (safejs.Value, error), error) {
 	if err := checkNumbers(op, recs); err != nil {
 		return nil, err
 	}
-	arr, err := d.json.Call("parse", string(queue.AppendJSON(nil, recs, true)))
+	arr, err := d.json.Call("parse", string(queue.AppendJSON(nil, recs, false)))
 	if err != nil {
 		return nil, d.callErr(op, err)
 	}

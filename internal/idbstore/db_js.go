@@ -16,7 +16,6 @@ type DB struct {
 	keyRange safejs.Value // the IDBKeyRange interface object
 	json     safejs.Value // the JSON namespace object
 	array    safejs.Value // the Array constructor
-	object   safejs.Value // the Object constructor
 	events   *listener    // versionchange and close on db
 
 	mu     sync.Mutex // guards reason; never held across a JavaScript call

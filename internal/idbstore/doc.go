@@ -2,12 +2,12 @@
 // GOARCH=wasm builds running in a browser (or under Node with
 // fake-indexeddb in tests). Natively the package is empty.
 //
-// The database has three object stores: "blocks" holds the queue's records,
-// up to 50 consecutive ones per value (an IndexedDB request costs ~100 µs in
-// Chromium whatever its size, so a burst is stored with one put per 50
-// records, not per record); "meta" holds the queue's next seq and length;
-// "state" holds string values under out-of-line string keys. records_js.go
-// describes the layout. Open runs versioned schema migrations;
+// The database has two object stores: "blocks" holds the queue's records,
+// up to 50 per value (an IndexedDB request costs ~100 µs in Chromium
+// whatever its size, so a burst is stored with one put per 50 records, not
+// per record), and "state" holds string values under out-of-line string
+// keys. records_js.go describes the layout. Open runs versioned schema
+// migrations;
 // SchemaVersion is the current version.
 //
 // Every JavaScript call goes through github.com/hack-pad/safejs, so a

@@ -14,10 +14,10 @@ import (
 // databases up to it.
 //
 //  1. records (keyPath seq, autoIncrement): one value per record; state.
-//  2. blocks and meta replace records (see records_js.go); state is kept.
+//  2. blocks replaces records (see records_js.go); state is kept.
 const SchemaVersion = 2
 
-// Object store names (blocks and meta are in records_js.go).
+// Object store names (blocks is in records_js.go).
 const (
 	recordsStore = "records" // version 1 only
 	stateStore   = "state"
@@ -45,17 +45,16 @@ func migrate(db, tx safejs.Value, old int64, fail func(error)) error {
 	return nil
 }
 
-// blocksFromRecords is step 2: it creates the blocks and meta stores, copies
-// every record of the records store into blocks, sets the next seq past the
-// highest one, and deletes the records store.
+// blocksFromRecords is step 2: it creates the blocks store and its offsets
+// index, copies every record of the records store, in seq order, into
+// blocks (new seqs, in the same order), and deletes the records store.
 func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
 	const op = "upgrade"
-	blocks, err := db.Call("createObjectStore", blocksStore)
+	blocks, err := db.Call("createObjectStore", blocksStore, map[string]any{"keyPath": "k", "autoIncrement": true})
 	if err != nil {
 		return err
 	}
-	meta, err := db.Call("createObjectStore", metaStore)
-	if err != nil {
+	if _, err := blocks.Call("createIndex", offsetIndex, "o", map[string]any{"multiEntry": true}); err != nil {
 		return err
 	}
 	old, err := tx.Call("objectStore", recordsStore)
@@ -66,12 +65,7 @@ func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
 	if err != nil {
 		return err
 	}
-	g := safejs.Global()
-	json, err := g.Get("JSON")
-	if err != nil {
-		return err
-	}
-	object, err := g.Get("Object")
+	json, err := safejs.Global().Get("JSON")
 	if err != nil {
 		return err
 	}
@@ -100,26 +94,12 @@ func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
 			if err != nil {
 				return err
 			}
-			next := int64(1)
 			if len(recs) > 0 {
-				if err := putBlocks(json, blocks, recs); err != nil {
+				if _, _, err := putBlocks(json, blocks, recs); err != nil {
 					return err
 				}
-				next = recs[len(recs)-1].Seq + 1
 			}
-			m, err := object.New()
-			if err == nil {
-				err = m.Set("next", float64(next))
-			}
-			if err == nil {
-				err = m.Set("n", float64(len(recs)))
-			}
-			if err == nil {
-				_, err = meta.Call("put", m, queueMeta)
-			}
-			if err == nil {
-				_, err = db.Call("deleteObjectStore", recordsStore)
-			}
+			_, err = db.Call("deleteObjectStore", recordsStore)
 			return err
 		}()
 		if err != nil {
@@ -249,8 +229,7 @@ func Open(ctx context.Context, name string) (*DB, error) {
 	keyRange, err1 := g.Get("IDBKeyRange")
 	json, err2 := g.Get("JSON")
 	array, err3 := g.Get("Array")
-	object, err4 := g.Get("Object")
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || keyRange.Type() != safejs.TypeFunction {
+	if err1 != nil || err2 != nil || err3 != nil || keyRange.Type() != safejs.TypeFunction {
 		return nil, newErr(op, "IDBKeyRange is not available", ErrUnavailable)
 	}
 	req, err := f.Call("open", name, SchemaVersion)
@@ -282,7 +261,7 @@ func Open(ctx context.Context, name string) (*DB, error) {
 			if err != nil {
 				return nil, unavailableErr(op, err)
 			}
-			d := &DB{db: db, keyRange: keyRange, json: json, array: array, object: object}
+			d := &DB{db: db, keyRange: keyRange, json: json, array: array}
 			if d.events, err = listen(db, d.handle, "versionchange", "close"); err != nil {
 				_, _ = db.Call("close")
 				return nil, unavailableErr(op, err)

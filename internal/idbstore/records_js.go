@@ -18,72 +18,29 @@ import (
 // same 10,000 records takes under 0.1 s (measured in Chromium 156, in a page
 // and in a Worker).
 //
-// The blocks store has out-of-line keys: a block's key is the seq of its
-// first record when it was written. Its value is {s: [seq, …], r: [record,
-// …]}: the seqs in ascending order, and the record objects (queue.AppendJSON
-// with seq) in the same order. A block is written with at most blockSpan
-// records whose seqs lie in [key, key+blockSpan), and only ever loses
-// records afterwards, so every seq of a block stays in that range: the
-// records with seqs from a to b are all in the blocks keyed from
-// a-blockSpan+1 to b. A block that loses every record is deleted.
+// The blocks store has key path "k" and a key generator, so a block's key k
+// is assigned when it is first put and never reused, in any tab. Its value
+// is {k, o: [offset, …], r: [record, …]}: up to blockSpan records (record
+// objects of queue.AppendJSON without seq) and their distinct offsets in
+// [0, blockSpan), ascending. A record's seq is k×blockSpan + offset, so seqs
+// grow with every append and the block of a seq is seq/blockSpan. A block
+// only ever loses records after it is written, and is deleted when it has
+// none left. The multiEntry index on o has one entry per record: its count
+// is the queue's length, kept by IndexedDB itself.
 //
-// The meta store holds, under queueMeta, {next, n}: the next seq to assign
-// and the number of records, written in the same transactions as the
-// blocks, so that both stay exact across tabs.
+// Every method is one transaction with one round of requests, plus one more
+// issued from the first round's success callback where a write depends on
+// what is stored (Delete, Update) or more blocks are needed (Oldest).
 const (
 	blocksStore = "blocks"
-	metaStore   = "meta"
-	queueMeta   = "queue"
-	// blockSpan is the most records per block; the flusher's batch size,
-	// so that a batch sent and confirmed usually deletes whole blocks.
-	// Part of the schema: changing it needs a new SchemaVersion.
+	offsetIndex = "offsets"
+	// blockSpan is the most records per block: the flusher's batch size,
+	// so that a batch sent and confirmed usually deletes whole blocks. Part
+	// of the schema: changing it needs a new SchemaVersion.
 	blockSpan = 50
 	// blockBytes ends a block early once its bodies reach this size.
 	blockBytes = 1 << 20
 )
-
-// queueState is the meta store's record of the queue.
-type queueState struct{ next, n int64 }
-
-// readQueueState reads the result of a get of queueMeta.
-func readQueueState(op string, req safejs.Value) (queueState, error) {
-	v, err := req.Get("result")
-	if err != nil {
-		return queueState{}, newErr(op, err.Error(), nil)
-	}
-	if v.IsUndefined() {
-		return queueState{next: 1}, nil
-	}
-	nv, err1 := v.Get("next")
-	cv, err2 := v.Get("n")
-	if err1 != nil || err2 != nil {
-		return queueState{}, newErr(op, "queue metadata unreadable", nil)
-	}
-	next, ok1 := safeInt(nv)
-	n, ok2 := safeInt(cv)
-	if !ok1 || !ok2 || next < 1 || n < 0 {
-		return queueState{}, newErr(op, "queue metadata corrupt", nil)
-	}
-	return queueState{next: next, n: n}, nil
-}
-
-// writeQueueState puts m under queueMeta.
-func (d *DB) writeQueueState(op string, meta safejs.Value, m queueState) error {
-	v, err := d.object.New()
-	if err == nil {
-		err = v.Set("next", float64(m.next))
-	}
-	if err == nil {
-		err = v.Set("n", float64(max(m.n, 0)))
-	}
-	if err == nil {
-		_, err = meta.Call("put", v, queueMeta)
-	}
-	if err != nil {
-		return d.callErr(op, err)
-	}
-	return nil
-}
 
 // checkNumbers fails if a field of recs would not survive the trip through
 // a JavaScript number.
@@ -98,65 +55,62 @@ func checkNumbers(op string, recs []queue.Record) error {
 	return nil
 }
 
-// appendBlocks appends recs (seqs set, ascending) as a JSON array of block
-// values, and returns the blocks' keys.
-func appendBlocks(dst []byte, recs []queue.Record) ([]byte, []int64) {
-	var keys []int64
+// appendBlocks appends recs as a JSON array of new block values (without
+// k), and returns how many records each block holds.
+func appendBlocks(dst []byte, recs []queue.Record) ([]byte, []int) {
+	var sizes []int
 	dst = append(dst, '[')
 	for len(recs) > 0 {
 		n, size := 1, recs[0].Size()
-		for n < len(recs) && n < blockSpan && recs[n].Seq-recs[0].Seq < blockSpan && size+recs[n].Size() <= blockBytes {
+		for n < len(recs) && n < blockSpan && size+recs[n].Size() <= blockBytes {
 			size += recs[n].Size()
 			n++
 		}
-		if len(keys) > 0 {
+		if len(sizes) > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"s":`...)
-		dst = appendSeqs(dst, recs[:n])
-		dst = append(dst, `,"r":`...)
-		dst = queue.AppendJSON(dst, recs[:n], true)
+		dst = append(dst, `{"o":[`...)
+		for i := range n {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = strconv.AppendInt(dst, int64(i), 10)
+		}
+		dst = append(dst, `],"r":`...)
+		dst = queue.AppendJSON(dst, recs[:n], false)
 		dst = append(dst, '}')
-		keys = append(keys, recs[0].Seq)
+		sizes = append(sizes, n)
 		recs = recs[n:]
 	}
-	return append(dst, ']'), keys
+	return append(dst, ']'), sizes
 }
 
-func appendSeqs(dst []byte, recs []queue.Record) []byte {
-	dst = append(dst, '[')
-	for i, r := range recs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendInt(dst, r.Seq, 10)
-	}
-	return append(dst, ']')
-}
-
-// putBlocks puts recs (seqs set, ascending) into the blocks store st, with
-// one JSON.parse for all of them. Its errors are JavaScript exceptions.
-func putBlocks(json, st safejs.Value, recs []queue.Record) error {
-	text, keys := appendBlocks(nil, recs)
+// putBlocks puts recs into the blocks store st as new blocks, with one
+// JSON.parse for all of them, and returns the put requests (whose results
+// are the keys) and the records per block. Its errors are JavaScript
+// exceptions.
+func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []int, error) {
+	text, sizes := appendBlocks(nil, recs)
 	arr, err := json.Call("parse", string(text))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	for i, k := range keys {
+	reqs := make([]safejs.Value, len(sizes))
+	for i := range sizes {
 		v, err := arr.Index(i)
 		if err == nil {
-			_, err = st.Call("put", v, float64(k))
+			reqs[i], err = st.Call("put", v)
 		}
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	return nil
+	return reqs, sizes, nil
 }
 
-// Append implements queue.Store. In one readwrite transaction on the blocks
-// and meta stores it reads the queue's next seq and, in that request's
-// success callback, puts the records as blocks and the new {next, n}.
+// Append implements queue.Store: one put per block of up to blockSpan
+// records, in one readwrite transaction; the seqs follow from the keys the
+// generator assigned.
 func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
 	const op = "append"
 	if len(recs) == 0 {
@@ -165,126 +119,115 @@ func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, e
 	if err := checkNumbers(op, recs); err != nil {
 		return nil, err
 	}
-	t, sts, err := d.beginScope(ctx, op, "readwrite", blocksStore, metaStore)
+	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
 	if err != nil {
 		return nil, err
 	}
-	blocks, meta := sts[0], sts[1]
-	req, err := meta.Call("get", queueMeta)
+	reqs, sizes, err := putBlocks(d.json, st, recs)
 	if err != nil {
 		return nil, t.fail(d.callErr(op, err))
-	}
-	out := make([]queue.Record, len(recs)) // written by the callback before complete
-	err = t.onSuccess(req, func() error {
-		m, err := readQueueState(op, req)
-		if err != nil {
-			return err
-		}
-		if _, err := number(op, m.next+int64(len(recs))); err != nil {
-			return err
-		}
-		for i, r := range recs {
-			r.Seq = m.next + int64(i)
-			out[i] = r
-		}
-		if err := putBlocks(d.json, blocks, out); err != nil {
-			return d.callErr(op, err)
-		}
-		m.next += int64(len(recs))
-		m.n += int64(len(recs))
-		return d.writeQueueState(op, meta, m)
-	})
-	if err != nil {
-		return nil, t.fail(err)
 	}
 	if err := t.wait(ctx); err != nil {
 		return nil, err
 	}
+	out := make([]queue.Record, 0, len(recs))
+	for i, req := range reqs {
+		v, err := req.Get("result")
+		if err != nil {
+			return nil, d.callErr(op, err)
+		}
+		k, ok := safeInt(v)
+		if !ok || k < 0 || k > maxSafe/blockSpan-1 {
+			return nil, newErr(op, "generated key out of range", nil)
+		}
+		for j := range sizes[i] {
+			r := recs[len(out)]
+			r.Seq = k*blockSpan + int64(j)
+			out = append(out, r)
+		}
+	}
 	return out, nil
 }
 
-// cursor walks the blocks store with openCursor
-// (https://developer.mozilla.org/en-US/docs/Web/API/IDBObjectStore/openCursor),
-// calling fn with each block's key and value inside the request's success
-// callback, while the transaction is active. fn returns whether to go on;
-// end runs once after the last block fn saw.
-func (t *txn) cursor(st, rng safejs.Value, fn func(cur safejs.Value, key int64, v safejs.Value) (bool, error), end func() error) error {
-	req, err := st.Call("openCursor", rng)
-	if err != nil {
-		return t.d.callErr(t.op, err)
-	}
-	return t.onSuccess(req, func() error {
-		cur, err := req.Get("result")
-		if err != nil {
-			return t.d.callErr(t.op, err)
-		}
-		if cur.IsNull() {
-			return end()
-		}
-		kv, err1 := cur.Get("key")
-		v, err2 := cur.Get("value")
-		if err1 != nil || err2 != nil {
-			return newErr(t.op, "cursor unreadable", nil)
-		}
-		key, ok := safeInt(kv)
-		if !ok {
-			return newErr(t.op, "block key is not a safe integer", nil)
-		}
-		more, err := fn(cur, key, v)
-		if err != nil {
-			return err
-		}
-		if !more {
-			return end()
-		}
-		if _, err := cur.Call("continue"); err != nil {
-			return t.d.callErr(t.op, err)
-		}
-		return nil
-	})
+// block is a stored block read into Go: its key and its records, seqs set.
+type block struct {
+	k    int64
+	recs []queue.Record
 }
 
-// blockRange returns the key range of the blocks that can hold seqs from lo
-// to hi (hi < 0: no upper end), or null for every block.
-func (d *DB) blockRange(op string, lo, hi int64) (safejs.Value, error) {
-	from := lo - blockSpan + 1
-	if from < 1 && hi < 0 {
-		return safejs.Null(), nil
-	}
-	a, err := number(op, max(from, 0))
+// parseBlocks reads the JSON.stringify of an array of block values.
+func parseBlocks(data []byte) ([]block, error) {
+	els, err := jsonx.Array(data)
 	if err != nil {
-		return safejs.Value{}, err
+		return nil, queue.ErrCorrupt
 	}
-	if hi < 0 {
-		v, err := d.keyRange.Call("lowerBound", a)
+	out := make([]block, len(els))
+	for i, el := range els {
+		ms, err := jsonx.Object(el)
 		if err != nil {
-			return v, d.callErr(op, err)
+			return nil, queue.ErrCorrupt
 		}
-		return v, nil
+		var offs [][]byte
+		b := &out[i]
+		k := -1.0
+		for _, m := range ms {
+			switch m.Key {
+			case "k":
+				k, err = jsonx.Number(m.Value)
+			case "o":
+				offs, err = jsonx.Array(m.Value)
+			case "r":
+				b.recs, err = queue.ParseJSON(m.Value)
+			}
+			if err != nil {
+				return nil, queue.ErrCorrupt
+			}
+		}
+		if k < 0 || k != float64(int64(k)) || k > maxSafe/blockSpan-1 || len(offs) != len(b.recs) {
+			return nil, queue.ErrCorrupt
+		}
+		b.k = int64(k)
+		for j, o := range offs {
+			f, err := jsonx.Number(o)
+			if err != nil || f < 0 || f >= blockSpan || f != float64(int64(f)) {
+				return nil, queue.ErrCorrupt
+			}
+			b.recs[j].Seq = b.k*blockSpan + int64(f)
+		}
 	}
-	b, err := number(op, hi)
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	v, err := d.keyRange.Call("bound", a, b)
-	if err != nil {
-		return v, d.callErr(op, err)
-	}
-	return v, nil
+	return out, nil
 }
 
-// Oldest implements queue.Store. A cursor collects blocks from the first
-// that can hold seq after+1 until they hold at least n records past after;
-// one JSON.stringify then brings them into Go.
+// readBlocks brings an array of block values into Go with one
+// JSON.stringify.
+func (d *DB) readBlocks(op string, arr safejs.Value) ([]block, error) {
+	text, err := d.json.Call("stringify", arr)
+	if err != nil {
+		return nil, d.callErr(op, err)
+	}
+	s, err := text.String()
+	if err != nil {
+		return nil, newErr(op, err.Error(), nil)
+	}
+	bs, err := parseBlocks([]byte(s))
+	if err != nil {
+		return nil, newErr(op, err.Error(), nil)
+	}
+	return bs, nil
+}
+
+// keyOf returns the key of the block that holds seq.
+func keyOf(seq int64) int64 { return seq / blockSpan }
+
+// Oldest implements queue.Store with getAll on the blocks from the one that
+// can hold seq after+1: two blocks first, then, from the success callback,
+// as many more as the records still wanted need.
 func (d *DB) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, error) {
 	const op = "oldest"
 	if n <= 0 {
 		return nil, d.check(op)
 	}
-	if _, err := number(op, after); err != nil {
-		return nil, err
-	}
-	rng, err := d.blockRange(op, after+1, -1)
+	from, err := number(op, keyOf(max(after+1, 0)))
 	if err != nil {
 		return nil, err
 	}
@@ -297,77 +240,86 @@ func (d *DB) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, er
 		return nil, t.fail(d.callErr(op, err))
 	}
 	got := 0
-	err = t.cursor(st, rng, func(_ safejs.Value, key int64, v safejs.Value) (bool, error) {
-		r, err := v.Get("r")
+	var fetch func(rng safejs.Value, count int) error
+	fetch = func(rng safejs.Value, count int) error {
+		req, err := st.Call("getAll", rng, count)
 		if err != nil {
-			return false, d.callErr(op, err)
+			return d.callErr(op, err)
 		}
-		l, err := r.Length()
-		if err != nil {
-			return false, d.callErr(op, err)
-		}
-		if _, err := acc.Call("push", r); err != nil {
-			return false, d.callErr(op, err)
-		}
-		// At most after-key+1 of the block's records are not past after.
-		if key <= after {
-			l -= int(min(after-key+1, int64(l)))
-		}
-		got += l
-		return got < n, nil
-	}, func() error { return nil })
+		return t.onSuccess(req, func() error {
+			res, err := req.Get("result")
+			if err != nil {
+				return d.callErr(op, err)
+			}
+			nb, err := res.Length()
+			if err != nil {
+				return d.callErr(op, err)
+			}
+			var last safejs.Value
+			for i := range nb {
+				b, err := res.Index(i)
+				var r, kv safejs.Value
+				if err == nil {
+					r, err = b.Get("r")
+				}
+				if err == nil {
+					kv, err = b.Get("k")
+				}
+				if err == nil {
+					_, err = acc.Call("push", b)
+				}
+				if err != nil {
+					return d.callErr(op, err)
+				}
+				l, err := r.Length()
+				if err != nil {
+					return d.callErr(op, err)
+				}
+				k, _ := safeInt(kv)
+				if k == keyOf(after+1) { // at most this many are not past after
+					l -= min(int((after+1)%blockSpan), l)
+				}
+				got += l
+				last = kv
+			}
+			if got >= n || nb < count {
+				return nil
+			}
+			more, err := d.keyRange.Call("lowerBound", last, true)
+			if err != nil {
+				return d.callErr(op, err)
+			}
+			// Blocks hold at least one record each: ask for no more blocks
+			// than records wanted, and for at least as many as the blocks
+			// so far held per record.
+			return fetch(more, min(n-got, max(2, (n-got)*nb/max(got, 1)+1)))
+		})
+	}
+	rng, err := d.keyRange.Call("lowerBound", from)
+	if err == nil {
+		err = fetch(rng, 2)
+	} else {
+		err = d.callErr(op, err)
+	}
 	if err != nil {
 		return nil, t.fail(err)
 	}
 	if err := t.wait(ctx); err != nil {
 		return nil, err
 	}
-	flat, err := acc.Call("flat")
-	if err != nil {
-		return nil, d.callErr(op, err)
-	}
-	recs, err := d.records(op, flat)
+	bs, err := d.readBlocks(op, acc)
 	if err != nil {
 		return nil, err
 	}
-	i := 0
-	for i < len(recs) && recs[i].Seq <= after {
-		i++
-	}
-	recs = recs[i:]
-	if len(recs) > n {
-		recs = recs[:n]
+	var recs []queue.Record
+	for _, b := range bs {
+		for _, r := range b.recs {
+			if r.Seq > after && len(recs) < n {
+				recs = append(recs, r)
+			}
+		}
 	}
 	return recs, nil
-}
-
-// blockSeqs reads a block's seqs.
-func (d *DB) blockSeqs(op string, v safejs.Value) ([]int64, safejs.Value, error) {
-	s, err := v.Get("s")
-	if err != nil {
-		return nil, s, d.callErr(op, err)
-	}
-	text, err := d.json.Call("stringify", s)
-	if err != nil {
-		return nil, s, d.callErr(op, err)
-	}
-	str, err := text.String()
-	if err != nil {
-		return nil, s, newErr(op, err.Error(), nil)
-	}
-	els, err := jsonx.Array([]byte(str))
-	if err != nil {
-		return nil, s, newErr(op, "block seqs unreadable", nil)
-	}
-	seqs := make([]int64, len(els))
-	for i, e := range els {
-		f, err := jsonx.Number(e)
-		if err != nil || f != float64(int64(f)) {
-			return nil, s, newErr(op, "block seq is not an integer", nil)
-		}
-		seqs[i] = int64(f)
-	}
-	return seqs, s, nil
 }
 
 // sortedSeqs returns seqs sorted, without repeats.
@@ -377,71 +329,47 @@ func sortedSeqs(seqs []int64) []int64 {
 	return slices.Compact(s)
 }
 
-// Delete implements queue.Store. In one readwrite transaction on the blocks
-// and meta stores, a cursor over the blocks that can hold the seqs deletes
-// each block left empty and rewrites each block left with fewer records;
-// the meta count goes down by the records actually deleted.
-func (d *DB) Delete(ctx context.Context, seqs []int64) error {
-	const op = "delete"
-	if len(seqs) == 0 {
-		return d.check(op)
+// rewriteBlocks runs a readwrite transaction that reads the blocks which can
+// hold seqs (sorted) with one getAll and, in its success callback, lets
+// change rewrite each: change gets the block in Go and its JavaScript value,
+// and returns whether it put or deleted the block.
+func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
+	lo, err1 := number(op, keyOf(seqs[0]))
+	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
+	if err1 != nil || err2 != nil {
+		return newErr(op, "seq out of range", nil)
 	}
-	del := sortedSeqs(seqs)
-	rng, err := d.blockRange(op, del[0], del[len(del)-1])
+	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
 	if err != nil {
 		return err
 	}
-	t, sts, err := d.beginScope(ctx, op, "readwrite", blocksStore, metaStore)
-	if err != nil {
-		return err
+	rng, err := d.keyRange.Call("bound", lo, hi)
+	var req safejs.Value
+	if err == nil {
+		req, err = st.Call("getAll", rng)
 	}
-	blocks, meta := sts[0], sts[1]
-	mreq, err := meta.Call("get", queueMeta)
 	if err != nil {
 		return t.fail(d.callErr(op, err))
 	}
-	var m queueState
-	err = t.onSuccess(mreq, func() (err error) {
-		m, err = readQueueState(op, mreq) // before the cursor's first step: requests run in order
-		return err
-	})
-	if err != nil {
-		return t.fail(err)
-	}
-	removed := int64(0)
-	err = t.cursor(blocks, rng, func(cur safejs.Value, _ int64, v safejs.Value) (bool, error) {
-		have, _, err := d.blockSeqs(op, v)
+	err = t.onSuccess(req, func() error {
+		res, err := req.Get("result")
 		if err != nil {
-			return false, err
+			return d.callErr(op, err)
 		}
-		keep := make([]bool, len(have))
-		kept := 0
-		for i, s := range have {
-			if _, found := slices.BinarySearch(del, s); !found {
-				keep[i] = true
-				kept++
+		bs, err := d.readBlocks(op, res)
+		if err != nil {
+			return err
+		}
+		for i, b := range bs {
+			v, err := res.Index(i)
+			if err != nil {
+				return d.callErr(op, err)
+			}
+			if err := change(st, b, v); err != nil {
+				return err
 			}
 		}
-		switch {
-		case kept == len(have):
-			return true, nil
-		case kept == 0:
-			if _, err := cur.Call("delete"); err != nil {
-				return false, d.callErr(op, err)
-			}
-		default:
-			if err := d.rewrite(op, cur, v, have, keep); err != nil {
-				return false, err
-			}
-		}
-		removed += int64(len(have) - kept)
-		return true, nil
-	}, func() error {
-		if removed == 0 {
-			return nil
-		}
-		m.n -= removed
-		return d.writeQueueState(op, meta, m)
+		return nil
 	})
 	if err != nil {
 		return t.fail(err)
@@ -449,16 +377,46 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 	return t.wait(ctx)
 }
 
-// rewrite updates the block under cur to hold only the records marked in
-// keep: one slice call per run of kept records.
-func (d *DB) rewrite(op string, cur, v safejs.Value, have []int64, keep []bool) error {
+// Delete implements queue.Store: in one readwrite transaction it reads the
+// blocks holding the seqs, deletes each block left empty and rewrites each
+// block left with fewer records.
+func (d *DB) Delete(ctx context.Context, seqs []int64) error {
+	const op = "delete"
+	if len(seqs) == 0 {
+		return d.check(op)
+	}
+	del := sortedSeqs(seqs)
+	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b block, v safejs.Value) error {
+		keep := make([]bool, len(b.recs))
+		kept := 0
+		for i, r := range b.recs {
+			if _, found := slices.BinarySearch(del, r.Seq); !found {
+				keep[i] = true
+				kept++
+			}
+		}
+		switch kept {
+		case len(b.recs):
+			return nil
+		case 0:
+			if _, err := st.Call("delete", float64(b.k)); err != nil {
+				return d.callErr(op, err)
+			}
+			return nil
+		}
+		return d.keepOnly(op, st, b, v, keep)
+	})
+}
+
+// keepOnly puts the block back with only the records marked in keep: one
+// slice call per run of kept records.
+func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep []bool) error {
 	r, err := v.Get("r")
 	if err != nil {
 		return d.callErr(op, err)
 	}
 	var parts []any
-	var s []byte
-	s = append(s, '[')
+	offs := []byte{'['}
 	for i := 0; i < len(keep); {
 		if !keep[i] {
 			i++
@@ -466,10 +424,10 @@ func (d *DB) rewrite(op string, cur, v safejs.Value, have []int64, keep []bool) 
 		}
 		j := i
 		for j < len(keep) && keep[j] {
-			if len(s) > 1 {
-				s = append(s, ',')
+			if len(offs) > 1 {
+				offs = append(offs, ',')
 			}
-			s = strconv.AppendInt(s, have[j], 10)
+			offs = strconv.AppendInt(offs, b.recs[j].Seq-b.k*blockSpan, 10)
 			j++
 		}
 		part, err := r.Call("slice", i, j)
@@ -479,22 +437,22 @@ func (d *DB) rewrite(op string, cur, v safejs.Value, have []int64, keep []bool) 
 		parts = append(parts, part)
 		i = j
 	}
-	s = append(s, ']')
+	offs = append(offs, ']')
 	nr := parts[0].(safejs.Value)
 	if len(parts) > 1 {
 		if nr, err = nr.Call("concat", parts[1:]...); err != nil {
 			return d.callErr(op, err)
 		}
 	}
-	ns, err := d.json.Call("parse", string(s))
+	no, err := d.json.Call("parse", string(offs))
 	if err == nil {
-		err = v.Set("s", ns)
+		err = v.Set("o", no)
 	}
 	if err == nil {
 		err = v.Set("r", nr)
 	}
 	if err == nil {
-		_, err = cur.Call("update", v)
+		_, err = st.Call("put", v)
 	}
 	if err != nil {
 		return d.callErr(op, err)
@@ -502,9 +460,9 @@ func (d *DB) rewrite(op string, cur, v safejs.Value, have []int64, keep []bool) 
 	return nil
 }
 
-// Update implements queue.Store. In one readwrite transaction a cursor over
-// the blocks that can hold the records replaces each stored record with the
-// one of the same seq; records no longer stored are skipped.
+// Update implements queue.Store: in one readwrite transaction it reads the
+// blocks holding the records and puts back each one in which a record was
+// replaced; records no longer stored are skipped.
 func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 	const op = "update"
 	if len(recs) == 0 {
@@ -520,76 +478,68 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 		at[r.Seq] = i
 		seqs[i] = r.Seq
 	}
-	seqs = sortedSeqs(seqs)
-	rng, err := d.blockRange(op, seqs[0], seqs[len(seqs)-1])
-	if err != nil {
-		return err
-	}
-	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
-	if err != nil {
-		return err
-	}
-	err = t.cursor(st, rng, func(cur safejs.Value, _ int64, v safejs.Value) (bool, error) {
-		have, _, err := d.blockSeqs(op, v)
-		if err != nil {
-			return false, err
-		}
+	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
 		var r safejs.Value
 		changed := false
-		for j, s := range have {
-			i, ok := at[s]
+		for j, old := range b.recs {
+			i, ok := at[old.Seq]
 			if !ok {
 				continue
 			}
 			if !changed {
 				if r, err = v.Get("r"); err != nil {
-					return false, d.callErr(op, err)
+					return d.callErr(op, err)
 				}
 				changed = true
 			}
 			o, err := objs(i)
 			if err != nil {
-				return false, err
+				return err
 			}
 			if err := r.SetIndex(j, o); err != nil {
-				return false, d.callErr(op, err)
+				return d.callErr(op, err)
 			}
 		}
-		if changed {
-			if _, err := cur.Call("update", v); err != nil {
-				return false, d.callErr(op, err)
-			}
+		if !changed {
+			return nil
 		}
-		return true, nil
-	}, func() error { return nil })
-	if err != nil {
-		return t.fail(err)
-	}
-	return t.wait(ctx)
+		if _, err := st.Call("put", v); err != nil {
+			return d.callErr(op, err)
+		}
+		return nil
+	})
 }
 
-// Len implements queue.Store: the meta store's count, one small read.
+// Len implements queue.Store: the count of the offsets index, one entry per
+// record, which IndexedDB keeps without reading any value.
 func (d *DB) Len(ctx context.Context) (int, error) {
 	const op = "len"
-	t, st, err := d.begin(ctx, op, metaStore, "readonly")
+	t, st, err := d.begin(ctx, op, blocksStore, "readonly")
 	if err != nil {
 		return 0, err
 	}
-	req, err := st.Call("get", queueMeta)
+	idx, err := st.Call("index", offsetIndex)
+	var req safejs.Value
+	if err == nil {
+		req, err = idx.Call("count")
+	}
 	if err != nil {
 		return 0, t.fail(d.callErr(op, err))
 	}
 	if err := t.wait(ctx); err != nil {
 		return 0, err
 	}
-	m, err := readQueueState(op, req)
-	return int(m.n), err
+	res, err := req.Get("result")
+	if err != nil {
+		return 0, d.callErr(op, err)
+	}
+	return res.Int()
 }
 
 // Count implements queue.Store. Sizes are UTF-8 byte lengths of the bodies,
 // which IndexedDB cannot compute, so Count reads every block with getAll()
-// and copies each body into Go to measure it: O(total stored bytes) in time
-// and transient memory, fine for a queue kept small by eviction and counted
+// and copies it into Go to measure it: O(total stored bytes) in time and
+// transient memory, fine for a queue kept small by eviction and counted
 // only when the tracker's running estimate passes a limit.
 func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	const op = "count"
@@ -608,38 +558,17 @@ func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	if err != nil {
 		return 0, 0, d.callErr(op, err)
 	}
-	nb, err := arr.Length()
-	if err != nil {
-		return 0, 0, d.callErr(op, err)
-	}
-	acc, err := d.array.New()
-	if err != nil {
-		return 0, 0, d.callErr(op, err)
-	}
-	for i := range nb {
-		b, err := arr.Index(i)
-		var r safejs.Value
-		if err == nil {
-			r, err = b.Get("r")
-		}
-		if err == nil {
-			_, err = acc.Call("push", r)
-		}
-		if err != nil {
-			return 0, 0, d.callErr(op, err)
-		}
-	}
-	flat, err := acc.Call("flat")
-	if err != nil {
-		return 0, 0, d.callErr(op, err)
-	}
-	recs, err := d.records(op, flat)
+	bs, err := d.readBlocks(op, arr)
 	if err != nil {
 		return 0, 0, err
 	}
+	var n int
 	var total int64
-	for _, r := range recs {
-		total += int64(r.Size())
+	for _, b := range bs {
+		n += len(b.recs)
+		for _, r := range b.recs {
+			total += int64(r.Size())
+		}
 	}
-	return len(recs), total, nil
+	return n, total, nil
 }
