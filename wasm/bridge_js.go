@@ -81,12 +81,20 @@ func (b *bridge) work() {
 			if len(jobs) == 0 {
 				break
 			}
-			for _, j := range jobs {
-				if j.fn != nil {
-					b.runFunc(j.fn)
-				} else {
-					b.run([]byte(j.batch))
+			// Batches queued while the last ones were stored run as one:
+			// the busier the page, the more calls share a transaction.
+			for i := 0; i < len(jobs); {
+				if jobs[i].fn != nil {
+					b.runFunc(jobs[i].fn)
+					i++
+					continue
 				}
+				k := i
+				for k < len(jobs) && jobs[k].fn == nil {
+					k++
+				}
+				b.run(jobs[i:k])
+				i = k
 			}
 		}
 	}
@@ -143,17 +151,22 @@ func (b *bridge) send(r *results) {
 	r.buf = r.buf[:0]
 }
 
-// run applies one batch, recovering from a panic so that one bad call can
-// never stop the module: the calls not yet answered are rejected.
-func (b *bridge) run(data []byte) {
+// run applies batches of calls in order, recovering from a panic so that
+// one bad call can never stop the module: the calls not yet answered are
+// rejected.
+func (b *bridge) run(batches []job) {
 	var r results
-	env, bad := tracker.ParseBatch(data)
+	var calls []call
+	bad := 0
+	for _, j := range batches {
+		env, n := tracker.ParseBatch([]byte(j.batch))
+		bad += n
+		for _, e := range env {
+			calls = append(calls, call{id: e.ID, method: e.Method, time: e.Call.Time, args: e.Call.Args})
+		}
+	}
 	if bad > 0 {
 		browser.ConsoleError("the loader sent " + strconv.Itoa(bad) + " unreadable calls")
-	}
-	calls := make([]call, len(env))
-	for i, e := range env {
-		calls[i] = call{id: e.ID, method: e.Method, time: e.Call.Time, args: e.Call.Args}
 	}
 	answered := 0
 	defer func() {
@@ -165,7 +178,11 @@ func (b *bridge) run(data []byte) {
 		}
 	}()
 	for answered < len(calls) {
-		answered += b.dispatch(calls[answered:], &r)
+		k := b.dispatch(calls[answered:], &r)
+		answered += k
+		if k == maxCallsPerApply && answered < len(calls) {
+			b.send(&r) // a burst: answer each stored chunk at once
+		}
 	}
 	b.send(&r)
 }

@@ -89,10 +89,18 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 	return 1
 }
 
-// record stores a run of trackEvent / identifyCustomer calls.
+// maxCallsPerApply bounds the calls stored per transaction. A burst arrives
+// as one batch (a loop of 10,000 calls is one microtask): in chunks, its
+// first records are durable, answered and on their way to the server while
+// the rest are still being built, and the Go heap holds one chunk's records
+// at a time rather than the whole burst's.
+const maxCallsPerApply = 500
+
+// record stores a run of up to maxCallsPerApply trackEvent /
+// identifyCustomer calls in one transaction.
 func (b *bridge) record(calls []call, r *results) int {
 	n := 0
-	for n < len(calls) && (calls[n].method == "trackEvent" || calls[n].method == "identifyCustomer") {
+	for n < len(calls) && n < maxCallsPerApply && (calls[n].method == "trackEvent" || calls[n].method == "identifyCustomer") {
 		n++
 	}
 	tcs := make([]tracker.Call, n)
