@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -57,16 +58,15 @@ func decodeString(raw []byte, wtf8 bool) (string, error) {
 		return "", ErrType
 	}
 	v = v[1 : len(v)-1]
-	simple := true
-	for _, c := range v {
-		if c == '\\' {
-			simple = false
-			break
-		}
-	}
-	if simple {
+	if bytes.IndexByte(v, '\\') < 0 {
 		return string(v), nil
 	}
+	return unescapeString(v, wtf8), nil
+}
+
+// unescapeString decodes the validated contents of a string literal that
+// holds escapes; wtf8 is as for Name.
+func unescapeString(v []byte, wtf8 bool) string {
 	out := make([]byte, 0, len(v))
 	for i := 0; i < len(v); {
 		if v[i] != '\\' {
@@ -100,7 +100,7 @@ func decodeString(raw []byte, wtf8 bool) (string, error) {
 			i += 2
 		}
 	}
-	return string(out), nil
+	return string(out)
 }
 
 var unescape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}

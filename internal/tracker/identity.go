@@ -20,7 +20,8 @@ type Identity struct {
 // then the stored ids.
 func (id Identity) CustomerIDs() Props {
 	out := make(Props, 0, 1+len(id.IDs))
-	out = append(out, jsonx.Member{Key: "cookie", Value: jsonx.AppendString(nil, id.Cookie)})
+	cookie := jsonx.AppendString(make([]byte, 0, len(id.Cookie)+2), id.Cookie) // room for the quotes
+	out = append(out, jsonx.Member{Key: "cookie", Value: cookie})
 	return append(out, id.IDs...)
 }
 
@@ -62,7 +63,12 @@ func DecodeIdentity(s string) (id Identity, ok bool) {
 // parseIDs validates customer ids: an object of non-empty strings, without
 // "cookie" (the SDK owns it).
 func parseIDs(method string, raw []byte) (Props, error) {
-	ps, err := parseProps(method, "ids", raw)
+	return parseIDsWith(nil, method, raw)
+}
+
+// parseIDsWith is parseIDs for a call of a batch parsed with p.
+func parseIDsWith(p *parser, method string, raw []byte) (Props, error) {
+	ps, err := parsePropsWith(p, method, "ids", raw)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +79,7 @@ func parseIDs(method string, raw []byte) (Props, error) {
 		if p.Key == "cookie" {
 			return nil, typeErr(method, "ids.cookie", "is managed by the SDK; call anonymize() for a new customer")
 		}
-		if s, err := jsonx.String(p.Value); err != nil || s == "" {
+		if !nonEmptyString(p.Value) {
 			return nil, typeErr(method, "ids."+label(p), "must be a non-empty string")
 		}
 	}

@@ -13,21 +13,74 @@ import (
 const maxTimestamp = 9_999_999_999
 
 // parse validates one call's argument.
-func (t *Tracker) parse(c Call) (op, error) {
+func (t *Tracker) parse(c Call, p *parser) (op, error) {
 	switch c.Method {
 	case "trackEvent":
-		return parseEvent(c)
+		return parseEvent(c, p)
 	case "identifyCustomer":
-		return parseCustomer(c)
+		return parseCustomer(c, p)
 	}
 	return op{}, typeErr(c.Method, "method", "is not a method of the tracker")
 }
 
-// members splits a call's argument object. It allows one level more than
-// jsonx.MaxDepth, the argument's own, so that a member nested too deeply is
-// reported by name when the member itself is parsed.
-func members(method, field string, raw []byte) ([]jsonx.Member, error) {
-	ms, err := jsonx.ObjectLimit(raw, jsonx.MaxDepth+1)
+// parser is what the calls of one batch share while they are parsed, so
+// that a burst of calls costs few allocations per call. A nil parser
+// allocates as jsonx does (configuration, stored state, single values).
+type parser struct {
+	names *jsonx.Names   // interns member names
+	free  []jsonx.Member // the unused rest of the current chunk
+	chunk int            // members per chunk
+}
+
+// newParser returns a parser for a batch of n calls: chunks of 8 members
+// a call, up to 256, as most calls have a handful of properties. A single
+// call has nothing to share a chunk with: its objects are allocated to
+// size.
+func newParser(names *jsonx.Names, n int) *parser {
+	p := &parser{names: names}
+	if n > 1 {
+		p.chunk = min(8*n, 256)
+	}
+	return p
+}
+
+// nameTable returns the names to intern member names in, or nil.
+func (p *parser) nameTable() *jsonx.Names {
+	if p == nil {
+		return nil
+	}
+	return p.names
+}
+
+// object returns the members of the object raw, as jsonx.ObjectNames does,
+// carving them from a chunk shared by the batch when they fit: the objects
+// a batch keeps then cost a few allocations in all, rather than one and a
+// copy each. A chunk lives as long as any object carved from it.
+func (p *parser) object(raw []byte, limit int) ([]jsonx.Member, error) {
+	if p == nil || p.chunk == 0 {
+		return jsonx.ObjectNames(raw, limit, p.nameTable())
+	}
+	if cap(p.free) < 16 {
+		p.free = make([]jsonx.Member, 0, p.chunk)
+	}
+	ms, err := jsonx.AppendObject(p.free, raw, limit, p.names)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	if cap(ms) == cap(p.free) { // it fitted: what follows stays free
+		p.free = ms[len(ms):]
+	}
+	// Clipped, so that appending to it can never reach the next object.
+	return ms[:len(ms):len(ms)], nil
+}
+
+// members splits a call's argument object, appending its members to dst
+// (callers pass a buffer on their stack: the members are only looked at).
+// It allows one level more than jsonx.MaxDepth, the argument's own, so
+// that a member nested too deeply is reported by name when the member
+// itself is parsed.
+func members(dst []jsonx.Member, method, field string, raw []byte, names *jsonx.Names) ([]jsonx.Member, error) {
+	ms, err := jsonx.AppendObject(dst, raw, jsonx.MaxDepth+1, names)
 	switch {
 	case errors.Is(err, jsonx.ErrTooDeep):
 		return nil, rangeErr(method, field, "is nested more than "+strconv.Itoa(jsonx.MaxDepth-1)+" levels deep")
@@ -37,9 +90,10 @@ func members(method, field string, raw []byte) ([]jsonx.Member, error) {
 	return ms, nil
 }
 
-func parseEvent(c Call) (op, error) {
+func parseEvent(c Call, p *parser) (op, error) {
 	const m = "trackEvent"
-	ms, err := members(m, "event", c.Args)
+	var buf [8]jsonx.Member
+	ms, err := members(buf[:0], m, "event", c.Args, p.nameTable())
 	if err != nil {
 		return op{}, err
 	}
@@ -47,12 +101,12 @@ func parseEvent(c Call) (op, error) {
 	for _, mem := range ms {
 		switch mem.Key {
 		case "name":
-			if s, err := jsonx.String(mem.Value); err != nil || s == "" {
+			if !nonEmptyString(mem.Value) {
 				return op{}, typeErr(m, "name", "must be a non-empty string")
 			}
 			o.event = mem.Value
 		case "properties":
-			if o.props, err = parseProps(m, "properties", mem.Value); err != nil {
+			if o.props, err = parsePropsWith(p, m, "properties", mem.Value); err != nil {
 				return op{}, err
 			}
 		case "timestamp":
@@ -89,7 +143,7 @@ func SessionTime(method string, args []byte, callTime float64) (float64, error) 
 	if len(args) == 0 || string(args) == "null" {
 		return callTime, nil
 	}
-	ms, err := members(method, "options", args)
+	ms, err := members(nil, method, "options", args, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -104,9 +158,10 @@ func SessionTime(method string, args []byte, callTime float64) (float64, error) 
 	return ts * 1000, nil
 }
 
-func parseCustomer(c Call) (op, error) {
+func parseCustomer(c Call, p *parser) (op, error) {
 	const m = "identifyCustomer"
-	ms, err := members(m, "customer", c.Args)
+	var buf [8]jsonx.Member
+	ms, err := members(buf[:0], m, "customer", c.Args, p.nameTable())
 	if err != nil {
 		return op{}, err
 	}
@@ -114,14 +169,22 @@ func parseCustomer(c Call) (op, error) {
 	for _, mem := range ms {
 		switch mem.Key {
 		case "ids":
-			if o.ids, err = parseIDs(m, mem.Value); err != nil {
+			if o.ids, err = parseIDsWith(p, m, mem.Value); err != nil {
 				return op{}, err
 			}
 		case "properties":
-			if o.props, err = parseProps(m, "properties", mem.Value); err != nil {
+			if o.props, err = parsePropsWith(p, m, "properties", mem.Value); err != nil {
 				return op{}, err
 			}
 		}
 	}
 	return o, nil
+}
+
+// nonEmptyString reports whether raw, a value from jsonx (validated, no
+// white space around it), is a string that decodes to something other than
+// "" — as decoding it would tell, without allocating the string: every
+// escape decodes to at least one character.
+func nonEmptyString(raw []byte) bool {
+	return len(raw) > 2 && raw[0] == '"'
 }

@@ -22,10 +22,15 @@ type Props []jsonx.Member
 
 // parseProps validates a properties object. Absent or null means empty.
 func parseProps(method, field string, raw []byte) (Props, error) {
+	return parsePropsWith(nil, method, field, raw)
+}
+
+// parsePropsWith is parseProps for a call of a batch parsed with p.
+func parsePropsWith(p *parser, method, field string, raw []byte) (Props, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	ms, err := jsonx.Object(raw)
+	ms, err := p.object(raw, jsonx.MaxDepth)
 	switch {
 	case errors.Is(err, jsonx.ErrType):
 		return nil, typeErr(method, field, "must be an object")
@@ -52,23 +57,55 @@ func label(m jsonx.Member) string {
 	return string(m.RawKey[1 : len(m.RawKey)-1])
 }
 
+// smallProps is the size up to which dedupe and Merge find names by a
+// linear scan: events carry a handful of properties, and for those a scan
+// is faster than a map and allocates nothing. Larger inputs use a map, so
+// the worst case stays linear.
+const smallProps = 16
+
 // dedupe keeps the last of members that share a name, in first-seen order,
-// as JavaScript does when it parses such an object.
+// as JavaScript does when it parses such an object. It works in place (ms
+// is fresh from jsonx and the caller's), and writes nothing until the first
+// duplicate: members hold pointers, so every write costs a write barrier.
 func dedupe(ms []jsonx.Member) Props {
 	if len(ms) < 2 {
 		return ms
 	}
-	seen := make(map[string]int, len(ms))
-	out := make(Props, 0, len(ms))
-	for _, m := range ms {
-		if i, ok := seen[m.Key]; ok {
-			out[i].Value = m.Value
-			continue
-		}
-		seen[m.Key] = len(out)
-		out = append(out, m)
+	var seen map[string]int // where each name is kept, for large inputs
+	if len(ms) > smallProps {
+		seen = make(map[string]int, len(ms))
 	}
-	return out
+	n := 0 // ms[:n] are the members kept so far
+	for j := range ms {
+		key, i := ms[j].Key, -1
+		if seen == nil {
+			i = lastIndex(ms[:n], key)
+		} else if k, ok := seen[key]; ok {
+			i = k
+		} else {
+			seen[key] = n
+		}
+		switch {
+		case i >= 0: // a duplicate: its value, in the first one's place
+			ms[i].Value = ms[j].Value
+		case n != j: // moved back over the duplicates dropped
+			ms[n] = ms[j]
+			n++
+		default:
+			n++
+		}
+	}
+	return ms[:n]
+}
+
+// lastIndex returns the index of the last member of p named key, or -1.
+func lastIndex(p Props, key string) int {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i].Key == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // Merge returns base overridden and extended by over: base's members keep
@@ -82,11 +119,31 @@ func Merge(base, over Props) Props {
 	if len(over) == 0 {
 		return base
 	}
+	return mergeInto(make(Props, 0, len(base)+len(over)), base, over)
+}
+
+// mergeInto is Merge writing into dst's storage. It never returns base or
+// over themselves, so a caller that only encodes the result can reuse dst
+// for the next one.
+func mergeInto(dst, base, over Props) Props {
+	if n := len(base) + len(over); cap(dst) < n {
+		dst = make(Props, 0, n)
+	}
+	out := append(dst[:0], base...)
+	if len(base) <= smallProps {
+		for _, m := range over {
+			// The last of base's members with the name, as the map finds.
+			if i := lastIndex(out[:len(base)], m.Key); i >= 0 {
+				out[i].Value = m.Value
+			} else {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
 	at := make(map[string]int, len(base))
-	out := make(Props, len(base), len(base)+len(over))
 	for i, m := range base {
 		at[m.Key] = i
-		out[i] = m
 	}
 	for _, m := range over {
 		if i, ok := at[m.Key]; ok {

@@ -33,6 +33,12 @@ type Tracker struct {
 	id       Identity
 	defaults Props
 
+	// names interns the member names of parsed calls across batches (a
+	// page sends the same few names over and over); namesMu guards it, as
+	// calls are parsed outside mu.
+	namesMu sync.Mutex
+	names   jsonx.Names
+
 	// Queue bounds (limits.go).
 	estN     int
 	estBytes int64
@@ -140,18 +146,7 @@ type op struct {
 // returns one Result per call and the records stored.
 func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Record) {
 	res := make([]Result, len(calls))
-	ops := make([]op, 0, len(calls))
-	identifies := false
-	for i, c := range calls {
-		o, err := t.parse(c)
-		if err != nil {
-			res[i].Err = err
-			continue
-		}
-		o.call = i
-		identifies = identifies || o.event == nil
-		ops = append(ops, o)
-	}
+	ops, identifies := t.parseAll(calls, res)
 	if len(ops) == 0 {
 		return res, nil
 	}
@@ -178,28 +173,45 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 	recs := make([]queue.Record, 0, len(ops))
 	var merged []op
 	cur := base
+	// Reused from record to record: the command is encoded into buf and
+	// copied out as its body; props, the merged properties, is only
+	// encoded. customerIDs is cur's, rebuilt only when cur.IDs changes.
+	var (
+		buf         []byte
+		props       Props
+		customerIDs = cur.CustomerIDs()
+	)
 	for _, o := range ops {
-		ids := cur.IDs
-		var rec queue.Record
+		var (
+			rec     queue.Record
+			ids     Props // identifyCustomer's ids merged over cur's
+			nextIDs Props // and the customer_ids they make
+		)
 		if o.event == nil {
 			ids = Merge(cur.IDs, o.ids)
-			props := o.props
+			own := o.props
 			if t.cfg.AllowDefaultCustomerProperties {
-				props = Merge(t.defaults, props)
+				props = mergeInto(props, t.defaults, own)
+				own = props
 			}
 			id := t.newID()
 			next := cur
 			next.IDs = ids
-			rec = record(queue.KindCustomer, id, AppendCustomerCommand(nil, id, next.CustomerIDs(), props), calls[o.call].Time)
+			nextIDs = next.CustomerIDs()
+			buf = AppendCustomerCommand(buf[:0], id, nextIDs, own)
+			rec = record(queue.KindCustomer, id, buf, calls[o.call].Time)
 		} else {
-			rec = t.eventRecord(cur.CustomerIDs(), o.event, o.ts, Merge(t.defaults, o.props), calls[o.call].Time)
+			props = mergeInto(props, t.defaults, o.props)
+			id := t.newID()
+			buf = AppendEventCommand(buf[:0], id, customerIDs, o.event, o.ts, props)
+			rec = record(queue.KindEvent, id, buf, calls[o.call].Time)
 		}
 		if n := len(rec.Body); n > MaxCommandBytes {
 			res[o.call].Err = rangeErr(methodOf(o), argName(o), "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
 			continue
 		}
 		if o.event == nil {
-			cur.IDs = ids
+			cur.IDs, customerIDs = ids, nextIDs
 			merged = append(merged, o)
 		}
 		recs = append(recs, rec)
@@ -214,6 +226,27 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 		return fail(err)
 	}
 	return res, stored
+}
+
+// parseAll validates calls, setting res's errors for the invalid ones, and
+// returns the valid ones as ops, in order. The calls share a parser, and
+// the tracker's name table.
+func (t *Tracker) parseAll(calls []Call, res []Result) (ops []op, identifies bool) {
+	t.namesMu.Lock()
+	defer t.namesMu.Unlock()
+	p := newParser(&t.names, len(calls))
+	ops = make([]op, 0, len(calls))
+	for i, c := range calls {
+		o, err := t.parse(c, p)
+		if err != nil {
+			res[i].Err = err
+			continue
+		}
+		o.call = i
+		identifies = identifies || o.event == nil
+		ops = append(ops, o)
+	}
+	return ops, identifies
 }
 
 // mergeIDs merges the ids of accepted identifyCustomer calls into the
