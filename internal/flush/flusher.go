@@ -144,7 +144,7 @@ func (f *Flusher) Flush(ctx context.Context, force bool) (Result, error) {
 		return Result{Kept: -1}, err
 	}
 	defer release()
-	p := &pass{f: f, ctx: ctx}
+	p := &pass{f: f, ctx: ctx, overlap: true}
 	if force {
 		f.mu.Lock()
 		f.paused = false

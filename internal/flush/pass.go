@@ -13,16 +13,66 @@ import (
 // The cursor only moves forward. Every record behind it was confirmed,
 // dropped, held back with a NotBefore in the future, or not due; so a pass
 // never sends a record twice unless bisecting, and it ends.
+//
+// The store's I/O overlaps the request in flight, never another request:
+// while a batch is on the wire, one goroutine reads the page after the
+// cursor (readAhead) and another writes the outcome of the batch answered
+// before it (writeBehind). Both touch only their own side of the cursor, so
+// they cannot race with each other or with the request. The pass goroutine
+// alone moves the cursor, counts, calls the Observer and decides; it waits
+// for the write (join) before it acts on the next answer, reports anything,
+// writes itself, or returns, so the reports come in the order and with the
+// counts of a strictly sequential pass, and Flush never returns with a store
+// call still running.
 type pass struct {
-	f     *Flusher
-	ctx   context.Context
-	after int64            // Seq cursor
-	stack [][]queue.Record // halves of refused batches, next on top
-	wake  int64            // earliest held-back due time seen, Unix ms (0: none)
-	res   Result
+	f       *Flusher
+	ctx     context.Context
+	after   int64            // Seq cursor
+	stack   [][]queue.Record // halves of refused batches, next on top
+	wake    int64            // earliest held-back due time seen, Unix ms (0: none)
+	res     Result
+	overlap bool         // write outcomes behind the next request (Flush, not Settle)
+	ahead   *readAhead   // the page after the cursor, being read; nil: none
+	write   *writeBehind // the outcome of the last answered batch, being written; nil: none
+}
+
+// readAhead is a store read of the page after a cursor, made while a request
+// is in flight. It only reads: dropping it loses nothing.
+type readAhead struct {
+	after  int64
+	n      int
+	cancel context.CancelFunc
+	done   chan struct{} // closed when page and err are set
+	page   []queue.Record
+	err    error
+}
+
+// writeBehind is the Delete and Update of one answered batch, made while the
+// next request is in flight; join reports it.
+type writeBehind struct {
+	del      []int64        // confirmed and dropped records
+	upd      []queue.Record // rejected records, held back
+	ids      []string       // confirmed records' IDs
+	drops    []DropReport
+	status   int // 2xx status for the flush report, 0: none
+	rejected int
+	done     chan struct{} // closed when delErr and updErr are set
+	delErr   error
+	updErr   error
 }
 
 func (p *pass) run(force bool) error {
+	defer p.dropAhead()
+	err := p.loop(force)
+	// A write still running belongs to a batch answered before whatever
+	// ended the loop: a sequential pass would have stopped at its error.
+	if werr := p.join(); werr != nil {
+		return werr
+	}
+	return err
+}
+
+func (p *pass) loop(force bool) error {
 	for {
 		if err := p.ctx.Err(); err != nil {
 			return err
@@ -61,7 +111,11 @@ func (p *pass) nextBatch(now time.Time) ([]queue.Record, error) {
 			return b, nil
 		}
 		// A lone record that no request can carry: give it up now rather
-		// than let it stall the records behind it.
+		// than let it stall the records behind it (after the reports of
+		// the batch before it).
+		if err := p.join(); err != nil {
+			return nil, err
+		}
 		d := DropReport{ID: b[0].ID, Kind: b[0].Kind, Reason: ErrTooLarge.Error(), Rejections: b[0].Rejections}
 		if err := p.f.store.Delete(p.ctx, []int64{b[0].Seq}); err != nil {
 			return nil, p.f.storeFailed(err)
@@ -78,8 +132,11 @@ func (p *pass) due(now time.Time) ([]queue.Record, error) {
 	limit := p.f.cfg.MaxCommands
 	var due []queue.Record
 	for after := p.after; len(due) < limit; {
-		page, err := p.f.store.Oldest(p.ctx, after, limit)
+		page, err := p.read(after, limit)
 		if err != nil {
+			if werr := p.join(); werr != nil {
+				return nil, werr
+			}
 			return nil, p.f.storeFailed(err)
 		}
 		for _, r := range page {
@@ -99,6 +156,47 @@ func (p *pass) due(now time.Time) ([]queue.Record, error) {
 	return due, nil
 }
 
+// read returns up to n records after Seq after: the page read ahead if it is
+// that one, else a fresh read.
+func (p *pass) read(after int64, n int) ([]queue.Record, error) {
+	if a := p.ahead; a != nil {
+		if a.after == after && a.n == n {
+			p.ahead = nil
+			<-a.done
+			a.cancel()
+			return a.page, a.err
+		}
+		p.dropAhead()
+	}
+	return p.f.store.Oldest(p.ctx, after, n)
+}
+
+// readAhead starts reading the page after the cursor, unless that read is
+// already under way. The cursor does not move before the next read, since
+// halves of refused batches lie behind it.
+func (p *pass) readAhead() {
+	if p.ahead != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(p.ctx)
+	a := &readAhead{after: p.after, n: p.f.cfg.MaxCommands, cancel: cancel, done: make(chan struct{})}
+	store := p.f.store
+	go func() {
+		defer close(a.done)
+		a.page, a.err = store.Oldest(ctx, a.after, a.n)
+	}()
+	p.ahead = a
+}
+
+// dropAhead stops and forgets the read ahead, if any, once it has ended.
+func (p *pass) dropAhead() {
+	if a := p.ahead; a != nil {
+		p.ahead = nil
+		a.cancel()
+		<-a.done
+	}
+}
+
 func (p *pass) heldUntil(ms int64) {
 	if p.wake == 0 || ms < p.wake {
 		p.wake = ms
@@ -111,7 +209,20 @@ func (p *pass) send(batch []queue.Record) error {
 	f := p.f
 	p.res.Requests++
 	p.res.Sent += len(batch)
+	if len(batch) == f.cfg.MaxCommands {
+		// A full batch: more are likely queued behind it. (A partial one
+		// was all there was; reading ahead would only add a transaction
+		// that the page's next append has to wait for.)
+		p.readAhead()
+	}
 	resp, err := f.sender.Send(p.ctx, Body(batch))
+	// The outcome of the batch before must be written before this answer
+	// is acted on. If it could not be, the pass ends as it would have
+	// before this request: the answer is dropped, and batch, confirmed or
+	// not, stays queued (to be sent again; the server dedupes).
+	if werr := p.join(); werr != nil {
+		return werr
+	}
 	if err != nil && p.ctx.Err() != nil {
 		return p.ctx.Err() // abandoned by the caller: not an outage
 	}
@@ -130,7 +241,8 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 	switch v.Action {
 	case Apply:
 		f.succeeded()
-		return p.apply(ctx, batch, v.Outcomes, now, resp.Status)
+		p.apply(ctx, batch, v.Outcomes, now, resp.Status)
+		return nil
 	case Split:
 		if bisect {
 			h := len(batch) / 2
@@ -139,7 +251,8 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 		return nil
 	case Reject:
 		f.reportError(v.Err)
-		return p.apply(ctx, batch, []Outcome{{Errors: []string{v.Reason}}}, now, 0)
+		p.apply(ctx, batch, []Outcome{{Errors: []string{v.Reason}}}, now, 0)
+		return nil
 	case Pause:
 		f.pause()
 	default:
@@ -152,54 +265,82 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 // apply writes the per-command outcomes of batch with one Delete (confirmed
 // and dropped records) and one Update (rejected records, held back by the
 // backoff for their rejection count). status is the 2xx status to report,
-// or 0 for no flush report.
-func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []Outcome, now time.Time, status int) error {
+// or 0 for no flush report. In a Flush the writes run behind the next
+// request; join waits for them, counts and reports.
+func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []Outcome, now time.Time, status int) {
 	f := p.f
-	var (
-		del   []int64
-		upd   []queue.Record
-		ids   []string
-		drops []DropReport
-	)
+	w := &writeBehind{status: status, done: make(chan struct{})}
 	for i, r := range batch {
 		o := outs[i]
 		if o.OK {
-			del = append(del, r.Seq)
-			ids = append(ids, r.ID)
+			w.del = append(w.del, r.Seq)
+			w.ids = append(w.ids, r.ID)
 			continue
 		}
 		r.Rejections++
 		if r.Rejections >= f.cfg.MaxRetries {
-			del = append(del, r.Seq)
-			drops = append(drops, DropReport{ID: r.ID, Kind: r.Kind, Reason: o.Reason(), Rejections: r.Rejections})
+			w.del = append(w.del, r.Seq)
+			w.drops = append(w.drops, DropReport{ID: r.ID, Kind: r.Kind, Reason: o.Reason(), Rejections: r.Rejections})
 			continue
 		}
 		r.NotBefore = now.Add(f.records.Delay(r.Rejections)).UnixMilli()
-		upd = append(upd, r)
+		w.upd = append(w.upd, r)
 	}
-	if len(del) > 0 {
-		if err := f.store.Delete(ctx, del); err != nil {
-			return f.storeFailed(err)
+	w.rejected = len(batch) - len(w.ids)
+	p.write = w
+	store := f.store
+	do := func() {
+		defer close(w.done)
+		if len(w.del) > 0 {
+			if w.delErr = store.Delete(ctx, w.del); w.delErr != nil {
+				return
+			}
+		}
+		if len(w.upd) > 0 {
+			w.updErr = store.Update(ctx, w.upd)
 		}
 	}
-	p.res.Confirmed += len(ids)
-	p.res.Dropped += len(drops)
-	if status != 0 && f.obs.OnFlush != nil {
-		f.obs.OnFlush(FlushReport{Status: status, IDs: ids, Rejected: len(batch) - len(ids)})
+	// Only behind a full batch, the sign of a backlog: after a partial one
+	// the pass is about to end, and a write running beside its last read
+	// only makes the page's next append wait for two transactions.
+	if p.overlap && len(batch) == f.cfg.MaxCommands {
+		go do()
+	} else {
+		do()
 	}
-	f.reportDrops(drops)
-	if len(upd) > 0 {
-		if err := f.store.Update(ctx, upd); err != nil {
-			return f.storeFailed(err)
-		}
-		for _, r := range upd {
-			p.heldUntil(r.NotBefore)
-		}
+}
+
+// join waits for the outcome being written, if any, then counts and reports
+// it as a sequential pass would have right after writing it. A non-nil
+// error (a store failure) ends the pass.
+func (p *pass) join() error {
+	w := p.write
+	if w == nil {
+		return nil
+	}
+	p.write = nil
+	<-w.done
+	f := p.f
+	if w.delErr != nil {
+		return f.storeFailed(w.delErr)
+	}
+	p.res.Confirmed += len(w.ids)
+	p.res.Dropped += len(w.drops)
+	if w.status != 0 && f.obs.OnFlush != nil {
+		f.obs.OnFlush(FlushReport{Status: w.status, IDs: w.ids, Rejected: w.rejected})
+	}
+	f.reportDrops(w.drops)
+	if w.updErr != nil {
+		return f.storeFailed(w.updErr)
+	}
+	for _, r := range w.upd {
+		p.heldUntil(r.NotBefore)
 	}
 	return nil
 }
 
-// finish counts what is left and works out Result.Next.
+// finish counts what is left and works out Result.Next. Every write of the
+// pass has ended (run and Settle join them).
 func (p *pass) finish(err error) (Result, error) {
 	f := p.f
 	n, cerr := f.store.Len(context.WithoutCancel(p.ctx))
@@ -244,6 +385,9 @@ func (f *Flusher) Settle(ctx context.Context, sent []queue.Record, resp Response
 	if len(sent) > 0 {
 		p.res.Sent, p.res.Requests = len(sent), 1
 		err = p.settle(sent, resp, sendErr, false)
+		if werr := p.join(); werr != nil {
+			err = werr
+		}
 	}
 	return p.finish(err)
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // Observer receives delivery health reports. Nil funcs are skipped. The
-// Flusher calls them synchronously from the flushing goroutine, between
-// store calls; they must return quickly and must not call Flush or Settle.
+// Flusher calls them synchronously from the flushing goroutine, one at a
+// time (its own store reads and writes may be running meanwhile); they must
+// return quickly and must not call Flush or Settle.
 type Observer struct {
 	// OnFlush is called after each batch the server answered 2xx.
 	OnFlush func(FlushReport)
