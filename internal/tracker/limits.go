@@ -17,10 +17,10 @@ import (
 //
 // The tracker keeps an estimate of the queue's size — the exact size at
 // open, plus what it stored since — and counts exactly only when the
-// estimate crosses a bound, since an exact count reads the whole queue.
-// Records other tabs store or the flusher deletes make the estimate drift;
-// the exact count before any eviction corrects it, so nothing is evicted on
-// a stale figure.
+// estimate crosses a bound: the number of records with Store.Len, the
+// bytes with Store.Count, which reads the whole queue. Records other tabs
+// store or the flusher deletes make the estimate drift; the exact count
+// before any eviction corrects it, so nothing is evicted on a stale figure.
 
 // DropHandler is told about each record the tracker gives up.
 type DropHandler func(rec queue.Record, reason string)
@@ -76,8 +76,19 @@ func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Reco
 	if t.estN <= t.cfg.MaxQueueRecords && t.estBytes <= t.cfg.MaxQueueBytes {
 		return stored, nil
 	}
-	if err := t.count(ctx); err != nil {
-		return stored, nil // stored; the bound is enforced on the next write
+	// The number of records is cheap to know exactly (Len); their bytes
+	// are not (Count reads the whole queue), so they are counted only when
+	// their estimate, which only overstates, is over its own bound.
+	if t.estBytes > t.cfg.MaxQueueBytes {
+		if err := t.count(ctx); err != nil {
+			return stored, nil // stored; the bound is enforced on the next write
+		}
+	} else {
+		n, err := t.store.Len(ctx)
+		if err != nil {
+			return stored, nil
+		}
+		t.estN = n
 	}
 	overN := t.estN - t.cfg.MaxQueueRecords
 	overB := t.estBytes - t.cfg.MaxQueueBytes

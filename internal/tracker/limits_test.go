@@ -102,3 +102,44 @@ func TestQuotaExceededEvictsAndRetries(t *testing.T) {
 		t.Fatalf("drops: %+v", drops)
 	}
 }
+
+// countingStore counts the calls of Store.Count, which reads the whole queue.
+type countingStore struct {
+	queue.Store
+	counts int
+}
+
+func (s *countingStore) Count(ctx context.Context) (int, int64, error) {
+	s.counts++
+	return s.Store.Count(ctx)
+}
+
+// TestFullQueueDoesNotReadItAllPerWrite: a queue held at its record bound
+// (a sender slower than the page) is kept there with the cheap Len, not by
+// reading every record (Count) on every write; and the bound still holds
+// when the sender deletes records behind the tracker's back.
+func TestFullQueueDoesNotReadItAllPerWrite(t *testing.T) {
+	store := &countingStore{Store: queue.NewMemory()}
+	tr, _ := open(t, store, `{"projectToken":"p","maxQueueRecords":20,"automaticSessionTracking":false}`)
+	opened := store.counts
+	for i := range 50 {
+		track(t, tr, "a", "b", "c")
+		if i%5 == 4 { // the flusher confirms the 4 oldest
+			old, _ := store.Oldest(context.Background(), 0, 4)
+			var seqs []int64
+			for _, r := range old {
+				seqs = append(seqs, r.Seq)
+			}
+			_ = store.Delete(context.Background(), seqs)
+		}
+		if n, _ := store.Len(context.Background()); n > 20 {
+			t.Fatalf("write %d: %d records queued, over the bound of 20", i, n)
+		}
+	}
+	if store.counts != opened {
+		t.Fatalf("Count called %d times while the bytes were far under their bound, want 0", store.counts-opened)
+	}
+	if tr.Dropped() == 0 {
+		t.Fatal("nothing evicted: the test did not fill the queue")
+	}
+}
