@@ -138,6 +138,11 @@ func TestBlocksMatchMemoryStore(t *testing.T) {
 		if err != nil || n1 != n2 {
 			t.Fatalf("step %d (%s): len %d %v, want %d", step, what, n1, err, n2)
 		}
+		c1, b1, err := d.Count(ctx)
+		c2, b2, _ := ref.Count(ctx)
+		if err != nil || c1 != c2 || b1 != b2 {
+			t.Fatalf("step %d (%s): count %d, %d bytes, %v; want %d, %d", step, what, c1, b1, err, c2, b2)
+		}
 	}
 	a, err := d.Oldest(ctx, 0, 1<<30)
 	b, _ := ref.Oldest(ctx, 0, 1<<30)

@@ -20,9 +20,10 @@ import (
 //
 // The blocks store has key path "k" and a key generator, so a block's key k
 // is assigned when it is first put and never reused, in any tab. Its value
-// is {k, o: [offset, …], r: [record, …]}: up to blockSpan records (record
-// objects of queue.AppendJSON without seq) and their distinct offsets in
-// [0, blockSpan), ascending. A record's seq is k×blockSpan + offset, so seqs
+// is {k, o: [offset, …], z: [size, …], r: [record, …]}: up to blockSpan
+// records (record objects of queue.AppendJSON without seq), their distinct
+// offsets in [0, blockSpan), ascending, and their sizes (queue.Record.Size),
+// so that Count can read sizes without copying any record into Go. A record's seq is k×blockSpan + offset, so seqs
 // grow with every append and the block of a seq is seq/blockSpan. A block
 // only ever loses records after it is written, and is deleted when it has
 // none left. The multiEntry index on o has one entry per record: its count
@@ -76,13 +77,27 @@ func appendBlocks(dst []byte, recs []queue.Record) ([]byte, []int) {
 			}
 			dst = strconv.AppendInt(dst, int64(i), 10)
 		}
-		dst = append(dst, `],"r":`...)
+		dst = append(dst, `],"z":`...)
+		dst = appendSizes(dst, recs[:n])
+		dst = append(dst, `,"r":`...)
 		dst = queue.AppendJSON(dst, recs[:n], false)
 		dst = append(dst, '}')
 		sizes = append(sizes, n)
 		recs = recs[n:]
 	}
 	return append(dst, ']'), sizes
+}
+
+// appendSizes appends the sizes of recs as a JSON array.
+func appendSizes(dst []byte, recs []queue.Record) []byte {
+	dst = append(dst, '[')
+	for i, r := range recs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendInt(dst, int64(r.Size()), 10)
+	}
+	return append(dst, ']')
 }
 
 // putBlocks puts recs into the blocks store st as new blocks, with one
@@ -416,6 +431,7 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 		return d.callErr(op, err)
 	}
 	var parts []any
+	var kept []queue.Record
 	offs := []byte{'['}
 	for i := 0; i < len(keep); {
 		if !keep[i] {
@@ -428,6 +444,7 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 				offs = append(offs, ',')
 			}
 			offs = strconv.AppendInt(offs, b.recs[j].Seq-b.k*blockSpan, 10)
+			kept = append(kept, b.recs[j])
 			j++
 		}
 		part, err := r.Call("slice", i, j)
@@ -447,6 +464,13 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 	no, err := d.json.Call("parse", string(offs))
 	if err == nil {
 		err = v.Set("o", no)
+	}
+	var nz safejs.Value
+	if err == nil {
+		nz, err = d.json.Call("parse", string(appendSizes(nil, kept)))
+	}
+	if err == nil {
+		err = v.Set("z", nz)
 	}
 	if err == nil {
 		err = v.Set("r", nr)
@@ -479,7 +503,7 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 		seqs[i] = r.Seq
 	}
 	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
-		var r safejs.Value
+		var r, z safejs.Value
 		changed := false
 		for j, old := range b.recs {
 			i, ok := at[old.Seq]
@@ -487,7 +511,11 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 				continue
 			}
 			if !changed {
-				if r, err = v.Get("r"); err != nil {
+				r, err = v.Get("r")
+				if err == nil {
+					z, err = v.Get("z")
+				}
+				if err != nil {
 					return d.callErr(op, err)
 				}
 				changed = true
@@ -497,6 +525,9 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 				return err
 			}
 			if err := r.SetIndex(j, o); err != nil {
+				return d.callErr(op, err)
+			}
+			if err := z.SetIndex(j, recs[i].Size()); err != nil {
 				return d.callErr(op, err)
 			}
 		}
@@ -536,11 +567,8 @@ func (d *DB) Len(ctx context.Context) (int, error) {
 	return res.Int()
 }
 
-// Count implements queue.Store. Sizes are UTF-8 byte lengths of the bodies,
-// which IndexedDB cannot compute, so Count reads every block with getAll()
-// and copies it into Go to measure it: O(total stored bytes) in time and
-// transient memory, fine for a queue kept small by eviction and counted
-// only when the tracker's running estimate passes a limit.
+// Count implements queue.Store: one getAll, and one JSON.stringify that
+// keeps only each block's offsets and sizes, so no record is copied into Go.
 func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	const op = "count"
 	t, st, err := d.begin(ctx, op, blocksStore, "readonly")
@@ -558,16 +586,54 @@ func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	if err != nil {
 		return 0, 0, d.callErr(op, err)
 	}
-	bs, err := d.readBlocks(op, arr)
+	text, err := d.json.Call("stringify", arr, []any{"o", "z"})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, d.callErr(op, err)
 	}
-	var n int
-	var total int64
-	for _, b := range bs {
-		n += len(b.recs)
-		for _, r := range b.recs {
-			total += int64(r.Size())
+	str, err := text.String()
+	if err != nil {
+		return 0, 0, newErr(op, err.Error(), nil)
+	}
+	n, total, err := countBlocks([]byte(str))
+	if err != nil {
+		return 0, 0, newErr(op, err.Error(), nil)
+	}
+	return n, total, nil
+}
+
+// countBlocks sums the records and sizes of [{o, z}, …].
+func countBlocks(data []byte) (n int, total int64, err error) {
+	els, err := jsonx.Array(data)
+	if err != nil {
+		return 0, 0, queue.ErrCorrupt
+	}
+	for _, el := range els {
+		var offs, sizes [][]byte
+		ms, err := jsonx.Object(el)
+		if err != nil {
+			return 0, 0, queue.ErrCorrupt
+		}
+		for _, m := range ms {
+			switch m.Key {
+			case "o":
+				offs, err = jsonx.Array(m.Value)
+			case "z":
+				sizes, err = jsonx.Array(m.Value)
+			}
+			if err != nil {
+				return 0, 0, queue.ErrCorrupt
+			}
+		}
+		if len(offs) != len(sizes) {
+			return 0, 0, queue.ErrCorrupt
+		}
+		n += len(offs)
+		for _, z := range sizes {
+			f, err := jsonx.Number(z)
+			if err != nil || f < 0 || f != float64(int64(f)) {
+				return 0, 0, queue.ErrCorrupt
+			}
+			total += int64(f)
 		}
 	}
 	return n, total, nil
