@@ -58,6 +58,10 @@ type job struct {
 	fn    func()
 }
 
+// maxRunBytes bounds the text of the batches run together (about 500
+// calls), so that a burst queued as many batches is still stored in chunks.
+const maxRunBytes = 128 << 10
+
 func (b *bridge) enqueue(j job) {
 	b.mu.Lock()
 	b.pending = append(b.pending, j)
@@ -89,11 +93,13 @@ func (b *bridge) work() {
 					i++
 					continue
 				}
-				k := i
-				for k < len(jobs) && jobs[k].fn == nil {
+				k, size := i, 0
+				for k < len(jobs) && jobs[k].fn == nil && (k == i || size+len(jobs[k].batch) <= maxRunBytes) {
+					size += len(jobs[k].batch)
 					k++
 				}
 				b.run(jobs[i:k])
+				clear(jobs[i:k]) // let the texts go
 				i = k
 			}
 		}

@@ -44,7 +44,11 @@ var errKeepalive = errors.New("keepalive request failed")
 // stored tells the loader's close path about records to mirror, one line
 // each: seq US id US body.
 func (r *runner) emitStored(recs []queue.Record) {
-	var b []byte
+	size := 0
+	for _, rec := range recs {
+		size += 24 + len(rec.ID) + len(rec.Body)
+	}
+	b := make([]byte, 0, size)
 	for i, rec := range recs {
 		if i > 0 {
 			b = append(b, '\n')

@@ -7,6 +7,9 @@ import { runGo } from './load.js'
 
 const errorClasses = { TypeError, RangeError }
 
+// PIECE is the most calls handed to the Go side in one message.
+const PIECE = 500
+
 export class Bridge {
   constructor() {
     this.nextID = 1
@@ -61,7 +64,9 @@ export class Bridge {
     this.scheduled = false
     const batch = this.queue
     this.queue = []
-    if (batch.length) this.apply(batch.join('\n'))
+    // A burst goes over in pieces the Go side stores one at a time, so its
+    // heap never holds the whole burst (see maxCallsPerApply).
+    for (let i = 0; i < batch.length; i += PIECE) this.apply(batch.slice(i, i + PIECE).join('\n'))
   }
 
   done(text) {
