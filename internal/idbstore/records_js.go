@@ -310,9 +310,16 @@ func (d *DB) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, er
 			return fetch(more, min(n-got, max(2, (n-got)*nb/max(got, 1)+1)))
 		})
 	}
+	// A block that starts at after+1 (the next batch of a backlog written
+	// in full blocks) usually holds all n; otherwise its head is gone and
+	// the block after it is needed too.
+	first := 2
+	if (after+1)%blockSpan == 0 && n <= blockSpan {
+		first = 1
+	}
 	rng, err := d.keyRange.Call("lowerBound", from)
 	if err == nil {
-		err = fetch(rng, 2)
+		err = fetch(rng, first)
 	} else {
 		err = d.callErr(op, err)
 	}
