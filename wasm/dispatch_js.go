@@ -89,11 +89,11 @@ func (b *bridge) dispatch(calls []call, r *results) int {
 	return 1
 }
 
-// maxCallsPerApply bounds the calls stored per transaction. A burst arrives
-// as one batch (a loop of 10,000 calls is one microtask): in chunks, its
-// first records are durable, answered and on their way to the server while
-// the rest are still being built, and the Go heap holds one chunk's records
-// at a time rather than the whole burst's.
+// maxCallsPerApply bounds the calls stored per transaction (the loader
+// also sends a burst in pieces of this many): in chunks, a burst's first
+// records are durable, answered and on their way to the server while the
+// rest are still being built, and the Go heap holds one chunk's records at
+// a time rather than the whole burst's.
 const maxCallsPerApply = 500
 
 // record stores a run of up to maxCallsPerApply trackEvent /
