@@ -81,9 +81,9 @@ bench: chromium
 # A few seconds of each fuzz target on top of the seed corpus.
 # (Shrinking a large interesting input can stall a run for a minute at the
 # default minimize time; 5 s is plenty for these inputs.)
-FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString \
-  ./internal/tracker:FuzzApply ./internal/tracker:FuzzParseConfig ./internal/queue:FuzzCodec \
-  ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution
+FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString ./internal/jsonx:FuzzObject \
+  ./internal/tracker:FuzzApply ./internal/tracker:FuzzParseConfig ./internal/queue:FuzzCodec ./internal/queue:FuzzParseBlocks \
+  ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector:FuzzParseCommand
 FUZZ = $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t\#\#*:}$$" -fuzzminimizetime 5s
 fuzz-short:
 	@for t in $(FUZZ_TARGETS); do $(FUZZ) -fuzztime 3s >/dev/null || { echo "fuzz-short: $$t failed"; $(FUZZ) -fuzztime 3s; exit 1; }; done; echo "fuzz-short: ok"

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
 )
@@ -20,11 +19,13 @@ import (
 //
 // The blocks store has key path "k" and a key generator, so a block's key k
 // is assigned when it is first put and never reused, in any tab. Its value
-// is {k, o: [offset, …], z: [size, …], r: [record, …]}: up to blockSpan
-// records (record objects of queue.AppendJSON without seq), their distinct
-// offsets in [0, blockSpan), ascending, and their sizes (queue.Record.Size),
-// so that Count can read sizes without copying any record into Go. A record's seq is k×blockSpan + offset, so seqs
-// grow with every append and the block of a seq is seq/blockSpan. A block
+// is {k, o: [offset, …], z: [size, …], r: [record, …]} (queue/blocks.go is
+// the encoding): up to blockSpan records (record objects of
+// queue.AppendJSON without seq), their distinct offsets in [0, blockSpan),
+// ascending, and their sizes (queue.Record.Size), so that Count can read
+// sizes without copying any record into Go. A record's seq is
+// k×blockSpan + offset, so seqs grow with every append and the block of a
+// seq is seq/blockSpan. A block
 // only ever loses records after it is written, and is deleted when it has
 // none left. The multiEntry index on o has one entry per record: its count
 // is the queue's length, kept by IndexedDB itself.
@@ -56,56 +57,12 @@ func checkNumbers(op string, recs []queue.Record) error {
 	return nil
 }
 
-// appendBlocks appends recs as a JSON array of new block values (without
-// k), and returns how many records each block holds.
-func appendBlocks(dst []byte, recs []queue.Record) ([]byte, []int) {
-	var sizes []int
-	dst = append(dst, '[')
-	for len(recs) > 0 {
-		n, size := 1, recs[0].Size()
-		for n < len(recs) && n < blockSpan && size+recs[n].Size() <= blockBytes {
-			size += recs[n].Size()
-			n++
-		}
-		if len(sizes) > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"o":[`...)
-		for i := range n {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = strconv.AppendInt(dst, int64(i), 10)
-		}
-		dst = append(dst, `],"z":`...)
-		dst = appendSizes(dst, recs[:n])
-		dst = append(dst, `,"r":`...)
-		dst = queue.AppendJSON(dst, recs[:n], false)
-		dst = append(dst, '}')
-		sizes = append(sizes, n)
-		recs = recs[n:]
-	}
-	return append(dst, ']'), sizes
-}
-
-// appendSizes appends the sizes of recs as a JSON array.
-func appendSizes(dst []byte, recs []queue.Record) []byte {
-	dst = append(dst, '[')
-	for i, r := range recs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = strconv.AppendInt(dst, int64(r.Size()), 10)
-	}
-	return append(dst, ']')
-}
-
 // putBlocks puts recs into the blocks store st as new blocks, with one
 // JSON.parse for all of them, and returns the put requests (whose results
 // are the keys) and the records per block. Its errors are JavaScript
 // exceptions.
 func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []int, error) {
-	text, sizes := appendBlocks(nil, recs)
+	text, sizes := queue.AppendBlocks(nil, recs, blockSpan, blockBytes)
 	arr, err := json.Call("parse", string(text))
 	if err != nil {
 		return nil, nil, err
@@ -164,58 +121,9 @@ func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, e
 	return out, nil
 }
 
-// block is a stored block read into Go: its key and its records, seqs set.
-type block struct {
-	k    int64
-	recs []queue.Record
-}
-
-// parseBlocks reads the JSON.stringify of an array of block values.
-func parseBlocks(data []byte) ([]block, error) {
-	els, err := jsonx.Array(data)
-	if err != nil {
-		return nil, queue.ErrCorrupt
-	}
-	out := make([]block, len(els))
-	for i, el := range els {
-		ms, err := jsonx.Object(el)
-		if err != nil {
-			return nil, queue.ErrCorrupt
-		}
-		var offs [][]byte
-		b := &out[i]
-		k := -1.0
-		for _, m := range ms {
-			switch m.Key {
-			case "k":
-				k, err = jsonx.Number(m.Value)
-			case "o":
-				offs, err = jsonx.Array(m.Value)
-			case "r":
-				b.recs, err = queue.ParseJSON(m.Value)
-			}
-			if err != nil {
-				return nil, queue.ErrCorrupt
-			}
-		}
-		if k < 0 || k != float64(int64(k)) || k > maxSafe/blockSpan-1 || len(offs) != len(b.recs) {
-			return nil, queue.ErrCorrupt
-		}
-		b.k = int64(k)
-		for j, o := range offs {
-			f, err := jsonx.Number(o)
-			if err != nil || f < 0 || f >= blockSpan || f != float64(int64(f)) {
-				return nil, queue.ErrCorrupt
-			}
-			b.recs[j].Seq = b.k*blockSpan + int64(f)
-		}
-	}
-	return out, nil
-}
-
 // readBlocks brings an array of block values into Go with one
 // JSON.stringify.
-func (d *DB) readBlocks(op string, arr safejs.Value) ([]block, error) {
+func (d *DB) readBlocks(op string, arr safejs.Value) ([]queue.Block, error) {
 	text, err := d.json.Call("stringify", arr)
 	if err != nil {
 		return nil, d.callErr(op, err)
@@ -224,7 +132,7 @@ func (d *DB) readBlocks(op string, arr safejs.Value) ([]block, error) {
 	if err != nil {
 		return nil, newErr(op, err.Error(), nil)
 	}
-	bs, err := parseBlocks([]byte(s))
+	bs, err := queue.ParseBlocks([]byte(s), blockSpan)
 	if err != nil {
 		return nil, newErr(op, err.Error(), nil)
 	}
@@ -335,7 +243,7 @@ func (d *DB) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, er
 	}
 	var recs []queue.Record
 	for _, b := range bs {
-		for _, r := range b.recs {
+		for _, r := range b.Recs {
 			if r.Seq > after && len(recs) < n {
 				recs = append(recs, r)
 			}
@@ -353,9 +261,9 @@ func sortedSeqs(seqs []int64) []int64 {
 
 // rewriteBlocks runs a readwrite transaction that reads the blocks which can
 // hold seqs (sorted) with one getAll and, in its success callback, lets
-// change rewrite each: change gets the block in Go and its JavaScript value,
-// and returns whether it put or deleted the block.
-func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
+// change put back or delete each: change gets the block in Go and its
+// JavaScript value.
+func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b queue.Block, v safejs.Value) error) error {
 	lo, err1 := number(op, keyOf(seqs[0]))
 	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
 	if err1 != nil || err2 != nil {
@@ -408,20 +316,20 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 		return d.check(op)
 	}
 	del := sortedSeqs(seqs)
-	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b block, v safejs.Value) error {
-		keep := make([]bool, len(b.recs))
+	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b queue.Block, v safejs.Value) error {
+		keep := make([]bool, len(b.Recs))
 		kept := 0
-		for i, r := range b.recs {
+		for i, r := range b.Recs {
 			if _, found := slices.BinarySearch(del, r.Seq); !found {
 				keep[i] = true
 				kept++
 			}
 		}
 		switch kept {
-		case len(b.recs):
+		case len(b.Recs):
 			return nil
 		case 0:
-			if _, err := st.Call("delete", float64(b.k)); err != nil {
+			if _, err := st.Call("delete", float64(b.Key)); err != nil {
 				return d.callErr(op, err)
 			}
 			return nil
@@ -432,7 +340,7 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 
 // keepOnly puts the block back with only the records marked in keep: one
 // slice call per run of kept records.
-func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep []bool) error {
+func (d *DB) keepOnly(op string, st safejs.Value, b queue.Block, v safejs.Value, keep []bool) error {
 	r, err := v.Get("r")
 	if err != nil {
 		return d.callErr(op, err)
@@ -450,8 +358,8 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 			if len(offs) > 1 {
 				offs = append(offs, ',')
 			}
-			offs = strconv.AppendInt(offs, b.recs[j].Seq-b.k*blockSpan, 10)
-			kept = append(kept, b.recs[j])
+			offs = strconv.AppendInt(offs, b.Recs[j].Seq-b.Key*blockSpan, 10)
+			kept = append(kept, b.Recs[j])
 			j++
 		}
 		part, err := r.Call("slice", i, j)
@@ -474,7 +382,7 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 	}
 	var nz safejs.Value
 	if err == nil {
-		nz, err = d.json.Call("parse", string(appendSizes(nil, kept)))
+		nz, err = d.json.Call("parse", string(queue.AppendSizes(nil, kept)))
 	}
 	if err == nil {
 		err = v.Set("z", nz)
@@ -509,10 +417,10 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 		at[r.Seq] = i
 		seqs[i] = r.Seq
 	}
-	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
+	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b queue.Block, v safejs.Value) error {
 		var r, z safejs.Value
 		changed := false
-		for j, old := range b.recs {
+		for j, old := range b.Recs {
 			i, ok := at[old.Seq]
 			if !ok {
 				continue
@@ -601,47 +509,9 @@ func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	if err != nil {
 		return 0, 0, newErr(op, err.Error(), nil)
 	}
-	n, total, err := countBlocks([]byte(str))
+	n, total, err := queue.CountBlocks([]byte(str))
 	if err != nil {
 		return 0, 0, newErr(op, err.Error(), nil)
-	}
-	return n, total, nil
-}
-
-// countBlocks sums the records and sizes of [{o, z}, …].
-func countBlocks(data []byte) (n int, total int64, err error) {
-	els, err := jsonx.Array(data)
-	if err != nil {
-		return 0, 0, queue.ErrCorrupt
-	}
-	for _, el := range els {
-		var offs, sizes [][]byte
-		ms, err := jsonx.Object(el)
-		if err != nil {
-			return 0, 0, queue.ErrCorrupt
-		}
-		for _, m := range ms {
-			switch m.Key {
-			case "o":
-				offs, err = jsonx.Array(m.Value)
-			case "z":
-				sizes, err = jsonx.Array(m.Value)
-			}
-			if err != nil {
-				return 0, 0, queue.ErrCorrupt
-			}
-		}
-		if len(offs) != len(sizes) {
-			return 0, 0, queue.ErrCorrupt
-		}
-		n += len(offs)
-		for _, z := range sizes {
-			f, err := jsonx.Number(z)
-			if err != nil || f < 0 || f != float64(int64(f)) {
-				return 0, 0, queue.ErrCorrupt
-			}
-			total += int64(f)
-		}
 	}
 	return n, total, nil
 }
