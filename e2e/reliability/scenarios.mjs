@@ -86,7 +86,11 @@ export async function offlineReload(kit) {
 // 4. The collector down (stopped) for a while, events tracked during the
 // outage, then it comes back on the same port and database.
 export async function collectorDown(kit) {
-  const outage = size(kit, 5000, 20000)
+  // Failed requests are at least 1 s apart, and after k failures the next
+  // try waits up to 2^(k-1) s: a 3 s outage (≤ 4 failures) then means a
+  // wait of at most 8 s, well inside the quick run's 30 s. (At 5 s, up to 6
+  // failures could mean a 32 s wait, past it.)
+  const outage = size(kit, 3000, 20000)
   const ctx = await kit.context()
   const page = await kit.open(ctx, kit.cfg())
   await kit.idle([page])
