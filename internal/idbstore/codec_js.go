@@ -54,21 +54,3 @@ func (d *DB) toJS(op string, recs []queue.Record) (func(i int) (safejs.Value, er
 		return v, nil
 	}, nil
 }
-
-// records reads an array of stored record objects with one
-// JSON.stringify: one call into JavaScript instead of a dozen per record.
-func (d *DB) records(op string, arr safejs.Value) ([]queue.Record, error) {
-	text, err := d.json.Call("stringify", arr)
-	if err != nil {
-		return nil, d.callErr(op, err)
-	}
-	s, err := text.String()
-	if err != nil {
-		return nil, newErr(op, err.Error(), nil)
-	}
-	recs, err := queue.ParseJSON([]byte(s))
-	if err != nil {
-		return nil, newErr(op, err.Error(), nil)
-	}
-	return recs, nil
-}
