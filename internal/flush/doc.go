@@ -33,8 +33,9 @@
 // failing store call ends the pass with the records kept; the worst a
 // failure can cause is a resend, which the server dedupes on command_id.
 // Flush calls are serialized: one request at a time per Flusher. The store
-// work overlaps that request, never another one: while a batch is on the
-// wire, the next page is read and the previous batch's outcome written, and
+// work overlaps that request, never another one: while a full batch (one
+// of MaxCommands, the sign of a backlog) is on the wire, the next page is
+// read and the previous batch's outcome written, and
 // the pass waits for the write before it acts on the answer (a failed write
 // ends the pass there, the answer unused and its records still queued).
 //
