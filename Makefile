@@ -86,9 +86,8 @@ FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString ./i
   ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector:FuzzParseCommand
 FUZZ = $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t\#\#*:}$$" -fuzzminimizetime 5s
 # A failing input is always written to the package's testdata/fuzz/ and
-# fails the run. A failure that writes none is the fuzzing engine's own
-# (a worker it lost under load): its output is shown and the target runs
-# once more.
+# fails the run. A failure that writes none came from the fuzzing engine,
+# not from an input: its output is shown and the target runs once more.
 fuzz-short:
 	@for t in $(FUZZ_TARGETS); do \
 	  d=$${t%%:*}/testdata/fuzz/$${t##*:}; before=$$(ls $$d 2>/dev/null | wc -l); \
