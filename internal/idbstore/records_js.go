@@ -261,8 +261,8 @@ func sortedSeqs(seqs []int64) []int64 {
 
 // rewriteBlocks runs a readwrite transaction that reads the blocks which can
 // hold seqs (sorted) with one getAll and, in its success callback, lets
-// change put back or delete each: change gets the block in Go and its
-// JavaScript value.
+// change put back or delete each: change gets the block's key and seqs (only
+// those are copied into Go) and its JavaScript value.
 func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b queue.Block, v safejs.Value) error) error {
 	lo, err1 := number(op, keyOf(seqs[0]))
 	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
@@ -286,9 +286,17 @@ func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change 
 		if err != nil {
 			return d.callErr(op, err)
 		}
-		bs, err := d.readBlocks(op, res)
+		text, err := d.json.Call("stringify", res, []any{"k", "o"})
 		if err != nil {
-			return err
+			return d.callErr(op, err)
+		}
+		str, err := text.String()
+		if err != nil {
+			return newErr(op, err.Error(), nil)
+		}
+		bs, err := queue.ParseBlockSeqs([]byte(str), blockSpan)
+		if err != nil {
+			return newErr(op, err.Error(), nil)
 		}
 		for i, b := range bs {
 			v, err := res.Index(i)
@@ -317,16 +325,16 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 	}
 	del := sortedSeqs(seqs)
 	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b queue.Block, v safejs.Value) error {
-		keep := make([]bool, len(b.Recs))
+		keep := make([]bool, len(b.Seqs))
 		kept := 0
-		for i, r := range b.Recs {
-			if _, found := slices.BinarySearch(del, r.Seq); !found {
+		for i, s := range b.Seqs {
+			if _, found := slices.BinarySearch(del, s); !found {
 				keep[i] = true
 				kept++
 			}
 		}
 		switch kept {
-		case len(b.Recs):
+		case len(b.Seqs):
 			return nil
 		case 0:
 			if _, err := st.Call("delete", float64(b.Key)); err != nil {
@@ -339,14 +347,17 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 }
 
 // keepOnly puts the block back with only the records marked in keep: one
-// slice call per run of kept records.
+// slice of r and of z per run of kept records.
 func (d *DB) keepOnly(op string, st safejs.Value, b queue.Block, v safejs.Value, keep []bool) error {
 	r, err := v.Get("r")
 	if err != nil {
 		return d.callErr(op, err)
 	}
-	var parts []any
-	var kept []queue.Record
+	z, err := v.Get("z")
+	if err != nil {
+		return d.callErr(op, err)
+	}
+	var rs, zs []any
 	offs := []byte{'['}
 	for i := 0; i < len(keep); {
 		if !keep[i] {
@@ -358,31 +369,33 @@ func (d *DB) keepOnly(op string, st safejs.Value, b queue.Block, v safejs.Value,
 			if len(offs) > 1 {
 				offs = append(offs, ',')
 			}
-			offs = strconv.AppendInt(offs, b.Recs[j].Seq-b.Key*blockSpan, 10)
-			kept = append(kept, b.Recs[j])
+			offs = strconv.AppendInt(offs, b.Seqs[j]-b.Key*blockSpan, 10)
 			j++
 		}
-		part, err := r.Call("slice", i, j)
+		rp, err := r.Call("slice", i, j)
+		var zp safejs.Value
+		if err == nil {
+			zp, err = z.Call("slice", i, j)
+		}
 		if err != nil {
 			return d.callErr(op, err)
 		}
-		parts = append(parts, part)
+		rs, zs = append(rs, rp), append(zs, zp)
 		i = j
 	}
 	offs = append(offs, ']')
-	nr := parts[0].(safejs.Value)
-	if len(parts) > 1 {
-		if nr, err = nr.Call("concat", parts[1:]...); err != nil {
+	nr, nz := rs[0].(safejs.Value), zs[0].(safejs.Value)
+	if len(rs) > 1 {
+		if nr, err = nr.Call("concat", rs[1:]...); err == nil {
+			nz, err = nz.Call("concat", zs[1:]...)
+		}
+		if err != nil {
 			return d.callErr(op, err)
 		}
 	}
 	no, err := d.json.Call("parse", string(offs))
 	if err == nil {
 		err = v.Set("o", no)
-	}
-	var nz safejs.Value
-	if err == nil {
-		nz, err = d.json.Call("parse", string(queue.AppendSizes(nil, kept)))
 	}
 	if err == nil {
 		err = v.Set("z", nz)
@@ -420,8 +433,8 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b queue.Block, v safejs.Value) error {
 		var r, z safejs.Value
 		changed := false
-		for j, old := range b.Recs {
-			i, ok := at[old.Seq]
+		for j, s := range b.Seqs {
+			i, ok := at[s]
 			if !ok {
 				continue
 			}

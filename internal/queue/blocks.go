@@ -16,9 +16,11 @@ import (
 // maxSafe is the largest integer a JavaScript number holds exactly.
 const maxSafe = 1<<53 - 1
 
-// Block is a stored block read back: its key and its records, seqs set.
+// Block is a stored block read back: its key, its records' seqs and, when
+// read with them, its records (seqs set).
 type Block struct {
 	Key  int64
+	Seqs []int64
 	Recs []Record
 }
 
@@ -70,7 +72,13 @@ func AppendSizes(dst []byte, recs []Record) []byte {
 // ParseBlocks reads a JSON array of stored block values (the
 // JSON.stringify of a getAll result) written with this span. Offsets must
 // be whole, ascending and below span, one per record.
-func ParseBlocks(data []byte, span int64) ([]Block, error) {
+func ParseBlocks(data []byte, span int64) ([]Block, error) { return parseBlocks(data, span, true) }
+
+// ParseBlockSeqs is ParseBlocks for blocks reduced to {k, o} (JSON.stringify
+// with the replacer ["k", "o"]): keys and seqs, no records.
+func ParseBlockSeqs(data []byte, span int64) ([]Block, error) { return parseBlocks(data, span, false) }
+
+func parseBlocks(data []byte, span int64, withRecs bool) ([]Block, error) {
 	els, err := jsonx.Array(data)
 	if err != nil {
 		return nil, ErrCorrupt
@@ -91,16 +99,19 @@ func ParseBlocks(data []byte, span int64) ([]Block, error) {
 			case "o":
 				offs, err = jsonx.Array(m.Value)
 			case "r":
-				b.Recs, err = ParseJSON(m.Value)
+				if withRecs {
+					b.Recs, err = ParseJSON(m.Value)
+				}
 			}
 			if err != nil {
 				return nil, ErrCorrupt
 			}
 		}
-		if k < 0 || k != float64(int64(k)) || k > float64(maxSafe/span-1) || len(offs) != len(b.Recs) {
+		if k < 0 || k != float64(int64(k)) || k > float64(maxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
 			return nil, ErrCorrupt
 		}
 		b.Key = int64(k)
+		b.Seqs = make([]int64, len(offs))
 		last := int64(-1)
 		for j, o := range offs {
 			f, err := jsonx.Number(o)
@@ -108,7 +119,10 @@ func ParseBlocks(data []byte, span int64) ([]Block, error) {
 				return nil, ErrCorrupt
 			}
 			last = int64(f)
-			b.Recs[j].Seq = b.Key*span + last
+			b.Seqs[j] = b.Key*span + last
+			if withRecs {
+				b.Recs[j].Seq = b.Seqs[j]
+			}
 		}
 	}
 	return out, nil

@@ -85,6 +85,20 @@ func TestBlocksRoundTrip(t *testing.T) {
 			}
 			total += int64(recs[i].Size())
 		}
+		seqs, err := ParseBlockSeqs(stored, 50)
+		if err != nil || len(seqs) != len(bs) {
+			t.Fatalf("ParseBlockSeqs: %d blocks, %v; want %d", len(seqs), err, len(bs))
+		}
+		for i, b := range seqs {
+			if b.Key != bs[i].Key || b.Recs != nil || len(b.Seqs) != len(bs[i].Recs) {
+				t.Fatalf("ParseBlockSeqs block %d: %+v", i, b)
+			}
+			for j, s := range b.Seqs {
+				if s != bs[i].Recs[j].Seq {
+					t.Fatalf("ParseBlockSeqs block %d seq %d: %d, want %d", i, j, s, bs[i].Recs[j].Seq)
+				}
+			}
+		}
 		n, bytes, err := CountBlocks(stored)
 		if err != nil || n != len(recs) || bytes != total {
 			t.Fatalf("count: %d, %d, %v; want %d, %d", n, bytes, err, len(recs), total)
