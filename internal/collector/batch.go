@@ -1,25 +1,11 @@
 package collector
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
-
-// result is one command's outcome in a batch response.
-type result struct {
-	Success bool     `json:"success"`
-	Errors  []string `json:"errors,omitempty"`
-	Time    *float64 `json:"time,omitempty"`
-}
-
-// batchResponse is the body of a successful batch request.
-type batchResponse struct {
-	Results   []result `json:"results"`
-	Success   bool     `json:"success"`
-	StartTime float64  `json:"start_time"`
-	EndTime   float64  `json:"end_time"`
-}
 
 // errPoisoned is the per-command error of a poisoned event.
 const errPoisoned = "poisoned"
@@ -29,39 +15,32 @@ const errPoisoned = "poisoned"
 // store the valid commands in one transaction.
 func (s *Server) batch(req trackRequest) {
 	start := unixSeconds(s.cfg.Now())
-	var body struct {
-		Commands *[]json.RawMessage `json:"commands"`
-	}
-	if err := json.Unmarshal(req.body, &body); err != nil {
-		writeError(req.w, http.StatusBadRequest, "malformed JSON: "+err.Error())
+	cmds, err := wire.ParseBody(req.body)
+	if err != nil {
+		writeError(req.w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if body.Commands == nil {
-		writeError(req.w, http.StatusBadRequest, "commands: must be an array")
-		return
-	}
-	cmds := *body.Commands
-	if len(cmds) > MaxCommands {
+	if len(cmds) > wire.MaxCommands {
 		writeError(req.w, http.StatusBadRequest,
-			fmt.Sprintf("commands: at most %d commands per request, got %d", MaxCommands, len(cmds)))
+			fmt.Sprintf("commands: at most %d commands per request, got %d", wire.MaxCommands, len(cmds)))
 		return
 	}
 
-	results := make([]result, len(cmds))
+	results := make([]wire.Result, len(cmds))
 	var recs []record
 	var recIndex []int // results index of each record
 	for i, raw := range cmds {
 		name, rec, errs := parseCommand(raw, start)
 		switch {
 		case len(errs) > 0:
-			results[i] = result{Errors: errs}
-		case name == cmdTime:
-			results[i] = result{Success: true, Time: s.timeNow()}
-		case name == cmdEvent && s.faults.poisoned(rec.eventType) == poisonBatch:
+			results[i] = wire.Result{Errors: errs}
+		case name == wire.CommandTime:
+			results[i] = wire.Result{OK: true, Time: unixSeconds(s.cfg.Now())}
+		case name == wire.CommandEvent && s.faults.poisoned(rec.eventType) == poisonBatch:
 			writeError(req.w, http.StatusBadRequest, "poisoned command in batch")
 			return
-		case name == cmdEvent && s.faults.poisoned(rec.eventType) == poisonCommand:
-			results[i] = result{Errors: []string{errPoisoned}}
+		case name == wire.CommandEvent && s.faults.poisoned(rec.eventType) == poisonCommand:
+			results[i] = wire.Result{Errors: []string{errPoisoned}}
 		default:
 			recs = append(recs, rec)
 			recIndex = append(recIndex, i)
@@ -71,9 +50,9 @@ func (s *Server) batch(req trackRequest) {
 		return
 	}
 	for _, i := range recIndex {
-		results[i] = result{Success: true} // stored now, or already stored: both are a success
+		results[i] = wire.Result{OK: true} // stored now, or already stored: both are a success
 	}
-	req.respond(batchResponse{Results: results, Success: true, StartTime: start, EndTime: unixSeconds(s.cfg.Now())})
+	req.respondRaw(wire.AppendResponse(nil, results, start, unixSeconds(s.cfg.Now())))
 }
 
 // single handles POST .../customers/events and .../customers, whose body is
@@ -81,7 +60,7 @@ func (s *Server) batch(req trackRequest) {
 func (s *Server) single(req trackRequest, kind string) {
 	now := unixSeconds(s.cfg.Now())
 	rec, errs := parseData(kind, req.body, now)
-	if len(errs) == 0 && kind == cmdEvent && s.faults.poisoned(rec.eventType) != "" {
+	if len(errs) == 0 && kind == wire.CommandEvent && s.faults.poisoned(rec.eventType) != "" {
 		errs = []string{errPoisoned}
 	}
 	if len(errs) > 0 {

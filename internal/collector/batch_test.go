@@ -2,6 +2,7 @@ package collector
 
 import (
 	"encoding/json"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"reflect"
 	"strings"
 	"testing"
@@ -81,17 +82,17 @@ func TestBatchValidationErrorsInOrder(t *testing.T) {
 	}{
 		{ev("ok1", "c", "a"), nil},
 		{`{"name":"customers/events","data":{"customer_ids":{},"event_type":"","timestamp":-1}}`,
-			[]string{errCustomerIDs, errEventType, errTimestamp}},
+			[]string{wire.ErrTextCustomerIDs, wire.ErrTextEventType, wire.ErrTextTimestamp}},
 		{`{"name":"customers/events","data":{"customer_ids":{"cookie":5},"event_type":"x","properties":[1]}}`,
-			[]string{errCustomerIDs, errProperties}},
+			[]string{wire.ErrTextCustomerIDs, wire.ErrTextProperties}},
 		{`{"name":"customers/events","data":{"customer_ids":{"cookie":""},"event_type":"x","timestamp":"1"}}`,
-			[]string{errCustomerIDs, errTimestamp}},
-		{`{"name":"customers","data":{"customer_ids":"c"}}`, []string{errCustomerIDs}},
-		{`{"name":"customers","data":[]}`, []string{errData}},
+			[]string{wire.ErrTextCustomerIDs, wire.ErrTextTimestamp}},
+		{`{"name":"customers","data":{"customer_ids":"c"}}`, []string{wire.ErrTextCustomerIDs}},
+		{`{"name":"customers","data":[]}`, []string{wire.ErrTextData}},
 		{`{"name":"nope"}`, []string{`name: unknown command "nope"`}},
-		{`{"data":{}}`, []string{errName}},
-		{`[]`, []string{errCommand}},
-		{`{"name":"customers","command_id":7,"data":{"customer_ids":{"cookie":"c"}}}`, []string{errCommandID}},
+		{`{"data":{}}`, []string{wire.ErrTextName}},
+		{`[]`, []string{wire.ErrTextCommand}},
+		{`{"name":"customers","command_id":7,"data":{"customer_ids":{"cookie":"c"}}}`, []string{wire.ErrTextCommandID}},
 		{`{"name":"customers/events","data":{"customer_ids":{"cookie":"c"},"event_type":"no-timestamp"}}`, nil},
 	}
 	var parts []string
@@ -120,7 +121,7 @@ func TestBatchValidationErrorsInOrder(t *testing.T) {
 
 func TestBatchRefusedWhole(t *testing.T) {
 	h := newHarness(t, Config{})
-	many := make([]string, MaxCommands+1)
+	many := make([]string, wire.MaxCommands+1)
 	for i := range many {
 		many[i] = ev("", "c", "x")
 	}
@@ -144,7 +145,7 @@ func TestBatchRefusedWhole(t *testing.T) {
 	if n := len(h.events("")); n != 0 {
 		t.Errorf("stored events: got %d, want 0", n)
 	}
-	wantStatus(t, h.batch("p", many[:MaxCommands]...), 200)
+	wantStatus(t, h.batch("p", many[:wire.MaxCommands]...), 200)
 }
 
 func TestSingleEndpoints(t *testing.T) {

@@ -9,9 +9,6 @@ import (
 // DefaultMaxBody is the request body limit used when Config.MaxBody is 0.
 const DefaultMaxBody = 1 << 20
 
-// MaxCommands is the largest number of commands accepted in one batch.
-const MaxCommands = 50
-
 // Config configures a Server. The zero value plus a DBPath is a working,
 // open collector (any project token, no authentication, no CORS).
 type Config struct {

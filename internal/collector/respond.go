@@ -19,12 +19,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		buf.WriteString(`{"success":false,"error":"encoding failed"}` + "\n")
 	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeBody writes a JSON response body with the given status.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 // errorBody is the whole-request error shape of the Tracking API.

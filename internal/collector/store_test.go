@@ -2,6 +2,7 @@ package collector
 
 import (
 	"encoding/json"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"path/filepath"
 	"testing"
 )
@@ -60,7 +61,7 @@ func FuzzParseCommand(f *testing.F) {
 	f.Add(`{"name":"system/time"}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		name, rec, errs := parseCommand(json.RawMessage(s), 1)
-		if len(errs) > 0 || name == cmdTime {
+		if len(errs) > 0 || name == wire.CommandTime {
 			return
 		}
 		for _, v := range []string{rec.customerIDs, rec.properties} {
@@ -69,7 +70,7 @@ func FuzzParseCommand(f *testing.F) {
 				t.Fatalf("accepted %q but stored %q", s, v)
 			}
 		}
-		if rec.kind == cmdEvent && (rec.eventType == "" || rec.timestamp < 0) {
+		if rec.kind == wire.CommandEvent && (rec.eventType == "" || rec.timestamp < 0) {
 			t.Fatalf("accepted invalid event %q", s)
 		}
 	})

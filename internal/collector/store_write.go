@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // Counter names in the counters table. Request counters are
@@ -76,12 +77,12 @@ func insertRecord(ctx context.Context, tx *sql.Tx, project string, rec record, r
 	}
 	var err error
 	switch rec.kind {
-	case cmdEvent:
+	case wire.CommandEvent:
 		_, err = tx.ExecContext(ctx,
 			`INSERT INTO events (project, command_id, customer_ids, event_type, timestamp, properties, received_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			project, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties, receivedAt)
-	case cmdCustomer:
+	case wire.CommandCustomer:
 		_, err = tx.ExecContext(ctx,
 			`INSERT INTO customers (project, command_id, customer_ids, properties, received_at)
 			 VALUES (?, ?, ?, ?, ?)`,

@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"io"
 	"net/http"
 	"strings"
@@ -14,10 +15,10 @@ const trackPrefix = "/track/v2/projects/"
 
 // endpoints maps an endpoint path (after the project token) to its method.
 var endpoints = map[string]string{
-	"batch":     http.MethodPost,
-	cmdEvent:    http.MethodPost,
-	cmdCustomer: http.MethodPost,
-	cmdTime:     http.MethodGet,
+	"batch":              http.MethodPost,
+	wire.CommandEvent:    http.MethodPost,
+	wire.CommandCustomer: http.MethodPost,
+	wire.CommandTime:     http.MethodGet,
 }
 
 // track is the handler for every request under trackPrefix. The order of
@@ -82,8 +83,11 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := trackRequest{w: sw, r: r, project: token, dropAfter: plan.storeThenDrop}
-	if endpoint == cmdTime {
-		req.respond(result{Success: true, Time: s.timeNow()})
+	if endpoint == wire.CommandTime {
+		req.respond(struct {
+			Success bool    `json:"success"`
+			Time    float64 `json:"time"`
+		}{true, unixSeconds(s.cfg.Now())})
 		return
 	}
 	if req.body, ok = s.readBody(w, r); !ok {
@@ -159,8 +163,11 @@ func (req trackRequest) respond(v any) {
 	writeJSON(req.w, http.StatusOK, v)
 }
 
-// timeNow is the server time in float seconds, for system/time.
-func (s *Server) timeNow() *float64 {
-	t := unixSeconds(s.cfg.Now())
-	return &t
+// respondRaw is respond for a body already encoded as JSON.
+func (req trackRequest) respondRaw(body []byte) {
+	if req.dropAfter {
+		dropConnection(req.w)
+		return
+	}
+	writeBody(req.w, http.StatusOK, body)
 }

@@ -2,35 +2,17 @@ package collector
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
-	"math"
-	"strconv"
-)
+	"slices"
+	"strings"
 
-// Command names of the Tracking API v2 that the collector understands.
-const (
-	cmdEvent    = "customers/events"
-	cmdCustomer = "customers"
-	cmdTime     = "system/time"
-)
-
-// Validation messages, worded like Bloomreach's per-command errors.
-const (
-	errCustomerIDs = "customer_ids: must be a non-empty object of string values"
-	errEventType   = "event_type: must be a non-empty string"
-	errTimestamp   = "timestamp: must be a finite number >= 0"
-	errProperties  = "properties: must be an object"
-	errData        = "data: must be an object"
-	errCommand     = "command: must be an object"
-	errName        = "name: must be a non-empty string"
-	errCommandID   = "command_id: must be a non-empty string"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // record is a validated command that is ready to be stored. JSON-valued
 // fields are kept as compact JSON text.
 type record struct {
-	kind        string // cmdEvent or cmdCustomer
+	kind        string // wire.CommandEvent or wire.CommandCustomer
 	commandID   string // "" when the command carried none
 	customerIDs string
 	eventType   string
@@ -38,109 +20,78 @@ type record struct {
 	properties  string
 }
 
-// parseCommand validates one element of a batch's commands array. It
-// returns the command's name and, for events and customer updates, the
-// record to store; errs is non-empty when the command must be refused.
-func parseCommand(raw json.RawMessage, now float64) (name string, rec record, errs []string) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return "", rec, []string{errCommand}
-	}
-	if err := json.Unmarshal(fields["name"], &name); err != nil || name == "" {
-		return "", rec, []string{errName}
-	}
-	var id string
-	if v, ok := fields["command_id"]; ok && !isNull(v) {
-		if err := json.Unmarshal(v, &id); err != nil || id == "" {
-			errs = append(errs, errCommandID)
-		}
-	}
-	switch name {
-	case cmdTime:
-		return name, rec, errs
-	case cmdEvent, cmdCustomer:
-		rec, dataErrs := parseData(name, fields["data"], now)
-		rec.commandID = id
-		return name, rec, append(errs, dataErrs...)
-	default:
-		return name, rec, append(errs, fmt.Sprintf("name: unknown command %q", name))
-	}
+// parseCommand validates one element of a batch's commands array with the
+// API's rules (internal/wire). It returns the command's name and, for
+// events and customer updates, the record to store; errs is non-empty when
+// the command must be refused. An event without a timestamp is stamped
+// with now, as the real API does.
+func parseCommand(raw []byte, now float64) (name string, rec record, errs []string) {
+	c, errs := wire.ParseCommand(raw)
+	return c.Name, toRecord(c, now), errs
 }
 
-// parseData validates the data object of a customers/events or customers
-// command (also the whole body of the single-command endpoints). An event
-// without a timestamp is stamped with now, as the real API does.
-func parseData(kind string, data json.RawMessage, now float64) (rec record, errs []string) {
-	rec.kind = kind
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
-		return rec, []string{errData}
-	}
-	ids, ok := parseCustomerIDs(fields["customer_ids"])
-	if !ok {
-		errs = append(errs, errCustomerIDs)
-	}
-	rec.customerIDs = ids
-	if kind == cmdEvent {
-		if err := json.Unmarshal(fields["event_type"], &rec.eventType); err != nil || rec.eventType == "" {
-			errs = append(errs, errEventType)
-		}
+// parseData validates the body of a single-command endpoint.
+func parseData(kind string, data []byte, now float64) (record, []string) {
+	c, errs := wire.ParseData(kind, data)
+	return toRecord(c, now), errs
+}
+
+func toRecord(c wire.Command, now float64) record {
+	rec := record{kind: c.Name, commandID: c.ID, eventType: c.EventType, timestamp: c.Timestamp}
+	if rec.timestamp == 0 {
 		rec.timestamp = now
-		if v, ok := fields["timestamp"]; ok && !isNull(v) {
-			ts, ok := parseTimestamp(v)
-			if !ok {
-				errs = append(errs, errTimestamp)
-			}
-			rec.timestamp = ts
-		}
 	}
-	rec.properties = "{}"
-	if v, ok := fields["properties"]; ok && !isNull(v) {
-		var buf bytes.Buffer
-		if v = bytes.TrimSpace(v); len(v) == 0 || v[0] != '{' || json.Compact(&buf, v) != nil {
-			errs = append(errs, errProperties)
-		} else {
-			rec.properties = buf.String()
-		}
-	}
-	return rec, errs
+	rec.customerIDs = canonicalIDs(c.CustomerIDs)
+	rec.properties = string(compact(c.Properties))
+	return rec
 }
 
-// parseCustomerIDs accepts a non-empty object whose values are all
-// non-empty strings and returns it as JSON text with sorted keys.
-func parseCustomerIDs(v json.RawMessage) (string, bool) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(v, &raw); err != nil || len(raw) == 0 {
-		return "", false
+// canonicalIDs writes customer ids as a JSON object with sorted names, the
+// last of repeated names winning, so that equal ids are equal text (the
+// read API filters on them).
+func canonicalIDs(ids wire.Props) string {
+	type pair struct{ k, v string }
+	ps := make([]pair, 0, len(ids))
+	for _, m := range ids {
+		v, _ := jsonx.String(m.Value)
+		ps = append(ps, pair{m.Key, v})
 	}
-	ids := make(map[string]string, len(raw))
-	for k, rv := range raw {
-		var s string
-		if k == "" || json.Unmarshal(rv, &s) != nil || s == "" {
-			return "", false
+	slices.SortStableFunc(ps, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	b := []byte{'{'}
+	for i, p := range ps {
+		if i+1 < len(ps) && ps[i+1].k == p.k {
+			continue // a later one of the same name wins
 		}
-		ids[k] = s
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = jsonx.AppendString(b, p.k)
+		b = append(b, ':')
+		b = jsonx.AppendString(b, p.v)
 	}
-	b, err := json.Marshal(ids)
-	if err != nil {
-		return "", false
-	}
-	return string(b), true
+	return string(append(b, '}'))
 }
 
-// parseTimestamp accepts a JSON number that is finite and not negative.
-func parseTimestamp(v json.RawMessage) (float64, bool) {
-	var n json.Number
-	if v = bytes.TrimSpace(v); len(v) == 0 || v[0] == '"' || json.Unmarshal(v, &n) != nil {
-		return 0, false // a quoted number is not a number
+// compact removes the white space between the tokens of valid JSON.
+func compact(v []byte) []byte {
+	if bytes.IndexAny(v, " \t\r\n") < 0 {
+		return v
 	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f < 0 {
-		return 0, false
+	out := make([]byte, 0, len(v))
+	in := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case in && c == '\\':
+			out = append(out, c, v[i+1])
+			i++
+			continue
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			continue
+		}
+		out = append(out, c)
 	}
-	return f, true
-}
-
-func isNull(v json.RawMessage) bool {
-	return string(bytes.TrimSpace(v)) == "null"
+	return out
 }

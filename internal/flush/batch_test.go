@@ -1,6 +1,7 @@
 package flush
 
 import (
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"strings"
 	"testing"
 
@@ -27,10 +28,9 @@ func TestBatch(t *testing.T) {
 		{"empty", nil, 50, 800_000, 0},
 		{"fewer than the limits", sized(3, 10), 50, 800_000, 3},
 		{"count limit", sized(120, 10), 50, 800_000, 50},
-		{"zero limits mean the defaults", sized(120, 10), 0, 0, 50},
 		{"byte limit", sized(10, 100), 50, overhead + 3*100 + 2 + 1, 3},
 		{"body must be under the limit, not equal", sized(10, 100), 50, overhead + 3*100 + 2, 2},
-		{"default byte limit", sized(50, 100_000), 0, 0, 7},
+		{"the API's byte limit", sized(50, 100_000), wire.MaxCommands, wire.MaxBodyBytes, 7},
 		{"oversize single record is returned alone", sized(3, 1000), 50, 500, 1},
 		{"oversize record behind others stops the batch", append(sized(2, 10), sized(1, 1000)...), 50, 500, 2},
 	}
@@ -44,12 +44,8 @@ func TestBatch(t *testing.T) {
 				t.Errorf("got cap %v, want %v: appending would clobber the input", cap(got), len(got))
 			}
 			if tt.want > 1 {
-				limit := tt.maxBytes
-				if limit == 0 {
-					limit = DefaultMaxBytes
-				}
-				if n := len(Body(got)); n >= limit {
-					t.Errorf("got body of %v bytes, want under %v", n, limit)
+				if n := len(Body(got)); n >= tt.maxBytes {
+					t.Errorf("got body of %v bytes, want under %v", n, tt.maxBytes)
 				}
 			}
 		})

@@ -1,6 +1,7 @@
 package flush
 
 import (
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"strconv"
 	"time"
 )
@@ -42,7 +43,7 @@ type Verdict struct {
 	// Action is what to do.
 	Action Action
 	// Outcomes holds one outcome per command, for Apply.
-	Outcomes []Outcome
+	Outcomes []wire.Result
 	// Reason is the server's error text, for Reject.
 	Reason string
 	// RetryAfter is the least wait the server asked for (0: none); it is a
@@ -73,11 +74,11 @@ func Decide(resp Response, err error, n int, now time.Time) Verdict {
 	s := resp.Status
 	ra, _ := ParseRetryAfter(resp.RetryAfter, now)
 	herr := func(cause error) *HTTPError {
-		return &HTTPError{Status: s, RetryAfter: ra, Reason: serverReason(resp.Body), Err: cause}
+		return &HTTPError{Status: s, RetryAfter: ra, Reason: wire.ErrorText(resp.Body), Err: cause}
 	}
 	switch {
 	case s >= 200 && s < 300:
-		out, perr := ParseResults(resp.Body, n)
+		out, perr := wire.ParseResults(resp.Body, n)
 		if perr != nil {
 			return Verdict{Action: Retry, RetryAfter: ra, Err: &HTTPError{Status: s, RetryAfter: ra, Err: perr}}
 		}

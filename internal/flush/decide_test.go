@@ -2,6 +2,7 @@ package flush
 
 import (
 	"errors"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"reflect"
 	"testing"
 	"time"
@@ -17,13 +18,13 @@ func TestDecide(t *testing.T) {
 		err        error
 		n          int
 		want       Action
-		outcomes   []Outcome
+		outcomes   []wire.Result
 		reason     string
 		retryAfter time.Duration
 		status     int // of the *HTTPError in Err; 0: none or not HTTP
 	}{
-		{"200 with results", Response{Status: 200, Body: ok2}, nil, 2, Apply, []Outcome{{OK: true}, {Errors: []string{"bad"}}}, "", 0, 0},
-		{"202 with results", Response{Status: 202, Body: ok2}, nil, 2, Apply, []Outcome{{OK: true}, {Errors: []string{"bad"}}}, "", 0, 0},
+		{"200 with results", Response{Status: 200, Body: ok2}, nil, 2, Apply, []wire.Result{{OK: true}, {Errors: []string{"bad"}}}, "", 0, 0},
+		{"202 with results", Response{Status: 202, Body: ok2}, nil, 2, Apply, []wire.Result{{OK: true}, {Errors: []string{"bad"}}}, "", 0, 0},
 		{"200 with too few results", Response{Status: 200, Body: ok2}, nil, 3, Retry, nil, "", 0, 200},
 		{"200 garbage", Response{Status: 200, Body: []byte("ok")}, nil, 2, Retry, nil, "", 0, 200},
 		{"204 no body", Response{Status: 204}, nil, 2, Retry, nil, "", 0, 204},
@@ -78,8 +79,8 @@ func TestDecide(t *testing.T) {
 			if got := errors.Is(v.Err, ErrNetwork); got != (tt.err != nil) {
 				t.Errorf("errors.Is(ErrNetwork): got %v, want %v", got, tt.err != nil)
 			}
-			if tt.resp.Status >= 200 && tt.resp.Status < 300 && !errors.Is(v.Err, ErrMalformed) {
-				t.Errorf("err %v: want ErrMalformed", v.Err)
+			if tt.resp.Status >= 200 && tt.resp.Status < 300 && !errors.Is(v.Err, wire.ErrMalformed) {
+				t.Errorf("err %v: want wire.ErrMalformed", v.Err)
 			}
 		})
 	}
@@ -92,7 +93,7 @@ func TestHTTPErrorMessage(t *testing.T) {
 	}{
 		{&HTTPError{Status: 401, Reason: "bad token"}, "flush: HTTP 401: bad token"},
 		{&HTTPError{Status: 503, RetryAfter: 90 * time.Second}, "flush: HTTP 503 (retry after 1m30s)"},
-		{&HTTPError{Status: 200, Err: ErrMalformed}, "flush: HTTP 200: malformed batch response"},
+		{&HTTPError{Status: 200, Err: wire.ErrMalformed}, "flush: HTTP 200: malformed batch response"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

@@ -11,10 +11,6 @@ import (
 // refused the credentials (401/403). Resume or a forced Flush lifts it.
 var ErrPaused = errors.New("flush: paused after an authorization failure")
 
-// ErrMalformed is the cause inside an *HTTPError when a 2xx batch response
-// does not parse or does not carry one result per command.
-var ErrMalformed = errors.New("flush: malformed batch response")
-
 // ErrNetwork matches (with errors.Is) every failure to get a response at
 // all; the Sender's own error is wrapped beside it.
 var ErrNetwork = errors.New("flush: network failure")
@@ -32,7 +28,7 @@ type HTTPError struct {
 	RetryAfter time.Duration
 	// Reason is the server's error text, when the body had one.
 	Reason string
-	// Err is the underlying cause, such as ErrMalformed, or nil.
+	// Err is the underlying cause, such as wire.ErrMalformed, or nil.
 	Err error
 }
 
@@ -43,7 +39,7 @@ func (e *HTTPError) Error() string {
 		s += ": " + e.Reason
 	}
 	if e.Err != nil {
-		s += ": " + strings.TrimPrefix(e.Err.Error(), "flush: ")
+		s += ": " + strings.TrimPrefix(strings.TrimPrefix(e.Err.Error(), "flush: "), "wire: ")
 	}
 	if e.RetryAfter > 0 {
 		s += " (retry after " + e.RetryAfter.String() + ")"

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // DefaultMaxRetries is how often the server may reject a command before it
@@ -36,9 +37,9 @@ type Clock func() time.Time
 
 // Config tunes a Flusher. Zero fields take the defaults.
 type Config struct {
-	// MaxCommands is the most commands per request (DefaultMaxCommands).
+	// MaxCommands is the most commands per request (wire.MaxCommands).
 	MaxCommands int
-	// MaxBytes bounds a request body, exclusive (DefaultMaxBytes).
+	// MaxBytes bounds a request body, exclusive (wire.MaxBodyBytes).
 	MaxBytes int
 	// MaxRetries is how often a command may be rejected before it is
 	// dropped (DefaultMaxRetries).
@@ -51,10 +52,10 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.MaxCommands <= 0 {
-		c.MaxCommands = DefaultMaxCommands
+		c.MaxCommands = wire.MaxCommands
 	}
 	if c.MaxBytes <= 0 {
-		c.MaxBytes = DefaultMaxBytes
+		c.MaxBytes = wire.MaxBodyBytes
 	}
 	if c.MaxRetries <= 0 {
 		c.MaxRetries = DefaultMaxRetries

@@ -2,6 +2,7 @@ package flush
 
 import (
 	"context"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func BenchmarkFlushSlowIO(b *testing.B) {
 		time.Sleep(10 * time.Millisecond)
 		return results(body, allOK), nil
 	}}
-	recs := make([]queue.Record, batches*DefaultMaxCommands)
+	recs := make([]queue.Record, batches*wire.MaxCommands)
 	for i := range recs {
 		recs[i] = rec(i)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // pass is the state of one Flush: a cursor through the queue and the halves
@@ -251,7 +252,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 		return nil
 	case Reject:
 		f.reportError(v.Err)
-		p.apply(ctx, batch, []Outcome{{Errors: []string{v.Reason}}}, now, 0)
+		p.apply(ctx, batch, []wire.Result{{Errors: []string{v.Reason}}}, now, 0)
 		return nil
 	case Pause:
 		f.pause()
@@ -267,7 +268,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 // backoff for their rejection count). status is the 2xx status to report,
 // or 0 for no flush report. In a Flush the writes run behind the next
 // request; join waits for them, counts and reports.
-func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []Outcome, now time.Time, status int) {
+func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []wire.Result, now time.Time, status int) {
 	f := p.f
 	w := &writeBehind{status: status, done: make(chan struct{})}
 	for i, r := range batch {

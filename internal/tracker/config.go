@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // Config is the validated configuration passed to Exponea.configure.
@@ -13,7 +14,7 @@ type Config struct {
 	Authorization string // full header value, e.g. "Token public-key"
 	BaseURL       string // no trailing slash
 	// DefaultProperties are merged under every event's properties.
-	DefaultProperties Props
+	DefaultProperties wire.Props
 	// AllowDefaultCustomerProperties applies DefaultProperties to
 	// identifyCustomer's properties too.
 	AllowDefaultCustomerProperties bool

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // SDK identifies this SDK in device properties.
@@ -23,10 +24,10 @@ type Device struct {
 
 // Properties returns the device properties sent with installation and session
 // events: browser, OS, device type, SDK, language, screen.
-func (d Device) Properties() Props {
+func (d Device) Properties() wire.Props {
 	browser, bver := parseBrowser(d.UserAgent)
 	osName, osVer := parseOS(d.UserAgent)
-	var p Props
+	var p wire.Props
 	add := func(k, v string) {
 		if v != "" {
 			p = append(p, jsonx.Member{Key: k, Value: jsonx.AppendString(nil, v)})

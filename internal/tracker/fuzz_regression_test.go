@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,7 +75,7 @@ func TestFuzzRegressionLoneSurrogateKeys(t *testing.T) {
 }
 
 // TestFuzzRegressionOversizeIdentifyKeepsItsIDs: an identifyCustomer whose
-// command is over MaxCommandBytes is rejected with a RangeError, "not
+// command is over wire.MaxCommandBytes is rejected with a RangeError, "not
 // stored", yet Apply has already merged its ids into the stored identity
 // (identityFor runs before the size check), so every later event, in this
 // tab and others, is tracked for the customer of the rejected call.
@@ -135,7 +136,7 @@ func TestFuzzRegressionDeepPropertiesPoisonLoaderBatch(t *testing.T) {
 func TestFuzzRegressionErrorFieldOfLoneSurrogateKey(t *testing.T) {
 	for _, tc := range []struct{ method, args string }{
 		{"identifyCustomer", `{"ids":{"%s":5}}`},
-		{"trackEvent", `{"name":"e","properties":{"%s":` + fzValueOfSize(MaxValueBytes+1, "x") + `}}`},
+		{"trackEvent", `{"name":"e","properties":{"%s":` + fzValueOfSize(wire.MaxValueBytes+1, "x") + `}}`},
 	} {
 		var fields []string
 		for _, key := range []string{`\ud800`, `\udc00`} {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"maps"
 	"os"
 	"path/filepath"
@@ -134,7 +135,7 @@ func applySeeds() []applySeed {
 		{"surrogate-id-value", idPlain, `{"ids":{"registered":"\ud800"},"properties":{"p":"\udfff"}}`, true},
 		{"surrogate-id-key", idPlain, `{"ids":{"\ud800":"x","\udc00":"y"}}`, true},
 		{"surrogate-id-key-bad-value", idPlain, `{"ids":{"\ud800":5,"\udc00":""}}`, true},
-		{"surrogate-key-16k-plus1", evPlain, `{"name":"e","properties":{"\udc00":` + fzValueOfSize(MaxValueBytes+1, "x") + `}}`, true},
+		{"surrogate-key-16k-plus1", evPlain, `{"name":"e","properties":{"\udc00":` + fzValueOfSize(wire.MaxValueBytes+1, "x") + `}}`, true},
 		{"surrogate-raw-utf8", evPlain, "{\"name\":\"e\",\"properties\":{\"v\":\"\xed\xa0\x80\"}}", true},
 		{"invalid-utf8", evPlain, "{\"name\":\"\xff\",\"properties\":{\"\xc3\":1}}", true},
 
@@ -180,13 +181,13 @@ func applySeeds() []applySeed {
 		{"cookie-property", evPlain, `{"name":"e","properties":{"cookie":"mine"}}`, true},
 
 		// The 16 KB value limit: exactly 16384 bytes encoded, and one more.
-		{"value-16k", evPlain, `{"name":"v","properties":{"s":` + fzValueOfSize(MaxValueBytes, "x") + `}}`, true},
-		{"value-16k-plus1", evPlain, `{"name":"v","properties":{"s":` + fzValueOfSize(MaxValueBytes+1, "x") + `}}`, true},
-		{"value-16k-escapes", idPlain, `{"properties":{"s":` + fzValueOfSize(MaxValueBytes, `\ud800`) + `}}`, true},
-		{"value-16k-escapes-plus1", idPlain, `{"properties":{"s":` + fzValueOfSize(MaxValueBytes+1, `\ud800`) + `}}`, true},
-		{"value-16k-array", evPlain, `{"name":"v","properties":{"a":[` + strings.Repeat(`1,`, MaxValueBytes/2-1) + `]}}`, true},
-		{"value-16k-dup-overwritten", evPlain, `{"name":"v","properties":{"s":` + fzValueOfSize(MaxValueBytes+1, "x") + `,"s":1}}`, true},
-		{"id-16k-plus1", idPlain, `{"ids":{"r":` + fzValueOfSize(MaxValueBytes+1, "x") + `}}`, true},
+		{"value-16k", evPlain, `{"name":"v","properties":{"s":` + fzValueOfSize(wire.MaxValueBytes, "x") + `}}`, true},
+		{"value-16k-plus1", evPlain, `{"name":"v","properties":{"s":` + fzValueOfSize(wire.MaxValueBytes+1, "x") + `}}`, true},
+		{"value-16k-escapes", idPlain, `{"properties":{"s":` + fzValueOfSize(wire.MaxValueBytes, `\ud800`) + `}}`, true},
+		{"value-16k-escapes-plus1", idPlain, `{"properties":{"s":` + fzValueOfSize(wire.MaxValueBytes+1, `\ud800`) + `}}`, true},
+		{"value-16k-array", evPlain, `{"name":"v","properties":{"a":[` + strings.Repeat(`1,`, wire.MaxValueBytes/2-1) + `]}}`, true},
+		{"value-16k-dup-overwritten", evPlain, `{"name":"v","properties":{"s":` + fzValueOfSize(wire.MaxValueBytes+1, "x") + `,"s":1}}`, true},
+		{"id-16k-plus1", idPlain, `{"ids":{"r":` + fzValueOfSize(wire.MaxValueBytes+1, "x") + `}}`, true},
 
 		// Not objects, nulls, other types.
 		{"props-array", evPlain, `{"name":"e","properties":[1]}`, true},
@@ -351,16 +352,16 @@ func checkRecord(t *testing.T, tr *Tracker, rec queue.Record, method string, arg
 	if !json.Valid(body) || !utf8.Valid(body) {
 		t.Fatalf("body is not valid JSON: %q", body)
 	}
-	if len(body) > MaxCommandBytes {
-		t.Fatalf("body is %d bytes, over MaxCommandBytes", len(body))
+	if len(body) > wire.MaxCommandBytes {
+		t.Fatalf("body is %d bytes, over wire.MaxCommandBytes", len(body))
 	}
 	cmd := fzUniqueMembers(t, "command", body)
 	if keys := slices.Sorted(maps.Keys(cmd)); !slices.Equal(keys, []string{"command_id", "data", "name"}) {
 		t.Fatalf("command has members %q, want name, command_id, data", keys)
 	}
-	wantName, wantKind := CommandEvent, queue.KindEvent
+	wantName, wantKind := wire.CommandEvent, queue.KindEvent
 	if method == "identifyCustomer" {
-		wantName, wantKind = CommandCustomer, queue.KindCustomer
+		wantName, wantKind = wire.CommandCustomer, queue.KindCustomer
 	}
 	if s := fzDecodeString(t, cmd["name"]); s != wantName || rec.Kind != wantKind {
 		t.Fatalf("command name %q kind %q, want %q %q", s, rec.Kind, wantName, wantKind)
@@ -508,7 +509,7 @@ func expectOutcome(method string, args []byte, defaults string) fzOutcome {
 		return fzMustReject
 	}
 	switch d := fzNesting(args); {
-	case !utf8.Valid(args) || 3*len(args)+3*len(defaults)+1024 > MaxCommandBytes:
+	case !utf8.Valid(args) || 3*len(args)+3*len(defaults)+1024 > wire.MaxCommandBytes:
 		return fzUnsure
 	case d > jsonx.MaxDepth+1:
 		return fzMustReject // refused by jsonx
@@ -541,7 +542,7 @@ func expectOutcome(method string, args []byte, defaults string) fzOutcome {
 			return fzMustReject
 		}
 		for _, m := range ms {
-			bad = bad || len(m.raw) > MaxValueBytes
+			bad = bad || len(m.raw) > wire.MaxValueBytes
 		}
 	}
 	if method == "trackEvent" {
@@ -551,7 +552,7 @@ func expectOutcome(method string, args []byte, defaults string) fzOutcome {
 		}
 		if ts := get("timestamp"); ts != nil && string(ts) != "null" {
 			var f float64
-			if ts[0] == '"' || ts[0] == '{' || ts[0] == '[' || ts[0] == 't' || ts[0] == 'f' || json.Unmarshal(ts, &f) != nil || f <= 0 || f > maxTimestamp {
+			if ts[0] == '"' || ts[0] == '{' || ts[0] == '[' || ts[0] == 't' || ts[0] == 'f' || json.Unmarshal(ts, &f) != nil || f <= 0 || f > wire.MaxTimestamp {
 				return fzMustReject
 			}
 		}
@@ -561,7 +562,7 @@ func expectOutcome(method string, args []byte, defaults string) fzOutcome {
 			return fzMustReject
 		}
 		for _, m := range ms {
-			bad = bad || len(m.raw) > MaxValueBytes
+			bad = bad || len(m.raw) > wire.MaxValueBytes
 		}
 		last := map[string][]byte{}
 		for _, m := range ms {

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // StateCustomer is the state key under which the identity is stored.
@@ -12,14 +13,14 @@ const StateCustomer = "customer"
 // cookie.
 type Identity struct {
 	Cookie    string
-	IDs       Props // raw JSON string values; never holds "cookie"
+	IDs       wire.Props // raw JSON string values; never holds "cookie"
 	Installed bool
 }
 
 // CustomerIDs returns the customer_ids object of a command: the cookie first,
 // then the stored ids.
-func (id Identity) CustomerIDs() Props {
-	out := make(Props, 0, 1+len(id.IDs))
+func (id Identity) CustomerIDs() wire.Props {
+	out := make(wire.Props, 0, 1+len(id.IDs))
 	cookie := jsonx.AppendString(make([]byte, 0, len(id.Cookie)+2), id.Cookie) // room for the quotes
 	out = append(out, jsonx.Member{Key: "cookie", Value: cookie})
 	return append(out, id.IDs...)
@@ -62,12 +63,12 @@ func DecodeIdentity(s string) (id Identity, ok bool) {
 
 // parseIDs validates customer ids: an object of non-empty strings, without
 // "cookie" (the SDK owns it).
-func parseIDs(method string, raw []byte) (Props, error) {
+func parseIDs(method string, raw []byte) (wire.Props, error) {
 	return parseIDsWith(nil, method, raw)
 }
 
 // parseIDsWith is parseIDs for a call of a batch parsed with p.
-func parseIDsWith(p *parser, method string, raw []byte) (Props, error) {
+func parseIDsWith(p *parser, method string, raw []byte) (wire.Props, error) {
 	ps, err := parsePropsWith(p, method, "ids", raw)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func parseIDsWith(p *parser, method string, raw []byte) (Props, error) {
 		if p.Key == "cookie" {
 			return nil, typeErr(method, "ids.cookie", "is managed by the SDK; call anonymize() for a new customer")
 		}
-		if !nonEmptyString(p.Value) {
+		if !wire.NonEmptyString(p.Value) {
 			return nil, typeErr(method, "ids."+label(p), "must be a non-empty string")
 		}
 	}

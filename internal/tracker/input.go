@@ -2,15 +2,11 @@ package tracker
 
 import (
 	"errors"
-	"math"
 	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
-
-// maxTimestamp is year 2286 in Unix seconds: later values are a unit mistake
-// (milliseconds passed as seconds).
-const maxTimestamp = 9_999_999_999
 
 // parse validates one call's argument.
 func (t *Tracker) parse(c Call, p *parser) (op, error) {
@@ -101,7 +97,7 @@ func parseEvent(c Call, p *parser) (op, error) {
 	for _, mem := range ms {
 		switch mem.Key {
 		case "name":
-			if !nonEmptyString(mem.Value) {
+			if !wire.NonEmptyString(mem.Value) {
 				return op{}, typeErr(m, "name", "must be a non-empty string")
 			}
 			o.event = mem.Value
@@ -130,7 +126,7 @@ func parseTimestamp(method string, raw []byte, def float64) (float64, error) {
 	if err != nil {
 		return 0, typeErr(method, "timestamp", "must be a number of seconds since the Unix epoch")
 	}
-	if f <= 0 || f > maxTimestamp || math.IsNaN(f) {
+	if !wire.ValidTimestamp(f) {
 		return 0, rangeErr(method, "timestamp", "must be seconds since the Unix epoch, between 0 and 9999999999")
 	}
 	return f, nil
@@ -179,12 +175,4 @@ func parseCustomer(c Call, p *parser) (op, error) {
 		}
 	}
 	return o, nil
-}
-
-// nonEmptyString reports whether raw, a value from jsonx (validated, no
-// white space around it), is a string that decodes to something other than
-// "" — as decoding it would tell, without allocating the string: every
-// escape decodes to at least one character.
-func nonEmptyString(raw []byte) bool {
-	return len(raw) > 2 && raw[0] == '"'
 }

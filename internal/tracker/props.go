@@ -6,27 +6,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
-
-// Limits from the Bloomreach Engagement API.
-const (
-	// MaxValueBytes is the largest encoded property value accepted.
-	MaxValueBytes = 16 * 1024
-	// MaxCommandBytes bounds one encoded command; a batch request must stay
-	// under 800 KB, so a single command must fit in one with room to spare.
-	MaxCommandBytes = 800_000 - 1024
-)
-
-// Props is a JSON object kept as its members, values raw.
-type Props []jsonx.Member
 
 // parseProps validates a properties object. Absent or null means empty.
-func parseProps(method, field string, raw []byte) (Props, error) {
+func parseProps(method, field string, raw []byte) (wire.Props, error) {
 	return parsePropsWith(nil, method, field, raw)
 }
 
 // parsePropsWith is parseProps for a call of a batch parsed with p.
-func parsePropsWith(p *parser, method, field string, raw []byte) (Props, error) {
+func parsePropsWith(p *parser, method, field string, raw []byte) (wire.Props, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
@@ -40,7 +29,7 @@ func parsePropsWith(p *parser, method, field string, raw []byte) (Props, error) 
 		return nil, typeErr(method, field, "is not valid JSON: "+err.Error())
 	}
 	for _, m := range ms {
-		if len(m.Value) > MaxValueBytes {
+		if !wire.ValueFits(len(m.Value)) {
 			return nil, rangeErr(method, field+"."+label(m),
 				"is "+strconv.Itoa(len(m.Value))+" bytes encoded, over the 16 KB limit for a value")
 		}
@@ -67,7 +56,7 @@ const smallProps = 16
 // as JavaScript does when it parses such an object. It works in place (ms
 // is fresh from jsonx and the caller's), and writes nothing until the first
 // duplicate: members hold pointers, so every write costs a write barrier.
-func dedupe(ms []jsonx.Member) Props {
+func dedupe(ms []jsonx.Member) wire.Props {
 	if len(ms) < 2 {
 		return ms
 	}
@@ -99,7 +88,7 @@ func dedupe(ms []jsonx.Member) Props {
 }
 
 // lastIndex returns the index of the last member of p named key, or -1.
-func lastIndex(p Props, key string) int {
+func lastIndex(p wire.Props, key string) int {
 	for i := len(p) - 1; i >= 0; i-- {
 		if p[i].Key == key {
 			return i
@@ -112,22 +101,22 @@ func lastIndex(p Props, key string) int {
 // their order with over's values where the names meet, then over's new
 // members follow. Default properties go under an event's (the event wins);
 // identifyCustomer's ids go over the stored ones.
-func Merge(base, over Props) Props {
+func Merge(base, over wire.Props) wire.Props {
 	if len(base) == 0 {
 		return over
 	}
 	if len(over) == 0 {
 		return base
 	}
-	return mergeInto(make(Props, 0, len(base)+len(over)), base, over)
+	return mergeInto(make(wire.Props, 0, len(base)+len(over)), base, over)
 }
 
 // mergeInto is Merge writing into dst's storage. It never returns base or
 // over themselves, so a caller that only encodes the result can reuse dst
 // for the next one.
-func mergeInto(dst, base, over Props) Props {
+func mergeInto(dst, base, over wire.Props) wire.Props {
 	if n := len(base) + len(over); cap(dst) < n {
-		dst = make(Props, 0, n)
+		dst = make(wire.Props, 0, n)
 	}
 	out := append(dst[:0], base...)
 	if len(base) <= smallProps {
@@ -155,24 +144,10 @@ func mergeInto(dst, base, over Props) Props {
 	return out
 }
 
-// AppendJSON appends p as a JSON object.
-func (p Props) AppendJSON(dst []byte) []byte {
-	dst = append(dst, '{')
-	for i, m := range p {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = m.AppendKey(dst)
-		dst = append(dst, ':')
-		dst = append(dst, m.Value...)
-	}
-	return append(dst, '}')
-}
-
 // clone copies p's raw values so p no longer aliases the input it was parsed
 // from (which the caller may reuse).
-func (p Props) clone() Props {
-	out := make(Props, len(p))
+func clone(p wire.Props) wire.Props {
+	out := make(wire.Props, len(p))
 	for i, m := range p {
 		out[i] = jsonx.Member{Key: m.Key, Value: append([]byte(nil), m.Value...), RawKey: append([]byte(nil), m.RawKey...)}
 	}

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -13,12 +14,12 @@ import (
 
 // dedupeRef and mergeRef are dedupe and Merge as they were, with a map
 // whatever the size: the linear scans for small inputs must agree.
-func dedupeRef(ms []jsonx.Member) Props {
+func dedupeRef(ms []jsonx.Member) wire.Props {
 	if len(ms) < 2 {
 		return ms
 	}
 	seen := make(map[string]int, len(ms))
-	out := make(Props, 0, len(ms))
+	out := make(wire.Props, 0, len(ms))
 	for _, m := range ms {
 		if i, ok := seen[m.Key]; ok {
 			out[i].Value = m.Value
@@ -30,7 +31,7 @@ func dedupeRef(ms []jsonx.Member) Props {
 	return out
 }
 
-func mergeRef(base, over Props) Props {
+func mergeRef(base, over wire.Props) wire.Props {
 	if len(base) == 0 {
 		return over
 	}
@@ -38,7 +39,7 @@ func mergeRef(base, over Props) Props {
 		return base
 	}
 	at := make(map[string]int, len(base))
-	out := make(Props, len(base), len(base)+len(over))
+	out := make(wire.Props, len(base), len(base)+len(over))
 	for i, m := range base {
 		at[m.Key] = i
 		out[i] = m
@@ -55,7 +56,7 @@ func mergeRef(base, over Props) Props {
 
 // rawMembers returns the members of an object as jsonx walks it, before
 // dedupe.
-func rawMembers(t *testing.T, obj string) Props {
+func rawMembers(t *testing.T, obj string) wire.Props {
 	t.Helper()
 	ms, err := jsonx.Object([]byte(obj))
 	if err != nil {
@@ -86,7 +87,7 @@ func TestDedupe(t *testing.T) {
 		{big(`"k3":"last","new":1,"k0":null`), strings.Replace(strings.Replace(big(`"new":1`), `"k3":3`, `"k3":"last"`, 1), `"k0":0`, `"k0":null`, 1)},
 	} {
 		ms := rawMembers(t, tc.in)
-		want := string(dedupeRef(append(Props(nil), ms...)).AppendJSON(nil))
+		want := string(dedupeRef(append(wire.Props(nil), ms...)).AppendJSON(nil))
 		if got := string(dedupe(ms).AppendJSON(nil)); got != tc.want || got != want {
 			t.Errorf("dedupe(%s): got %s, want %s (reference %s)", tc.in, got, tc.want, want)
 		}
@@ -116,12 +117,12 @@ func randomProps(r *rand.Rand, n, k int) string {
 // either side of smallProps.
 func TestDedupeAndMergeAgreeAcrossSizes(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
-	var scratch Props
+	var scratch wire.Props
 	for range 5000 {
 		n, k := r.Intn(3*smallProps), 1+r.Intn(3*smallProps)
 		in := randomProps(r, n, k)
 		ms := rawMembers(t, in)
-		want := string(dedupeRef(append(Props(nil), ms...)).AppendJSON(nil))
+		want := string(dedupeRef(append(wire.Props(nil), ms...)).AppendJSON(nil))
 		if got := string(dedupe(ms).AppendJSON(nil)); got != want {
 			t.Fatalf("dedupe(%s):\n got %s\nwant %s", in, got, want)
 		}
@@ -156,7 +157,7 @@ func TestApplyBatchMatchesSingleCalls(t *testing.T) {
 		case 1:
 			c.Args = []byte(`{"name":"bad","properties":[1]}`)
 		case 2:
-			c.Args = []byte(`{"name":"big","properties":{"s":"` + strings.Repeat("x", MaxValueBytes) + `"}}`)
+			c.Args = []byte(`{"name":"big","properties":{"s":"` + strings.Repeat("x", wire.MaxValueBytes) + `"}}`)
 		default:
 			c.Args = []byte(`{"name":"e` + strconv.Itoa(i) + `","properties":` + props + `}`)
 		}

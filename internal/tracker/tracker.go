@@ -7,6 +7,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // Call is one page call handed to Apply: the method, its argument as JSON
@@ -31,7 +32,7 @@ type Tracker struct {
 
 	mu       sync.Mutex
 	id       Identity
-	defaults Props
+	defaults wire.Props
 
 	// names interns the member names of parsed calls across batches (a
 	// page sends the same few names over and over); namesMu guards it, as
@@ -119,7 +120,7 @@ func (t *Tracker) SetDefaultProperties(raw []byte) error {
 		return err
 	}
 	t.mu.Lock()
-	t.defaults = p.clone()
+	t.defaults = clone(p)
 	t.mu.Unlock()
 	return nil
 }
@@ -136,8 +137,8 @@ type op struct {
 	call  int
 	event []byte // the event name as a JSON string; nil for identifyCustomer
 	ts    float64
-	ids   Props // identifyCustomer's ids
-	props Props
+	ids   wire.Props // identifyCustomer's ids
+	props wire.Props
 }
 
 // Apply validates calls and stores the valid ones as records, all in one
@@ -178,14 +179,14 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 	// encoded. customerIDs is cur's, rebuilt only when cur.IDs changes.
 	var (
 		buf         []byte
-		props       Props
+		props       wire.Props
 		customerIDs = cur.CustomerIDs()
 	)
 	for _, o := range ops {
 		var (
 			rec     queue.Record
-			ids     Props // identifyCustomer's ids merged over cur's
-			nextIDs Props // and the customer_ids they make
+			ids     wire.Props // identifyCustomer's ids merged over cur's
+			nextIDs wire.Props // and the customer_ids they make
 		)
 		if o.event == nil {
 			ids = Merge(cur.IDs, o.ids)
@@ -198,15 +199,17 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			next := cur
 			next.IDs = ids
 			nextIDs = next.CustomerIDs()
-			buf = AppendCustomerCommand(buf[:0], id, nextIDs, own)
+			c := wire.Customer{ID: id, CustomerIDs: nextIDs, Properties: own}
+			buf = c.AppendJSON(buf[:0])
 			rec = record(queue.KindCustomer, id, buf, calls[o.call].Time)
 		} else {
 			props = mergeInto(props, t.defaults, o.props)
 			id := t.newID()
-			buf = AppendEventCommand(buf[:0], id, customerIDs, o.event, o.ts, props)
+			e := wire.Event{ID: id, CustomerIDs: customerIDs, Type: o.event, Timestamp: o.ts, Properties: props}
+			buf = e.AppendJSON(buf[:0])
 			rec = record(queue.KindEvent, id, buf, calls[o.call].Time)
 		}
-		if n := len(rec.Body); n > MaxCommandBytes {
+		if n := len(rec.Body); n > wire.MaxCommandBytes {
 			res[o.call].Err = rangeErr(methodOf(o), argName(o), "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
 			continue
 		}
@@ -287,9 +290,10 @@ func methodOf(o op) string {
 	return "trackEvent"
 }
 
-func (t *Tracker) eventRecord(ids Props, event []byte, ts float64, props Props, now float64) queue.Record {
+func (t *Tracker) eventRecord(ids wire.Props, event []byte, ts float64, props wire.Props, now float64) queue.Record {
 	id := t.newID()
-	return record(queue.KindEvent, id, AppendEventCommand(nil, id, ids, event, ts, props), now)
+	e := wire.Event{ID: id, CustomerIDs: ids, Type: event, Timestamp: ts, Properties: props}
+	return record(queue.KindEvent, id, e.AppendJSON(nil), now)
 }
 
 func record(kind queue.Kind, id string, body []byte, now float64) queue.Record {

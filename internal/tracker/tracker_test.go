@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,7 +151,7 @@ func TestDefaultCustomerPropertiesCanBeOff(t *testing.T) {
 }
 
 func TestBadInputIsRejectedAndStoresNothing(t *testing.T) {
-	big := `"` + strings.Repeat("x", MaxValueBytes) + `"`
+	big := `"` + strings.Repeat("x", wire.MaxValueBytes) + `"`
 	var many []string
 	for i := range 60 {
 		many = append(many, `"k`+strconv.Itoa(i)+`":"`+strings.Repeat("y", 14000)+`"`)

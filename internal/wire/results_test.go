@@ -1,4 +1,4 @@
-package flush
+package wire
 
 import (
 	"errors"
@@ -11,18 +11,18 @@ func TestParseResults(t *testing.T) {
 		name string
 		body string
 		n    int
-		want []Outcome // nil: want ErrMalformed
+		want []Result // nil: want ErrMalformed
 	}{
 		{"all success", `{"results":[{"success":true},{"success":true}],"success":true,"start_time":1.5,"end_time":2}`, 2,
-			[]Outcome{{OK: true}, {OK: true}}},
+			[]Result{{OK: true}, {OK: true}}},
 		{"mixed, with errors", `{"results":[{"success":true},{"success":false,"errors":["bad timestamp","no ids"]}],"success":true}`, 2,
-			[]Outcome{{OK: true}, {Errors: []string{"bad timestamp", "no ids"}}}},
+			[]Result{{OK: true}, {Errors: []string{"bad timestamp", "no ids"}}}},
 		{"error as a string", `{"results":[{"success":false,"error":"nope"}]}`, 1,
-			[]Outcome{{Errors: []string{"nope"}}}},
+			[]Result{{Errors: []string{"nope"}}}},
 		{"non-string errors keep their JSON", `{"results":[{"success":false,"errors":[{"field":"x"}]}]}`, 1,
-			[]Outcome{{Errors: []string{`{"field":"x"}`}}}},
-		{"failure without errors", `{"results":[{"success":false}]}`, 1, []Outcome{{}}},
-		{"whitespace", " {\n\"results\" : [ {\"success\" : true} ] } ", 1, []Outcome{{OK: true}}},
+			[]Result{{Errors: []string{`{"field":"x"}`}}}},
+		{"failure without errors", `{"results":[{"success":false}]}`, 1, []Result{{}}},
+		{"whitespace", " {\n\"results\" : [ {\"success\" : true} ] } ", 1, []Result{{OK: true}}},
 		{"fewer results than commands", `{"results":[{"success":true}],"success":true}`, 2, nil},
 		{"more results than commands", `{"results":[{"success":true},{"success":true}]}`, 1, nil},
 		{"no results", `{"success":true}`, 1, nil},
@@ -53,31 +53,53 @@ func TestParseResults(t *testing.T) {
 	}
 }
 
-func TestOutcomeReason(t *testing.T) {
+func TestResultReason(t *testing.T) {
 	tests := []struct {
-		o    Outcome
+		r    Result
 		want string
 	}{
-		{Outcome{Errors: []string{"a", "b"}}, "a; b"},
-		{Outcome{}, "rejected by the server"},
+		{Result{Errors: []string{"a", "b"}}, "a; b"},
+		{Result{}, "rejected by the server"},
 	}
 	for _, tt := range tests {
-		if got := tt.o.Reason(); got != tt.want {
+		if got := tt.r.Reason(); got != tt.want {
 			t.Errorf("got %v, want %v", got, tt.want)
 		}
 	}
 }
 
-func TestServerReason(t *testing.T) {
+func TestErrorText(t *testing.T) {
 	tests := []struct{ body, want string }{
 		{`{"success":false,"error":"Invalid project token"}`, "Invalid project token"},
 		{`{"success":false,"errors":["a","b"]}`, "a; b"},
 		{`{"success":false}`, ""},
 		{`Forbidden`, ""},
+		{string(AppendError(nil, `bad "json"`)), `bad "json"`},
 	}
 	for _, tt := range tests {
-		if got := serverReason([]byte(tt.body)); got != tt.want {
+		if got := ErrorText([]byte(tt.body)); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.body, got, tt.want)
 		}
+	}
+}
+
+// What a server answers with AppendResponse, a client reads back with
+// ParseResults as it was.
+func TestAppendResponseRoundTrip(t *testing.T) {
+	results := []Result{{OK: true}, {Errors: []string{"no \"ids\"", "bad"}}, {OK: true, Time: 1764320000.25}, {}}
+	body := AppendResponse(nil, results, 1764320000.25, 1764320000.5)
+	want := `{"results":[{"success":true},{"success":false,"errors":["no \"ids\"","bad"]},{"success":true,"time":1764320000.25},{"success":false}],"success":true,"start_time":1764320000.25,"end_time":1764320000.5}`
+	if string(body) != want {
+		t.Fatalf("got  %s\nwant %s", body, want)
+	}
+	got, err := ParseResults(body, len(results))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range results {
+		results[i].Time = 0 // a client does not read the time back
+	}
+	if !reflect.DeepEqual(got, results) {
+		t.Errorf("got %v, want %v", got, results)
 	}
 }

@@ -1,0 +1,116 @@
+package wire
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+)
+
+func TestParseCommandErrors(t *testing.T) {
+	big := `"` + strings.Repeat("x", MaxValueBytes) + `"` // 2 bytes over
+	tests := []struct {
+		cmd  string
+		want []string // nil: valid
+	}{
+		{`{"name":"customers/events","command_id":"e","data":{"customer_ids":{"cookie":"c"},"event_type":"a","timestamp":1.5}}`, nil},
+		{`{"name":"customers/events","data":{"customer_ids":{},"event_type":"","timestamp":-1}}`,
+			[]string{ErrTextCustomerIDs, ErrTextEventType, ErrTextTimestamp}},
+		{`{"name":"customers/events","data":{"customer_ids":{"cookie":5},"event_type":"x","properties":[1]}}`,
+			[]string{ErrTextCustomerIDs, ErrTextProperties}},
+		{`{"name":"customers/events","data":{"customer_ids":{"cookie":""},"event_type":"x","timestamp":"1"}}`,
+			[]string{ErrTextCustomerIDs, ErrTextTimestamp}},
+		{`{"name":"customers/events","data":{"customer_ids":{"":"c"},"event_type":"x","timestamp":0}}`,
+			[]string{ErrTextCustomerIDs, ErrTextTimestamp}},
+		{`{"name":"customers/events","data":{"customer_ids":{"c":"c"},"event_type":"x","timestamp":1e300}}`,
+			[]string{ErrTextTimestamp}},
+		{`{"name":"customers/events","data":{"customer_ids":{"c":"c"},"event_type":"x","timestamp":1e400}}`,
+			[]string{ErrTextTimestamp}},
+		{`{"name":"customers/events","data":{"customer_ids":{"c":"c"},"event_type":"x","properties":{"v":` + big + `}}}`,
+			[]string{"properties.v: is 16386 bytes encoded, over the 16 KB limit for a value"}},
+		{`{"name":"customers","data":{"customer_ids":"c"}}`, []string{ErrTextCustomerIDs}},
+		{`{"name":"customers","data":[]}`, []string{ErrTextData}},
+		{`{"name":"customers"}`, []string{ErrTextData}},
+		{`{"name":"nope"}`, []string{`name: unknown command "nope"`}},
+		{`{"data":{}}`, []string{ErrTextName}},
+		{`{"name":""}`, []string{ErrTextName}},
+		{`[]`, []string{ErrTextCommand}},
+		{`{"name":"customers","command_id":7,"data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":null,"data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers/events","data":{"customer_ids":{"cookie":"c"},"event_type":"no-timestamp"}}`, nil},
+		{`{"name":"system/time"}`, nil},
+	}
+	for _, tt := range tests {
+		_, errs := ParseCommand([]byte(tt.cmd))
+		if !reflect.DeepEqual(errs, tt.want) {
+			t.Errorf("%s:\n got %q\nwant %q", tt.cmd, errs, tt.want)
+		}
+	}
+}
+
+// The commands the SDK builds are the commands a server accepts, read back
+// as they were built.
+func TestEncodeThenParse(t *testing.T) {
+	ids := Props{{Key: "cookie", Value: []byte(`"c-1"`)}, {Key: "registered", Value: []byte(`"a@b.com"`)}}
+	props := Props{{Key: "price", Value: []byte(`123.45`)}, {Key: "tags", Value: []byte(`["a",{"b":null}]`)}}
+	ev := Event{ID: "e-1", CustomerIDs: ids, Type: []byte(`"purchase"`), Timestamp: 1764320000.123, Properties: props}
+	c, errs := ParseCommand(ev.AppendJSON(nil))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	want := Command{Name: CommandEvent, ID: "e-1", EventType: "purchase", Timestamp: 1764320000.123,
+		Properties: []byte(`{"price":123.45,"tags":["a",{"b":null}]}`)}
+	if c.Name != want.Name || c.ID != want.ID || c.EventType != want.EventType || c.Timestamp != want.Timestamp ||
+		string(c.Properties) != string(want.Properties) || string(c.CustomerIDs.AppendJSON(nil)) != string(ids.AppendJSON(nil)) {
+		t.Errorf("event: got %+v", c)
+	}
+	cu := Customer{ID: "u-1", CustomerIDs: ids, Properties: Props{{Key: "paying", Value: []byte(`true`)}}}
+	c, errs = ParseCommand(cu.AppendJSON(nil))
+	if errs != nil || c.Name != CommandCustomer || c.ID != "u-1" || string(c.Properties) != `{"paying":true}` {
+		t.Errorf("customer: got %+v, %q", c, errs)
+	}
+}
+
+func TestEventEncoding(t *testing.T) {
+	ev := Event{ID: "id", CustomerIDs: Props{{Key: "cookie", Value: []byte(`"c"`)}}, Type: []byte(`"a\"b"`), Timestamp: 1.5}
+	want := `{"name":"customers/events","command_id":"id","data":{"customer_ids":{"cookie":"c"},"event_type":"a\"b","timestamp":1.5,"properties":{}}}`
+	if got := string(ev.AppendJSON(nil)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	cu := Customer{ID: "id", CustomerIDs: Props{{Key: "cookie", Value: []byte(`"c"`)}}}
+	want = `{"name":"customers","command_id":"id","data":{"customer_ids":{"cookie":"c"},"properties":{}}}`
+	if got := string(cu.AppendJSON(nil)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// FuzzParseCommand: any input is accepted or refused, never a panic; what
+// is accepted holds what a server needs to store it.
+func FuzzParseCommand(f *testing.F) {
+	f.Add(`{"name":"customers/events","command_id":"e","data":{"customer_ids":{"cookie":"c"},"event_type":"x","timestamp":1}}`)
+	f.Add(`{"name":"customers","command_id":"u","data":{"customer_ids":{"cookie":"c"},"properties":{"a":[1,{"b":2}]}}}`)
+	f.Add(`{"name":"customers/events","data":{"customer_ids":{"a":"b"},"event_type":"x","timestamp":1e400}}`)
+	f.Add(`{"name":"system/time"}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		c, errs := ParseCommand([]byte(s))
+		if len(errs) > 0 || c.Name == CommandTime {
+			return
+		}
+		if len(c.CustomerIDs) == 0 {
+			t.Fatalf("accepted %q without customer ids", s)
+		}
+		for _, m := range c.CustomerIDs {
+			if v, err := jsonx.String(m.Value); err != nil || v == "" || m.Key == "" {
+				t.Fatalf("accepted %q with customer id %q: %q", s, m.Key, m.Value)
+			}
+		}
+		if _, err := jsonx.Object(c.Properties); err != nil && string(c.Properties) != "{}" {
+			t.Fatalf("accepted %q with properties %q", s, c.Properties)
+		}
+		if c.Name == CommandEvent && (c.EventType == "" || c.Timestamp != 0 && !ValidTimestamp(c.Timestamp)) {
+			t.Fatalf("accepted invalid event %q", s)
+		}
+	})
+}
