@@ -78,9 +78,6 @@ func (b *Backoff) Fail() time.Duration {
 	return b.Delay(b.failures)
 }
 
-// Failures returns the number of consecutive failures since the last Reset.
-func (b *Backoff) Failures() int { return b.failures }
-
 // Reset forgets past failures, after a success: the next Fail waits Base
 // again.
 func (b *Backoff) Reset() { b.failures = 0 }

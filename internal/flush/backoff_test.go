@@ -36,7 +36,7 @@ func TestBackoffSequence(t *testing.T) {
 					t.Errorf("attempt %d: got %v, want %v", i+1, got, want)
 				}
 			}
-			if got := b.Failures(); got != len(tt.want) {
+			if got := b.failures; got != len(tt.want) {
 				t.Errorf("failures: got %v, want %v", got, len(tt.want))
 			}
 		})
@@ -52,7 +52,7 @@ func TestBackoffReset(t *testing.T) {
 	if got, want := b.Fail(), time.Second; got != want {
 		t.Errorf("first wait after a reset: got %v, want %v", got, want)
 	}
-	if got, want := b.Failures(), 1; got != want {
+	if got, want := b.failures, 1; got != want {
 		t.Errorf("failures: got %v, want %v", got, want)
 	}
 }

@@ -21,7 +21,7 @@ const (
 	// rejection for it.
 	Reject
 	// Pause: the server refused the credentials (401/403); keep everything
-	// and send nothing more until Resume or a forced flush.
+	// and send nothing more until a forced flush.
 	Pause
 	// Retry: no answer, a malformed answer, or 408/429/5xx; keep
 	// everything, count no rejection, and back off.

@@ -8,7 +8,8 @@ import (
 )
 
 // ErrPaused is returned by Flush while sending is paused after the server
-// refused the credentials (401/403). Resume or a forced Flush lifts it.
+// refused the credentials (401/403) or the endpoint (404). A forced Flush
+// lifts it.
 var ErrPaused = errors.New("flush: paused after an authorization failure")
 
 // ErrNetwork matches (with errors.Is) every failure to get a response at

@@ -175,3 +175,15 @@ func (f *failing) Update(ctx context.Context, recs []queue.Record) error {
 	}
 	return f.Store.Update(ctx, recs)
 }
+
+// nextAttempt is when the flusher's backoff ends (zero: not backing off).
+func nextAttempt(f *Flusher) time.Time {
+	next, _ := f.next(f.clock())
+	return next
+}
+
+// isPaused tells whether the flusher is paused after a 401/403/404.
+func isPaused(f *Flusher) bool {
+	_, paused := f.next(f.clock())
+	return paused
+}

@@ -104,11 +104,30 @@ type Flusher struct {
 	records Backoff       // delays after a rejection; used under sem
 	sem     chan struct{} // held by the running Flush or Settle
 
-	mu     sync.Mutex
-	outage Backoff   // consecutive failed requests
-	next   time.Time // no automatic request before this
-	paused bool
+	mu   sync.Mutex
+	gate gate
 }
+
+// gate says whether automatic sending may go ahead.
+type gate struct {
+	state  gateState
+	until  time.Time // backingOff: no automatic request before this
+	outage Backoff   // counts the consecutive failed requests
+}
+
+// gateState is where automatic sending stands.
+type gateState int
+
+const (
+	// open: send when asked.
+	open gateState = iota
+	// backingOff: requests failed (network, 408, 429, 5xx); wait until
+	// gate.until, and longer after each further failure.
+	backingOff
+	// paused: the server refused the credentials or the endpoint
+	// (401/403/404); only a forced flush (flushData) sends again.
+	paused
+)
 
 // New returns a Flusher that sends store's records through sender. A nil
 // clock means time.Now; a nil jitter draws from math/rand/v2.
@@ -123,7 +142,7 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 	b := Backoff{Base: cfg.BackoffBase, Max: cfg.BackoffMax, Jitter: jitter}
 	return &Flusher{
 		store: store, sender: sender, cfg: cfg, clock: clock, obs: obs,
-		records: b, outage: b, sem: make(chan struct{}, 1),
+		records: b, gate: gate{outage: b}, sem: make(chan struct{}, 1),
 	}
 }
 
@@ -131,10 +150,11 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 // oldest first, one batch request at a time, until none is left, a request
 // fails (then it backs off), the server pauses sending, or ctx ends.
 //
-// Without force, Flush sends nothing before NextAttempt and nothing while
-// Paused (returning ErrPaused). With force, as for a manual flushData, it
-// ignores the backoff and lifts the pause, but still sends one batch at a
-// time and stops at the first failure.
+// Without force, Flush sends nothing while backing off after failed
+// requests (Result.Next says until when) and nothing while paused after
+// the server refused the credentials (returning ErrPaused). With force, as
+// for a manual flushData, it ignores the backoff and lifts the pause, but
+// still sends one batch at a time and stops at the first failure.
 //
 // The error is what stopped the pass: an *HTTPError, an error matching
 // ErrNetwork, a store error, ErrPaused or ctx's error. Whatever it is, every
@@ -147,9 +167,7 @@ func (f *Flusher) Flush(ctx context.Context, force bool) (Result, error) {
 	defer release()
 	p := &pass{f: f, ctx: ctx, overlap: true}
 	if force {
-		f.mu.Lock()
-		f.paused = false
-		f.mu.Unlock()
+		f.unpause()
 	}
 	err = p.run(force)
 	return p.finish(err)
@@ -165,62 +183,57 @@ func (f *Flusher) acquire(ctx context.Context) (release func(), err error) {
 	}
 }
 
-// NextAttempt returns zero if an automatic Flush may send now, or else the
-// time the backoff or the server's Retry-After allows. It does not reflect
-// a pause; see Paused.
-func (f *Flusher) NextAttempt() time.Time {
-	now := f.clock()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !now.Before(f.next) {
-		return time.Time{}
-	}
-	return f.next
-}
-
-// Paused reports whether sending is paused after a 401/403.
-func (f *Flusher) Paused() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.paused
-}
-
-// Resume lifts a pause, for instance after the credentials were changed.
-// It does not send; the caller flushes next.
-func (f *Flusher) Resume() {
-	f.mu.Lock()
-	f.paused = false
-	f.mu.Unlock()
-}
-
 // hold tells whether an automatic request must wait, and why.
 func (f *Flusher) hold(now time.Time) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.paused {
+	switch f.gate.state {
+	case paused:
 		return true, ErrPaused
+	case backingOff:
+		return now.Before(f.gate.until), nil
 	}
-	return now.Before(f.next), nil
+	return false, nil
+}
+
+// unpause opens a paused gate, for a forced flush.
+func (f *Flusher) unpause() {
+	f.mu.Lock()
+	if f.gate.state == paused {
+		f.gate.state = open
+	}
+	f.mu.Unlock()
 }
 
 func (f *Flusher) succeeded() {
 	f.mu.Lock()
-	f.outage.Reset()
-	f.next = time.Time{}
+	f.gate.outage.Reset()
+	f.gate.state, f.gate.until = open, time.Time{}
 	f.mu.Unlock()
 }
 
 // failed starts or extends the backoff; Retry-After is a minimum.
 func (f *Flusher) failed(now time.Time, retryAfter time.Duration) {
 	f.mu.Lock()
-	f.next = now.Add(max(f.outage.Fail(), retryAfter))
+	f.gate.state, f.gate.until = backingOff, now.Add(max(f.gate.outage.Fail(), retryAfter))
 	f.mu.Unlock()
 }
 
 func (f *Flusher) pause() {
 	f.mu.Lock()
-	f.paused = true
+	f.gate.state = paused
 	f.mu.Unlock()
+}
+
+// next returns when automatic sending may resume after a backoff (zero:
+// not backing off, or past it) and whether it is paused.
+func (f *Flusher) next(now time.Time) (time.Time, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gate.state == backingOff && f.gate.until.After(now) {
+		return f.gate.until, false
+	}
+	return time.Time{}, f.gate.state == paused
 }
 
 func (f *Flusher) storeFailed(err error) error {

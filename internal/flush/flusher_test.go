@@ -76,8 +76,8 @@ func TestFlushRejectionsAndDrop(t *testing.T) {
 	if len(left) != 1 || left[0].ID != "id-1" || left[0].Rejections != 1 || left[0].NotBefore != t0.Add(time.Second).UnixMilli() {
 		t.Fatalf("got %+v, want id-1 with 1 rejection, held 1 s", left)
 	}
-	if f.NextAttempt() != (time.Time{}) {
-		t.Errorf("a rejection must not back off the whole flusher: NextAttempt %v", f.NextAttempt())
+	if nextAttempt(f) != (time.Time{}) {
+		t.Errorf("a rejection must not back off the whole flusher: NextAttempt %v", nextAttempt(f))
 	}
 
 	// Not due yet: nothing is sent.
@@ -127,8 +127,8 @@ func TestFlushPausesOn401(t *testing.T) {
 			if !errors.As(err, &he) || he.Status != status || he.Reason != "Invalid token" {
 				t.Fatalf("got %v, want *HTTPError %d", err, status)
 			}
-			if !f.Paused() || res.Kept != 3 || len(errs) != 1 || !errs[0].Paused {
-				t.Fatalf("got paused %v, %+v, reports %+v; want paused with 3 kept and one report", f.Paused(), res, errs)
+			if !isPaused(f) || res.Kept != 3 || len(errs) != 1 || !errs[0].Paused {
+				t.Fatalf("got paused %v, %+v, reports %+v; want paused with 3 kept and one report", isPaused(f), res, errs)
 			}
 			for _, r := range all(t, store) {
 				if r.Rejections != 0 {
@@ -141,19 +141,11 @@ func TestFlushPausesOn401(t *testing.T) {
 			}
 			refuse = false
 			res, err = f.Flush(ctx, true) // manual flushData
-			if err != nil || res.Confirmed != 3 || f.Paused() {
-				t.Errorf("forced flush: got %+v, %v, paused %v; want 3 confirmed, not paused", res, err, f.Paused())
+			if err != nil || res.Confirmed != 3 || isPaused(f) {
+				t.Errorf("forced flush: got %+v, %v, paused %v; want 3 confirmed, not paused", res, err, isPaused(f))
 			}
 		})
 	}
-	t.Run("Resume", func(t *testing.T) {
-		f := New(fill(t, 1), &sender{reply: func(int, []byte) (Response, error) { return Response{Status: 401}, nil }}, Config{}, newClock().Now, fixed(0), Observer{})
-		f.Flush(ctx, false)
-		f.Resume()
-		if f.Paused() {
-			t.Errorf("got paused after Resume")
-		}
-	})
 }
 
 func TestFlushHonoursRetryAfter(t *testing.T) {
@@ -182,7 +174,7 @@ func TestFlushHonoursRetryAfter(t *testing.T) {
 			if !errors.As(err, &he) || he.Status != 503 {
 				t.Fatalf("got %v, want *HTTPError 503", err)
 			}
-			if got, want := f.NextAttempt(), t0.Add(tt.want); !got.Equal(want) || !res.Next.Equal(want) {
+			if got, want := nextAttempt(f), t0.Add(tt.want); !got.Equal(want) || !res.Next.Equal(want) {
 				t.Fatalf("NextAttempt: got %v (Result.Next %v), want %v", got, res.Next, want)
 			}
 			down = false
@@ -191,8 +183,8 @@ func TestFlushHonoursRetryAfter(t *testing.T) {
 				t.Errorf("before Retry-After: got %v requests, want 0", res.Requests)
 			}
 			clock.Advance(time.Millisecond)
-			if f.NextAttempt() != (time.Time{}) {
-				t.Errorf("NextAttempt at the time: got %v, want zero", f.NextAttempt())
+			if nextAttempt(f) != (time.Time{}) {
+				t.Errorf("NextAttempt at the time: got %v, want zero", nextAttempt(f))
 			}
 			if res, _ := f.Flush(ctx, false); res.Confirmed != 3 {
 				t.Errorf("after Retry-After: got %+v, want 3 confirmed", res)
@@ -237,7 +229,7 @@ func TestFlushKeepsOnFailure(t *testing.T) {
 					t.Errorf("%s: got %v rejections, not before %v; want none", r.ID, r.Rejections, r.NotBefore)
 				}
 			}
-			if f.NextAttempt().IsZero() {
+			if nextAttempt(f).IsZero() {
 				t.Error("NextAttempt: got zero, want a backoff")
 			}
 		})

@@ -220,8 +220,8 @@ func TestFlushFailureDropsReadAhead(t *testing.T) {
 			if s.calls() != 2 {
 				t.Errorf("got %v requests, want 2: the batch read ahead must not be sent", s.calls())
 			}
-			if f.Paused() != tt.paused {
-				t.Errorf("paused: got %v, want %v", f.Paused(), tt.paused)
+			if isPaused(f) != tt.paused {
+				t.Errorf("paused: got %v, want %v", isPaused(f), tt.paused)
 			}
 			if store.running.Load() != 0 {
 				t.Error("Flush returned with a store call running")
@@ -242,7 +242,6 @@ func TestFlushFailureDropsReadAhead(t *testing.T) {
 			s.mu.Lock()
 			s.reply = nil
 			s.mu.Unlock()
-			f.Resume()
 			if res, err := f.Flush(ctx, true); err != nil || res.Confirmed != tt.want.Kept || res.Kept != 0 {
 				t.Errorf("next flush: got %+v, %v; want the rest confirmed", res, err)
 			}

@@ -227,12 +227,26 @@ func (p *pass) send(batch []queue.Record) error {
 	if err != nil && p.ctx.Err() != nil {
 		return p.ctx.Err() // abandoned by the caller: not an outage
 	}
-	return p.settle(batch, resp, err, true)
+	return p.settle(batch, resp, err, ownRequest)
 }
 
-// settle acts on the answer to batch. With bisect false (the close path,
-// which cannot resend) a refused batch of several records is kept as is.
-func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect bool) error {
+// origin tells whose request an answer is to.
+type origin int
+
+const (
+	// ownRequest: a request of the pass itself.
+	ownRequest origin = iota
+	// closeRequest: a keepalive request of the page-close path. It cannot
+	// be resent, so a refused batch of several records is kept as is (the
+	// next Flush bisects it); and its failures neither pause nor back off
+	// the sender, since they say nothing certain about the sender's own
+	// requests (the close path carries the key in the URL, and the
+	// browser's keepalive limits can fail it).
+	closeRequest
+)
+
+// settle acts on the answer to batch.
+func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from origin) error {
 	f := p.f
 	now := f.clock()
 	v := Decide(resp, sendErr, len(batch), now)
@@ -245,7 +259,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 		p.apply(ctx, batch, v.Outcomes, now, resp.Status)
 		return nil
 	case Split:
-		if bisect {
+		if from == ownRequest {
 			h := len(batch) / 2
 			p.stack = append(p.stack, batch[h:], batch[:h])
 		}
@@ -255,9 +269,13 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, bisect
 		p.apply(ctx, batch, []wire.Result{{Errors: []string{v.Reason}}}, now, 0)
 		return nil
 	case Pause:
-		f.pause()
+		if from == ownRequest {
+			f.pause()
+		}
 	default:
-		f.failed(now, v.RetryAfter)
+		if from == ownRequest {
+			f.failed(now, v.RetryAfter)
+		}
 	}
 	f.reportError(v.Err)
 	return v.Err
@@ -353,15 +371,11 @@ func (p *pass) finish(err error) (Result, error) {
 		}
 	}
 	now := f.clock()
-	f.mu.Lock()
-	next, paused := f.next, f.paused
-	f.mu.Unlock()
+	next, paused := f.next(now)
 	if paused {
 		return p.res, err
 	}
-	if next.After(now) {
-		p.res.Next = next
-	}
+	p.res.Next = next
 	if p.wake != 0 && p.res.Kept != 0 {
 		if w := time.UnixMilli(p.wake).In(now.Location()); w.After(now) && (p.res.Next.IsZero() || w.Before(p.res.Next)) {
 			p.res.Next = w
@@ -385,7 +399,7 @@ func (f *Flusher) Settle(ctx context.Context, sent []queue.Record, resp Response
 	p := &pass{f: f, ctx: ctx}
 	if len(sent) > 0 {
 		p.res.Sent, p.res.Requests = len(sent), 1
-		err = p.settle(sent, resp, sendErr, false)
+		err = p.settle(sent, resp, sendErr, closeRequest)
 		if werr := p.join(); werr != nil {
 			err = werr
 		}

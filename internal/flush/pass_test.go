@@ -119,8 +119,8 @@ func TestFlushContextEnds(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || res.Kept != 3 {
 		t.Fatalf("got %+v, %v; want context.Canceled with 3 kept", res, err)
 	}
-	if !f.NextAttempt().IsZero() {
-		t.Errorf("an abandoned request is not an outage: NextAttempt %v, want zero", f.NextAttempt())
+	if !nextAttempt(f).IsZero() {
+		t.Errorf("an abandoned request is not an outage: NextAttempt %v, want zero", nextAttempt(f))
 	}
 
 	// A request that completed is recorded even if ctx ended meanwhile.
@@ -135,20 +135,23 @@ func TestFlushContextEnds(t *testing.T) {
 	}
 }
 
+// Settle applies the close path's answers: per-command outcomes as a Flush
+// would; failures are reported but neither back off nor pause the sender's
+// own requests.
 func TestSettle(t *testing.T) {
 	tests := []struct {
 		name      string
 		resp      func(body []byte) Response
 		err       error
 		wantKept  int
-		wantBack  bool
 		wantError bool
 	}{
-		{"confirmed", func(b []byte) Response { return results(b, allOK) }, nil, 1, false, false},
-		{"one rejected", func(b []byte) Response { return results(b, func(id string) bool { return id != "id-0" }) }, nil, 2, false, false},
-		{"whole batch refused: kept unchanged", func([]byte) Response { return Response{Status: 400} }, nil, 4, false, false},
-		{"503", func([]byte) Response { return Response{Status: 503} }, nil, 4, true, true},
-		{"no response", func([]byte) Response { return Response{} }, errors.New("aborted"), 4, true, true},
+		{"confirmed", func(b []byte) Response { return results(b, allOK) }, nil, 1, false},
+		{"one rejected", func(b []byte) Response { return results(b, func(id string) bool { return id != "id-0" }) }, nil, 2, false},
+		{"whole batch refused: kept unchanged", func([]byte) Response { return Response{Status: 400} }, nil, 4, false},
+		{"503", func([]byte) Response { return Response{Status: 503} }, nil, 4, true},
+		{"no response", func([]byte) Response { return Response{} }, errors.New("aborted"), 4, true},
+		{"401", func([]byte) Response { return Response{Status: 401} }, nil, 4, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,8 +162,8 @@ func TestSettle(t *testing.T) {
 			if (err != nil) != tt.wantError || res.Kept != tt.wantKept || res.Sent != 3 {
 				t.Errorf("got %+v, %v; want Kept %v, error %v", res, err, tt.wantKept, tt.wantError)
 			}
-			if got := !f.NextAttempt().IsZero(); got != tt.wantBack {
-				t.Errorf("backing off: got %v, want %v", got, tt.wantBack)
+			if !nextAttempt(f).IsZero() || isPaused(f) {
+				t.Errorf("backing off until %v, paused %v; want neither", nextAttempt(f), isPaused(f))
 			}
 			for _, r := range all(t, store) {
 				if want := map[bool]int{true: 1}[r.ID == "id-0" && tt.name == "one rejected"]; r.Rejections != want {

@@ -33,9 +33,10 @@ type FlushReport struct {
 type ErrorReport struct {
 	// Err is an *HTTPError, an error matching ErrNetwork, or a store error.
 	Err error
-	// Next is when automatic sending may resume (zero: now).
+	// Next is when automatic sending may resume after a backoff (zero:
+	// now, or paused).
 	Next time.Time
-	// Paused tells that sending is paused until Resume or a forced flush.
+	// Paused tells that sending is paused until a forced flush.
 	Paused bool
 }
 
@@ -55,10 +56,8 @@ func (f *Flusher) reportError(err error) {
 	if f.obs.OnError == nil {
 		return
 	}
-	f.mu.Lock()
-	r := ErrorReport{Err: err, Next: f.next, Paused: f.paused}
-	f.mu.Unlock()
-	f.obs.OnError(r)
+	next, paused := f.next(f.clock())
+	f.obs.OnError(ErrorReport{Err: err, Next: next, Paused: paused})
 }
 
 func (f *Flusher) reportDrops(drops []DropReport) {

@@ -49,8 +49,8 @@ func TestFlushConcurrentCallsNeverOverlap(t *testing.T) {
 		wg.Go(func() {
 			for range 20 {
 				f.Flush(ctx, false)
-				f.NextAttempt()
-				f.Paused()
+				nextAttempt(f)
+				isPaused(f)
 			}
 		})
 	}

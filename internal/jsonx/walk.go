@@ -2,9 +2,9 @@ package jsonx
 
 import "bytes"
 
-// Member is one member of a JSON object: its name, decoded with Name (so
-// two members have equal Keys exactly when JavaScript sees one property),
-// and its raw value. RawKey, when set, is the name exactly as it was written
+// Member is one member of a JSON object: its name, decoded so that two
+// members have equal Keys exactly when JavaScript sees one property (see
+// unescapeString), and its raw value. RawKey, when set, is the name exactly as it was written
 // (quoted): write names back from it, since a Key holding a lone surrogate
 // is not valid UTF-8.
 type Member struct {
@@ -26,11 +26,8 @@ func (m Member) AppendKey(dst []byte) []byte {
 // validated raw sub-slices of data. Duplicate names are returned as they come.
 func Object(data []byte) ([]Member, error) { return ObjectNames(data, MaxDepth, nil) }
 
-// ObjectLimit is Object with another nesting limit.
-func ObjectLimit(data []byte, limit int) ([]Member, error) { return ObjectNames(data, limit, nil) }
-
-// ObjectNames is ObjectLimit naming the members through names (nil: each
-// name is its own string).
+// ObjectNames is Object with another nesting limit, naming the members
+// through names (nil: each name is its own string).
 func ObjectNames(data []byte, limit int, names *Names) ([]Member, error) {
 	// Collect on the stack, then allocate the result once at its final size
 	// rather than growing it by doubling.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// objectRef is ObjectLimit as it was before the one-pass walk: validate the
+// objectRef is ObjectNames as it was before the one-pass walk: validate the
 // whole input, then walk the members of what is known to be valid.
 func objectRef(data []byte, limit int) ([]Member, error) {
 	v, err := wholeLimit(data, limit)
@@ -21,7 +21,7 @@ func objectRef(data []byte, limit int) ([]Member, error) {
 	i := skipSpace(v, 1)
 	for i < len(v) && v[i] == '"' {
 		end, _ := skipString(v, i)
-		key, err := Name(v[i:end])
+		key, err := decodeString(v[i:end], true)
 		if err != nil {
 			return nil, err
 		}

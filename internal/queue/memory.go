@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
 )
@@ -10,20 +9,15 @@ import (
 // Memory is a Store kept in memory. It serves tests and is the fallback when
 // IndexedDB cannot be opened; its contents die with the page.
 type Memory struct {
-	mu      sync.Mutex
-	recs    []Record // sorted by Seq
-	next    int64
-	state   map[string]string
-	closed  bool
-	maxRecs int // 0: unlimited; for tests of quota handling
+	mu     sync.Mutex
+	recs   []Record // sorted by Seq
+	next   int64
+	state  map[string]string
+	closed bool
 }
 
 // NewMemory returns an empty Memory store.
 func NewMemory() *Memory { return &Memory{next: 1, state: map[string]string{}} }
-
-// SetQuota makes Append fail with ErrQuota once the store would hold more than
-// n records (0: no limit). It exists for tests.
-func (m *Memory) SetQuota(n int) { m.mu.Lock(); m.maxRecs = n; m.mu.Unlock() }
 
 func (m *Memory) check(ctx context.Context) error {
 	if m.closed {
@@ -38,9 +32,6 @@ func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
 		return nil, err
-	}
-	if m.maxRecs > 0 && len(m.recs)+len(recs) > m.maxRecs {
-		return nil, fmt.Errorf("memory store: %w", ErrQuota)
 	}
 	out := make([]Record, len(recs))
 	for i, r := range recs {

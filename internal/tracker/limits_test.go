@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,12 +89,12 @@ func TestQueueBoundByBytes(t *testing.T) {
 }
 
 func TestQuotaExceededEvictsAndRetries(t *testing.T) {
-	store := queue.NewMemory()
+	store := &quotaStore{Store: queue.NewMemory()}
 	tr, _ := open(t, store, `{"projectToken":"p","automaticSessionTracking":false}`)
 	var drops []drop
 	tr.SetDropHandler(func(r queue.Record, reason string) { drops = append(drops, drop{r, reason}) })
 	track(t, tr, "a", "b", "c")
-	store.SetQuota(4) // installation + 3 events fill it
+	store.quota = 4 // installation + 3 events fill it
 	track(t, tr, "d")
 	if got := strings.Join(queued(t, store), ","); got != "a,b,c,d" {
 		t.Fatalf("queue: got %s, want the oldest event (installation) evicted for d", got)
@@ -101,6 +102,20 @@ func TestQuotaExceededEvictsAndRetries(t *testing.T) {
 	if len(drops) != 1 || !strings.Contains(drops[0].reason, "quota") {
 		t.Fatalf("drops: %+v", drops)
 	}
+}
+
+// quotaStore refuses an Append that would take it over quota records (0:
+// no limit) with queue.ErrQuota, as IndexedDB does with QuotaExceededError.
+type quotaStore struct {
+	queue.Store
+	quota int
+}
+
+func (s *quotaStore) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+	if n, err := s.Len(ctx); err == nil && s.quota > 0 && n+len(recs) > s.quota {
+		return nil, fmt.Errorf("quota store: %w", queue.ErrQuota)
+	}
+	return s.Store.Append(ctx, recs)
 }
 
 // countingStore counts the calls of Store.Count, which reads the whole queue.
