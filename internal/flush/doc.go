@@ -22,8 +22,8 @@
 //     half sent alone, until the refused record is alone; a lone refused
 //     record counts one rejection. One bad record among n costs at most
 //     2·⌈log2 n⌉ extra requests.
-//   - 401/403: sending pauses, everything is kept, OnError is told; only
-//     Resume or a forced (manual) flush sends again.
+//   - 401/403/404: sending pauses, everything is kept, OnError is told;
+//     only a forced (manual) flush sends again.
 //   - 408, 429, 5xx, 1xx/3xx, no response: everything is kept, no record is
 //     charged, and the Flusher backs off (Backoff: exponential, full
 //     jitter, floor Base; at most one request per Base during an outage),
@@ -42,22 +42,24 @@
 // # When to send
 //
 // Scheduler maps the flush mode (immediate, period, appClose, manual) and a
-// Trigger (tracked, timer, hidden, pagehide, online, offline, manual) to a
-// Decision: Flush now, Close (page going away), and when to Wake next.
+// Trigger (tracked, timer, online, offline, manual, due) to a Decision:
+// Flush now, and when to Wake next.
 //
 // # Page close
 //
 // At pagehide there is no time for IndexedDB (nor, when this package runs in
-// a Worker, for a message to it): the loader on the page sends keepalive
-// fetches from its in-memory mirror of the queue, within the browser's
-// 64 KiB keepalive budget, and the records stay stored until a later answer
-// (Settle) or the next visit confirms them.
+// a Worker, for a message to it): in every mode that SendsOnHide, the loader
+// on the page sends keepalive fetches from its in-memory copy of what is
+// unsent, within the browser's 64 KiB keepalive budget, and the records
+// stay stored until a later answer (Settle) or the next visit confirms
+// them. Settle applies such an answer's per-command outcomes; its failures
+// never pause or back off the sender.
 //
 // # Wiring
 //
 // A browser binding, roughly:
 //
 //	d := sched.On(trigger, now, navigator.onLine)
-//	if d.Flush { res, err := f.Flush(ctx, d.Force); ... }
+//	if d.Flush { res, err := f.Flush(ctx, trigger == Manual); ... }
 //	keep a period timer at d.Wake firing On(Timer), and a retry timer at res.Next firing On(Due)
 package flush

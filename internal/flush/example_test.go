@@ -29,7 +29,7 @@ func Example() {
 	})
 	s := flush.NewScheduler(flush.ModeImmediate, 0)
 	if d := s.On(flush.Tracked, time.Now(), true); d.Flush {
-		res, err := f.Flush(ctx, d.Force)
+		res, err := f.Flush(ctx, false)
 		fmt.Println(res.Confirmed, res.Kept, err)
 	}
 	// Output:

@@ -1,9 +1,7 @@
 package flush
 
 import (
-	"errors"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -22,31 +20,31 @@ const (
 	ModeManual Mode = "manual"
 )
 
-// DefaultPeriod is the default flush period of ModePeriod (the SDK's
-// flushPeriod, 3,600,000 ms).
-const DefaultPeriod = time.Hour
-
-var errMode = errors.New("flush: unknown flush mode")
-
-// ParseMode returns the Mode named s; case does not matter. The error names
-// the accepted values.
-func ParseMode(s string) (Mode, error) {
-	for _, m := range [...]Mode{ModeImmediate, ModePeriod, ModeAppClose, ModeManual} {
-		if strings.EqualFold(s, string(m)) {
-			return m, nil
-		}
-	}
-	return "", errors.New(errMode.Error() + " " + strconv.Quote(s) + `; want "immediate", "period", "appClose" or "manual"`)
-}
+// Modes lists the flush modes, the default first.
+var Modes = [...]Mode{ModeImmediate, ModePeriod, ModeAppClose, ModeManual}
 
 // Valid reports whether m is one of the four modes.
 func (m Mode) Valid() bool {
-	switch m {
-	case ModeImmediate, ModePeriod, ModeAppClose, ModeManual:
-		return true
+	for _, v := range Modes {
+		if m == v {
+			return true
+		}
 	}
 	return false
 }
+
+// SendsOnHide reports whether the page-close path sends when the page is
+// hidden or unloaded in this mode: every mode but manual, which sends only
+// on flushData.
+func (m Mode) SendsOnHide() bool { return m != ModeManual }
+
+// The flush period of ModePeriod (the SDK's flushPeriod): its default and
+// the bounds a configuration may set.
+const (
+	DefaultPeriod = time.Hour
+	MinPeriod     = time.Millisecond
+	MaxPeriod     = 365 * 24 * time.Hour
+)
 
 // Trigger is something that happened that may call for a flush.
 type Trigger int
@@ -57,22 +55,18 @@ const (
 	Tracked Trigger = iota
 	// Timer: the timer set for Decision.Wake fired.
 	Timer
-	// Hidden: visibilitychange to hidden.
-	Hidden
-	// PageHide: the pagehide event.
-	PageHide
 	// Online: the online event.
 	Online
 	// Offline: the offline event.
 	Offline
 	// Manual: flushData was called.
 	Manual
-	// Due: the retry timer set from Result.Next (or Flusher.NextAttempt)
-	// fired: a backoff ended or held-back records became due.
+	// Due: the retry timer set from Result.Next fired: a backoff ended or
+	// held-back records became due.
 	Due
 )
 
-var triggerNames = [...]string{"Tracked", "Timer", "Hidden", "PageHide", "Online", "Offline", "Manual", "Due"}
+var triggerNames = [...]string{"Tracked", "Timer", "Online", "Offline", "Manual", "Due"}
 
 // String returns the trigger's name.
 func (t Trigger) String() string {

@@ -7,16 +7,8 @@ import (
 
 // Decision is what a Scheduler says to do about a trigger.
 type Decision struct {
-	// Flush: send normally now (Flusher.Flush).
+	// Flush: send now (Flusher.Flush; forced for the Manual trigger).
 	Flush bool
-	// Force: the flush was asked for by hand; pass force to Flush.
-	Force bool
-	// Close: the page is going away; send through the keepalive close path
-	// (the loader's keepalive requests).
-	Close bool
-	// Offline: a send was wanted but the browser is offline, so nothing
-	// is sent; a manual flush should report it.
-	Offline bool
 	// Wake is when to call On(Timer) next; zero means no timer is needed
 	// (cancel any).
 	Wake time.Time
@@ -27,16 +19,16 @@ type Decision struct {
 // online state and does what the Decision says. It is safe for concurrent
 // use.
 //
-//	trigger        immediate  period            appClose  manual
-//	Tracked        Flush      -                 -         -
-//	Timer          Flush      Flush at period   -         -
-//	Hidden/PageHide Close     Close             Close     -
-//	Online         Flush      Flush if missed   -         -
-//	Manual         Flush      Flush             Flush     Flush
-//	Due            Flush      Flush             -         -
+//	trigger  immediate  period           appClose  manual
+//	Tracked  Flush      -                -         -
+//	Timer    Flush      Flush at period  -         -
+//	Online   Flush      Flush if missed  -         -
+//	Manual   Flush      Flush            Flush     Flush
+//	Due      Flush      Flush            -         -
 //
-// While offline nothing is flushed or closed; a flush wanted then is
-// remembered, and Online makes it up in immediate and period modes.
+// While offline nothing is flushed; a flush wanted then is remembered, and
+// Online makes it up in immediate and period modes. The page's hiding is
+// not a trigger: the loader's close path sends then (Mode.SendsOnHide).
 //
 // In period mode Wake is the next period boundary, counted from the first
 // trigger after the mode or period was set; other modes need no timer. After
@@ -63,7 +55,7 @@ func NewScheduler(mode Mode, period time.Duration) *Scheduler {
 }
 
 // SetMode switches to mode; an invalid mode is ignored (check it with
-// ParseMode first). The period restarts.
+// Mode.Valid first). The period restarts.
 func (s *Scheduler) SetMode(mode Mode) {
 	if !mode.Valid() {
 		return
@@ -116,9 +108,7 @@ func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
 	var d Decision
 	switch t {
 	case Manual:
-		d.Flush, d.Force = true, true
-	case Hidden, PageHide:
-		d.Close = s.mode != ModeManual
+		d.Flush = true
 	case Tracked:
 		d.Flush = s.mode == ModeImmediate
 	case Due:
@@ -137,9 +127,9 @@ func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
 		s.advance(now)
 		d.Wake = s.due
 	}
-	if !online && (d.Flush || d.Close) {
-		s.missed = s.missed || d.Flush
-		d.Flush, d.Force, d.Close, d.Offline = false, false, false, true
+	if !online && d.Flush {
+		s.missed = true
+		d.Flush = false
 	}
 	if d.Flush {
 		s.missed = false

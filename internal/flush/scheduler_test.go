@@ -5,69 +5,37 @@ import (
 	"time"
 )
 
-func TestParseMode(t *testing.T) {
+func TestModes(t *testing.T) {
 	tests := []struct {
-		in   string
-		want Mode
-		ok   bool
+		m           Mode
+		valid, hide bool
 	}{
-		{"immediate", ModeImmediate, true},
-		{"period", ModePeriod, true},
-		{"appClose", ModeAppClose, true},
-		{"APPCLOSE", ModeAppClose, true},
-		{"manual", ModeManual, true},
-		{"", "", false},
-		{"app_close", "", false},
+		{ModeImmediate, true, true},
+		{ModePeriod, true, true},
+		{ModeAppClose, true, true},
+		{ModeManual, true, false},
+		{"APPCLOSE", false, true},
+		{"", false, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseMode(tt.in)
-			if got != tt.want || (err == nil) != tt.ok {
-				t.Errorf("got %v, %v, want %v, ok %v", got, err, tt.want, tt.ok)
-			}
-			if err != nil && err.Error()[:7] != "flush: " {
-				t.Errorf("error %q lacks the package prefix", err)
-			}
-		})
+		if got := tt.m.Valid(); got != tt.valid {
+			t.Errorf("%q.Valid() = %v, want %v", tt.m, got, tt.valid)
+		}
+		if got := tt.m.SendsOnHide(); tt.valid && got != tt.hide {
+			t.Errorf("%q.SendsOnHide() = %v, want %v", tt.m, got, tt.hide)
+		}
 	}
 }
 
 const period = time.Minute
 
-// act summarizes a Decision for tables.
-type act struct{ flush, force, close bool }
-
-func (a act) String() string {
-	s := ""
-	if a.flush {
-		s += "Flush "
-	}
-	if a.force {
-		s += "Force "
-	}
-	if a.close {
-		s += "Close"
-	}
-	if s == "" {
-		return "nothing"
-	}
-	return s
-}
-
-func actOf(d Decision) act { return act{d.Flush, d.Force, d.Close} }
-
 func TestSchedulerModes(t *testing.T) {
-	var (
-		none   = act{}
-		flush  = act{flush: true}
-		manual = act{flush: true, force: true}
-		close  = act{close: true}
-	)
-	want := map[Mode]map[Trigger]act{
-		ModeImmediate: {Tracked: flush, Timer: flush, Hidden: close, PageHide: close, Online: flush, Offline: none, Manual: manual, Due: flush},
-		ModePeriod:    {Tracked: none, Timer: flush, Hidden: close, PageHide: close, Online: none, Offline: none, Manual: manual, Due: flush},
-		ModeAppClose:  {Tracked: none, Timer: none, Hidden: close, PageHide: close, Online: none, Offline: none, Manual: manual, Due: none},
-		ModeManual:    {Tracked: none, Timer: none, Hidden: none, PageHide: none, Online: none, Offline: none, Manual: manual, Due: none},
+	const flush, none = true, false
+	want := map[Mode]map[Trigger]bool{
+		ModeImmediate: {Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush},
+		ModePeriod:    {Tracked: none, Timer: flush, Online: none, Offline: none, Manual: flush, Due: flush},
+		ModeAppClose:  {Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+		ModeManual:    {Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
 	}
 	for mode, row := range want {
 		for trig, w := range row {
@@ -76,8 +44,8 @@ func TestSchedulerModes(t *testing.T) {
 				s.On(Timer, t0, true) // anchors the period
 				now := t0.Add(period) // a period boundary
 				d := s.On(trig, now, trig != Offline)
-				if got := actOf(d); got != w {
-					t.Errorf("got %v, want %v", got, w)
+				if d.Flush != w {
+					t.Errorf("flush: got %v, want %v", d.Flush, w)
 				}
 				wantWake := time.Time{}
 				if mode == ModePeriod {
@@ -162,27 +130,20 @@ func TestSchedulerChanges(t *testing.T) {
 func TestSchedulerOffline(t *testing.T) {
 	t.Run("immediate catches up when back online", func(t *testing.T) {
 		s := NewScheduler(ModeImmediate, period)
-		if d := s.On(Offline, t0, false); d.Flush || d.Offline {
+		if d := s.On(Offline, t0, false); d.Flush {
 			t.Errorf("offline event: got %+v, want nothing", d)
 		}
-		if d := s.On(Tracked, t0, false); d.Flush || !d.Offline {
-			t.Errorf("tracked offline: got %+v, want no flush, reported offline", d)
+		if d := s.On(Tracked, t0, false); d.Flush {
+			t.Errorf("tracked offline: got %+v, want no flush", d)
 		}
 		if d := s.On(Online, t0, true); !d.Flush {
 			t.Errorf("online: got %+v, want Flush", d)
 		}
 	})
-	t.Run("manual while offline is reported", func(t *testing.T) {
-		d := NewScheduler(ModeManual, period).On(Manual, t0, false)
-		if d.Flush || d.Force || !d.Offline {
-			t.Errorf("got %+v, want no flush, reported offline", d)
-		}
-	})
-	t.Run("no close while offline", func(t *testing.T) {
-		for _, trig := range []Trigger{Hidden, PageHide} {
-			if d := NewScheduler(ModeAppClose, period).On(trig, t0, false); d.Close || !d.Offline {
-				t.Errorf("%v: got %+v, want no close, reported offline", trig, d)
-			}
+	t.Run("manual while offline does not flush", func(t *testing.T) {
+		s := NewScheduler(ModeManual, period)
+		if d := s.On(Manual, t0, false); d.Flush {
+			t.Errorf("got %+v, want no flush", d)
 		}
 	})
 	t.Run("period flushes a missed boundary when back online", func(t *testing.T) {
