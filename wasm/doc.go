@@ -1,12 +1,15 @@
-// Command wasm is the SDK's WebAssembly entry point. It builds the object
-// the JavaScript loader (js/) talks to and wires the pure core — tracker,
-// flush scheduler, queue — to the browser: IndexedDB, fetch, page lifecycle
-// events.
+//go:build js && wasm
+
+// Command wasm is the SDK's WebAssembly entry point: glue between the
+// JavaScript loader (js/) and the SDK core (internal/sdk), and nothing
+// else. It builds the sdk.Platform from the browser bindings
+// (internal/browser, internal/idbstore), hands the loader's batches of calls
+// to the SDK (internal/bridge parses them) and the SDK's answers and
+// reports back to the loader.
 //
-// The loader hands calls over in batches, one JS→Go crossing per microtask:
-// a JSON array of {"i":id,"m":method,"t":ms,"a":argument}. Results go back
-// the same way, as a JSON array of {"i":id,"v":value} or
-// {"i":id,"e":{"c":class,"m":message}}, through the loader's done callback.
-// Calls are applied in order by one worker goroutine; a JS callback never
-// waits for anything.
+// The handshake: the loader defines __exponeaBoot(apply) before it starts
+// this program; main calls it with apply, the function the loader calls
+// with each batch of call lines, and gets back the loader's hooks: done,
+// called with each JSON array of answers, and emit, called with a report's
+// kind and detail.
 package main

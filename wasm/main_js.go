@@ -5,7 +5,9 @@ package main
 import (
 	"runtime/debug"
 
+	"github.com/exponea-wasm/tracker/internal/bridge"
 	"github.com/exponea-wasm/tracker/internal/browser"
+	"github.com/exponea-wasm/tracker/internal/sdk"
 	"github.com/google/uuid"
 	"github.com/hack-pad/safejs"
 )
@@ -21,37 +23,76 @@ func main() {
 	// piles up: 100,000 events tracked 10,000 at a time leave 15 MB of
 	// linear memory instead of 19 MB, for more collections in the Worker.
 	debug.SetMemoryLimit(11 << 20)
-	b, err := newBridge()
-	if err == nil {
-		err = b.boot()
-	}
-	if err != nil {
+	if err := boot(); err != nil {
 		browser.ConsoleError("could not start: " + err.Error())
 		return
 	}
-	go b.work()
 	select {}
 }
 
-// boot hands the apply function to the loader, which answers with its done
-// and emit callbacks (see doc.go). The loader defines __exponeaBoot just
-// before it starts this program.
-func (b *bridge) boot() error {
-	g := safejs.Global()
-	fn, err := g.Get("__exponeaBoot")
+// boot starts the SDK and completes the handshake with the loader.
+func boot() error {
+	var out loader
+	s := sdk.New(platform(&out))
+	apply, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		defer func() {
+			if p := recover(); p != nil {
+				browser.ConsoleError("apply failed")
+			}
+		}()
+		if len(args) == 0 {
+			return nil
+		}
+		text, err := args[0].String()
+		if err != nil {
+			return nil
+		}
+		calls, bad := bridge.ParseCalls([]byte(text))
+		if bad > 0 {
+			browser.ConsoleError("the loader sent unreadable calls")
+		}
+		s.Apply(calls)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ev := range []string{"online", "offline"} {
+		online := ev == "online"
+		if _, err := browser.Listen("window", ev, func() { s.SetOnline(online) }); err != nil {
+			browser.ConsoleWarn("cannot listen to " + ev + ": " + err.Error())
+		}
+	}
+	fn, err := safejs.Global().Get("__exponeaBoot")
 	if err != nil {
 		return err
 	}
 	if fn.Type() != safejs.TypeFunction {
 		return browser.ErrUnavailable
 	}
-	hooks, err := fn.Invoke(b.apply.Value())
+	hooks, err := fn.Invoke(apply.Value())
 	if err != nil {
 		return err
 	}
-	if b.done, err = hooks.Get("done"); err != nil {
+	if out.done, err = hooks.Get("done"); err != nil {
 		return err
 	}
-	b.emit, err = hooks.Get("emit")
+	out.emit, err = hooks.Get("emit")
 	return err
+}
+
+// loader is the sdk.Out that hands answers and reports to the loader's
+// hooks.
+type loader struct{ done, emit safejs.Value }
+
+func (l *loader) Answers(as []sdk.Answer) {
+	if _, err := l.done.Invoke(string(bridge.AppendAnswers(nil, as))); err != nil {
+		browser.ConsoleError("done: " + err.Error())
+	}
+}
+
+func (l *loader) Report(kind string, detail []byte) {
+	if _, err := l.emit.Invoke(kind, string(detail)); err != nil {
+		browser.ConsoleError("emit: " + err.Error())
+	}
 }

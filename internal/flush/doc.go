@@ -7,13 +7,13 @@
 // # Sending
 //
 // Flusher.Flush walks the queue.Store oldest first and sends every record
-// that is due (its NotBefore and LeaseUntil have passed) in batches (Batch,
+// that is due (its NotBeforeMs and LeaseUntilMs have passed) in batches (Batch,
 // Body: at most 50 commands, body under 800,000 bytes), one request at a
 // time. Decide turns each answer into a Verdict:
 //
 //   - 2xx: the response's per-command results (ParseResults). A confirmed
 //     command's record is deleted, and only then. A rejected one counts a
-//     rejection and is held back by NotBefore = now + backoff(rejections),
+//     rejection and is held back by NotBeforeMs = now + backoff(rejections),
 //     so it is not hammered and never blocks the records behind it; after
 //     MaxRetries rejections it is deleted and reported to OnDrop with the
 //     server's reasons. A 2xx whose results do not parse or do not match the

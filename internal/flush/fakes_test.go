@@ -45,7 +45,7 @@ func cmd(id string) string {
 
 func rec(i int) queue.Record {
 	id := "id-" + strconv.Itoa(i)
-	return queue.Record{ID: id, Kind: queue.KindEvent, Created: int64(i), Body: cmd(id)}
+	return queue.Record{ID: id, Kind: queue.KindEvent, CreatedMs: int64(i), Body: cmd(id)}
 }
 
 // fill appends n records id-0..id-(n-1) to a new Memory store.

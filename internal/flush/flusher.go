@@ -146,7 +146,7 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 	}
 }
 
-// Flush sends every due record (NotBefore and LeaseUntil not after now),
+// Flush sends every due record (NotBeforeMs and LeaseUntilMs not after now),
 // oldest first, one batch request at a time, until none is left, a request
 // fails (then it backs off), the server pauses sending, or ctx ends.
 //

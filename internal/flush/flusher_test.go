@@ -73,7 +73,7 @@ func TestFlushRejectionsAndDrop(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", res, want)
 	}
 	left := all(t, store)
-	if len(left) != 1 || left[0].ID != "id-1" || left[0].Rejections != 1 || left[0].NotBefore != t0.Add(time.Second).UnixMilli() {
+	if len(left) != 1 || left[0].ID != "id-1" || left[0].Rejections != 1 || left[0].NotBeforeMs != t0.Add(time.Second).UnixMilli() {
 		t.Fatalf("got %+v, want id-1 with 1 rejection, held 1 s", left)
 	}
 	if nextAttempt(f) != (time.Time{}) {
@@ -225,8 +225,8 @@ func TestFlushKeepsOnFailure(t *testing.T) {
 				t.Fatalf("got %v records, want 3", len(left))
 			}
 			for _, r := range left {
-				if r.Rejections != 0 || r.NotBefore != 0 {
-					t.Errorf("%s: got %v rejections, not before %v; want none", r.ID, r.Rejections, r.NotBefore)
+				if r.Rejections != 0 || r.NotBeforeMs != 0 {
+					t.Errorf("%s: got %v rejections, not before %v; want none", r.ID, r.Rejections, r.NotBeforeMs)
 				}
 			}
 			if nextAttempt(f).IsZero() {

@@ -231,7 +231,7 @@ func TestFlushFailureDropsReadAhead(t *testing.T) {
 				t.Fatalf("got %+v, want the last %v records", left, tt.want.Kept)
 			}
 			for _, r := range left {
-				if r.Rejections != 0 || r.NotBefore != 0 {
+				if r.Rejections != 0 || r.NotBeforeMs != 0 {
 					t.Errorf("%s: got %+v, want it untouched", r.ID, r)
 				}
 			}

@@ -12,7 +12,7 @@ import (
 // of refused batches still to send.
 //
 // The cursor only moves forward. Every record behind it was confirmed,
-// dropped, held back with a NotBefore in the future, or not due; so a pass
+// dropped, held back with a NotBeforeMs in the future, or not due; so a pass
 // never sends a record twice unless bisecting, and it ends.
 //
 // The store's I/O overlaps the request in flight, never another request:
@@ -142,8 +142,8 @@ func (p *pass) due(now time.Time) ([]queue.Record, error) {
 		}
 		for _, r := range page {
 			after = r.Seq
-			if r.NotBefore > ms || r.LeaseUntil > ms {
-				p.heldUntil(max(r.NotBefore, r.LeaseUntil))
+			if r.NotBeforeMs > ms || r.LeaseUntilMs > ms {
+				p.heldUntil(max(r.NotBeforeMs, r.LeaseUntilMs))
 				continue
 			}
 			if due = append(due, r); len(due) == limit {
@@ -302,7 +302,7 @@ func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []wire.Resu
 			w.drops = append(w.drops, DropReport{ID: r.ID, Kind: r.Kind, Reason: o.Reason(), Rejections: r.Rejections})
 			continue
 		}
-		r.NotBefore = now.Add(f.records.Delay(r.Rejections)).UnixMilli()
+		r.NotBeforeMs = now.Add(f.records.Delay(r.Rejections)).UnixMilli()
 		w.upd = append(w.upd, r)
 	}
 	w.rejected = len(batch) - len(w.ids)
@@ -353,7 +353,7 @@ func (p *pass) join() error {
 		return f.storeFailed(w.updErr)
 	}
 	for _, r := range w.upd {
-		p.heldUntil(r.NotBefore)
+		p.heldUntil(r.NotBeforeMs)
 	}
 	return nil
 }

@@ -60,10 +60,10 @@ func TestFlushSkipsHeldAndLeasedRecords(t *testing.T) {
 	store, clock := fill(t, 6), newClock()
 	recs := all(t, store)
 	now := t0.UnixMilli()
-	recs[1].LeaseUntil = now + 5000 // another tab is sending it
-	recs[2].NotBefore = now + 3000  // rejected earlier
-	recs[3].LeaseUntil = now        // lease just expired
-	recs[4].NotBefore = now - 1     // due
+	recs[1].LeaseUntilMs = now + 5000 // another tab is sending it
+	recs[2].NotBeforeMs = now + 3000  // rejected earlier
+	recs[3].LeaseUntilMs = now        // lease just expired
+	recs[4].NotBeforeMs = now - 1     // due
 	if err := store.Update(ctx, recs); err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func TestBlocksMatchMemoryStore(t *testing.T) {
 			for range rng.IntN(10) + 1 {
 				s := pick()
 				r := rec(int(s % 1000))
-				r.Seq, r.Rejections, r.NotBefore, r.LeaseUntil = s, rng.IntN(5), rng.Int64N(1e12), rng.Int64N(1e12)
+				r.Seq, r.Rejections, r.NotBeforeMs, r.LeaseUntilMs = s, rng.IntN(5), rng.Int64N(1e12), rng.Int64N(1e12)
 				upd = append(upd, r)
 				r.Seq = tr(toRef, s)
 				refUpd = append(refUpd, r)
@@ -166,7 +166,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	var old []queue.Record
 	for i, seq := range []int64{3, 4, 5, 9, 70, 71, 200} {
 		r := rec(i)
-		r.Seq, r.Rejections, r.NotBefore = seq, i%3, int64(i)*1000
+		r.Seq, r.Rejections, r.NotBeforeMs = seq, i%3, int64(i)*1000
 		old = append(old, r)
 	}
 	writeVersion1(t, name, old, map[string]string{"cookie": "c-1"})
@@ -239,7 +239,7 @@ func writeVersion1(t *testing.T, name string, recs []queue.Record, state map[str
 				}
 				tx, _ := req.Get("transaction")
 				st, _ := tx.Call("objectStore", recordsStore)
-				arr, err := json.Call("parse", string(queue.AppendJSON(nil, recs, true)))
+				arr, err := json.Call("parse", string(appendJSON(nil, recs, true)))
 				if err != nil {
 					return err
 				}

@@ -7,13 +7,9 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// maxSafe is Number.MAX_SAFE_INTEGER: int64 values up to it in magnitude
-// survive the trip through a JavaScript number exactly.
-const maxSafe = 1<<53 - 1
-
 // seqKey is the key path of schema version 1's records store, and the
 // property of a record object holding its seq; the other properties are
-// written by queue.AppendJSON.
+// written by appendJSON.
 const seqKey = "seq"
 
 // number converts v to a JavaScript number, failing if it is not exact.
@@ -42,7 +38,7 @@ func (d *DB) toJS(op string, recs []queue.Record) (func(i int) (safejs.Value, er
 	if err := checkNumbers(op, recs); err != nil {
 		return nil, err
 	}
-	arr, err := d.json.Call("parse", string(queue.AppendJSON(nil, recs, false)))
+	arr, err := d.json.Call("parse", string(appendJSON(nil, recs, false)))
 	if err != nil {
 		return nil, d.callErr(op, err)
 	}

@@ -1,6 +1,8 @@
 // Package idbstore implements queue.Store on IndexedDB, for GOOS=js
 // GOARCH=wasm builds running in a browser (or under Node with
-// fake-indexeddb in tests). Natively the package is empty.
+// fake-indexeddb in tests). The encoding of what it stores (blocks.go,
+// codec.go) is pure Go, tested and fuzzed natively; the rest builds only for
+// js/wasm.
 //
 // The database has two object stores: "blocks" holds the queue's records,
 // up to 50 per value (an IndexedDB request costs ~100 µs in Chromium

@@ -49,7 +49,7 @@ func openFresh(t *testing.T) (*DB, string) {
 }
 
 func rec(i int) queue.Record {
-	return queue.Record{ID: "id-" + strconv.Itoa(i), Kind: queue.KindCustomer, Created: 1_700_000_000_000 + int64(i), Body: `{"n":"ž` + strconv.Itoa(i) + `"}`}
+	return queue.Record{ID: "id-" + strconv.Itoa(i), Kind: queue.KindCustomer, CreatedMs: 1_700_000_000_000 + int64(i), Body: `{"n":"ž` + strconv.Itoa(i) + `"}`}
 }
 
 func TestContract(t *testing.T) {

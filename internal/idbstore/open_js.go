@@ -6,7 +6,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
 )
 
@@ -90,7 +89,7 @@ func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
 			if err != nil {
 				return err
 			}
-			recs, err := queue.ParseJSON([]byte(str))
+			recs, err := parseJSON([]byte(str))
 			if err != nil {
 				return err
 			}

@@ -19,9 +19,9 @@ import (
 //
 // The blocks store has key path "k" and a key generator, so a block's key k
 // is assigned when it is first put and never reused, in any tab. Its value
-// is {k, o: [offset, …], z: [size, …], r: [record, …]} (queue/blocks.go is
+// is {k, o: [offset, …], z: [size, …], r: [record, …]} (blocks.go is
 // the encoding): up to blockSpan records (record objects of
-// queue.AppendJSON without seq), their distinct offsets in [0, blockSpan),
+// appendJSON without seq), their distinct offsets in [0, blockSpan),
 // ascending, and their sizes (queue.Record.Size), so that Count can read
 // sizes without copying any record into Go. A record's seq is
 // k×blockSpan + offset, so seqs grow with every append and the block of a
@@ -48,7 +48,7 @@ const (
 // a JavaScript number.
 func checkNumbers(op string, recs []queue.Record) error {
 	for _, r := range recs {
-		for _, v := range [...]int64{r.Seq, r.Created, int64(r.Rejections), r.NotBefore, r.LeaseUntil} {
+		for _, v := range [...]int64{r.Seq, r.CreatedMs, int64(r.Rejections), r.NotBeforeMs, r.LeaseUntilMs} {
 			if _, err := number(op, v); err != nil {
 				return err
 			}
@@ -62,7 +62,7 @@ func checkNumbers(op string, recs []queue.Record) error {
 // are the keys) and the records per block. Its errors are JavaScript
 // exceptions.
 func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []int, error) {
-	text, sizes := queue.AppendBlocks(nil, recs, blockSpan, blockBytes)
+	text, sizes := appendBlocks(nil, recs, blockSpan, blockBytes)
 	arr, err := json.Call("parse", string(text))
 	if err != nil {
 		return nil, nil, err
@@ -123,7 +123,7 @@ func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, e
 
 // readBlocks brings an array of block values into Go with one
 // JSON.stringify.
-func (d *DB) readBlocks(op string, arr safejs.Value) ([]queue.Block, error) {
+func (d *DB) readBlocks(op string, arr safejs.Value) ([]block, error) {
 	text, err := d.json.Call("stringify", arr)
 	if err != nil {
 		return nil, d.callErr(op, err)
@@ -132,7 +132,7 @@ func (d *DB) readBlocks(op string, arr safejs.Value) ([]queue.Block, error) {
 	if err != nil {
 		return nil, newErr(op, err.Error(), nil)
 	}
-	bs, err := queue.ParseBlocks([]byte(s), blockSpan)
+	bs, err := parseBlocks([]byte(s), blockSpan)
 	if err != nil {
 		return nil, newErr(op, err.Error(), nil)
 	}
@@ -263,7 +263,7 @@ func sortedSeqs(seqs []int64) []int64 {
 // hold seqs (sorted) with one getAll and, in its success callback, lets
 // change put back or delete each: change gets the block's key and seqs (only
 // those are copied into Go) and its JavaScript value.
-func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b queue.Block, v safejs.Value) error) error {
+func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
 	lo, err1 := number(op, keyOf(seqs[0]))
 	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
 	if err1 != nil || err2 != nil {
@@ -294,7 +294,7 @@ func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change 
 		if err != nil {
 			return newErr(op, err.Error(), nil)
 		}
-		bs, err := queue.ParseBlockSeqs([]byte(str), blockSpan)
+		bs, err := parseBlockSeqs([]byte(str), blockSpan)
 		if err != nil {
 			return newErr(op, err.Error(), nil)
 		}
@@ -324,7 +324,7 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 		return d.check(op)
 	}
 	del := sortedSeqs(seqs)
-	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b queue.Block, v safejs.Value) error {
+	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b block, v safejs.Value) error {
 		keep := make([]bool, len(b.Seqs))
 		kept := 0
 		for i, s := range b.Seqs {
@@ -348,7 +348,7 @@ func (d *DB) Delete(ctx context.Context, seqs []int64) error {
 
 // keepOnly puts the block back with only the records marked in keep: one
 // slice of r and of z per run of kept records.
-func (d *DB) keepOnly(op string, st safejs.Value, b queue.Block, v safejs.Value, keep []bool) error {
+func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep []bool) error {
 	r, err := v.Get("r")
 	if err != nil {
 		return d.callErr(op, err)
@@ -430,7 +430,7 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 		at[r.Seq] = i
 		seqs[i] = r.Seq
 	}
-	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b queue.Block, v safejs.Value) error {
+	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
 		var r, z safejs.Value
 		changed := false
 		for j, s := range b.Seqs {
@@ -522,7 +522,7 @@ func (d *DB) Count(ctx context.Context) (int, int64, error) {
 	if err != nil {
 		return 0, 0, newErr(op, err.Error(), nil)
 	}
-	n, total, err := queue.CountBlocks([]byte(str))
+	n, total, err := countBlocks([]byte(str))
 	if err != nil {
 		return 0, 0, newErr(op, err.Error(), nil)
 	}

@@ -10,5 +10,5 @@
 //
 // Two implementations exist: internal/idbstore (IndexedDB, for the browser)
 // and Memory (this package, for tests and as the fallback when IndexedDB is
-// unavailable). Both satisfy the same contract, checked by StoreContract.
+// unavailable). Both satisfy the same contract, which queuetest.Run checks.
 package queue

@@ -23,20 +23,20 @@ type Record struct {
 	ID string
 	// Kind is the command's kind.
 	Kind Kind
-	// Created is when the record was tracked, in Unix milliseconds.
-	Created int64
+	// CreatedMs is when the record was tracked, in Unix milliseconds.
+	CreatedMs int64
 	// Body is the command JSON.
 	Body string
 	// Rejections counts how often the server rejected this very command
 	// (per-command success:false, or a 4xx isolated to it). Network errors,
 	// 5xx and 429 never count.
 	Rejections int
-	// NotBefore, in Unix milliseconds, holds the record back until then
+	// NotBeforeMs, in Unix milliseconds, holds the record back until then
 	// (0: send at once).
-	NotBefore int64
-	// LeaseUntil, in Unix milliseconds, marks the record as being sent by
+	NotBeforeMs int64
+	// LeaseUntilMs, in Unix milliseconds, marks the record as being sent by
 	// some tab until then (0: not leased).
-	LeaseUntil int64
+	LeaseUntilMs int64
 }
 
 // Size is the record's size as it counts toward request and storage limits.

@@ -23,7 +23,7 @@ type Store interface {
 	// (0: from the start).
 	Oldest(ctx context.Context, after int64, n int) ([]Record, error)
 	// Update replaces the stored records that have the same Seq (to record
-	// rejections, NotBefore or a lease). Records that are no longer stored
+	// rejections, NotBeforeMs or a lease). Records that are no longer stored
 	// are skipped, not recreated.
 	Update(ctx context.Context, recs []Record) error
 	// Delete removes the records with these Seqs; missing ones are ignored.

@@ -17,6 +17,13 @@ type Config struct {
 	ManualAutoClose bool
 }
 
+// The sessionTimeout: its default (the Exponea SDK's) and the longest a
+// configuration may set.
+const (
+	DefaultTimeout = 60 * time.Second
+	MaxTimeout     = 365 * 24 * time.Hour
+)
+
 const (
 	// MinHeartbeat and MaxHeartbeat bound HeartbeatInterval.
 	MinHeartbeat = time.Second

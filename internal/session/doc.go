@@ -21,51 +21,51 @@
 // A visible tab calls Active every HeartbeatInterval (Timeout/2, within 1 s
 // and 30 s); a tab calls Shown when it loads or becomes visible, Hidden when
 // it is hidden or closed (visibilitychange, pagehide). Each of these sets
-// LastActive. Hidden tabs do not heartbeat, so once every tab is hidden or
-// closed LastActive stops moving, and the session is over when it is
+// LastActiveMs. Hidden tabs do not heartbeat, so once every tab is hidden or
+// closed LastActiveMs stops moving, and the session is over when it is
 // IdleLimit old: the Timeout, but never less than two heartbeats (MinIdle,
 // 2 s). A Timeout of 0 therefore ends the session 2 s after the last tab was
 // hidden; a shorter limit would end, and the next heartbeat restart, the
 // session of a tab that is still visible. Every tab keeps a timer at
-// NextTick (LastActive + IdleLimit) and calls Tick, so a tab still alive in
+// NextTick (LastActiveMs + IdleLimit) and calls Tick, so a tab still alive in
 // the background ends the session on time; if none is (the browser was
 // closed), the next Shown ends it first. Either way session_end is stamped
-// with LastActive, the moment the visitor left, and carries the duration
+// with LastActiveMs, the moment the visitor left, and carries the duration
 // from Start to it, not to when the end was noticed.
 //
 // # Clock
 //
 // Times come from the visitor's clock, which may go back, and a tab's
 // reading may be a little older than the state it is applied to. A time
-// before LastActive is never an expiry: it counts as activity at that time
-// (LastActive moves back, Start too if it was later), so durations are never
+// before LastActiveMs is never an expiry: it counts as activity at that time
+// (LastActiveMs moves back, Start too if it was later), so durations are never
 // negative and a session still ends an idle limit after the last activity.
 // A clock that jumps forward looks like a gap, and ends the session at its
 // last activity.
 //
 // # Transitions
 //
-// With automatic tracking on ("fresh" = now − LastActive < IdleLimit):
+// With automatic tracking on ("fresh" = now − LastActiveMs < IdleLimit):
 //
 //	transition  stored state  events                          new state
-//	Shown       closed        Start@now                       open, Start=LastActive=now
-//	Shown       open, fresh   —                               LastActive=now
-//	Shown       open, expired End@LastActive, Start@now       open, Start=LastActive=now
+//	Shown       closed        Start@now                       open, Start=LastActiveMs=now
+//	Shown       open, fresh   —                               LastActiveMs=now
+//	Shown       open, expired End@LastActiveMs, Start@now       open, Start=LastActiveMs=now
 //	Active      (as Shown)
 //	Hidden      closed        —                               closed
-//	Hidden      open, fresh   —                               LastActive=now
-//	Hidden      open, expired End@LastActive                  closed
-//	Tick        open, expired End@LastActive                  closed
-//	Tick        otherwise     —                               unchanged (clock back: LastActive=now)
+//	Hidden      open, fresh   —                               LastActiveMs=now
+//	Hidden      open, expired End@LastActiveMs                  closed
+//	Tick        open, expired End@LastActiveMs                  closed
+//	Tick        otherwise     —                               unchanged (clock back: LastActiveMs=now)
 //	Anonymize   open, fresh   End@now                         closed
-//	Anonymize   open, expired End@LastActive                  closed
+//	Anonymize   open, expired End@LastActiveMs                  closed
 //	ManualStart any           — (WarnStartAutomatic)          unchanged
 //	ManualEnd   any           — (WarnEndAutomatic)            unchanged
 //
 // With automatic tracking off, Shown, Active, Hidden and Tick change
 // nothing, and:
 //
-//	ManualStart closed        Start@now                       open, Start=LastActive=now
+//	ManualStart closed        Start@now                       open, Start=LastActiveMs=now
 //	ManualStart open          End@now, Start@now              open (ManualAutoClose)
 //	ManualStart open          — (WarnAlreadyOpen)             unchanged (not ManualAutoClose)
 //	ManualEnd   open          End@now                         closed

@@ -28,12 +28,12 @@ func Example() {
 	t0 := 1764320000000.0
 
 	for _, e := range shown(store, cfg, t0) { // first tab
-		fmt.Println(e.Kind, e.At-t0)
+		fmt.Println(e.Kind, e.AtMs-t0)
 	}
 	fmt.Println(len(shown(store, cfg, t0+10))) // second tab: same session
 	// Both tabs closed at t0+10; the visitor comes back an hour later.
 	for _, e := range shown(store, cfg, t0+3_600_000) {
-		fmt.Println(e.Kind, e.At-t0, e.Duration)
+		fmt.Println(e.Kind, e.AtMs-t0, e.DurationSec)
 	}
 	fmt.Println(session.HeartbeatInterval(cfg))
 	// Output:

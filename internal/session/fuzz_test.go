@@ -48,15 +48,15 @@ func FuzzTransitions(f *testing.F) {
 					if open {
 						t.Fatalf("step %d %v@%v from %+v: a second start: %v", i, st.op, st.at, s, evString(evs))
 					}
-					if e.At != st.at {
-						t.Fatalf("step %d %v: start at %v, want now %v", i, st.op, e.At, st.at)
+					if e.AtMs != st.at {
+						t.Fatalf("step %d %v: start at %v, want now %v", i, st.op, e.AtMs, st.at)
 					}
 					open = true
 				case End:
 					if !open {
 						t.Fatalf("step %d %v@%v from %+v: an end with no session: %v", i, st.op, st.at, s, evString(evs))
 					}
-					if e.Duration < 0 || math.IsNaN(e.Duration) || e.At > st.at {
+					if e.DurationSec < 0 || math.IsNaN(e.DurationSec) || e.AtMs > st.at {
 						t.Fatalf("step %d %v@%v from %+v: %v", i, st.op, st.at, s, evString(evs))
 					}
 					open = false
@@ -70,15 +70,15 @@ func FuzzTransitions(f *testing.F) {
 			if n.Open != open {
 				t.Fatalf("step %d %v@%v from %+v: state %+v after %v", i, st.op, st.at, s, n, evString(evs))
 			}
-			if n.Open && n.Start > n.LastActive {
+			if n.Open && n.StartMs > n.LastActiveMs {
 				t.Fatalf("step %d %v@%v: state %+v starts after its last activity", i, st.op, st.at, n)
 			}
 			stored = n.Encode()
 			if back, ok := Decode(stored); !ok || back != n {
 				t.Fatalf("step %d: %+v encodes as %q, decodes as %+v, %v", i, n, stored, back, ok)
 			}
-			if next := NextTick(cfg, n); n.Open && cfg.Automatic && next <= n.LastActive {
-				t.Fatalf("step %d: NextTick %v is not after LastActive %v", i, next, n.LastActive)
+			if next := NextTick(cfg, n); n.Open && cfg.Automatic && next <= n.LastActiveMs {
+				t.Fatalf("step %d: NextTick %v is not after LastActiveMs %v", i, next, n.LastActiveMs)
 			}
 		}
 	})

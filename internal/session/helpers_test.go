@@ -69,9 +69,9 @@ func evString(evs []Event) string {
 		default:
 			b.WriteString("?@")
 		}
-		b.WriteString(strconv.FormatFloat(e.At, 'f', -1, 64))
+		b.WriteString(strconv.FormatFloat(e.AtMs, 'f', -1, 64))
 		if e.Kind == End {
-			b.WriteString("/" + strconv.FormatFloat(e.Duration, 'f', -1, 64) + "s")
+			b.WriteString("/" + strconv.FormatFloat(e.DurationSec, 'f', -1, 64) + "s")
 		}
 	}
 	return b.String()

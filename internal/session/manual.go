@@ -47,7 +47,7 @@ func ManualEnd(cfg Config, s State, now float64) (State, []Event, Warning) {
 
 // Anonymize is the session part of anonymize(): with automatic tracking it
 // ends the open session, tracked for the old customer, at now (the visitor
-// is here) or, if it had already expired, at its LastActive. The state is
+// is here) or, if it had already expired, at its LastActiveMs. The state is
 // reset either way. A manual session is dropped without an event, as the
 // Exponea mobile SDKs do; call trackSessionEnd before anonymize to end it.
 // The caller then tracks installation and, with automatic tracking, calls
@@ -57,7 +57,7 @@ func Anonymize(cfg Config, s State, now float64) (State, []Event) {
 		return State{}, nil
 	}
 	if expired(cfg, s, now) {
-		return State{}, []Event{finish(s, s.LastActive)}
+		return State{}, []Event{finish(s, s.LastActiveMs)}
 	}
 	return State{}, []Event{finish(touch(s, now), now)}
 }

@@ -25,42 +25,42 @@ func (k Kind) String() string {
 
 // Event is a session event to track, in the order a transition returns it.
 type Event struct {
-	Kind     Kind
-	At       float64 // Unix ms: the event's timestamp
-	Duration float64 // seconds the session lasted, for End; never negative
+	Kind        Kind
+	AtMs        float64 // the event.s timestamp, Unix milliseconds
+	DurationSec float64 // seconds the session lasted, for End; never negative
 }
 
 // begin is the state of a session that starts at now, and its event.
 func begin(now float64) (State, Event) {
-	return State{Open: true, Start: now, LastActive: now}, Event{Kind: Start, At: now}
+	return State{Open: true, StartMs: now, LastActiveMs: now}, Event{Kind: Start, AtMs: now}
 }
 
-// finish is the End event of the open session s, ending at at ≥ s.Start.
+// finish is the End event of the open session s, ending at at ≥ s.StartMs.
 func finish(s State, at float64) Event {
-	return Event{Kind: End, At: at, Duration: max(at-s.Start, 0) / 1000}
+	return Event{Kind: End, AtMs: at, DurationSec: max(at-s.StartMs, 0) / 1000}
 }
 
-// touch records activity at now. A now before LastActive is a clock that
+// touch records activity at now. A now before LastActiveMs is a clock that
 // went back (or a tab whose reading of the clock lost the race to the
 // transaction): it counts as activity at now, and Start moves back too if
 // needed so that the duration can never be negative.
 func touch(s State, now float64) State {
-	s.LastActive = now
-	s.Start = min(s.Start, now)
+	s.LastActiveMs = now
+	s.StartMs = min(s.StartMs, now)
 	return s
 }
 
 // expired reports whether the open session s has seen no activity for the
 // IdleLimit at now. A clock that went back is never expiry.
 func expired(cfg Config, s State, now float64) bool {
-	return now-s.LastActive >= idle(cfg)
+	return now-s.LastActiveMs >= idle(cfg)
 }
 
 func usable(now float64) bool { return !math.IsNaN(now) && !math.IsInf(now, 0) }
 
 // Shown is the page being shown: loaded, or made visible again. With
 // automatic tracking it starts a session if none is open; ends an expired
-// one (at its LastActive, where its visitor left) and starts a new one; or
+// one (at its LastActiveMs, where its visitor left) and starts a new one; or
 // just records activity if the open session is still fresh, which is what a
 // reload or a second tab sees.
 func Shown(cfg Config, s State, now float64) (State, []Event) {
@@ -72,7 +72,7 @@ func Shown(cfg Config, s State, now float64) (State, []Event) {
 		return n, []Event{ev}
 	}
 	if expired(cfg, s, now) {
-		end := finish(s, s.LastActive)
+		end := finish(s, s.LastActiveMs)
 		n, ev := begin(now)
 		return n, []Event{end, ev}
 	}
@@ -91,19 +91,19 @@ func Active(cfg Config, s State, now float64) (State, []Event) {
 // until now; other tabs may still be visible, so the session stays open
 // until Tick finds every tab silent for the IdleLimit. If the session had
 // already expired (the tab was visible but asleep), it ends at its
-// LastActive and nothing starts.
+// LastActiveMs and nothing starts.
 func Hidden(cfg Config, s State, now float64) (State, []Event) {
 	if !cfg.Automatic || !usable(now) || !s.Open {
 		return s, nil
 	}
 	if expired(cfg, s, now) {
-		return State{}, []Event{finish(s, s.LastActive)}
+		return State{}, []Event{finish(s, s.LastActiveMs)}
 	}
 	return touch(s, now), nil
 }
 
 // Tick is a timer in any tab, visible or not, set for NextTick. It ends the
-// open session at its LastActive once no tab has shown activity for the
+// open session at its LastActiveMs once no tab has shown activity for the
 // IdleLimit. A Tick is not activity, except that a clock that went back
 // makes it record activity at now (see touch), so the session still ends an
 // IdleLimit later instead of when the clock catches up.
@@ -112,9 +112,9 @@ func Tick(cfg Config, s State, now float64) (State, []Event) {
 		return s, nil
 	}
 	if expired(cfg, s, now) {
-		return State{}, []Event{finish(s, s.LastActive)}
+		return State{}, []Event{finish(s, s.LastActiveMs)}
 	}
-	if now < s.LastActive {
+	if now < s.LastActiveMs {
 		return touch(s, now), nil
 	}
 	return s, nil
@@ -128,5 +128,5 @@ func NextTick(cfg Config, s State) float64 {
 	if !cfg.Automatic || !s.Open {
 		return 0
 	}
-	return s.LastActive + idle(cfg)
+	return s.LastActiveMs + idle(cfg)
 }

@@ -11,7 +11,7 @@ func TestTransitions(t *testing.T) {
 	noClose.ManualAutoClose = false
 	zero := auto
 	zero.Timeout = 0
-	open := func(start, last float64) State { return State{Open: true, Start: start, LastActive: last} }
+	open := func(start, last float64) State { return State{Open: true, StartMs: start, LastActiveMs: last} }
 	tests := []struct {
 		name  string
 		cfg   Config
@@ -56,7 +56,7 @@ func TestTransitions(t *testing.T) {
 		{"clock back far: the session still ends an idle limit later", auto, open(0, 3_600_000),
 			[]step{{opTick, 10_000}, {opTick, 69_999}, {opTick, 70_000}},
 			"end@10000/10s", nil, State{}},
-		{"clock back before Start: duration is not negative", auto, open(50_000, 60_000),
+		{"clock back before StartMs: duration is not negative", auto, open(50_000, 60_000),
 			[]step{{opHidden, 20_000}, {opTick, 80_000}}, "end@20000/0s", nil, State{}},
 
 		{"timeout 0: ends two seconds after the last tab was hidden, at the hide", zero, State{},
@@ -164,10 +164,10 @@ func TestNextTick(t *testing.T) {
 		s    State
 		want float64
 	}{
-		{"open session: its last activity plus the timeout", auto, State{Open: true, Start: 0, LastActive: 40_000}, 100_000},
-		{"timeout 0: plus the minimum idle limit", Config{Automatic: true}, State{Open: true, LastActive: 500}, 2_500},
+		{"open session: its last activity plus the timeout", auto, State{Open: true, StartMs: 0, LastActiveMs: 40_000}, 100_000},
+		{"timeout 0: plus the minimum idle limit", Config{Automatic: true}, State{Open: true, LastActiveMs: 500}, 2_500},
 		{"no session: no timer", auto, State{}, 0},
-		{"manual mode: no timer", manual, State{Open: true, LastActive: 40_000}, 0},
+		{"manual mode: no timer", manual, State{Open: true, LastActiveMs: 40_000}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,7 +219,7 @@ func TestVisibleTabNeverLoops(t *testing.T) {
 			tick := NextTick(cfg, s)
 			run(step{opTick, tick - 1})
 			run(step{opTick, tick})
-			if got, want := evString(evs[1:]), evString([]Event{{Kind: End, At: hideAt, Duration: hideAt / 1000}}); got != want {
+			if got, want := evString(evs[1:]), evString([]Event{{Kind: End, AtMs: hideAt, DurationSec: hideAt / 1000}}); got != want {
 				t.Errorf("after hiding: got %v, want %v", got, want)
 			}
 			if s != (State{}) {

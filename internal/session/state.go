@@ -6,12 +6,12 @@ import "github.com/exponea-wasm/tracker/internal/jsonx"
 const StateKey = "session"
 
 // State is the session state every tab of an origin shares. Times are Unix
-// milliseconds. While Open, Start ≤ LastActive always holds; a closed State
+// milliseconds. While Open, StartMs ≤ LastActiveMs always holds; a closed State
 // is the zero State.
 type State struct {
-	Open       bool
-	Start      float64 // when the open session started
-	LastActive float64 // the last activity seen in any visible tab
+	Open         bool
+	StartMs      float64 // when the open session started
+	LastActiveMs float64 // the last activity seen in any visible tab
 }
 
 // Encode returns s as the JSON stored under StateKey.
@@ -20,9 +20,9 @@ func (s State) Encode() string {
 	b = append(b, `{"open":`...)
 	b = appendBool(b, s.Open)
 	b = append(b, `,"start":`...)
-	b = jsonx.AppendFloat(b, s.Start)
+	b = jsonx.AppendFloat(b, s.StartMs)
 	b = append(b, `,"last":`...)
-	b = jsonx.AppendFloat(b, s.LastActive)
+	b = jsonx.AppendFloat(b, s.LastActiveMs)
 	return string(append(b, '}'))
 }
 
@@ -48,9 +48,9 @@ func Decode(stored string) (s State, ok bool) {
 		case "open":
 			s.Open, err = jsonx.Bool(m.Value)
 		case "start":
-			s.Start, err = jsonx.Number(m.Value)
+			s.StartMs, err = jsonx.Number(m.Value)
 		case "last":
-			s.LastActive, err = jsonx.Number(m.Value)
+			s.LastActiveMs, err = jsonx.Number(m.Value)
 		}
 		if err != nil {
 			return State{}, false
@@ -59,7 +59,7 @@ func Decode(stored string) (s State, ok bool) {
 	if !s.Open {
 		return State{}, true
 	}
-	if s.Start > s.LastActive {
+	if s.StartMs > s.LastActiveMs {
 		return State{}, false
 	}
 	return s, true

@@ -8,7 +8,7 @@ func TestEncode(t *testing.T) {
 		want string
 	}{
 		{State{}, `{"open":false,"start":0,"last":0}`},
-		{State{Open: true, Start: 1764320000000, LastActive: 1764320012345.5}, `{"open":true,"start":1764320000000,"last":1764320012345.5}`},
+		{State{Open: true, StartMs: 1764320000000, LastActiveMs: 1764320012345.5}, `{"open":true,"start":1764320000000,"last":1764320012345.5}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -30,9 +30,9 @@ func TestDecode(t *testing.T) {
 		want State
 		ok   bool
 	}{
-		{`{"open":true,"start":1,"last":2}`, State{Open: true, Start: 1, LastActive: 2}, true},
-		{` { "last" : 2 , "open" : true , "start" : 1 , "v" : [1] } `, State{Open: true, Start: 1, LastActive: 2}, true},
-		{`{"open":true,"start":-5,"last":-5}`, State{Open: true, Start: -5, LastActive: -5}, true},
+		{`{"open":true,"start":1,"last":2}`, State{Open: true, StartMs: 1, LastActiveMs: 2}, true},
+		{` { "last" : 2 , "open" : true , "start" : 1 , "v" : [1] } `, State{Open: true, StartMs: 1, LastActiveMs: 2}, true},
+		{`{"open":true,"start":-5,"last":-5}`, State{Open: true, StartMs: -5, LastActiveMs: -5}, true},
 		{`{"open":false,"start":7,"last":9}`, State{}, true},
 		{`{}`, State{}, true},
 		{``, State{}, false},

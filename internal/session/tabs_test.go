@@ -20,7 +20,7 @@ func TestTabsShownTogether(t *testing.T) {
 	}{
 		{"two tabs, nothing stored", State{}, []float64{1000, 1000}, "start@1000"},
 		{"three tabs, one clock reading a little older", State{}, []float64{1000, 1001, 999}, "start@1000"},
-		{"three tabs after a closed browser", State{Open: true, Start: 0, LastActive: 5000}, []float64{900_000, 900_000, 900_002}, "end@5000/5s start@900000"},
+		{"three tabs after a closed browser", State{Open: true, StartMs: 0, LastActiveMs: 5000}, []float64{900_000, 900_000, 900_002}, "end@5000/5s start@900000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ func benchCalls(n int) []Call {
 	calls := make([]Call, n)
 	for i := range calls {
 		args := `{"name":"bench","properties":{"seq":` + strconv.Itoa(i) + `,"phase":"burst","run":"this-1-abcdef","item_name":"coffee beans","price":12.9,"on_sale":false}}`
-		calls[i] = Call{Method: "trackEvent", Args: []byte(args), Time: now}
+		calls[i] = Call{Method: "trackEvent", Args: []byte(args), TimeMs: now}
 	}
 	return calls
 }

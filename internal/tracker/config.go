@@ -3,8 +3,11 @@ package tracker
 import (
 	"math"
 	"strings"
+	"time"
 
+	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
@@ -18,12 +21,12 @@ type Config struct {
 	// AllowDefaultCustomerProperties applies DefaultProperties to
 	// identifyCustomer's properties too.
 	AllowDefaultCustomerProperties bool
-	AutomaticSessionTracking       bool
-	SessionTimeout                 float64 // seconds
-	ManualSessionAutoClose         bool
-	FlushMode                      string
-	FlushPeriod                    float64 // milliseconds
-	FlushMaxRetries                int
+	// Session is automaticSessionTracking, sessionTimeout and
+	// manualSessionAutoClose.
+	Session         session.Config
+	FlushMode       flush.Mode
+	FlushPeriod     time.Duration
+	FlushMaxRetries int
 	// DBName names the IndexedDB database; one per project token by default.
 	DBName string
 	// MaxQueueRecords and MaxQueueBytes bound the queue; see limits.go.
@@ -42,15 +45,19 @@ const (
 // DefaultBaseURL is the Bloomreach Engagement API.
 const DefaultBaseURL = "https://api.exponea.com"
 
-var flushModes = []string{"immediate", "period", "appClose", "manual"}
+// MaxFlushRetries is the most flushMaxRetries a configuration may set; the
+// least is 1 (a command is dropped at its first rejection).
+const MaxFlushRetries = 1000
 
-// ParseConfig validates the configure() argument, given as JSON.
+// ParseConfig validates the configure() argument, given as JSON. Times are
+// given in the units of the JavaScript API: flushPeriod in milliseconds,
+// sessionTimeout in seconds.
 func ParseConfig(raw []byte) (Config, error) {
 	const m = "configure"
 	c := Config{
-		BaseURL: DefaultBaseURL, AutomaticSessionTracking: true, SessionTimeout: 60,
-		AllowDefaultCustomerProperties: true, ManualSessionAutoClose: true,
-		FlushMode: "immediate", FlushPeriod: 3_600_000, FlushMaxRetries: 10,
+		BaseURL: DefaultBaseURL, AllowDefaultCustomerProperties: true,
+		Session:   session.Config{Timeout: session.DefaultTimeout, Automatic: true, ManualAutoClose: true},
+		FlushMode: flush.Modes[0], FlushPeriod: flush.DefaultPeriod, FlushMaxRetries: flush.DefaultMaxRetries,
 		MaxQueueRecords: DefaultMaxQueueRecords, MaxQueueBytes: DefaultMaxQueueBytes,
 	}
 	ms, err := jsonx.Object(raw)
@@ -72,19 +79,22 @@ func ParseConfig(raw []byte) (Config, error) {
 		case "dbName":
 			c.DBName, err = str(m, k, v)
 		case "flushMode":
-			c.FlushMode, err = str(m, k, v)
+			var s string
+			if s, err = str(m, k, v); err == nil {
+				c.FlushMode, err = ParseFlushMode(m, s)
+			}
 		case "defaultProperties":
 			c.DefaultProperties, err = parseProps(m, k, v)
 		case "automaticSessionTracking":
-			c.AutomaticSessionTracking, err = boolean(m, k, v)
+			c.Session.Automatic, err = boolean(m, k, v)
 		case "allowDefaultCustomerProperties":
 			c.AllowDefaultCustomerProperties, err = boolean(m, k, v)
 		case "manualSessionAutoClose":
-			c.ManualSessionAutoClose, err = boolean(m, k, v)
+			c.Session.ManualAutoClose, err = boolean(m, k, v)
 		case "sessionTimeout":
-			c.SessionTimeout, err = number(m, k, v, 0, 365*24*3600)
+			c.Session.Timeout, err = duration(m, k, v, time.Second, 0, session.MaxTimeout)
 		case "flushPeriod":
-			c.FlushPeriod, err = number(m, k, v, 1, 365*24*3600*1000)
+			c.FlushPeriod, err = ParseFlushPeriod(m, k, v)
 		case "maxQueueRecords":
 			c.MaxQueueRecords, err = whole(m, k, v, 1, 10_000_000)
 		case "maxQueueBytes":
@@ -92,7 +102,7 @@ func ParseConfig(raw []byte) (Config, error) {
 			n, err = whole(m, k, v, 1024, 1<<40)
 			c.MaxQueueBytes = int64(n)
 		case "flushMaxRetries":
-			c.FlushMaxRetries, err = whole(m, k, v, 0, 1000)
+			c.FlushMaxRetries, err = whole(m, k, v, 1, MaxFlushRetries)
 		}
 		if err != nil {
 			return c, err
@@ -108,23 +118,29 @@ func ParseConfig(raw []byte) (Config, error) {
 	if !strings.HasPrefix(c.BaseURL, "https://") && !strings.HasPrefix(c.BaseURL, "http://") {
 		return c, typeErr(m, "baseUrl", "must be an http(s) URL")
 	}
-	if err := CheckFlushMode(m, c.FlushMode); err != nil {
-		return c, err
-	}
 	if c.DBName == "" {
 		c.DBName = "exponea:" + c.ProjectToken
 	}
 	return c, nil
 }
 
-// CheckFlushMode validates a flush mode name.
-func CheckFlushMode(method, mode string) error {
-	for _, f := range flushModes {
-		if mode == f {
-			return nil
-		}
+// ParseFlushMode validates a flush mode name for method (configure,
+// setFlushMode).
+func ParseFlushMode(method, s string) (flush.Mode, error) {
+	if mode := flush.Mode(s); mode.Valid() {
+		return mode, nil
 	}
-	return rangeErr(method, "flushMode", "must be one of 'immediate', 'period', 'appClose', 'manual'")
+	names := make([]string, len(flush.Modes))
+	for i, mode := range flush.Modes {
+		names[i] = "'" + string(mode) + "'"
+	}
+	return "", rangeErr(method, "flushMode", "must be one of "+strings.Join(names, ", "))
+}
+
+// ParseFlushPeriod validates a flush period in milliseconds (configure's
+// flushPeriod, setFlushPeriod's argument).
+func ParseFlushPeriod(method, field string, v []byte) (time.Duration, error) {
+	return duration(method, field, v, time.Millisecond, flush.MinPeriod, flush.MaxPeriod)
 }
 
 func str(method, field string, v []byte) (string, error) {
@@ -150,6 +166,12 @@ func whole(method, field string, v []byte, lo, hi float64) (int, error) {
 		err = typeErr(method, field, "must be a whole number")
 	}
 	return int(f), err
+}
+
+// duration reads a number of units between lo and hi.
+func duration(method, field string, v []byte, unit, lo, hi time.Duration) (time.Duration, error) {
+	f, err := number(method, field, v, float64(lo)/float64(unit), float64(hi)/float64(unit))
+	return time.Duration(f * float64(unit)), err
 }
 
 func number(method, field string, v []byte, lo, hi float64) (float64, error) {

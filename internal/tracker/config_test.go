@@ -3,6 +3,7 @@ package tracker
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestParseConfigDefaults(t *testing.T) {
@@ -10,8 +11,8 @@ func TestParseConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.BaseURL != "http://127.0.0.1:8080" || c.FlushMode != "immediate" || c.FlushPeriod != 3_600_000 ||
-		c.FlushMaxRetries != 10 || c.SessionTimeout != 60 || !c.AutomaticSessionTracking || c.DBName != "exponea:abc" {
+	if c.BaseURL != "http://127.0.0.1:8080" || c.FlushMode != "immediate" || c.FlushPeriod != time.Hour ||
+		c.FlushMaxRetries != 10 || c.Session.Timeout != time.Minute || !c.Session.Automatic || c.DBName != "exponea:abc" {
 		t.Errorf("got %+v", c)
 	}
 }
@@ -30,6 +31,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"projectToken":"p","flushMode":"sometimes"}`, RangeError, "flushMode"},
 		{`{"projectToken":"p","flushPeriod":0}`, RangeError, "flushPeriod"},
 		{`{"projectToken":"p","flushMaxRetries":1.5}`, TypeError, "flushMaxRetries"},
+		{`{"projectToken":"p","flushMaxRetries":0}`, RangeError, "flushMaxRetries"},
 		{`{"projectToken":"p","maxQueueRecords":1.5}`, TypeError, "maxQueueRecords"},
 		{`{"projectToken":"p","maxQueueBytes":10}`, RangeError, "maxQueueBytes"},
 		{`{"projectToken":"p","sessionTimeout":-1}`, RangeError, "sessionTimeout"},

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -44,7 +43,7 @@ func TestFuzzRegressionLoneSurrogateKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
-			res, stored := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), Time: now}})
+			res, stored := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), TimeMs: now}})
 			if res[0].Err != nil {
 				fzCheckInputError(t, res[0].Err, tc.method)
 				return // rejected with a named error: fine
@@ -88,14 +87,14 @@ func TestFuzzRegressionOversizeIdentifyKeepsItsIDs(t *testing.T) {
 	}
 	args := `{"ids":{"registered":"rejected@example.com"},"properties":{` + strings.Join(props, ",") + `}}`
 	res, stored := tr.Apply(context.Background(), []Call{
-		{Method: "identifyCustomer", Args: []byte(args), Time: now},
-		{Method: "trackEvent", Args: []byte(`{"name":"same-batch"}`), Time: now},
+		{Method: "identifyCustomer", Args: []byte(args), TimeMs: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"same-batch"}`), TimeMs: now},
 	})
 	if res[0].Err == nil {
 		t.Fatalf("an %d-byte identifyCustomer was accepted", len(args))
 	}
 	fzCheckInputError(t, res[0].Err, "identifyCustomer")
-	_, later := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"later"}`), Time: now}})
+	_, later := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"later"}`), TimeMs: now}})
 	for _, r := range append(stored, later...) {
 		if strings.Contains(r.Body, "rejected@example.com") {
 			t.Errorf("rejected call %v, yet an event carries its ids: %s", res[0].Err, r.Body)
@@ -106,30 +105,8 @@ func TestFuzzRegressionOversizeIdentifyKeepsItsIDs(t *testing.T) {
 	}
 }
 
-// TestFuzzRegressionDeepPropertiesPoisonLoaderBatch: Apply accepts a
-// property value nested jsonx.MaxDepth-2 levels deep, but the loader's batch
-// used to be one JSON array of {"i","m","t","a"} objects, two levels deeper,
-// which the bridge validated as a whole with jsonx: such a call made the
-// whole batch unreadable, so no call in it was answered (their promises hung)
-// and the calls batched with it were lost. Every call Apply accepts must get
-// through the loader's batch, and not spoil the others in it.
-func TestFuzzRegressionDeepPropertiesPoisonLoaderBatch(t *testing.T) {
-	args := `{"name":"deep","properties":{"d":` + fzNest(jsonx.MaxDepth-2, false, "") + `}}`
-	// As js/src/bridge.js writes a batch.
-	batch := "1\x1ftrackEvent\x1f1764320000123\x1f" + args + "\n2\x1ftrackEvent\x1f1764320000123\x1f" + `{"name":"innocent"}`
-	env, bad := ParseBatch([]byte(batch))
-	if bad != 0 || len(env) != 2 {
-		t.Fatalf("ParseBatch: %d calls, %d bad; want 2 and 0", len(env), bad)
-	}
-	tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
-	res, stored := tr.Apply(context.Background(), []Call{env[0].Call, env[1].Call})
-	if res[0].Err != nil || res[1].Err != nil || len(stored) != 2 {
-		t.Fatalf("got %v, %v and %d stored; want both stored", res[0].Err, res[1].Err, len(stored))
-	}
-}
-
 // TestFuzzRegressionErrorFieldOfLoneSurrogateKey: a rejected member whose
-// name holds a lone surrogate is named in the error by its jsonx.Name, the
+// name holds a lone surrogate is named in the error by its decoded Key, the
 // WTF-8 form, which is not valid UTF-8: the bridge writes each of its bytes
 // as U+FFFD, so the page reads "ids.���" whichever surrogate it was. The
 // field must be valid UTF-8 and tell the names apart.
@@ -142,7 +119,7 @@ func TestFuzzRegressionErrorFieldOfLoneSurrogateKey(t *testing.T) {
 		for _, key := range []string{`\ud800`, `\udc00`} {
 			tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
 			args := strings.Replace(tc.args, "%s", key, 1)
-			res, _ := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(args), Time: now}})
+			res, _ := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(args), TimeMs: now}})
 			ie := fzCheckInputError(t, res[0].Err, tc.method)
 			if !utf8.ValidString(ie.Field) {
 				t.Errorf("%s with key %s: field %q is not valid UTF-8", tc.method, key, ie.Field)

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -262,13 +263,13 @@ func FuzzParseConfig(f *testing.F) {
 		if c.ProjectToken == "" || strings.ContainsAny(c.ProjectToken, "/?#%") {
 			t.Fatalf("accepted project token %q", c.ProjectToken)
 		}
-		if CheckFlushMode("t", c.FlushMode) != nil {
+		if !c.FlushMode.Valid() {
 			t.Fatalf("accepted flush mode %q", c.FlushMode)
 		}
 		if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") || strings.HasSuffix(c.BaseURL, "/") {
 			t.Fatalf("accepted base URL %q", c.BaseURL)
 		}
-		if c.DBName == "" || c.SessionTimeout < 0 || c.FlushPeriod < 1 || c.FlushMaxRetries < 0 || c.FlushMaxRetries > 1000 {
+		if c.DBName == "" || c.Session.Timeout < 0 || c.FlushPeriod < time.Millisecond || c.FlushMaxRetries < 1 || c.FlushMaxRetries > MaxFlushRetries {
 			t.Fatalf("accepted %+v", c)
 		}
 		if d := c.DefaultProperties.AppendJSON(nil); !json.Valid(d) || !utf8.Valid(d) {
@@ -305,7 +306,7 @@ func checkApply(t *testing.T, mode uint8, args []byte) {
 	n0, _, _ := store.Count(ctx)
 
 	in := append([]byte(nil), args...)
-	res, stored := tr.Apply(ctx, []Call{{Method: method, Args: in, Time: now}})
+	res, stored := tr.Apply(ctx, []Call{{Method: method, Args: in, TimeMs: now}})
 	if !bytes.Equal(in, args) {
 		t.Fatalf("Apply modified its input")
 	}
@@ -369,8 +370,8 @@ func checkRecord(t *testing.T, tr *Tracker, rec queue.Record, method string, arg
 	if id := fzDecodeString(t, cmd["command_id"]); id == "" || id != rec.ID {
 		t.Fatalf("command_id %q, record ID %q", id, rec.ID)
 	}
-	if rec.Created != int64(now) {
-		t.Fatalf("created %d, want %d", rec.Created, int64(now))
+	if rec.CreatedMs != int64(now) {
+		t.Fatalf("created %d, want %d", rec.CreatedMs, int64(now))
 	}
 	data := fzUniqueMembers(t, "data", cmd["data"])
 	fzUniqueMembers(t, "customer_ids", data["customer_ids"])
@@ -461,7 +462,7 @@ func checkRecord(t *testing.T, tr *Tracker, rec queue.Record, method string, arg
 func checkFollowUp(t *testing.T, tr *Tracker, store *queue.Memory, ids map[string]any) {
 	t.Helper()
 	ctx := context.Background()
-	res, stored := tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"after"}`), Time: now}})
+	res, stored := tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"after"}`), TimeMs: now}})
 	if res[0].Err != nil || len(stored) != 1 {
 		t.Fatalf("follow-up event: %v, %d stored", res[0].Err, len(stored))
 	}

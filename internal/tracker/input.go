@@ -93,7 +93,7 @@ func parseEvent(c Call, p *parser) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	o := op{ts: c.Time / 1000}
+	o := op{ts: c.TimeMs / 1000}
 	for _, mem := range ms {
 		switch mem.Key {
 		case "name":

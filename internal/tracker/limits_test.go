@@ -19,7 +19,7 @@ func track(t *testing.T, tr *Tracker, names ...string) []queue.Record {
 	t.Helper()
 	calls := make([]Call, len(names))
 	for i, n := range names {
-		calls[i] = Call{Method: "trackEvent", Args: []byte(`{"name":"` + n + `"}`), Time: now}
+		calls[i] = Call{Method: "trackEvent", Args: []byte(`{"name":"` + n + `"}`), TimeMs: now}
 	}
 	res, stored := tr.Apply(context.Background(), calls)
 	for i, r := range res {
@@ -51,7 +51,7 @@ func TestQueueBoundByCountEvictsOldestEventsFirst(t *testing.T) {
 	tr, _ := open(t, store, `{"projectToken":"p","maxQueueRecords":4,"automaticSessionTracking":false}`)
 	var drops []drop
 	tr.SetDropHandler(func(r queue.Record, reason string) { drops = append(drops, drop{r, reason}) })
-	tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"x"}}`), Time: now}})
+	tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"x"}}`), TimeMs: now}})
 	track(t, tr, "e1", "e2")
 	stored := track(t, tr, "e3", "e4")
 	if got := strings.Join(queued(t, store), ","); got != "customer,e2,e3,e4" {

@@ -148,7 +148,7 @@ func TestApplyBatchMatchesSingleCalls(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
 	var calls []Call
 	for i := range 300 {
-		c := Call{Method: "trackEvent", Time: now + float64(i)}
+		c := Call{Method: "trackEvent", TimeMs: now + float64(i)}
 		props := randomProps(r, r.Intn(2*smallProps), 1+r.Intn(2*smallProps))
 		switch r.Intn(6) {
 		case 0:

@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"context"
-	"time"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
@@ -17,15 +16,6 @@ type Page struct {
 
 // Step is a session transition (session.Shown, session.Active, ...).
 type Step func(session.Config, session.State, float64) (session.State, []session.Event)
-
-// SessionConfig returns the session rules' configuration.
-func (c Config) SessionConfig() session.Config {
-	return session.Config{
-		Timeout:         time.Duration(c.SessionTimeout * float64(time.Second)),
-		Automatic:       c.AutomaticSessionTracking,
-		ManualAutoClose: c.ManualSessionAutoClose,
-	}
-}
 
 // Session runs step on the shared session state, atomically across tabs,
 // and stores the session events it produced. It returns the stored records
@@ -50,7 +40,7 @@ func (t *Tracker) ManualSession(ctx context.Context, start bool, now float64, pa
 }
 
 func (t *Tracker) session(ctx context.Context, step func(session.Config, session.State, float64) (session.State, []session.Event, session.Warning), now float64, page Page) ([]queue.Record, session.State, session.Warning, error) {
-	cfg := t.cfg.SessionConfig()
+	cfg := t.cfg.Session
 	var (
 		evs  []session.Event
 		st   session.State
@@ -83,9 +73,9 @@ func (t *Tracker) sessionRecords(evs []session.Event, page Page) []queue.Record 
 		if e.Kind == session.Start {
 			props = append(props, session.Attribution(page.URL, page.Referrer)...)
 		} else {
-			props = append(props, jsonx.Member{Key: "duration", Value: jsonx.AppendFloat(nil, e.Duration)})
+			props = append(props, jsonx.Member{Key: "duration", Value: jsonx.AppendFloat(nil, e.DurationSec)})
 		}
-		recs = append(recs, t.eventRecord(ids, jsonx.AppendString(nil, e.Kind.String()), e.At/1000, Merge(t.defaults, props), e.At))
+		recs = append(recs, t.eventRecord(ids, jsonx.AppendString(nil, e.Kind.String()), e.AtMs/1000, Merge(t.defaults, props), e.AtMs))
 	}
 	return recs
 }
@@ -111,7 +101,7 @@ func (t *Tracker) Anonymize(ctx context.Context, now float64, page Page) ([]queu
 	t.mu.Unlock()
 	installed, err := t.install(ctx, now)
 	recs := append(ended, installed...)
-	if err != nil || !t.cfg.AutomaticSessionTracking {
+	if err != nil || !t.cfg.Session.Automatic {
 		return recs, err
 	}
 	started, _, err := t.Session(ctx, session.Shown, now, page)

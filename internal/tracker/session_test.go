@@ -110,9 +110,9 @@ func TestAnonymize(t *testing.T) {
 	ctx := context.Background()
 	tr, _ := open(t, store, `{"projectToken":"p"}`)
 	other, _ := open(t, store, `{"projectToken":"p"}`) // a second tab
-	tr.Apply(ctx, []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"}}`), Time: now}})
+	tr.Apply(ctx, []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"}}`), TimeMs: now}})
 	tr.Session(ctx, session.Shown, now, page)
-	_, before := tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"before"}`), Time: now}})
+	_, before := tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"before"}`), TimeMs: now}})
 	old := tr.Cookie()
 
 	recs, err := tr.Anonymize(ctx, now+10_000, page)
@@ -147,7 +147,7 @@ func TestAnonymize(t *testing.T) {
 	if err != nil || !changed || other.Cookie() != fresh {
 		t.Fatalf("other tab: changed %v, cookie %s, err %v; want %s", changed, other.Cookie(), err, fresh)
 	}
-	_, recs = other.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"after"}`), Time: now}})
+	_, recs = other.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"after"}`), TimeMs: now}})
 	if got := decode(t, recs)[0].Data.IDs; len(got) != 1 || got["cookie"] != fresh {
 		t.Errorf("other tab's next event: %v", got)
 	}

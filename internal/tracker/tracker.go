@@ -10,12 +10,14 @@ import (
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
-// Call is one page call handed to Apply: the method, its argument as JSON
-// and the time of the call in Unix milliseconds.
+// Call is one call the page made, as the loader hands it over: the id its
+// answer goes back under, the method, its argument as JSON (the page's own
+// JSON.stringify output, empty for none) and when it was made.
 type Call struct {
+	ID     int64
 	Method string
 	Args   []byte
-	Time   float64
+	TimeMs float64 // Unix milliseconds
 }
 
 // Result is the outcome of one Call: nil Err means it is durably stored.
@@ -201,13 +203,13 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			nextIDs = next.CustomerIDs()
 			c := wire.Customer{ID: id, CustomerIDs: nextIDs, Properties: own}
 			buf = c.AppendJSON(buf[:0])
-			rec = record(queue.KindCustomer, id, buf, calls[o.call].Time)
+			rec = record(queue.KindCustomer, id, buf, calls[o.call].TimeMs)
 		} else {
 			props = mergeInto(props, t.defaults, o.props)
 			id := t.newID()
 			e := wire.Event{ID: id, CustomerIDs: customerIDs, Type: o.event, Timestamp: o.ts, Properties: props}
 			buf = e.AppendJSON(buf[:0])
-			rec = record(queue.KindEvent, id, buf, calls[o.call].Time)
+			rec = record(queue.KindEvent, id, buf, calls[o.call].TimeMs)
 		}
 		if n := len(rec.Body); n > wire.MaxCommandBytes {
 			res[o.call].Err = rangeErr(methodOf(o), argName(o), "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
@@ -297,5 +299,5 @@ func (t *Tracker) eventRecord(ids wire.Props, event []byte, ts float64, props wi
 }
 
 func record(kind queue.Kind, id string, body []byte, now float64) queue.Record {
-	return queue.Record{ID: id, Kind: kind, Created: int64(now), Body: string(body)}
+	return queue.Record{ID: id, Kind: kind, CreatedMs: int64(now), Body: string(body)}
 }

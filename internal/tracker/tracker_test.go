@@ -72,8 +72,8 @@ func TestTrackEventBodyMergesDefaults(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","defaultProperties":{"app":"shop","price":1}}`)
 	res, stored := tr.Apply(context.Background(), []Call{
-		{Method: "trackEvent", Args: []byte(`{"name":"purchase","properties":{"price":123.45,"item":"a\"b"}}`), Time: now},
-		{Method: "trackEvent", Args: []byte(`{"name":"view","timestamp":1700000000.5}`), Time: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"purchase","properties":{"price":123.45,"item":"a\"b"}}`), TimeMs: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"view","timestamp":1700000000.5}`), TimeMs: now},
 	})
 	for i, r := range res {
 		if r.Err != nil {
@@ -99,17 +99,17 @@ func TestIdentifyMergesIDsForLaterCalls(t *testing.T) {
 	tr, _ := open(t, store, `{"projectToken":"p","defaultProperties":{"app":"shop"}}`)
 	ctx := context.Background()
 	res, _ := tr.Apply(ctx, []Call{
-		{Method: "trackEvent", Args: []byte(`{"name":"before"}`), Time: now},
-		{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"},"properties":{"payingCustomer":true}}`), Time: now},
-		{Method: "trackEvent", Args: []byte(`{"name":"after"}`), Time: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"before"}`), TimeMs: now},
+		{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"},"properties":{"payingCustomer":true}}`), TimeMs: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"after"}`), TimeMs: now},
 	})
 	for i, r := range res {
 		if r.Err != nil {
 			t.Fatalf("call %d: %v", i, r.Err)
 		}
 	}
-	tr.Apply(ctx, []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"crm":"42","registered":"c@d.com"}}`), Time: now}})
-	tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"later"}`), Time: now}})
+	tr.Apply(ctx, []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"crm":"42","registered":"c@d.com"}}`), TimeMs: now}})
+	tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"later"}`), TimeMs: now}})
 	bs := bodies(t, store)
 	ids := func(i int) string {
 		b, _ := json.Marshal(bs[i]["data"].(map[string]any)["customer_ids"])
@@ -144,7 +144,7 @@ func TestIdentifyMergesIDsForLaterCalls(t *testing.T) {
 func TestDefaultCustomerPropertiesCanBeOff(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","defaultProperties":{"app":"shop"},"allowDefaultCustomerProperties":false}`)
-	_, stored := tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"properties":{"x":1}}`), Time: now}})
+	_, stored := tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"properties":{"x":1}}`), TimeMs: now}})
 	if !strings.Contains(stored[0].Body, `"properties":{"x":1}`) {
 		t.Errorf("got %s, want only the customer's own properties", stored[0].Body)
 	}
@@ -183,7 +183,7 @@ func TestBadInputIsRejectedAndStoresNothing(t *testing.T) {
 			store := queue.NewMemory()
 			tr, _ := open(t, store, `{"projectToken":"p"}`)
 			n0, _, _ := store.Count(context.Background())
-			res, stored := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), Time: now}})
+			res, stored := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), TimeMs: now}})
 			var ie *InputError
 			if !errors.As(res[0].Err, &ie) {
 				t.Fatalf("got %v, want an *InputError", res[0].Err)
@@ -201,9 +201,9 @@ func TestBadInputIsRejectedAndStoresNothing(t *testing.T) {
 func TestOneBadCallDoesNotSpoilTheBatch(t *testing.T) {
 	tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
 	res, stored := tr.Apply(context.Background(), []Call{
-		{Method: "trackEvent", Args: []byte(`{"name":"ok1"}`), Time: now},
-		{Method: "trackEvent", Args: []byte(`{"name":""}`), Time: now},
-		{Method: "trackEvent", Args: []byte(`{"name":"ok2"}`), Time: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"ok1"}`), TimeMs: now},
+		{Method: "trackEvent", Args: []byte(`{"name":""}`), TimeMs: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"ok2"}`), TimeMs: now},
 	})
 	if res[0].Err != nil || res[1].Err == nil || res[2].Err != nil || len(stored) != 2 {
 		t.Fatalf("got %v / %d stored; want ok, error, ok and 2 stored", res, len(stored))
@@ -215,8 +215,8 @@ func TestStoreFailureRejectsTheWholeBatch(t *testing.T) {
 	tr, _ := open(t, store, `{"projectToken":"p"}`)
 	store.Close()
 	res, stored := tr.Apply(context.Background(), []Call{
-		{Method: "trackEvent", Args: []byte(`{"name":"a"}`), Time: now},
-		{Method: "trackEvent", Args: []byte(`{"name":"b"}`), Time: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"a"}`), TimeMs: now},
+		{Method: "trackEvent", Args: []byte(`{"name":"b"}`), TimeMs: now},
 	})
 	if !errors.Is(res[0].Err, queue.ErrClosed) || !errors.Is(res[1].Err, queue.ErrClosed) || len(stored) != 0 {
 		t.Fatalf("got %v, %d stored; want ErrClosed for both and nothing", res, len(stored))
@@ -236,7 +236,7 @@ func TestDefaultPropertiesAtRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	copy(buf, `{"c":3}`) // the caller reusing its buffer must not change them
-	_, stored := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"e","properties":{"b":9}}`), Time: now}})
+	_, stored := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"e","properties":{"b":9}}`), TimeMs: now}})
 	if !strings.Contains(stored[0].Body, `"properties":{"b":9}`) || string(tr.DefaultProperties()) != `{"b":2}` {
 		t.Errorf("got %s and defaults %s", stored[0].Body, tr.DefaultProperties())
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func rec(i int) queue.Record {
-	return queue.Record{ID: "id-" + strconv.Itoa(i), Kind: queue.KindEvent, Created: int64(1000 + i), Body: `{"n":` + strconv.Itoa(i) + `}`}
+	return queue.Record{ID: "id-" + strconv.Itoa(i), Kind: queue.KindEvent, CreatedMs: int64(1000 + i), Body: `{"n":` + strconv.Itoa(i) + `}`}
 }
 
 // Run runs the contract against stores made by open; each subtest gets a
@@ -90,7 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 			t.Fatal(err)
 		}
 		u0, u1 := stored[0], stored[1]
-		u0.Rejections, u0.NotBefore, u0.LeaseUntil = 2, 5000, 6000
+		u0.Rejections, u0.NotBeforeMs, u0.LeaseUntilMs = 2, 5000, 6000
 		u1.Rejections = 9
 		if err := s.Update(c, []queue.Record{u0, u1}); err != nil {
 			t.Fatal(err)

@@ -1,20 +1,21 @@
-package queue
+package idbstore
 
 import (
 	"encoding/json"
+	"github.com/exponea-wasm/tracker/internal/queue"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// store simulates what IndexedDB does with AppendBlocks' output: each value
+// store simulates what IndexedDB does with appendBlocks' output: each value
 // gets its key k from a generator starting at firstKey; it returns the
 // JSON.stringify of the stored values.
 func store(t testing.TB, text []byte, firstKey int64) []byte {
 	t.Helper()
 	var vals []map[string]any
 	if err := json.Unmarshal(text, &vals); err != nil {
-		t.Fatalf("AppendBlocks wrote invalid JSON: %v\n%s", err, text)
+		t.Fatalf("appendBlocks wrote invalid JSON: %v\n%s", err, text)
 	}
 	for i, v := range vals {
 		v["k"] = firstKey + int64(i)
@@ -26,11 +27,11 @@ func store(t testing.TB, text []byte, firstKey int64) []byte {
 	return out
 }
 
-func blockRecs(n, bodySize int) []Record {
-	recs := make([]Record, n)
+func blockRecs(n, bodySize int) []queue.Record {
+	recs := make([]queue.Record, n)
 	for i := range recs {
-		recs[i] = Record{ID: "id-" + strconv.Itoa(i), Kind: KindEvent, Created: int64(1_700_000_000_000 + i),
-			Body: `{"n":"` + strings.Repeat("ž", bodySize/2) + `"}`, Rejections: i % 3, NotBefore: int64(i)}
+		recs[i] = queue.Record{ID: "id-" + strconv.Itoa(i), Kind: queue.KindEvent, CreatedMs: int64(1_700_000_000_000 + i),
+			Body: `{"n":"` + strings.Repeat("ž", bodySize/2) + `"}`, Rejections: i % 3, NotBeforeMs: int64(i)}
 	}
 	return recs
 }
@@ -48,7 +49,7 @@ func TestBlocksRoundTrip(t *testing.T) {
 		{3, 5000, 2100, []int{1, 1, 1}}, // a record over it still gets a block
 	} {
 		recs := blockRecs(tc.n, tc.bodySize)
-		text, sizes := AppendBlocks(nil, recs, 50, tc.maxBytes)
+		text, sizes := appendBlocks(nil, recs, 50, tc.maxBytes)
 		if len(sizes) != len(tc.blocks) {
 			t.Fatalf("%d records: blocks of %v, want %v", tc.n, sizes, tc.blocks)
 		}
@@ -58,11 +59,11 @@ func TestBlocksRoundTrip(t *testing.T) {
 			}
 		}
 		stored := store(t, text, 7)
-		bs, err := ParseBlocks(stored, 50)
+		bs, err := parseBlocks(stored, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []Record
+		var got []queue.Record
 		for i, b := range bs {
 			if b.Key != 7+int64(i) {
 				t.Fatalf("block %d: key %d", i, b.Key)
@@ -85,21 +86,21 @@ func TestBlocksRoundTrip(t *testing.T) {
 			}
 			total += int64(recs[i].Size())
 		}
-		seqs, err := ParseBlockSeqs(stored, 50)
+		seqs, err := parseBlockSeqs(stored, 50)
 		if err != nil || len(seqs) != len(bs) {
-			t.Fatalf("ParseBlockSeqs: %d blocks, %v; want %d", len(seqs), err, len(bs))
+			t.Fatalf("parseBlockSeqs: %d blocks, %v; want %d", len(seqs), err, len(bs))
 		}
 		for i, b := range seqs {
 			if b.Key != bs[i].Key || b.Recs != nil || len(b.Seqs) != len(bs[i].Recs) {
-				t.Fatalf("ParseBlockSeqs block %d: %+v", i, b)
+				t.Fatalf("parseBlockSeqs block %d: %+v", i, b)
 			}
 			for j, s := range b.Seqs {
 				if s != bs[i].Recs[j].Seq {
-					t.Fatalf("ParseBlockSeqs block %d seq %d: %d, want %d", i, j, s, bs[i].Recs[j].Seq)
+					t.Fatalf("parseBlockSeqs block %d seq %d: %d, want %d", i, j, s, bs[i].Recs[j].Seq)
 				}
 			}
 		}
-		n, bytes, err := CountBlocks(stored)
+		n, bytes, err := countBlocks(stored)
 		if err != nil || n != len(recs) || bytes != total {
 			t.Fatalf("count: %d, %d, %v; want %d, %d", n, bytes, err, len(recs), total)
 		}
@@ -121,13 +122,13 @@ func TestParseBlocksRefusesCorruptBlocks(t *testing.T) {
 		`[{"k":1,"o":[0],"r":[{"id":3}]}]`,              // bad record
 		`[{"k":1e300,"o":[0],"r":[` + r + `]}]`,         // seq past 2^53
 	} {
-		if _, err := ParseBlocks([]byte(bad), 50); err == nil {
-			t.Errorf("ParseBlocks(%s) accepted it", bad)
+		if _, err := parseBlocks([]byte(bad), 50); err == nil {
+			t.Errorf("parseBlocks(%s) accepted it", bad)
 		}
 	}
 	for _, bad := range []string{`[{"o":[0,1],"z":[1]}]`, `[{"o":[0],"z":[-1]}]`, `[{"o":[0],"z":["1"]}]`, `x`} {
-		if _, _, err := CountBlocks([]byte(bad)); err == nil {
-			t.Errorf("CountBlocks(%s) accepted it", bad)
+		if _, _, err := countBlocks([]byte(bad)); err == nil {
+			t.Errorf("countBlocks(%s) accepted it", bad)
 		}
 	}
 }
@@ -135,11 +136,11 @@ func TestParseBlocksRefusesCorruptBlocks(t *testing.T) {
 // FuzzParseBlocks: any input is parsed or refused, never a panic; what is
 // accepted has seqs inside its blocks' spans, ascending within a block.
 func FuzzParseBlocks(f *testing.F) {
-	text, _ := AppendBlocks(nil, blockRecs(3, 10), 2, 1<<20)
+	text, _ := appendBlocks(nil, blockRecs(3, 10), 2, 1<<20)
 	f.Add(store(f, text, 1))
 	f.Add([]byte(`[{"k":1,"o":[0,3],"r":[{"id":"a"},{"id":"b"}]}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		bs, err := ParseBlocks(data, 50)
+		bs, err := parseBlocks(data, 50)
 		if err != nil {
 			return
 		}

@@ -1,19 +1,20 @@
-package queue
+package idbstore
 
 import (
 	"errors"
+	"github.com/exponea-wasm/tracker/internal/queue"
 	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
 
-// AppendJSON appends recs as a JSON array of the objects IndexedDB stores:
+// appendJSON appends recs as a JSON array of the objects IndexedDB stores:
 // {"seq","id","kind","created","body","rejections","notBefore","leaseUntil"}
 // with seq left out when withSeq is false (the key generator assigns it).
 //
 // It exists so that a binding can make all of a batch's objects with one
 // JSON.parse instead of a dozen calls into JavaScript per record.
-func AppendJSON(dst []byte, recs []Record, withSeq bool) []byte {
+func appendJSON(dst []byte, recs []queue.Record, withSeq bool) []byte {
 	dst = append(dst, '[')
 	for i, r := range recs {
 		if i > 0 {
@@ -30,36 +31,36 @@ func AppendJSON(dst []byte, recs []Record, withSeq bool) []byte {
 		dst = append(dst, `,"kind":`...)
 		dst = jsonx.AppendString(dst, string(r.Kind))
 		dst = append(dst, `,"created":`...)
-		dst = strconv.AppendInt(dst, r.Created, 10)
+		dst = strconv.AppendInt(dst, r.CreatedMs, 10)
 		dst = append(dst, `,"body":`...)
 		dst = jsonx.AppendString(dst, r.Body)
 		dst = append(dst, `,"rejections":`...)
 		dst = strconv.AppendInt(dst, int64(r.Rejections), 10)
 		dst = append(dst, `,"notBefore":`...)
-		dst = strconv.AppendInt(dst, r.NotBefore, 10)
+		dst = strconv.AppendInt(dst, r.NotBeforeMs, 10)
 		dst = append(dst, `,"leaseUntil":`...)
-		dst = strconv.AppendInt(dst, r.LeaseUntil, 10)
+		dst = strconv.AppendInt(dst, r.LeaseUntilMs, 10)
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')
 }
 
-// ErrCorrupt is returned when stored records do not have the shape
-// AppendJSON writes.
-var ErrCorrupt = errors.New("queue: stored record has an unexpected shape")
+// errCorrupt is returned when stored records do not have the shape
+// appendJSON writes.
+var errCorrupt = errors.New("queue: stored record has an unexpected shape")
 
-// ParseJSON reads what AppendJSON writes (with seq), e.g. the
+// parseJSON reads what appendJSON writes (with seq), e.g. the
 // JSON.stringify of an IndexedDB getAll result.
-func ParseJSON(data []byte) ([]Record, error) {
+func parseJSON(data []byte) ([]queue.Record, error) {
 	els, err := jsonx.Array(data)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Record, len(els))
+	out := make([]queue.Record, len(els))
 	for i, el := range els {
 		ms, err := jsonx.Object(el)
 		if err != nil {
-			return nil, ErrCorrupt
+			return nil, errCorrupt
 		}
 		r := &out[i]
 		for _, m := range ms {
@@ -67,11 +68,11 @@ func ParseJSON(data []byte) ([]Record, error) {
 			case "seq":
 				r.Seq, err = integer(m.Value)
 			case "created":
-				r.Created, err = integer(m.Value)
+				r.CreatedMs, err = integer(m.Value)
 			case "notBefore":
-				r.NotBefore, err = integer(m.Value)
+				r.NotBeforeMs, err = integer(m.Value)
 			case "leaseUntil":
-				r.LeaseUntil, err = integer(m.Value)
+				r.LeaseUntilMs, err = integer(m.Value)
 			case "rejections":
 				var n int64
 				n, err = integer(m.Value)
@@ -81,12 +82,12 @@ func ParseJSON(data []byte) ([]Record, error) {
 			case "kind":
 				var k string
 				k, err = jsonx.String(m.Value)
-				r.Kind = Kind(k)
+				r.Kind = queue.Kind(k)
 			case "body":
 				r.Body, err = jsonx.String(m.Value)
 			}
 			if err != nil {
-				return nil, ErrCorrupt
+				return nil, errCorrupt
 			}
 		}
 	}
@@ -98,7 +99,7 @@ func ParseJSON(data []byte) ([]Record, error) {
 func integer(raw []byte) (int64, error) {
 	f, err := jsonx.Number(raw)
 	if err != nil || f != float64(int64(f)) || f > 1<<53 || f < -(1<<53) {
-		return 0, ErrCorrupt
+		return 0, errCorrupt
 	}
 	return int64(f), nil
 }

@@ -1,6 +1,7 @@
-package queue
+package idbstore
 
 import (
+	"github.com/exponea-wasm/tracker/internal/queue"
 	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
@@ -9,25 +10,26 @@ import (
 // A block is how the IndexedDB store keeps records: up to span records in
 // one stored value {k, o: [offset, …], z: [size, …], r: [record, …]}, where
 // k is the value's key, each record's seq is k×span + its offset, z holds
-// the records' sizes and r the objects of AppendJSON without seq. The
+// the records' sizes and r the objects of appendJSON without seq. The
 // binding decides span and assigns k; this file is the encoding, kept pure
 // so that it is tested and fuzzed natively.
 
-// maxSafe is the largest integer a JavaScript number holds exactly.
+// maxSafe is Number.MAX_SAFE_INTEGER: int64 values up to it in magnitude
+// survive the trip through a JavaScript number exactly.
 const maxSafe = 1<<53 - 1
 
-// Block is a stored block read back: its key, its records' seqs and, when
+// block is a stored block read back: its key, its records' seqs and, when
 // read with them, its records (seqs set).
-type Block struct {
+type block struct {
 	Key  int64
 	Seqs []int64
-	Recs []Record
+	Recs []queue.Record
 }
 
-// AppendBlocks appends recs as a JSON array of new block values without k,
+// appendBlocks appends recs as a JSON array of new block values without k,
 // at most span records and, unless one record alone is larger, maxBytes of
 // bodies each. It returns how many records each block holds.
-func AppendBlocks(dst []byte, recs []Record, span, maxBytes int) ([]byte, []int) {
+func appendBlocks(dst []byte, recs []queue.Record, span, maxBytes int) ([]byte, []int) {
 	var sizes []int
 	dst = append(dst, '[')
 	for len(recs) > 0 {
@@ -47,9 +49,9 @@ func AppendBlocks(dst []byte, recs []Record, span, maxBytes int) ([]byte, []int)
 			dst = strconv.AppendInt(dst, int64(i), 10)
 		}
 		dst = append(dst, `],"z":`...)
-		dst = AppendSizes(dst, recs[:n])
+		dst = appendSizes(dst, recs[:n])
 		dst = append(dst, `,"r":`...)
-		dst = AppendJSON(dst, recs[:n], false)
+		dst = appendJSON(dst, recs[:n], false)
 		dst = append(dst, '}')
 		sizes = append(sizes, n)
 		recs = recs[n:]
@@ -57,8 +59,8 @@ func AppendBlocks(dst []byte, recs []Record, span, maxBytes int) ([]byte, []int)
 	return append(dst, ']'), sizes
 }
 
-// AppendSizes appends the sizes of recs as a JSON array.
-func AppendSizes(dst []byte, recs []Record) []byte {
+// appendSizes appends the sizes of recs as a JSON array.
+func appendSizes(dst []byte, recs []queue.Record) []byte {
 	dst = append(dst, '[')
 	for i, r := range recs {
 		if i > 0 {
@@ -69,25 +71,25 @@ func AppendSizes(dst []byte, recs []Record) []byte {
 	return append(dst, ']')
 }
 
-// ParseBlocks reads a JSON array of stored block values (the
+// parseBlocks reads a JSON array of stored block values (the
 // JSON.stringify of a getAll result) written with this span. Offsets must
 // be whole, ascending and below span, one per record.
-func ParseBlocks(data []byte, span int64) ([]Block, error) { return parseBlocks(data, span, true) }
+func parseBlocks(data []byte, span int64) ([]block, error) { return readBlocks(data, span, true) }
 
-// ParseBlockSeqs is ParseBlocks for blocks reduced to {k, o} (JSON.stringify
+// parseBlockSeqs is parseBlocks for blocks reduced to {k, o} (JSON.stringify
 // with the replacer ["k", "o"]): keys and seqs, no records.
-func ParseBlockSeqs(data []byte, span int64) ([]Block, error) { return parseBlocks(data, span, false) }
+func parseBlockSeqs(data []byte, span int64) ([]block, error) { return readBlocks(data, span, false) }
 
-func parseBlocks(data []byte, span int64, withRecs bool) ([]Block, error) {
+func readBlocks(data []byte, span int64, withRecs bool) ([]block, error) {
 	els, err := jsonx.Array(data)
 	if err != nil {
-		return nil, ErrCorrupt
+		return nil, errCorrupt
 	}
-	out := make([]Block, len(els))
+	out := make([]block, len(els))
 	for i, el := range els {
 		ms, err := jsonx.Object(el)
 		if err != nil {
-			return nil, ErrCorrupt
+			return nil, errCorrupt
 		}
 		var offs [][]byte
 		b := &out[i]
@@ -100,15 +102,15 @@ func parseBlocks(data []byte, span int64, withRecs bool) ([]Block, error) {
 				offs, err = jsonx.Array(m.Value)
 			case "r":
 				if withRecs {
-					b.Recs, err = ParseJSON(m.Value)
+					b.Recs, err = parseJSON(m.Value)
 				}
 			}
 			if err != nil {
-				return nil, ErrCorrupt
+				return nil, errCorrupt
 			}
 		}
 		if k < 0 || k != float64(int64(k)) || k > float64(maxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
-			return nil, ErrCorrupt
+			return nil, errCorrupt
 		}
 		b.Key = int64(k)
 		b.Seqs = make([]int64, len(offs))
@@ -116,7 +118,7 @@ func parseBlocks(data []byte, span int64, withRecs bool) ([]Block, error) {
 		for j, o := range offs {
 			f, err := jsonx.Number(o)
 			if err != nil || f != float64(int64(f)) || int64(f) <= last || int64(f) >= span {
-				return nil, ErrCorrupt
+				return nil, errCorrupt
 			}
 			last = int64(f)
 			b.Seqs[j] = b.Key*span + last
@@ -128,18 +130,18 @@ func parseBlocks(data []byte, span int64, withRecs bool) ([]Block, error) {
 	return out, nil
 }
 
-// CountBlocks sums the records and sizes of a JSON array of blocks reduced
+// countBlocks sums the records and sizes of a JSON array of blocks reduced
 // to {o, z} (JSON.stringify with the replacer ["o", "z"]).
-func CountBlocks(data []byte) (n int, total int64, err error) {
+func countBlocks(data []byte) (n int, total int64, err error) {
 	els, err := jsonx.Array(data)
 	if err != nil {
-		return 0, 0, ErrCorrupt
+		return 0, 0, errCorrupt
 	}
 	for _, el := range els {
 		var offs, sizes [][]byte
 		ms, err := jsonx.Object(el)
 		if err != nil {
-			return 0, 0, ErrCorrupt
+			return 0, 0, errCorrupt
 		}
 		for _, m := range ms {
 			switch m.Key {
@@ -149,17 +151,17 @@ func CountBlocks(data []byte) (n int, total int64, err error) {
 				sizes, err = jsonx.Array(m.Value)
 			}
 			if err != nil {
-				return 0, 0, ErrCorrupt
+				return 0, 0, errCorrupt
 			}
 		}
 		if len(offs) != len(sizes) {
-			return 0, 0, ErrCorrupt
+			return 0, 0, errCorrupt
 		}
 		n += len(offs)
 		for _, z := range sizes {
 			f, err := jsonx.Number(z)
 			if err != nil || f < 0 || f != float64(int64(f)) {
-				return 0, 0, ErrCorrupt
+				return 0, 0, errCorrupt
 			}
 			total += int64(f)
 		}

@@ -1,20 +1,21 @@
-package queue
+package idbstore
 
 import (
 	"encoding/json"
+	"github.com/exponea-wasm/tracker/internal/queue"
 	"testing"
 )
 
 func TestCodecRoundTrip(t *testing.T) {
-	in := []Record{
-		{Seq: 1, ID: "a", Kind: KindEvent, Created: 1764320000123, Body: `{"name":"customers/events","x":"\"q\" \u2028 é"}`, Rejections: 2, NotBefore: 5, LeaseUntil: 6},
-		{Seq: 1 << 52, ID: "b", Kind: KindCustomer, Body: ""},
+	in := []queue.Record{
+		{Seq: 1, ID: "a", Kind: queue.KindEvent, CreatedMs: 1764320000123, Body: `{"name":"customers/events","x":"\"q\" \u2028 é"}`, Rejections: 2, NotBeforeMs: 5, LeaseUntilMs: 6},
+		{Seq: 1 << 52, ID: "b", Kind: queue.KindCustomer, Body: ""},
 	}
-	text := AppendJSON(nil, in, true)
+	text := appendJSON(nil, in, true)
 	if !json.Valid(text) {
 		t.Fatalf("not valid JSON: %s", text)
 	}
-	out, err := ParseJSON(text)
+	out, err := parseJSON(text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,13 +25,13 @@ func TestCodecRoundTrip(t *testing.T) {
 		}
 	}
 	var noSeq []map[string]any
-	json.Unmarshal(AppendJSON(nil, in[:1], false), &noSeq)
+	json.Unmarshal(appendJSON(nil, in[:1], false), &noSeq)
 	if _, ok := noSeq[0]["seq"]; ok {
 		t.Error("seq written with withSeq false")
 	}
 	for _, bad := range []string{`{}`, `[1]`, `[{"seq":1.5}]`, `[{"seq":1e300}]`, `[{"body":5}]`} {
-		if _, err := ParseJSON([]byte(bad)); err == nil {
-			t.Errorf("ParseJSON(%s) accepted", bad)
+		if _, err := parseJSON([]byte(bad)); err == nil {
+			t.Errorf("parseJSON(%s) accepted", bad)
 		}
 	}
 }
@@ -42,13 +43,13 @@ func FuzzCodec(f *testing.F) {
 			lu > 1<<53 || lu < -(1<<53) || int64(rej) > 1<<53 || int64(rej) < -(1<<53) {
 			return // bindings refuse these before encoding
 		}
-		in := Record{Seq: seq, ID: id, Kind: Kind(kind), Created: created, Body: body, Rejections: rej, NotBefore: nb, LeaseUntil: lu}
-		out, err := ParseJSON(AppendJSON(nil, []Record{in}, true))
+		in := queue.Record{Seq: seq, ID: id, Kind: queue.Kind(kind), CreatedMs: created, Body: body, Rejections: rej, NotBeforeMs: nb, LeaseUntilMs: lu}
+		out, err := parseJSON(appendJSON(nil, []queue.Record{in}, true))
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, want := out[0], in
-		want.ID, want.Kind, want.Body = valid(want.ID), Kind(valid(string(want.Kind))), valid(want.Body)
+		want.ID, want.Kind, want.Body = valid(want.ID), queue.Kind(valid(string(want.Kind))), valid(want.Body)
 		if got != want {
 			t.Fatalf("got %+v, want %+v", got, want)
 		}

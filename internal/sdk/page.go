@@ -1,15 +1,18 @@
-package tracker
+package sdk
 
 import (
+	"time"
+
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/tracker"
 )
 
-// PageState is what the loader reports about the page: the SDK's Go side
-// may run in a Worker, where there is no document, location or screen, so
-// the loader, on the page, sends them with configure and whenever the
-// page's visibility changes.
+// PageState is what the loader reports about the page: the SDK may run in
+// a Worker, where there is no document, location or screen, so the loader,
+// on the page, sends them with configure and whenever the page's
+// visibility or network state changes.
 type PageState struct {
-	Page
+	tracker.Page
 	Visible      bool
 	Online       bool
 	ScreenWidth  int
@@ -66,3 +69,7 @@ func SplitConfigure(raw []byte) (config []byte, page PageState) {
 	}
 	return config, page
 }
+
+// unixMs is t in Unix milliseconds, the unit of the session rules and of a
+// call's time.
+func unixMs(t time.Time) float64 { return float64(t.UnixMicro()) / 1000 }

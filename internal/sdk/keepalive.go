@@ -1,22 +1,23 @@
-package flush
+package sdk
 
 import (
+	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
 
-// KeepaliveOutcome is how a keepalive request of the page-close path ended,
+// keepaliveOutcome is how a keepalive request of the page-close path ended,
 // as the loader reports it when the page lived on to see the answer:
 // {"ids":[...],"status":200,"body":"...","failed":false}. Failed means no
 // response came (a network error).
-type KeepaliveOutcome struct {
+type keepaliveOutcome struct {
 	IDs      []string
-	Response Response
+	Response flush.Response
 	Failed   bool
 }
 
-// ParseKeepaliveOutcome reads the loader's report.
-func ParseKeepaliveOutcome(raw []byte) (KeepaliveOutcome, error) {
-	var o KeepaliveOutcome
+// parseKeepaliveOutcome reads the loader's report.
+func parseKeepaliveOutcome(raw []byte) (keepaliveOutcome, error) {
+	var o keepaliveOutcome
 	ms, err := jsonx.Object(raw)
 	if err != nil {
 		return o, err

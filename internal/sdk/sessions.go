@@ -1,13 +1,10 @@
-//go:build js && wasm
-
-package main
+package sdk
 
 import (
 	"context"
 	"sync"
 	"time"
 
-	"github.com/exponea-wasm/tracker/internal/browser"
 	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
@@ -16,21 +13,18 @@ import (
 // page's visibility and two timers: a heartbeat while the page is visible,
 // and a tick at the time the shared session would expire, so that a tab
 // still alive in the background ends the session on time. Transitions run
-// on the bridge's worker, in order with the page's calls.
+// on the SDK's worker, in order with the page's calls.
 type sessions struct {
 	a   *app
-	b   *bridge
 	cfg session.Config
 
 	mu        sync.Mutex
 	visible   bool
-	heartbeat *time.Timer
-	tick      *time.Timer
+	heartbeat func() bool // stops the heartbeat timer
+	tick      func() bool // stops the expiry timer
 }
 
-func newSessions(a *app, b *bridge) *sessions {
-	return &sessions{a: a, b: b, cfg: a.cfg.SessionConfig()}
-}
+func newSessions(a *app) *sessions { return &sessions{a: a, cfg: a.cfg.Session} }
 
 // start runs on the worker during configure.
 func (s *sessions) start() {
@@ -48,7 +42,7 @@ func (s *sessions) shown() {
 	s.mu.Lock()
 	s.visible = true
 	s.mu.Unlock()
-	s.b.later(func() {
+	s.a.s.later(func() {
 		s.a.refresh()
 		s.step(session.Shown)
 	})
@@ -59,7 +53,7 @@ func (s *sessions) hidden() {
 	s.visible = false
 	stop(s.heartbeat)
 	s.mu.Unlock()
-	s.b.later(func() { s.step(session.Hidden) })
+	s.a.s.later(func() { s.step(session.Hidden) })
 }
 
 // step applies a transition on the worker and arms the timers.
@@ -68,41 +62,46 @@ func (s *sessions) step(fn tracker.Step) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	recs, st, err := s.a.tracker.Session(ctx, fn, nowMillis(), s.a.pageState().Page)
+	recs, st, err := s.a.tracker.Session(ctx, fn, s.now(), s.a.pageState().Page)
 	cancel()
 	if err != nil {
-		browser.ConsoleWarn("session: " + err.Error())
+		s.a.s.p.Log.Warn("session: " + err.Error())
 	}
 	s.a.stored(recs)
 	s.arm(st)
 }
 
+func (s *sessions) now() float64 { return unixMs(s.a.s.p.Clock.Now()) }
+
 func (s *sessions) arm(st session.State) {
+	clock, later := s.a.s.p.Clock, s.a.s.later
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	stop(s.tick)
+	s.tick = nil
 	if next := session.NextTick(s.cfg, st); next > 0 {
-		wait := time.Duration(next-nowMillis())*time.Millisecond + 50*time.Millisecond
-		s.tick = time.AfterFunc(max(wait, 0), func() { s.b.later(func() { s.step(session.Tick) }) })
+		wait := time.Duration(next-s.now())*time.Millisecond + 50*time.Millisecond
+		s.tick = clock.AfterFunc(max(wait, 0), func() { later(func() { s.step(session.Tick) }) })
 	}
 	stop(s.heartbeat)
+	s.heartbeat = nil
 	if s.visible && st.Open {
-		s.heartbeat = time.AfterFunc(session.HeartbeatInterval(s.cfg), func() { s.b.later(func() { s.step(session.Active) }) })
+		s.heartbeat = clock.AfterFunc(session.HeartbeatInterval(s.cfg), func() { later(func() { s.step(session.Active) }) })
 	}
 }
 
-func stop(t *time.Timer) {
-	if t != nil {
-		t.Stop()
+func stop(f func() bool) {
+	if f != nil {
+		f()
 	}
 }
 
 // anonymize switches this tab, and through the channel every other tab, to
 // a new customer.
-func (a *app) anonymize(callTime float64) error {
+func (a *app) anonymize(callMs float64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	recs, err := a.tracker.Anonymize(ctx, callTime, a.pageState().Page)
+	recs, err := a.tracker.Anonymize(ctx, callMs, a.pageState().Page)
 	a.stored(recs)
 	a.tabs.Post()
 	a.sessions.step(session.Tick) // re-arm the timers for the new session
@@ -110,16 +109,16 @@ func (a *app) anonymize(callTime float64) error {
 }
 
 // manualSession is trackSessionStart / trackSessionEnd.
-func (a *app) manualSession(c call) error {
-	at, err := tracker.SessionTime(c.method, c.args, c.time)
+func (a *app) manualSession(c tracker.Call) error {
+	at, err := tracker.SessionTime(c.Method, c.Args, c.TimeMs)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	recs, warn, err := a.tracker.ManualSession(ctx, c.method == "trackSessionStart", at, a.pageState().Page)
+	recs, warn, err := a.tracker.ManualSession(ctx, c.Method == "trackSessionStart", at, a.pageState().Page)
 	if warn != "" {
-		browser.ConsoleWarn(c.method + ": " + string(warn))
+		a.s.p.Log.Warn(c.Method + ": " + string(warn))
 	}
 	a.stored(recs)
 	return err
@@ -130,6 +129,6 @@ func (a *app) refresh() {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	if _, err := a.tracker.Refresh(ctx); err != nil {
-		browser.ConsoleWarn("refresh: " + err.Error())
+		a.s.p.Log.Warn("refresh: " + err.Error())
 	}
 }

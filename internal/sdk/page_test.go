@@ -1,13 +1,17 @@
-package tracker
+package sdk
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
 
 func TestSplitConfigure(t *testing.T) {
 	cfg, p := SplitConfigure([]byte(`{"config":{"projectToken":"p"},"page":{"url":"https://a.example/?utm_source=x","referrer":"https://r.example/","visible":true,"online":false,"screenWidth":1280,"screenHeight":720}}`))
 	if string(cfg) != `{"projectToken":"p"}` {
 		t.Errorf("config: got %s", cfg)
 	}
-	want := PageState{Page: Page{URL: "https://a.example/?utm_source=x", Referrer: "https://r.example/"}, Visible: true, ScreenWidth: 1280, ScreenHeight: 720}
+	want := PageState{Page: tracker.Page{URL: "https://a.example/?utm_source=x", Referrer: "https://r.example/"}, Visible: true, ScreenWidth: 1280, ScreenHeight: 720}
 	if p != want {
 		t.Errorf("page: got %+v, want %+v", p, want)
 	}

@@ -1,0 +1,217 @@
+package sdk
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
+
+// app is the configured SDK of this page.
+type app struct {
+	s           *SDK
+	cfg         tracker.Config
+	store       queue.Store
+	storageKind string // "indexeddb" or "memory"
+	tracker     *tracker.Tracker
+	runner      *runner
+	sessions    *sessions
+	close       *closePath
+	tabs        Tabs // tells the other tabs of identity changes
+
+	pageMu sync.Mutex
+	page   PageState // as the loader last reported it
+}
+
+// configure opens the store and the tracker and starts flushing. Its value
+// is what the loader keeps for the synchronous getters.
+func (s *SDK) configure(c tracker.Call) ([]byte, error) {
+	if s.app != nil {
+		return nil, &CallError{"configure: already configured"}
+	}
+	raw, page := SplitConfigure(c.Args)
+	cfg, err := tracker.ParseConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	a := &app{s: s, cfg: cfg, page: page}
+	a.store, a.storageKind = s.openStore(ctx, cfg.DBName)
+	dev := s.p.Device
+	dev.ScreenWidth, dev.ScreenHeight = page.ScreenWidth, page.ScreenHeight
+	// Records stored before the drop handler is set (the installation
+	// event) cannot be evicted: the queue was just counted.
+	tr, recs, err := tracker.Open(ctx, a.store, cfg, dev, s.p.NewID, unixMs(s.p.Clock.Now()))
+	if err != nil {
+		return nil, err
+	}
+	a.tracker = tr
+	a.close = newClosePath(a)
+	a.runner = newRunner(a)
+	tr.SetDropHandler(func(rec queue.Record, reason string) {
+		a.runner.onDrop(flush.DropReport{ID: rec.ID, Kind: rec.Kind, Reason: reason, Rejections: rec.Rejections})
+	})
+	a.sessions = newSessions(a)
+	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
+	s.app = a
+	a.stored(recs)
+	a.runner.start()
+	a.sessions.start()
+	return a.describe(), nil
+}
+
+// openStore opens the durable queue, or falls back to memory with a
+// warning: the page keeps working, but the queue dies with it.
+func (s *SDK) openStore(ctx context.Context, name string) (queue.Store, string) {
+	db, err := s.p.OpenStore(ctx, name)
+	if err == nil {
+		return db, "indexeddb"
+	}
+	s.p.Log.Warn("IndexedDB is unavailable (" + err.Error() + "); events are queued in memory and are lost if the page closes before they are sent")
+	return queue.NewMemory(), "memory"
+}
+
+// online tells whether both the SDK's global and the page say so: a
+// Worker's navigator.onLine is not always kept in step with the page's.
+func (a *app) online() bool { return a.s.online.Load() && a.pageState().Online }
+
+// stored tells the close path and the flusher about newly stored records.
+func (a *app) stored(recs []queue.Record) {
+	if len(recs) == 0 {
+		return
+	}
+	a.close.stored(recs)
+	a.runner.trigger(flush.Tracked)
+}
+
+// record stores a run of up to maxCallsPerApply trackEvent /
+// identifyCustomer calls in one transaction and answers them.
+func (a *app) record(calls []tracker.Call, out *answers) int {
+	n := 0
+	for n < len(calls) && n < maxCallsPerApply && (calls[n].Method == "trackEvent" || calls[n].Method == "identifyCustomer") {
+		n++
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	res, stored := a.tracker.Apply(ctx, calls[:n])
+	cancel()
+	a.stored(stored)
+	for _, c := range calls[:n] {
+		if c.Method == "identifyCustomer" {
+			a.tabs.Post() // other tabs pick up the merged ids
+			break
+		}
+	}
+	for i, c := range calls[:n] {
+		out.add(c.ID, nil, res[i].Err)
+	}
+	return n
+}
+
+// pageState returns the page as the loader last reported it.
+func (a *app) pageState() PageState {
+	a.pageMu.Lock()
+	defer a.pageMu.Unlock()
+	return a.page
+}
+
+// setPage takes the loader's report of a visibility or network change.
+func (a *app) setPage(p PageState) {
+	a.pageMu.Lock()
+	was, wasOnline := a.page.Visible, a.page.Online
+	a.page = p
+	a.pageMu.Unlock()
+	if p.Online != wasOnline {
+		a.runner.setOnline(a.online())
+	}
+	switch {
+	case p.Visible && !was:
+		a.runner.trigger(flush.Timer) // immediate mode: what waits goes out now
+		a.sessions.shown()
+	case !p.Visible && was:
+		a.sessions.hidden()
+	}
+}
+
+// describe is configure's value: what the loader keeps for the
+// synchronous getters and the close path.
+func (a *app) describe() []byte {
+	b := []byte(`{"cookie":`)
+	b = jsonx.AppendString(b, a.tracker.Cookie())
+	b = append(b, `,"storage":`...)
+	b = jsonx.AppendString(b, a.storageKind)
+	b = append(b, `,"flushMode":`...)
+	b = jsonx.AppendString(b, string(a.runner.sched.Mode()))
+	b = append(b, `,"flushPeriod":`...)
+	b = jsonx.AppendFloat(b, float64(a.runner.sched.Period().Milliseconds()))
+	b = append(b, `,"closeUrl":`...)
+	b = jsonx.AppendString(b, a.close.url)
+	b = append(b, `,"defaultProperties":`...)
+	b = append(b, a.tracker.DefaultProperties()...)
+	return append(b, '}')
+}
+
+func (a *app) setFlushMode(args []byte) error {
+	s, err := jsonx.String(args)
+	if err != nil {
+		return &tracker.InputError{Class: tracker.TypeError, Method: "setFlushMode", Field: "mode", Msg: "must be a string"}
+	}
+	mode, err := tracker.ParseFlushMode("setFlushMode", s)
+	if err != nil {
+		return err
+	}
+	a.runner.setMode(mode)
+	return nil
+}
+
+func (a *app) setFlushPeriod(args []byte) error {
+	d, err := tracker.ParseFlushPeriod("setFlushPeriod", "period", args)
+	if err != nil {
+		return err
+	}
+	a.runner.setPeriod(d)
+	return nil
+}
+
+// stats is getStats' value.
+func (a *app) stats() ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	n, bytes, err := a.store.Count(ctx)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	mem := 0
+	if a.s.p.MemoryBytes != nil {
+		mem = a.s.p.MemoryBytes()
+	}
+	v := []byte(`{"length":`)
+	v = strconv.AppendInt(v, int64(n), 10)
+	v = append(v, `,"bytes":`...)
+	v = strconv.AppendInt(v, bytes, 10)
+	v = append(v, `,"dropped":`...)
+	v = strconv.AppendInt(v, a.runner.dropped.Load(), 10)
+	v = append(v, `,"storage":`...)
+	v = jsonx.AppendString(v, a.storageKind)
+	v = append(v, `,"wasmMemory":`...)
+	v = strconv.AppendInt(v, int64(mem), 10)
+	return append(v, '}'), nil
+}
+
+func flushResultJSON(res flush.Result) []byte {
+	b := []byte(`{"sent":`)
+	b = strconv.AppendInt(b, int64(res.Sent), 10)
+	b = append(b, `,"confirmed":`...)
+	b = strconv.AppendInt(b, int64(res.Confirmed), 10)
+	b = append(b, `,"kept":`...)
+	b = strconv.AppendInt(b, int64(res.Kept), 10)
+	b = append(b, `,"dropped":`...)
+	b = strconv.AppendInt(b, int64(res.Dropped), 10)
+	b = append(b, `,"requests":`...)
+	b = strconv.AppendInt(b, int64(res.Requests), 10)
+	return append(b, '}')
+}

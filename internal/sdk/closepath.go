@@ -1,0 +1,124 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
+
+// closePath is the SDK's side of the page-close path. When the page is
+// hidden or unloaded there is no time to ask the SDK (it may be in a
+// Worker) or IndexedDB anything, so the loader keeps its own copy of the
+// records not yet confirmed and sends them with keepalive requests
+// (js/src/close.js). The SDK keeps that copy current — "_stored" lines for
+// what it stored, "_gone" ids for what was confirmed or given up — and
+// settles the answers the loader reports when the page lived on to see
+// them ("_keepaliveDone").
+type closePath struct {
+	a      *app
+	url    string // where the loader's keepalive requests go
+	mirror *mirror
+}
+
+func newClosePath(a *app) *closePath {
+	return &closePath{a: a, url: closeURL(batchEndpoint(a.cfg), a.cfg.Authorization), mirror: newMirror(MirrorBytes)}
+}
+
+// batchEndpoint is the batch URL of the configured project.
+func batchEndpoint(cfg tracker.Config) string {
+	return cfg.BaseURL + "/track/v2/projects/" + escape(cfg.ProjectToken) + "/batch"
+}
+
+// closeURL carries a public key in the query, since the close path sends
+// without headers to avoid a CORS preflight.
+func closeURL(endpoint, authorization string) string {
+	const prefix = "Token "
+	if len(authorization) > len(prefix) && authorization[:len(prefix)] == prefix {
+		return endpoint + "?access_token=" + escape(authorization[len(prefix):])
+	}
+	return endpoint
+}
+
+// escape percent-encodes everything but RFC 3986's unreserved characters,
+// which is right for a path segment and a query value alike (net/url would
+// cost more binary than this function).
+func escape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+// stored tells the loader's copy about records to keep, one line each:
+// seq US id US body.
+func (c *closePath) stored(recs []queue.Record) {
+	c.mirror.add(recs)
+	size := 0
+	for _, rec := range recs {
+		size += 24 + len(rec.ID) + len(rec.Body)
+	}
+	b := make([]byte, 0, size)
+	for i, rec := range recs {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = strconv.AppendInt(b, rec.Seq, 10)
+		b = append(b, 0x1f)
+		b = append(b, rec.ID...)
+		b = append(b, 0x1f)
+		b = append(b, rec.Body...)
+	}
+	c.a.s.p.Out.Report("_stored", b)
+}
+
+// gone tells the loader's copy to forget records, confirmed or given up,
+// one id a line.
+func (c *closePath) gone(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	c.mirror.remove(ids)
+	var b []byte
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, id...)
+	}
+	c.a.s.p.Out.Report("_gone", b)
+}
+
+// keepaliveDone applies the answer to one of the loader's keepalive
+// requests as a normal flush would: confirmed records are deleted, rejected
+// ones counted. Records the mirror no longer holds were confirmed otherwise
+// meanwhile.
+func (r *runner) keepaliveDone(args []byte) error {
+	o, err := parseKeepaliveOutcome(args)
+	if err != nil {
+		return err
+	}
+	recs := r.a.close.mirror.get(o.IDs)
+	if len(recs) == 0 {
+		return nil
+	}
+	var sendErr error
+	if o.Failed {
+		sendErr = errKeepalive
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	_, err = r.fl.Settle(ctx, recs, o.Response, sendErr)
+	return err
+}
+
+var errKeepalive = errors.New("keepalive request failed")

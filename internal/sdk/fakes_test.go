@@ -1,0 +1,353 @@
+package sdk
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+	"github.com/exponea-wasm/tracker/internal/wire"
+)
+
+// t0 is the fake clock's start: 2025-11-28 08:53:20 UTC.
+var t0 = time.UnixMilli(1764320000000)
+
+// fakeClock is a Clock whose time moves only by Advance, which runs the
+// timers that come due, in order.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		was := !t.stopped
+		t.stopped = true
+		return was
+	}
+}
+
+// Advance moves the time by d, running each timer due by then at its time.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		var next *fakeTimer
+		for _, t := range c.timers {
+			if !t.stopped && !t.at.After(end) && (next == nil || t.at.Before(next.at)) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		next.stopped = true
+		if next.at.After(c.now) {
+			c.now = next.at
+		}
+		c.mu.Unlock()
+		next.f()
+	}
+}
+
+// fakeSender answers batches with reply, by default every command
+// confirmed, and keeps what it was sent.
+type fakeSender struct {
+	mu     sync.Mutex
+	bodies [][]byte
+	reply  func(body []byte) (flush.Response, error)
+}
+
+func (s *fakeSender) Send(_ context.Context, body []byte) (flush.Response, error) {
+	s.mu.Lock()
+	s.bodies = append(s.bodies, body)
+	reply := s.reply
+	s.mu.Unlock()
+	if reply != nil {
+		return reply(body)
+	}
+	return confirmAll(body), nil
+}
+
+// confirmAll answers body's every command with success:true.
+func confirmAll(body []byte) flush.Response {
+	cmds, _ := wire.ParseBody(body)
+	res := make([]wire.Result, len(cmds))
+	for i := range res {
+		res[i].OK = true
+	}
+	return flush.Response{Status: 200, Body: wire.AppendResponse(nil, res, 1, 2)}
+}
+
+// commands returns the commands sent so far, decoded.
+func (s *fakeSender) commands(t *testing.T) []wire.Command {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []wire.Command
+	for _, b := range s.bodies {
+		cmds, err := wire.ParseBody(b)
+		if err != nil {
+			t.Fatalf("sent an unreadable body: %v", err)
+		}
+		for _, raw := range cmds {
+			c, errs := wire.ParseCommand(raw)
+			if errs != nil {
+				t.Fatalf("sent an invalid command %s: %v", raw, errs)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// eventTypes lists the event types sent so far, in order; a customers
+// command shows as "customers".
+func (s *fakeSender) eventTypes(t *testing.T) []string {
+	var out []string
+	for _, c := range s.commands(t) {
+		if c.Name == wire.CommandCustomer {
+			out = append(out, "customers")
+		} else {
+			out = append(out, c.EventType)
+		}
+	}
+	return out
+}
+
+type report struct {
+	kind   string
+	detail string
+}
+
+// fakeOut collects answers and reports.
+type fakeOut struct {
+	mu      sync.Mutex
+	answers map[int64]Answer
+	reports []report
+	changed chan struct{}
+}
+
+func newFakeOut() *fakeOut {
+	return &fakeOut{answers: map[int64]Answer{}, changed: make(chan struct{}, 1)}
+}
+
+func (o *fakeOut) Answers(as []Answer) {
+	o.mu.Lock()
+	for _, a := range as {
+		o.answers[a.ID] = a
+	}
+	o.mu.Unlock()
+	o.poke()
+}
+
+func (o *fakeOut) Report(kind string, detail []byte) {
+	o.mu.Lock()
+	o.reports = append(o.reports, report{kind, string(detail)})
+	o.mu.Unlock()
+	o.poke()
+}
+
+func (o *fakeOut) poke() {
+	select {
+	case o.changed <- struct{}{}:
+	default:
+	}
+}
+
+// of returns the reports of kind.
+func (o *fakeOut) of(kind string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []string
+	for _, r := range o.reports {
+		if r.kind == kind {
+			out = append(out, r.detail)
+		}
+	}
+	return out
+}
+
+type fakeLog struct {
+	mu     sync.Mutex
+	warns  []string
+	errors []string
+}
+
+func (l *fakeLog) Warn(msg string)  { l.mu.Lock(); l.warns = append(l.warns, msg); l.mu.Unlock() }
+func (l *fakeLog) Error(msg string) { l.mu.Lock(); l.errors = append(l.errors, msg); l.mu.Unlock() }
+
+type fakeTabs struct {
+	mu    sync.Mutex
+	posts int
+}
+
+func (f *fakeTabs) Post() { f.mu.Lock(); f.posts++; f.mu.Unlock() }
+
+// env is an SDK on fakes.
+type env struct {
+	t      *testing.T
+	s      *SDK
+	clock  *fakeClock
+	store  queue.Store
+	sender *fakeSender
+	out    *fakeOut
+	log    *fakeLog
+	tabs   *fakeTabs
+	lock   sync.Mutex // the send lock, as Web Locks would hold it
+	nextID int64      // for calls
+	ids    int        // for NewID
+	idsMu  sync.Mutex
+}
+
+// newEnv starts an SDK on fakes; change fields of p before it starts with
+// opts.
+func newEnv(t *testing.T, opts ...func(*Platform)) *env {
+	e := &env{t: t, clock: &fakeClock{now: t0}, store: queue.NewMemory(), sender: &fakeSender{},
+		out: newFakeOut(), log: &fakeLog{}, tabs: &fakeTabs{}}
+	p := Platform{
+		OpenStore: func(context.Context, string) (queue.Store, error) { return e.store, nil },
+		NewSender: func(string, string) flush.Sender { return e.sender },
+		WithLock: func(ctx context.Context, _ string, fn func()) (bool, error) {
+			e.lock.Lock()
+			defer e.lock.Unlock()
+			fn()
+			return true, nil
+		},
+		JoinTabs:    func(string, func()) Tabs { return e.tabs },
+		Device:      tracker.Device{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36", Language: "en"},
+		MemoryBytes: func() int { return 4 << 20 },
+		Online:      func() bool { return true },
+		Clock:       e.clock,
+		Jitter:      func() float64 { return 0 },
+		NewID: func() string {
+			e.idsMu.Lock()
+			defer e.idsMu.Unlock()
+			e.ids++
+			return "id-" + strconv.Itoa(e.ids)
+		},
+		Log: e.log,
+		Out: e.out,
+	}
+	for _, o := range opts {
+		o(&p)
+	}
+	e.s = New(p)
+	return e
+}
+
+// page is the page state configure reports: a visible page.
+const page = `{"url":"https://shop.example/?utm_source=news","referrer":"","visible":true,"online":true,"screenWidth":1280,"screenHeight":720}`
+
+// configure configures the SDK with cfg (a JSON object's members, without
+// braces) and returns configure's value.
+func (e *env) configure(cfg string) string {
+	e.t.Helper()
+	a := e.call("configure", `{"config":{"projectToken":"p","authorization":"Token k","baseUrl":"https://api.example"`+cfg+`},"page":`+page+`}`)
+	if a.Err != nil {
+		e.t.Fatalf("configure: %v", a.Err)
+	}
+	return string(a.Value)
+}
+
+// send applies a call and returns its id without waiting.
+func (e *env) send(method, args string) int64 {
+	e.nextID++
+	e.s.Apply([]tracker.Call{{ID: e.nextID, Method: method, Args: []byte(args), TimeMs: unixMs(e.clock.Now())}})
+	return e.nextID
+}
+
+// call applies a call and waits for its answer.
+func (e *env) call(method, args string) Answer {
+	e.t.Helper()
+	return e.answer(e.send(method, args))
+}
+
+// answer waits for the answer to call id.
+func (e *env) answer(id int64) Answer {
+	e.t.Helper()
+	var a Answer
+	e.eventually("the answer to call "+strconv.FormatInt(id, 10), func() bool {
+		e.out.mu.Lock()
+		defer e.out.mu.Unlock()
+		var ok bool
+		a, ok = e.out.answers[id]
+		return ok
+	})
+	return a
+}
+
+// eventually waits up to 5 s for cond.
+func (e *env) eventually(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		select {
+		case <-e.out.changed:
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// queued returns the number of records in the store.
+func (e *env) queued() int {
+	n, err := e.store.Len(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// field reads a member of a JSON object, as text.
+func field(t *testing.T, obj, name string) string {
+	t.Helper()
+	v, ok, err := jsonx.Lookup([]byte(obj), name)
+	if err != nil || !ok {
+		t.Fatalf("%s has no %q: %v", obj, name, err)
+	}
+	return strings.Trim(string(v), `"`)
+}
+
+// timerAt reports whether a timer is armed to fire at at.
+func (c *fakeClock) timerAt(at time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.timers {
+		if !t.stopped && t.at.Equal(at) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,89 @@
+package sdk
+
+import (
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"sort"
+	"sync"
+)
+
+// mirror is the SDK's copy of the records this page stored and has not
+// yet seen confirmed, the twin of the loader's own copy on the page (the
+// page sends from that one at close, when there is no time for IndexedDB):
+// the answers to what the page sent at close are settled against it.
+//
+// The mirror is a cache, never the source of truth: records stay in the
+// Store until the server confirms them, whatever the mirror holds.
+type mirror struct {
+	mu    sync.Mutex
+	recs  []queue.Record // by Seq
+	bytes int
+	limit int
+}
+
+// MirrorBytes bounds both copies of the unsent records, the loader's and
+// the SDK's: beyond it the oldest are forgotten (they are still in the
+// Store and go out with a later flush or on the next visit). The close path
+// can send at most 64 KiB anyway; the rest is for the page that lives on.
+const MirrorBytes = 1 << 20
+
+// newMirror returns a mirror that holds at most limit bytes of bodies.
+func newMirror(limit int) *mirror { return &mirror{limit: limit} }
+
+// add records stored records.
+func (m *mirror) add(recs []queue.Record) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range recs {
+		i := sort.Search(len(m.recs), func(i int) bool { return m.recs[i].Seq >= r.Seq })
+		if i < len(m.recs) && m.recs[i].Seq == r.Seq {
+			continue
+		}
+		m.recs = append(m.recs, queue.Record{})
+		copy(m.recs[i+1:], m.recs[i:])
+		m.recs[i] = r
+		m.bytes += r.Size()
+	}
+	for m.bytes > m.limit && len(m.recs) > 0 {
+		m.bytes -= m.recs[0].Size()
+		m.recs = m.recs[1:]
+	}
+}
+
+// remove forgets the records with these ids (confirmed or dropped).
+func (m *mirror) remove(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	gone := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	kept := m.recs[:0]
+	for _, r := range m.recs {
+		if gone[r.ID] {
+			m.bytes -= r.Size()
+			continue
+		}
+		kept = append(kept, r)
+	}
+	m.recs = kept
+}
+
+// get returns the mirrored records with these ids, in Seq order.
+func (m *mirror) get(ids []string) []queue.Record {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []queue.Record
+	for _, r := range m.recs {
+		if want[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
+}

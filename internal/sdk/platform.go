@@ -1,0 +1,93 @@
+package sdk
+
+import (
+	"context"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
+
+// Platform is what the SDK needs from where it runs: in a browser the
+// wasm entry builds it from internal/browser and internal/idbstore; tests
+// build it from fakes. Every field is required unless it says otherwise.
+type Platform struct {
+	// OpenStore opens the durable queue named name (IndexedDB). On error
+	// the SDK queues in memory and says so.
+	OpenStore func(ctx context.Context, name string) (queue.Store, error)
+	// NewSender returns the sender of batch requests to endpoint.
+	NewSender func(endpoint, authorization string) flush.Sender
+	// WithLock runs fn while holding the lock name, shared by every tab of
+	// the origin (Web Locks), waiting for it until ctx ends. held is false,
+	// and fn is not run, when there are no such locks.
+	WithLock func(ctx context.Context, name string, fn func()) (held bool, err error)
+	// JoinTabs joins the channel name between the origin's tabs
+	// (BroadcastChannel); onChange runs when another tab posts.
+	JoinTabs func(name string, onChange func()) Tabs
+	// Device is what the browser tells about itself (user agent,
+	// language); the page reports its screen.
+	Device tracker.Device
+	// MemoryBytes returns the size of the module's memory, for getStats
+	// (nil: 0).
+	MemoryBytes func() int
+	// Online reports the network state of the global the SDK runs in.
+	Online func() bool
+	// Clock tells the time and runs timers.
+	Clock Clock
+	// Jitter returns a number in [0, 1) for the retry backoff.
+	Jitter func() float64
+	// NewID returns a new UUID v4 (record ids, cookies).
+	NewID func() string
+	// Log writes warnings and errors for the developer (the console).
+	Log Log
+	// Out receives the answers to calls and the reports for the page.
+	Out Out
+}
+
+// Tabs posts a bare "something changed" to the origin's other tabs; they
+// reread the shared state themselves.
+type Tabs interface{ Post() }
+
+// Clock tells the time and runs timers. SystemClock is the real one.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc runs f on its own goroutine after d; stop cancels it and
+	// reports whether it did so before f ran.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+// SystemClock is the Clock of package time.
+type SystemClock struct{}
+
+// Now implements Clock.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// AfterFunc implements Clock.
+func (SystemClock) AfterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+
+// Log writes messages for the developer.
+type Log interface {
+	Warn(msg string)
+	Error(msg string)
+}
+
+// Out receives what the SDK tells the page. Its methods are called from
+// the SDK's goroutines, one at a time, and must not wait.
+type Out interface {
+	// Answers delivers the outcomes of calls.
+	Answers([]Answer)
+	// Report delivers a report: one of "flush", "error" and "drop" with
+	// its detail as JSON (the page's on() listeners get it), or one the
+	// loader keeps for itself, whose kind starts with "_" (see
+	// closepath.go).
+	Report(kind string, detail []byte)
+}
+
+// Answer is the outcome of one call: its value as JSON (nil for none), or
+// the error it failed with (a *tracker.InputError for bad input).
+type Answer struct {
+	ID    int64
+	Value []byte
+	Err   error
+}

@@ -1,0 +1,59 @@
+package sdk
+
+import (
+	"strconv"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
+)
+
+// The flusher's reports become the page's "flush", "error" and "drop"
+// events (js/exponea.d.ts has their shapes); confirmed and dropped records
+// leave the close path's copies.
+
+func (r *runner) onFlush(rep flush.FlushReport) {
+	r.a.close.gone(rep.IDs)
+	b := []byte(`{"status":`)
+	b = strconv.AppendInt(b, int64(rep.Status), 10)
+	b = append(b, `,"confirmed":`...)
+	b = strconv.AppendInt(b, int64(len(rep.IDs)), 10)
+	b = append(b, `,"rejected":`...)
+	b = strconv.AppendInt(b, int64(rep.Rejected), 10)
+	r.a.s.p.Out.Report("flush", append(b, '}'))
+}
+
+func (r *runner) onError(rep flush.ErrorReport) {
+	var at int64
+	if !rep.Next.IsZero() {
+		at = rep.Next.UnixMilli()
+	}
+	r.a.s.p.Out.Report("error", errorDetail(rep.Err.Error(), rep.Paused, at))
+}
+
+// errorDetail is an "error" event: the message, whether sending is paused,
+// and when it resumes (retryAtMs, Unix milliseconds; 0: not said).
+func errorDetail(msg string, paused bool, retryAtMs int64) []byte {
+	b := []byte(`{"message":`)
+	b = jsonx.AppendString(b, msg)
+	b = append(b, `,"paused":`...)
+	b = strconv.AppendBool(b, paused)
+	if retryAtMs != 0 {
+		b = append(b, `,"retryAt":`...)
+		b = strconv.AppendInt(b, retryAtMs, 10)
+	}
+	return append(b, '}')
+}
+
+func (r *runner) onDrop(rep flush.DropReport) {
+	r.dropped.Add(1)
+	r.a.close.gone([]string{rep.ID})
+	b := []byte(`{"id":`)
+	b = jsonx.AppendString(b, rep.ID)
+	b = append(b, `,"kind":`...)
+	b = jsonx.AppendString(b, string(rep.Kind))
+	b = append(b, `,"reason":`...)
+	b = jsonx.AppendString(b, rep.Reason)
+	b = append(b, `,"rejections":`...)
+	b = strconv.AppendInt(b, int64(rep.Rejections), 10)
+	r.a.s.p.Out.Report("drop", append(b, '}'))
+}

@@ -1,0 +1,156 @@
+package sdk
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+)
+
+// runner feeds the flush scheduler with triggers and flushes on its own
+// goroutine when it says so. The page-close path is the loader's: it runs
+// on the page, where pagehide happens (closepath.go).
+type runner struct {
+	a     *app
+	fl    *flush.Flusher
+	sched *flush.Scheduler
+
+	pending atomic.Uint32 // a bit per flush.Trigger waiting for the loop
+	dropped atomic.Int64  // records given up: rejected by the server or evicted
+	signal  chan struct{}
+	online  atomic.Bool
+
+	lockName string // the Web Lock that makes one tab of the origin the sender
+
+	timersMu sync.Mutex
+	stopWake func() bool // the period timer (Decision.Wake)
+	stopDue  func() bool // the retry timer (Result.Next)
+}
+
+func newRunner(a *app) *runner {
+	cfg, p := a.cfg, a.s.p
+	r := &runner{a: a, signal: make(chan struct{}, 1), lockName: "exponea-send:" + cfg.DBName}
+	sender := p.NewSender(batchEndpoint(cfg), cfg.Authorization)
+	r.fl = flush.New(a.store, sender, flush.Config{MaxRetries: cfg.FlushMaxRetries}, p.Clock.Now, p.Jitter,
+		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop})
+	r.sched = flush.NewScheduler(cfg.FlushMode, cfg.FlushPeriod)
+	return r
+}
+
+func (r *runner) setMode(m flush.Mode)      { r.sched.SetMode(m); r.trigger(flush.Timer) }
+func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(flush.Timer) }
+
+// start runs the loop; records left by earlier visits go out at once in
+// immediate mode, with the first period in period mode.
+func (r *runner) start() {
+	r.online.Store(r.a.online())
+	r.a.s.goSafe("the flush loop", r.loop)
+	r.trigger(flush.Timer) // immediate: flush now; period: start the clock
+}
+
+// setOnline follows the network state.
+func (r *runner) setOnline(on bool) {
+	r.online.Store(on)
+	if on {
+		r.trigger(flush.Online)
+	} else {
+		r.trigger(flush.Offline)
+	}
+}
+
+// trigger queues t for the loop without ever blocking.
+func (r *runner) trigger(t flush.Trigger) {
+	for {
+		old := r.pending.Load()
+		if r.pending.CompareAndSwap(old, old|1<<uint(t)) {
+			break
+		}
+	}
+	select {
+	case r.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (r *runner) loop() {
+	clock := r.a.s.p.Clock
+	for range r.signal {
+		bits := r.pending.Swap(0)
+		want := false
+		for t := flush.Tracked; t <= flush.Due; t++ {
+			if bits&(1<<uint(t)) == 0 {
+				continue
+			}
+			d := r.sched.On(t, clock.Now(), r.online.Load())
+			want = want || d.Flush
+			r.arm(&r.stopWake, d.Wake, flush.Timer) // zero outside period mode: no timer
+		}
+		if !want {
+			continue
+		}
+		res, _ := r.send(false)
+		r.arm(&r.stopDue, res.Next, flush.Due)
+	}
+}
+
+// arm replaces the timer *stop with one that fires t at at, or with none
+// when at is zero.
+func (r *runner) arm(stop *func() bool, at time.Time, t flush.Trigger) {
+	r.timersMu.Lock()
+	defer r.timersMu.Unlock()
+	if *stop != nil {
+		(*stop)()
+		*stop = nil
+	}
+	if !at.IsZero() {
+		clock := r.a.s.p.Clock
+		*stop = clock.AfterFunc(max(at.Sub(clock.Now()), 0), func() { r.trigger(t) })
+	}
+}
+
+// flushNow is flushData(): a forced flush in any mode.
+func (r *runner) flushNow() (flush.Result, error) {
+	d := r.sched.On(flush.Manual, r.a.s.p.Clock.Now(), r.online.Load())
+	if !d.Flush {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		n, err := r.a.store.Len(ctx)
+		return flush.Result{Kept: n}, err
+	}
+	res, err := r.send(true)
+	if !res.Next.IsZero() {
+		r.trigger(flush.Due) // the loop arms its retry timer from this
+	}
+	return res, err
+}
+
+// lockWait bounds the wait for another tab's send to finish.
+const lockWait = 2 * time.Minute
+
+// send flushes while holding the origin's send lock, so that one tab sends
+// at a time and no two tabs put the same records on the wire at once. A
+// tab that tracks while another sends queues for the lock and flushes after
+// it, so nothing waits for a timer. A tab that dies mid-send loses the lock
+// with it; the records it was sending are still queued (only a confirmation
+// deletes them) and the next holder sends them. Without locks every tab
+// sends on its own and the collector's command_id dedupe keeps delivery
+// exactly-once.
+func (r *runner) send(force bool) (flush.Result, error) {
+	var (
+		res flush.Result
+		err error
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	held, lerr := r.a.s.p.WithLock(ctx, r.lockName, func() { res, err = r.fl.Flush(context.Background(), force) })
+	switch {
+	case !held && lerr == nil:
+		res, err = r.fl.Flush(context.Background(), force)
+	case lerr != nil:
+		err = lerr
+		res.Next = r.a.s.p.Clock.Now().Add(time.Second) // try again soon
+	}
+	return res, err
+}

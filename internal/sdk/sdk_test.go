@@ -1,0 +1,397 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+	"github.com/exponea-wasm/tracker/internal/wire"
+)
+
+func TestConfigureTracksInstallationAndSessionAndSendsThem(t *testing.T) {
+	e := newEnv(t)
+	desc := e.configure("")
+	if got := field(t, desc, "storage"); got != "indexeddb" {
+		t.Errorf("storage: got %s", got)
+	}
+	if got := field(t, desc, "closeUrl"); got != "https://api.example/track/v2/projects/p/batch?access_token=k" {
+		t.Errorf("closeUrl: got %s", got)
+	}
+	if got := field(t, desc, "flushMode"); got != "immediate" {
+		t.Errorf("flushMode: got %s", got)
+	}
+	e.eventually("2 commands sent", func() bool { return len(e.sender.commands(t)) == 2 })
+	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "session_start"}) {
+		t.Errorf("sent %v", got)
+	}
+	cmds := e.sender.commands(t)
+	if cookie := string(cmds[0].CustomerIDs[0].Value); cookie != `"`+field(t, desc, "cookie")+`"` {
+		t.Errorf("customer_ids.cookie %s, configure said %s", cookie, desc)
+	}
+	if !strings.Contains(string(cmds[1].Properties), `"utm_source":"news"`) {
+		t.Errorf("session_start lacks the page's attribution: %s", cmds[1].Properties)
+	}
+	e.eventually("an empty queue", func() bool { return e.queued() == 0 })
+	if len(e.out.of("flush")) == 0 {
+		t.Error("no flush report")
+	}
+}
+
+func TestCallsBeforeConfigureAndConfigureTwice(t *testing.T) {
+	e := newEnv(t)
+	var ce *CallError
+	if a := e.call("trackEvent", `{"name":"early"}`); !errors.As(a.Err, &ce) {
+		t.Errorf("before configure: got %v, want a CallError", a.Err)
+	}
+	e.configure("")
+	if a := e.call("configure", `{"config":{"projectToken":"p"}}`); !errors.As(a.Err, &ce) {
+		t.Errorf("configure twice: got %v, want a CallError", a.Err)
+	}
+	var ie *tracker.InputError
+	if a := e.call("launchRockets", ""); !errors.As(a.Err, &ie) || ie.Class != tracker.TypeError {
+		t.Errorf("unknown method: got %v, want a TypeError", a.Err)
+	}
+}
+
+func TestBadConfigIsRefusedAndACorrectOneThenWorks(t *testing.T) {
+	e := newEnv(t)
+	var ie *tracker.InputError
+	a := e.call("configure", `{"config":{"projectToken":"p","flushMaxRetries":0},"page":`+page+`}`)
+	if !errors.As(a.Err, &ie) || ie.Class != tracker.RangeError || ie.Field != "flushMaxRetries" {
+		t.Fatalf("got %v, want a RangeError naming flushMaxRetries", a.Err)
+	}
+	e.configure("")
+}
+
+func TestTrackEventValidatesAndStores(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"manual","defaultProperties":{"app":"shop"}`)
+	ok := e.send("trackEvent", `{"name":"purchase","properties":{"price":1.5}}`)
+	bad := e.send("trackEvent", `{"name":""}`)
+	if a := e.answer(ok); a.Err != nil {
+		t.Fatalf("valid event: %v", a.Err)
+	}
+	var ie *tracker.InputError
+	if a := e.answer(bad); !errors.As(a.Err, &ie) || ie.Field != "name" {
+		t.Fatalf("empty name: got %v, want an error naming name", a.Err)
+	}
+	if n := e.queued(); n != 3 { // installation, session_start, purchase
+		t.Fatalf("queued %d, want 3", n)
+	}
+	if got := e.call("getQueueLength", "").Value; string(got) != "3" {
+		t.Errorf("getQueueLength: %s", got)
+	}
+	if n := len(e.sender.commands(t)); n != 0 {
+		t.Fatalf("manual mode sent %d commands", n)
+	}
+	res := e.call("flushData", "")
+	if res.Err != nil || field(t, string(res.Value), "confirmed") != "3" || field(t, string(res.Value), "kept") != "0" {
+		t.Fatalf("flushData: %s, %v", res.Value, res.Err)
+	}
+	purchase := e.sender.commands(t)[2]
+	if string(purchase.Properties) != `{"app":"shop","price":1.5}` {
+		t.Errorf("default properties not merged under the event's: %s", purchase.Properties)
+	}
+}
+
+func TestPeriodModeSendsAtThePeriod(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"period","flushPeriod":60000`)
+	e.eventually("the period timer", func() bool { return e.clock.timerAt(t0.Add(time.Minute)) })
+	e.call("trackEvent", `{"name":"a"}`)
+	e.clock.Advance(59 * time.Second)
+	time.Sleep(20 * time.Millisecond)
+	if n := len(e.sender.commands(t)); n != 0 {
+		t.Fatalf("sent %d before the period", n)
+	}
+	e.clock.Advance(time.Second)
+	e.eventually("3 commands at the period", func() bool { return len(e.sender.commands(t)) == 3 })
+	if e.call("setFlushMode", `"sometimes"`).Err == nil {
+		t.Error("setFlushMode accepted an unknown mode")
+	}
+	if e.call("setFlushPeriod", `0`).Err == nil {
+		t.Error("setFlushPeriod accepted 0")
+	}
+	if a := e.call("setFlushMode", `"immediate"`); a.Err != nil {
+		t.Fatal(a.Err)
+	}
+	e.call("trackEvent", `{"name":"b"}`)
+	e.eventually("b sent at once in immediate mode", func() bool { return len(e.sender.commands(t)) == 4 })
+}
+
+func TestOfflineHoldsAndOnlineSends(t *testing.T) {
+	e := newEnv(t)
+	e.configure("")
+	e.eventually("start-up records sent", func() bool { return e.queued() == 0 })
+	e.s.SetOnline(false)
+	e.call("trackEvent", `{"name":"offline"}`)
+	time.Sleep(20 * time.Millisecond)
+	if n := len(e.sender.commands(t)); n != 2 {
+		t.Fatalf("sent while offline: %v", e.sender.eventTypes(t))
+	}
+	if res := e.call("flushData", ""); field(t, string(res.Value), "kept") != "1" || field(t, string(res.Value), "requests") != "0" {
+		t.Errorf("flushData offline: %s", res.Value)
+	}
+	e.s.SetOnline(true)
+	e.eventually("the offline event sent", func() bool { return len(e.sender.commands(t)) == 3 })
+	// The page's view counts too: a page that reports itself offline holds
+	// sending even when the SDK's global says online.
+	e.call("_page", `{"visible":true,"online":false}`)
+	e.call("trackEvent", `{"name":"page-offline"}`)
+	time.Sleep(20 * time.Millisecond)
+	if n := len(e.sender.commands(t)); n != 3 {
+		t.Fatalf("sent while the page is offline: %v", e.sender.eventTypes(t))
+	}
+	e.call("_page", `{"visible":true,"online":true}`)
+	e.eventually("sent when the page is back online", func() bool { return len(e.sender.commands(t)) == 4 })
+}
+
+func TestOutageBacksOffAndRetries(t *testing.T) {
+	e := newEnv(t)
+	e.sender.reply = func([]byte) (flush.Response, error) {
+		return flush.Response{Status: 503, RetryAfter: "30"}, nil
+	}
+	e.configure("")
+	e.eventually("an error report", func() bool { return len(e.out.of("error")) > 0 })
+	rep := e.out.of("error")[0]
+	if field(t, rep, "retryAt") != "1764320030000" || field(t, rep, "paused") != "false" {
+		t.Errorf("error report: %s", rep)
+	}
+	e.eventually("the retry timer", func() bool { return e.clock.timerAt(t0.Add(30 * time.Second)) })
+	e.sender.mu.Lock()
+	e.sender.reply = nil
+	e.sender.mu.Unlock()
+	e.clock.Advance(29 * time.Second)
+	time.Sleep(20 * time.Millisecond)
+	if n := len(e.sender.bodies); n != 1 {
+		t.Fatalf("%d requests before Retry-After", n)
+	}
+	e.clock.Advance(time.Second)
+	e.eventually("the retry confirms both records", func() bool { return e.queued() == 0 })
+}
+
+func TestUnauthorizedPausesUntilFlushData(t *testing.T) {
+	e := newEnv(t)
+	e.sender.reply = func([]byte) (flush.Response, error) { return flush.Response{Status: 401}, nil }
+	e.configure(`,"automaticSessionTracking":false`)
+	e.eventually("a paused error report", func() bool {
+		r := e.out.of("error")
+		return len(r) > 0 && field(t, r[0], "paused") == "true"
+	})
+	e.call("trackEvent", `{"name":"held"}`)
+	e.clock.Advance(time.Hour)
+	time.Sleep(20 * time.Millisecond)
+	if n := len(e.sender.bodies); n != 1 {
+		t.Fatalf("%d requests while paused", n)
+	}
+	e.sender.mu.Lock()
+	e.sender.reply = nil
+	e.sender.mu.Unlock()
+	if res := e.call("flushData", ""); res.Err != nil || field(t, string(res.Value), "confirmed") != "2" {
+		t.Fatalf("flushData: %s, %v", res.Value, res.Err)
+	}
+}
+
+func TestRejectedCommandIsDroppedAndReported(t *testing.T) {
+	e := newEnv(t)
+	e.sender.reply = func(body []byte) (flush.Response, error) {
+		cmds, _ := wire.ParseBody(body)
+		res := make([]wire.Result, len(cmds))
+		for i, raw := range cmds {
+			c, _ := wire.ParseCommand(raw)
+			res[i].OK = c.EventType != "bad"
+			if !res[i].OK {
+				res[i].Errors = []string{"no, thanks"}
+			}
+		}
+		return flush.Response{Status: 200, Body: wire.AppendResponse(nil, res, 1, 2)}, nil
+	}
+	e.configure(`,"flushMaxRetries":1,"automaticSessionTracking":false`)
+	e.call("trackEvent", `{"name":"bad"}`)
+	e.eventually("a drop report", func() bool { return len(e.out.of("drop")) == 1 })
+	d := e.out.of("drop")[0]
+	if field(t, d, "reason") != "no, thanks" || field(t, d, "kind") != "event" || field(t, d, "rejections") != "1" {
+		t.Errorf("drop report: %s", d)
+	}
+	if got := field(t, string(e.call("getStats", "").Value), "dropped"); got != "1" {
+		t.Errorf("getStats dropped: %s", got)
+	}
+}
+
+// The close path: what is stored is mirrored to the loader (_stored),
+// what is confirmed leaves it (_gone), and the answers to the loader's
+// keepalive requests settle the records they carried.
+func TestKeepaliveAnswersSettleTheRecords(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"appClose","automaticSessionTracking":false`)
+	e.call("trackEvent", `{"name":"a"}`)
+	stored := strings.Join(e.out.of("_stored"), "\n")
+	var ids []string
+	for _, line := range strings.Split(stored, "\n") {
+		f := strings.SplitN(line, "\x1f", 3)
+		if len(f) != 3 || !strings.HasPrefix(f[2], `{"name":"customers/events"`) {
+			t.Fatalf("_stored line %q", line)
+		}
+		ids = append(ids, f[1])
+	}
+	if len(ids) != 2 {
+		t.Fatalf("mirrored %d records, want installation and a", len(ids))
+	}
+	body := string(wire.AppendResponse(nil, []wire.Result{{OK: true}, {OK: true}}, 1, 2))
+	// A 401 at close (another credentials form) never pauses sending.
+	e.call("_keepaliveDone", `{"ids":["`+ids[0]+`","`+ids[1]+`"],"status":401,"body":""}`)
+	e.eventually("the 401 reported", func() bool { return len(e.out.of("error")) == 1 })
+	if n := e.queued(); n != 2 {
+		t.Fatalf("a 401 at close deleted records: %d left", n)
+	}
+	e.call("_keepaliveDone", `{"ids":["`+ids[0]+`","`+ids[1]+`"],"status":200,"body":`+quote(body)+`}`)
+	e.eventually("both confirmed", func() bool { return e.queued() == 0 })
+	e.eventually("_gone for both", func() bool { return strings.Join(e.out.of("_gone"), "\n") == ids[0]+"\n"+ids[1] })
+	if r := e.out.of("error")[0]; field(t, r, "paused") != "false" {
+		t.Errorf("the close path's 401 paused sending: %s", r)
+	}
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+
+func TestSessionEndsWhenHiddenPastTheTimeout(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"manual","sessionTimeout":60`)
+	e.call("_page", `{"visible":false,"online":true}`)
+	e.eventually("the expiry timer", func() bool { return e.clock.timerAt(t0.Add(60*time.Second + 50*time.Millisecond)) })
+	e.clock.Advance(61 * time.Second)
+	e.eventually("session_end stored", func() bool { return e.queued() == 3 })
+	e.call("flushData", "")
+	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "session_start", "session_end"}) {
+		t.Fatalf("sent %v", got)
+	}
+	if d := string(e.sender.commands(t)[2].Properties); !strings.Contains(d, `"duration":0`) {
+		t.Errorf("session_end: %s, want the duration up to the moment it was hidden", d)
+	}
+}
+
+func TestAnonymizeSwitchesCustomerAndTellsTheTabs(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"manual"`)
+	before := string(e.call("getCustomerCookie", "").Value)
+	if a := e.call("identifyCustomer", `{"ids":{"registered":"a@b.com"}}`); a.Err != nil {
+		t.Fatal(a.Err)
+	}
+	if a := e.call("anonymize", ""); a.Err != nil {
+		t.Fatal(a.Err)
+	}
+	after := string(e.call("getCustomerCookie", "").Value)
+	if after == before {
+		t.Fatal("anonymize kept the cookie")
+	}
+	if e.tabs.posts != 2 {
+		t.Errorf("tabs told %d times, want 2 (identify, anonymize)", e.tabs.posts)
+	}
+	e.call("flushData", "")
+	want := []string{"installation", "session_start", "customers", "session_end", "installation", "session_start"}
+	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sent %v, want %v", got, want)
+	}
+}
+
+func TestManualSessions(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+	if a := e.call("trackSessionStart", `{"timestamp":1764320001}`); a.Err != nil {
+		t.Fatal(a.Err)
+	}
+	if a := e.call("trackSessionStart", `{"timestamp":"soon"}`); a.Err == nil {
+		t.Error("a string timestamp was accepted")
+	}
+	e.call("trackSessionEnd", "")
+	e.call("flushData", "")
+	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "session_start", "session_end"}) {
+		t.Fatalf("sent %v", got)
+	}
+	if ts := e.sender.commands(t)[1].Timestamp; ts != 1764320001 {
+		t.Errorf("session_start timestamp %v", ts)
+	}
+}
+
+// panicStore panics on Append once armed, as a bug in a binding would.
+type panicStore struct {
+	queue.Store
+	armed bool
+}
+
+func (s *panicStore) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+	if s.armed {
+		s.armed = false
+		panic("boom")
+	}
+	return s.Store.Append(ctx, recs)
+}
+
+func TestAPanicFailsItsCallsAndTheSDKKeepsWorking(t *testing.T) {
+	ps := &panicStore{Store: queue.NewMemory()}
+	e := newEnv(t, func(p *Platform) {
+		p.OpenStore = func(context.Context, string) (queue.Store, error) { return ps, nil }
+	})
+	e.store = ps
+	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+	ps.armed = true
+	var ie *InternalError
+	if a := e.call("trackEvent", `{"name":"x"}`); !errors.As(a.Err, &ie) || ie.Panic != "boom" {
+		t.Fatalf("got %v, want an InternalError", a.Err)
+	}
+	if r := e.out.of("error"); len(r) != 1 || !strings.Contains(field(t, r[0], "message"), "boom") {
+		t.Errorf("error reports: %v", r)
+	}
+	if a := e.call("trackEvent", `{"name":"y"}`); a.Err != nil {
+		t.Fatalf("after the panic: %v", a.Err)
+	}
+}
+
+func TestNoLocksSendsWithoutAndALockErrorRetriesSoon(t *testing.T) {
+	e := newEnv(t, func(p *Platform) {
+		p.WithLock = func(context.Context, string, func()) (bool, error) { return false, nil }
+	})
+	e.configure("")
+	e.eventually("sent without a lock", func() bool { return len(e.sender.commands(t)) == 2 })
+
+	e = newEnv(t, func(p *Platform) {
+		p.WithLock = func(context.Context, string, func()) (bool, error) { return true, errors.New("lock: aborted") }
+	})
+	e.configure("")
+	e.eventually("a retry timer", func() bool { return e.clock.timerAt(t0.Add(time.Second)) })
+}
+
+func TestMemoryFallbackWhenIndexedDBIsUnavailable(t *testing.T) {
+	e := newEnv(t, func(p *Platform) {
+		p.OpenStore = func(context.Context, string) (queue.Store, error) { return nil, errors.New("blocked") }
+	})
+	if got := field(t, e.configure(""), "storage"); got != "memory" {
+		t.Errorf("storage %s", got)
+	}
+	if len(e.log.warns) != 1 || !strings.Contains(e.log.warns[0], "blocked") {
+		t.Errorf("warnings: %v", e.log.warns)
+	}
+}
+
+func TestCloseURL(t *testing.T) {
+	tests := []struct{ auth, want string }{
+		{"Token k/+ y", "https://a/batch?access_token=k%2F%2B%20y"},
+		{"Basic dTpw", "https://a/batch"},
+		{"", "https://a/batch"},
+	}
+	for _, tt := range tests {
+		if got := closeURL("https://a/batch", tt.auth); got != tt.want {
+			t.Errorf("closeURL(%q) = %s, want %s", tt.auth, got, tt.want)
+		}
+	}
+	cfg := tracker.Config{BaseURL: "https://a", ProjectToken: "p q"}
+	if got := batchEndpoint(cfg); got != "https://a/track/v2/projects/p%20q/batch" {
+		t.Errorf("batchEndpoint: %s", got)
+	}
+}
