@@ -11,7 +11,7 @@ WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
 
-.PHONY: all build demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
+.PHONY: all build generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
 
 all: build
 
@@ -35,6 +35,12 @@ dist/exponea.mjs dist/exponea.js dist/exponea.worker.js &: js/build.mjs js/expon
 	GOROOT="$(GOROOT)" node js/build.mjs
 
 build: dist/exponea.wasm dist/exponea.mjs
+
+# js/src/constants.gen.js: the rules the loader shares with the Go side,
+# written from the Go packages that own them (cmd/genjs; its test fails
+# when the committed file is stale).
+generate:
+	$(GO) run ./cmd/genjs > js/src/constants.gen.js
 
 build/collector: go.mod go.sum $(shell find cmd/collector internal/collector -name '*.go' -not -name '*_test.go')
 	@mkdir -p build

@@ -89,11 +89,11 @@ func (a *app) stored(recs []queue.Record) {
 	a.runner.trigger(flush.Tracked)
 }
 
-// record stores a run of up to maxCallsPerApply trackEvent /
+// record stores a run of up to MaxCallsPerApply trackEvent /
 // identifyCustomer calls in one transaction and answers them.
 func (a *app) record(calls []tracker.Call, out *answers) int {
 	n := 0
-	for n < len(calls) && n < maxCallsPerApply && (calls[n].Method == "trackEvent" || calls[n].Method == "identifyCustomer") {
+	for n < len(calls) && n < MaxCallsPerApply && (calls[n].Method == "trackEvent" || calls[n].Method == "identifyCustomer") {
 		n++
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)

@@ -12,12 +12,12 @@ import (
 // callTimeout bounds the storage work of one batch.
 const callTimeout = 15 * time.Second
 
-// maxCallsPerApply bounds the calls stored per transaction (the loader
-// also sends a burst in pieces of this many): in chunks, a burst's first
+// MaxCallsPerApply bounds the calls stored per transaction (the loader
+// sends a burst in pieces of this many): in chunks, a burst's first
 // records are durable, answered and on their way to the server while the
 // rest are still being built, and the heap holds one chunk's records at a
 // time rather than the whole burst's.
-const maxCallsPerApply = 500
+const MaxCallsPerApply = 500
 
 // dispatch answers the first call(s) of calls and returns how many it
 // consumed: a run of trackEvent/identifyCustomer calls is stored in one

@@ -73,14 +73,13 @@ type Log interface {
 }
 
 // Out receives what the SDK tells the page. Its methods are called from
-// the SDK's goroutines, one at a time, and must not wait.
+// the SDK's goroutines and must not wait.
 type Out interface {
 	// Answers delivers the outcomes of calls.
 	Answers([]Answer)
-	// Report delivers a report: one of "flush", "error" and "drop" with
-	// its detail as JSON (the page's on() listeners get it), or one the
-	// loader keeps for itself, whose kind starts with "_" (see
-	// closepath.go).
+	// Report delivers a report: one of ReportKinds with its detail as
+	// JSON (the page's on() listeners get it), or one the loader keeps for
+	// itself, whose kind starts with "_" (see closepath.go).
 	Report(kind string, detail []byte)
 }
 
@@ -91,3 +90,13 @@ type Answer struct {
 	Value []byte
 	Err   error
 }
+
+// The kinds of report the page can listen to, with Client.on.
+const (
+	ReportFlush = "flush" // a batch was answered 2xx
+	ReportError = "error" // a request or a store call failed
+	ReportDrop  = "drop"  // a record was given up
+)
+
+// ReportKinds lists the reports the page can listen to.
+var ReportKinds = [...]string{ReportFlush, ReportError, ReportDrop}

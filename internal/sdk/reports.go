@@ -19,7 +19,7 @@ func (r *runner) onFlush(rep flush.FlushReport) {
 	b = strconv.AppendInt(b, int64(len(rep.IDs)), 10)
 	b = append(b, `,"rejected":`...)
 	b = strconv.AppendInt(b, int64(rep.Rejected), 10)
-	r.a.s.p.Out.Report("flush", append(b, '}'))
+	r.a.s.p.Out.Report(ReportFlush, append(b, '}'))
 }
 
 func (r *runner) onError(rep flush.ErrorReport) {
@@ -27,7 +27,7 @@ func (r *runner) onError(rep flush.ErrorReport) {
 	if !rep.Next.IsZero() {
 		at = rep.Next.UnixMilli()
 	}
-	r.a.s.p.Out.Report("error", errorDetail(rep.Err.Error(), rep.Paused, at))
+	r.a.s.p.Out.Report(ReportError, errorDetail(rep.Err.Error(), rep.Paused, at))
 }
 
 // errorDetail is an "error" event: the message, whether sending is paused,
@@ -55,5 +55,5 @@ func (r *runner) onDrop(rep flush.DropReport) {
 	b = jsonx.AppendString(b, rep.Reason)
 	b = append(b, `,"rejections":`...)
 	b = strconv.AppendInt(b, int64(rep.Rejections), 10)
-	r.a.s.p.Out.Report("drop", append(b, '}'))
+	r.a.s.p.Out.Report(ReportDrop, append(b, '}'))
 }

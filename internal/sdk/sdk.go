@@ -129,7 +129,7 @@ func (s *SDK) run(calls []tracker.Call) {
 	for answered < len(calls) {
 		k := s.dispatch(calls[answered:], &out)
 		answered += k
-		if k == maxCallsPerApply && answered < len(calls) {
+		if k == MaxCallsPerApply && answered < len(calls) {
 			s.p.Out.Answers(out) // a burst: answer each stored chunk at once
 			out = nil
 		}
@@ -167,7 +167,7 @@ func (s *SDK) goSafe(what string, fn func()) {
 func (s *SDK) internalError(what string, p any) error {
 	err := &InternalError{What: what, Panic: panicText(p)}
 	s.p.Log.Error(err.Error())
-	s.p.Out.Report("error", errorDetail(err.Error(), false, 0))
+	s.p.Out.Report(ReportError, errorDetail(err.Error(), false, 0))
 	return err
 }
 

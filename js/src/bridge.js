@@ -4,11 +4,10 @@
 // once, at the next microtask: a JS→Go call costs ~14 µs, a batch of a
 // thousand costs one.
 import { runGo } from './load.js'
+import { MAX_CALLS_PER_APPLY } from './constants.gen.js'
 
 const errorClasses = { TypeError, RangeError }
 
-// PIECE is the most calls handed to the Go side in one message.
-const PIECE = 500
 
 export class Bridge {
   constructor() {
@@ -65,8 +64,8 @@ export class Bridge {
     const batch = this.queue
     this.queue = []
     // A burst goes over in pieces the Go side stores one at a time, so its
-    // heap never holds the whole burst (see maxCallsPerApply).
-    for (let i = 0; i < batch.length; i += PIECE) this.apply(batch.slice(i, i + PIECE).join('\n'))
+    // heap never holds the whole burst (see sdk.MaxCallsPerApply).
+    for (let i = 0; i < batch.length; i += MAX_CALLS_PER_APPLY) this.apply(batch.slice(i, i + MAX_CALLS_PER_APPLY).join('\n'))
   }
 
   done(text) {

@@ -1,8 +1,6 @@
 import { toJSON, requireObject } from './json.js'
 import { CloseSender } from './close.js'
-
-const flushModes = ['immediate', 'period', 'appClose', 'manual']
-const eventTypes = ['flush', 'error', 'drop']
+import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
 // Client is the object Exponea.configure resolves to. Methods that store or
 // send return Promises; the getters of settings are synchronous and read a
@@ -13,7 +11,7 @@ export class Client {
     this._mode = state.flushMode
     this._period = state.flushPeriod
     this._defaults = state.defaultProperties
-    this._handlers = new Map(eventTypes.map((t) => [t, new Set()]))
+    this._handlers = new Map(REPORT_KINDS.map((t) => [t, new Set()]))
     /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable. */
     this.storage = state.storage
     /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started. */
@@ -43,7 +41,7 @@ export class Client {
     addEventListener('online', () => report(document.visibilityState !== 'hidden'))
     addEventListener('offline', () => report(document.visibilityState !== 'hidden'))
     const hidden = () => {
-      if (this._mode !== 'manual') closer.close()
+      if (SENDS_ON_HIDE.includes(this._mode)) closer.close()
       report(false)
     }
     addEventListener('pagehide', hidden)
@@ -114,8 +112,8 @@ export class Client {
   getDefaultProperties() { return JSON.parse(JSON.stringify(this._defaults)) }
 
   setFlushMode(mode) {
-    if (!flushModes.includes(mode)) {
-      throw new RangeError(`setFlushMode: mode must be one of ${flushModes.map((m) => `'${m}'`).join(', ')}`)
+    if (!FLUSH_MODES.includes(mode)) {
+      throw new RangeError(`setFlushMode: flushMode must be one of ${FLUSH_MODES.map((m) => `'${m}'`).join(', ')}`)
     }
     this._mode = mode
     return this._call('setFlushMode', JSON.stringify(mode))
@@ -126,7 +124,9 @@ export class Client {
   /** Sets the period of the 'period' flush mode, in milliseconds. */
   setFlushPeriod(ms) {
     if (typeof ms !== 'number') throw new TypeError('setFlushPeriod: period must be a number of milliseconds')
-    if (!(ms >= 1 && ms <= 31536000000)) throw new RangeError('setFlushPeriod: period must be between 1 and 31536000000 milliseconds')
+    if (!(ms >= MIN_FLUSH_PERIOD_MS && ms <= MAX_FLUSH_PERIOD_MS)) {
+      throw new RangeError(`setFlushPeriod: period must be between ${MIN_FLUSH_PERIOD_MS} and ${MAX_FLUSH_PERIOD_MS}`)
+    }
     this._period = ms
     return this._call('setFlushPeriod', String(ms))
   }
@@ -145,7 +145,7 @@ export class Client {
   /** Subscribes to 'flush', 'error' or 'drop' reports; returns an unsubscribe function. */
   on(type, fn) {
     const set = this._handlers.get(type)
-    if (!set) throw new RangeError(`on: type must be one of ${eventTypes.join(', ')}`)
+    if (!set) throw new RangeError(`on: type must be one of ${REPORT_KINDS.join(', ')}`)
     if (typeof fn !== 'function') throw new TypeError('on: listener must be a function')
     set.add(fn)
     return () => set.delete(fn)

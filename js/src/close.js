@@ -8,9 +8,11 @@
 // next visit, where the collector's command_id dedupe keeps delivery
 // exactly-once.
 
+import { BODY_HEAD, BODY_TAIL, MAX_COMMANDS, MIRROR_BYTES } from './constants.gen.js'
+
+// KEEPALIVE_BUDGET is the browsers' limit on the bodies of keepalive
+// requests in flight at once (Fetch spec, "keepalive"; 64 KiB everywhere).
 export const KEEPALIVE_BUDGET = 64 * 1024
-const MAX_COMMANDS = 50
-const MIRROR_LIMIT = 1 << 20 // bytes; the oldest are forgotten beyond it (they stay queued)
 
 // utf8Length counts the UTF-8 bytes of s, which is what the budget counts
 // (a lone surrogate is sent as U+FFFD, three bytes).
@@ -28,9 +30,6 @@ export function utf8Length(s) {
   return n
 }
 
-const HEAD = '{"commands":['
-const TAIL = ']}'
-
 // planClose splits records ({id, body, bytes}, oldest first) into request
 // bodies: at most maxCommands each, all together at most budget - inFlight
 // bytes, consecutive, stopping at the first record that does not fit so the
@@ -40,7 +39,7 @@ export function planClose(records, inFlight, budget = KEEPALIVE_BUDGET, maxComma
   let avail = budget - inFlight
   let i = 0
   while (i < records.length) {
-    let size = HEAD.length + TAIL.length
+    let size = BODY_HEAD.length + BODY_TAIL.length
     const chunk = []
     while (i < records.length && chunk.length < maxCommands) {
       const add = records[i].bytes + (chunk.length ? 1 : 0)
@@ -49,7 +48,7 @@ export function planClose(records, inFlight, budget = KEEPALIVE_BUDGET, maxComma
       chunk.push(records[i++])
     }
     if (!chunk.length) break
-    out.push({ body: HEAD + chunk.map((r) => r.body).join(',') + TAIL, ids: chunk.map((r) => r.id), bytes: size })
+    out.push({ body: BODY_HEAD + chunk.map((r) => r.body).join(',') + BODY_TAIL, ids: chunk.map((r) => r.id), bytes: size })
     avail -= size
     if (chunk.length < maxCommands && i < records.length) break // the next one did not fit
   }
@@ -81,7 +80,7 @@ export class CloseSender {
       this.bytes += r.bytes
     }
     for (const [id, r] of this.records) {
-      if (this.bytes <= MIRROR_LIMIT) break
+      if (this.bytes <= MIRROR_BYTES) break // the oldest are forgotten (they stay queued)
       this.records.delete(id)
       this.bytes -= r.bytes
     }
