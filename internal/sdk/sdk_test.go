@@ -258,7 +258,9 @@ func TestKeepaliveAnswersSettleTheRecords(t *testing.T) {
 	}
 }
 
-func quote(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+}
 
 func TestSessionEndsWhenHiddenPastTheTimeout(t *testing.T) {
 	e := newEnv(t)
