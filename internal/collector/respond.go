@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/exponea-wasm/tracker/internal/wire"
 	"net"
 	"net/http"
 	"strconv"
@@ -32,15 +33,10 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// errorBody is the whole-request error shape of the Tracking API.
-type errorBody struct {
-	Success bool   `json:"success"`
-	Error   string `json:"error"`
-}
-
-// writeError writes {"success":false,"error":msg}.
+// writeError writes the Tracking API's whole-request error,
+// {"success":false,"error":msg}.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, errorBody{Error: msg})
+	writeBody(w, status, wire.AppendError(nil, msg))
 }
 
 // errorsBody is the per-command error shape, also used by the single-command

@@ -1,9 +1,10 @@
 package flush
 
 import (
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"strconv"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // Action is what to do with a batch after its request came back.
@@ -27,16 +28,6 @@ const (
 	// everything, count no rejection, and back off.
 	Retry
 )
-
-var actionNames = [...]string{"Apply", "Split", "Reject", "Pause", "Retry"}
-
-// String returns the action's name.
-func (a Action) String() string {
-	if a >= 0 && int(a) < len(actionNames) {
-		return actionNames[a]
-	}
-	return "Action(" + strconv.Itoa(int(a)) + ")"
-}
 
 // Verdict is Decide's answer.
 type Verdict struct {

@@ -1,9 +1,6 @@
 package flush
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // Mode is a flush mode, the SDK's flushMode.
 type Mode string
@@ -65,13 +62,3 @@ const (
 	// held-back records became due.
 	Due
 )
-
-var triggerNames = [...]string{"Tracked", "Timer", "Online", "Offline", "Manual", "Due"}
-
-// String returns the trigger's name.
-func (t Trigger) String() string {
-	if t >= 0 && int(t) < len(triggerNames) {
-		return triggerNames[t]
-	}
-	return "Trigger(" + strconv.Itoa(int(t)) + ")"
-}

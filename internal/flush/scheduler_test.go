@@ -39,7 +39,7 @@ func TestSchedulerModes(t *testing.T) {
 	}
 	for mode, row := range want {
 		for trig, w := range row {
-			t.Run(string(mode)+"/"+trig.String(), func(t *testing.T) {
+			t.Run(string(mode)+"/"+triggerNames[trig], func(t *testing.T) {
 				s := NewScheduler(mode, period)
 				s.On(Timer, t0, true) // anchors the period
 				now := t0.Add(period) // a period boundary
@@ -163,3 +163,5 @@ func TestSchedulerOffline(t *testing.T) {
 		}
 	})
 }
+
+var triggerNames = [...]string{Tracked: "Tracked", Timer: "Timer", Online: "Online", Offline: "Offline", Manual: "Manual", Due: "Due"}

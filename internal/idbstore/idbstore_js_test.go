@@ -31,7 +31,7 @@ func freshName(t *testing.T) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := Delete(ctx, name); err != nil {
+		if err := deleteDB(ctx, name); err != nil {
 			t.Errorf("delete %s: %v", name, err)
 		}
 	})
@@ -267,5 +267,47 @@ func TestOpenHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := Open(ctx, "never"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// deleteDB deletes the database name (IDBFactory.deleteDatabase), waiting
+// while other connections block it until ctx ends. Open connections of this
+// package close themselves when asked to.
+func deleteDB(ctx context.Context, name string) error {
+	const op = "delete database"
+	f, err := factory(op)
+	if err != nil {
+		return err
+	}
+	req, err := f.Call("deleteDatabase", name)
+	if err != nil {
+		return unavailableErr(op, err)
+	}
+	ch := make(chan string, 3)
+	l, err := listen(req, send(ch), "success", "error", "blocked")
+	if err != nil {
+		return unavailableErr(op, err)
+	}
+	defer l.stop()
+	blocked := false
+	for {
+		select {
+		case ev := <-ch:
+			switch ev {
+			case "success":
+				return nil
+			case "error":
+				ex, _ := req.Get("error")
+				name, msg := exception(ex)
+				return newErr(op, join(name, msg), nil)
+			}
+			blocked = true
+		case <-ctx.Done():
+			msg := ctx.Err().Error()
+			if blocked {
+				msg = "blocked by another open connection: " + msg
+			}
+			return newErr(op, msg, ctx.Err())
+		}
 	}
 }

@@ -32,13 +32,6 @@ func (t *Tracker) SetDropHandler(h DropHandler) {
 	t.mu.Unlock()
 }
 
-// Dropped returns how many records this tracker evicted.
-func (t *Tracker) Dropped() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.dropped
-}
-
 // count refreshes the size estimate with an exact count.
 func (t *Tracker) count(ctx context.Context) error {
 	n, b, err := t.store.Count(ctx)

@@ -57,8 +57,8 @@ func TestQueueBoundByCountEvictsOldestEventsFirst(t *testing.T) {
 	if got := strings.Join(queued(t, store), ","); got != "customer,e2,e3,e4" {
 		t.Fatalf("queue: got %s, want the customer kept and the oldest events evicted", got)
 	}
-	if len(drops) != 2 || tr.Dropped() != 2 {
-		t.Fatalf("got %d drop reports (counter %d), want 2", len(drops), tr.Dropped())
+	if len(drops) != 2 || dropped(tr) != 2 {
+		t.Fatalf("got %d drop reports (counter %d), want 2", len(drops), dropped(tr))
 	}
 	for _, d := range drops {
 		if d.rec.Kind != queue.KindEvent || !strings.Contains(d.reason, "queue full") {
@@ -154,7 +154,14 @@ func TestFullQueueDoesNotReadItAllPerWrite(t *testing.T) {
 	if store.counts != opened {
 		t.Fatalf("Count called %d times while the bytes were far under their bound, want 0", store.counts-opened)
 	}
-	if tr.Dropped() == 0 {
+	if dropped(tr) == 0 {
 		t.Fatal("nothing evicted: the test did not fill the queue")
 	}
+}
+
+// dropped returns how many records tr evicted.
+func dropped(tr *Tracker) int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.dropped
 }

@@ -22,10 +22,6 @@ func BodySize(n, commandBytes int) int {
 	return size
 }
 
-// Fits reports whether a batch of n commands with a body of size bytes is
-// within the request limits.
-func Fits(n, size int) bool { return n <= MaxCommands && size < MaxBodyBytes }
-
 // AppendBody appends the batch body of n commands, command(i) giving the
 // encoding of the i-th; each is already a command's JSON, so this only
 // concatenates.

@@ -20,20 +20,3 @@ func TestBody(t *testing.T) {
 		}
 	}
 }
-
-func TestFits(t *testing.T) {
-	tests := []struct {
-		n, size int
-		want    bool
-	}{
-		{1, 100, true},
-		{MaxCommands, MaxBodyBytes - 1, true},
-		{MaxCommands + 1, 100, false},
-		{1, MaxBodyBytes, false},
-	}
-	for _, tt := range tests {
-		if got := Fits(tt.n, tt.size); got != tt.want {
-			t.Errorf("Fits(%d, %d) = %v, want %v", tt.n, tt.size, got, tt.want)
-		}
-	}
-}
