@@ -5,8 +5,8 @@ import "time"
 // Config is the part of the tracker's configuration that the rules read.
 type Config struct {
 	// Timeout is sessionTimeout: how long every tab must have been hidden
-	// or closed before the session ends. Values under MinIdle act as
-	// MinIdle (see IdleLimit); negative values act as 0.
+	// or closed before the session ends. Values under two heartbeats at
+	// MinHeartbeat act as that (see IdleLimit); negative values act as 0.
 	Timeout time.Duration
 	// Automatic is automaticSessionTracking: the automatic transitions
 	// (Shown, Active, Hidden, Tick) act only when it is set, and the manual
@@ -28,8 +28,6 @@ const (
 	// MinHeartbeat and MaxHeartbeat bound HeartbeatInterval.
 	MinHeartbeat = time.Second
 	MaxHeartbeat = 30 * time.Second
-	// MinIdle is the shortest IdleLimit: two heartbeats at MinHeartbeat.
-	MinIdle = 2 * MinHeartbeat
 )
 
 // HeartbeatInterval is how often a visible tab should call Active:
@@ -41,10 +39,10 @@ func HeartbeatInterval(cfg Config) time.Duration {
 }
 
 // IdleLimit is the inactivity after which a session is over: the Timeout,
-// but at least twice the HeartbeatInterval (so at least MinIdle). A
-// sessionTimeout of 0 thus ends the session MinIdle after the last tab was
+// but at least twice the HeartbeatInterval (so at least 2 × MinHeartbeat).
+// A sessionTimeout of 0 thus ends the session 2 s after the last tab was
 // hidden (the session_end still carries the moment it was hidden), and a
-// return within MinIdle continues it; a limit any shorter would end the
+// return within those 2 s continues it; a limit any shorter would end the
 // session of a tab that is still visible between two heartbeats.
 func IdleLimit(cfg Config) time.Duration {
 	return max(cfg.Timeout, 2*HeartbeatInterval(cfg))

@@ -23,7 +23,7 @@
 // it is hidden or closed (visibilitychange, pagehide). Each of these sets
 // LastActiveMs. Hidden tabs do not heartbeat, so once every tab is hidden or
 // closed LastActiveMs stops moving, and the session is over when it is
-// IdleLimit old: the Timeout, but never less than two heartbeats (MinIdle,
+// IdleLimit old: the Timeout, but never less than two heartbeats (2 × MinHeartbeat,
 // 2 s). A Timeout of 0 therefore ends the session 2 s after the last tab was
 // hidden; a shorter limit would end, and the next heartbeat restart, the
 // session of a tab that is still visible. Every tab keeps a timer at
