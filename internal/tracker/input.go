@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
@@ -93,7 +94,7 @@ func parseEvent(c Call, p *parser) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	o := op{ts: c.TimeMs / 1000}
+	o := op{kind: queue.KindEvent, ts: c.TimeMs / 1000}
 	for _, mem := range ms {
 		switch mem.Key {
 		case "name":
@@ -161,7 +162,7 @@ func parseCustomer(c Call, p *parser) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	var o op
+	o := op{kind: queue.KindCustomer}
 	for _, mem := range ms {
 		switch mem.Key {
 		case "ids":

@@ -20,22 +20,22 @@ type Step func(session.Config, session.State, float64) (session.State, []session
 // Session runs step on the shared session state, atomically across tabs,
 // and stores the session events it produced. It returns the stored records
 // and the new state.
-func (t *Tracker) Session(ctx context.Context, step Step, now float64, page Page) ([]queue.Record, session.State, error) {
-	recs, st, _, err := t.session(ctx, func(c session.Config, s session.State, now float64) (session.State, []session.Event, session.Warning) {
-		s, evs := step(c, s, now)
+func (t *Tracker) Session(ctx context.Context, step Step, nowMs float64, page Page) ([]queue.Record, session.State, error) {
+	recs, st, _, err := t.session(ctx, func(c session.Config, s session.State, nowMs float64) (session.State, []session.Event, session.Warning) {
+		s, evs := step(c, s, nowMs)
 		return s, evs, ""
-	}, now, page)
+	}, nowMs, page)
 	return recs, st, err
 }
 
 // ManualSession is trackSessionStart (start) or trackSessionEnd. A warning
 // says why nothing was tracked.
-func (t *Tracker) ManualSession(ctx context.Context, start bool, now float64, page Page) ([]queue.Record, session.Warning, error) {
+func (t *Tracker) ManualSession(ctx context.Context, start bool, nowMs float64, page Page) ([]queue.Record, session.Warning, error) {
 	step := session.ManualEnd
 	if start {
 		step = session.ManualStart
 	}
-	recs, _, warn, err := t.session(ctx, step, now, page)
+	recs, _, warn, err := t.session(ctx, step, nowMs, page)
 	return recs, warn, err
 }
 
@@ -84,8 +84,8 @@ func (t *Tracker) sessionRecords(evs []session.Event, page Page) []queue.Record 
 // of the origin to a new customer — new cookie, no ids, not installed —
 // and tracks its installation and, with automatic tracking, its
 // session_start. Records already queued keep the ids they were tracked with.
-func (t *Tracker) Anonymize(ctx context.Context, now float64, page Page) ([]queue.Record, error) {
-	ended, _, err := t.Session(ctx, session.Anonymize, now, page)
+func (t *Tracker) Anonymize(ctx context.Context, nowMs float64, page Page) ([]queue.Record, error) {
+	ended, _, err := t.Session(ctx, session.Anonymize, nowMs, page)
 	if err != nil {
 		return nil, err
 	}
@@ -99,12 +99,12 @@ func (t *Tracker) Anonymize(ctx context.Context, now float64, page Page) ([]queu
 	t.mu.Lock()
 	t.id, _ = DecodeIdentity(val)
 	t.mu.Unlock()
-	installed, err := t.install(ctx, now)
+	installed, err := t.install(ctx, nowMs)
 	recs := append(ended, installed...)
 	if err != nil || !t.cfg.Session.Automatic {
 		return recs, err
 	}
-	started, _, err := t.Session(ctx, session.Shown, now, page)
+	started, _, err := t.Session(ctx, session.Shown, nowMs, page)
 	return append(recs, started...), err
 }
 

@@ -52,7 +52,7 @@ type Tracker struct {
 // Open loads the shared identity from store, creating a customer cookie with
 // newID on first use, and tracks the installation event once per cookie. now
 // is the current time in Unix milliseconds. It returns the records it stored.
-func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID func() string, now float64) (*Tracker, []queue.Record, error) {
+func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID func() string, nowMs float64) (*Tracker, []queue.Record, error) {
 	t := &Tracker{store: store, newID: newID, cfg: cfg, device: dev, defaults: cfg.DefaultProperties}
 	val, err := store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
 		if _, good := DecodeIdentity(old); ok && good {
@@ -67,7 +67,7 @@ func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID 
 	if err := t.count(ctx); err != nil {
 		return nil, nil, err
 	}
-	recs, err := t.install(ctx, now)
+	recs, err := t.install(ctx, nowMs)
 	return t, recs, err
 }
 
@@ -137,7 +137,8 @@ func (t *Tracker) DefaultProperties() []byte {
 // op is a validated call, ready to become a record.
 type op struct {
 	call  int
-	event []byte // the event name as a JSON string; nil for identifyCustomer
+	kind  queue.Kind // KindEvent for trackEvent, KindCustomer for identifyCustomer
+	event []byte     // the event name as a JSON string literal (events)
 	ts    float64
 	ids   wire.Props // identifyCustomer's ids
 	props wire.Props
@@ -190,7 +191,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			ids     wire.Props // identifyCustomer's ids merged over cur's
 			nextIDs wire.Props // and the customer_ids they make
 		)
-		if o.event == nil {
+		if o.kind == queue.KindCustomer {
 			ids = Merge(cur.IDs, o.ids)
 			own := o.props
 			if t.cfg.AllowDefaultCustomerProperties {
@@ -215,7 +216,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			res[o.call].Err = rangeErr(methodOf(o), argName(o), "is "+strconv.Itoa(n)+" bytes encoded, over the 800 KB limit for a command")
 			continue
 		}
-		if o.event == nil {
+		if o.kind == queue.KindCustomer {
 			cur.IDs, customerIDs = ids, nextIDs
 			merged = append(merged, o)
 		}
@@ -248,7 +249,7 @@ func (t *Tracker) parseAll(calls []Call, res []Result) (ops []op, identifies boo
 			continue
 		}
 		o.call = i
-		identifies = identifies || o.event == nil
+		identifies = identifies || o.kind == queue.KindCustomer
 		ops = append(ops, o)
 	}
 	return ops, identifies
@@ -279,14 +280,14 @@ func (t *Tracker) mergeIDs(ctx context.Context, ops []op) error {
 
 // argName names a call's argument in errors, as the loader does.
 func argName(o op) string {
-	if o.event == nil {
+	if o.kind == queue.KindCustomer {
 		return "customer"
 	}
 	return "event"
 }
 
 func methodOf(o op) string {
-	if o.event == nil {
+	if o.kind == queue.KindCustomer {
 		return "identifyCustomer"
 	}
 	return "trackEvent"
