@@ -1,8 +1,8 @@
 // Package flush is the tracker's flush scheduler: it decides when to send
 // the durable queue and sends it, without touching the browser. It never
-// imports syscall/js and carries no build tags (purity_test.go checks), so
-// `go test -race` runs all of it natively with a fake clock, jitter source,
-// sender and store.
+// imports syscall/js and carries no build tags (internal/sdk/purity_test.go
+// checks), so `go test -race` runs all of it natively with a fake clock,
+// jitter source, sender and store.
 //
 // # Sending
 //

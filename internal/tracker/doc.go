@@ -1,10 +1,11 @@
-// Package tracker is the pure core of the SDK: it turns the calls a page
-// makes (trackEvent, identifyCustomer, ...) into validated, durable records
-// in a queue.Store, in the Bloomreach Engagement command format.
+// Package tracker turns the calls a page makes (trackEvent,
+// identifyCustomer, the session transitions, anonymize) into validated,
+// durable records in a queue.Store, as Bloomreach commands (internal/wire),
+// and validates the configuration.
 //
-// It never imports syscall/js: the browser bindings (package wasm) hand it
-// JSON text made by the page's own JSON.stringify and report the time; the
-// tracker decides everything else. Every input error is an *InputError that
+// It never imports syscall/js: internal/sdk hands it the page's calls, each
+// argument the JSON text of the page's own JSON.stringify, with the time of
+// the call; the tracker decides everything else. Every input error is an *InputError that
 // names the field and says whether the page should see a TypeError or a
 // RangeError.
 //
