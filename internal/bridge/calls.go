@@ -20,8 +20,8 @@ func ParseCalls(batch []byte) (calls []tracker.Call, bad int) {
 		} else {
 			batch = nil
 		}
-		f := bytes.SplitN(line, []byte{0x1f}, 4)
-		if len(f) != 4 {
+		f := bytes.SplitN(line, []byte{0x1f}, 6)
+		if len(f) != 6 {
 			bad++
 			continue
 		}
@@ -31,7 +31,7 @@ func ParseCalls(batch []byte) (calls []tracker.Call, bad int) {
 			bad++
 			continue
 		}
-		calls = append(calls, tracker.Call{ID: id, Method: string(f[1]), Args: f[3], TimeMs: t})
+		calls = append(calls, tracker.Call{ID: id, Method: string(f[1]), TimeMs: t, Key: string(f[3]), Entry: string(f[4]), Args: f[5]})
 	}
 	return calls, bad
 }

@@ -11,19 +11,20 @@ import (
 )
 
 func TestParseCalls(t *testing.T) {
-	batch := "1\x1ftrackEvent\x1f1764320000123.5\x1f{\"name\":\"a\\n\\u001f\"}\n" +
-		"2\x1fgetCustomerCookie\x1f1764320000124\x1f\n" +
+	batch := "1\x1ftrackEvent\x1f1764320000123.5\x1fk-1\x1f0001-e\x1f{\"name\":\"a\\n\\u001f\"}\n" +
+		"2\x1fgetCustomerCookie\x1f1764320000124\x1f\x1f\x1f\n" +
 		"garbage\n" +
-		"x\x1fflushData\x1f1\x1f\n" +
-		"3\x1fflushData\x1f1764320000125\x1f"
+		"4\x1ftrackEvent\x1f1\x1f{\"name\":\"too few fields\"}\n" +
+		"x\x1fflushData\x1f1\x1f\x1f\x1f\n" +
+		"3\x1fflushData\x1f1764320000125\x1f\x1f\x1f"
 	calls, bad := ParseCalls([]byte(batch))
-	if bad != 2 || len(calls) != 3 {
-		t.Fatalf("got %d calls, %d bad; want 3 and 2", len(calls), bad)
+	if bad != 3 || len(calls) != 3 {
+		t.Fatalf("got %d calls, %d bad; want 3 and 3", len(calls), bad)
 	}
-	if c := calls[0]; c.ID != 1 || c.Method != "trackEvent" || c.TimeMs != 1764320000123.5 || string(c.Args) != `{"name":"a\n\u001f"}` {
+	if c := calls[0]; c.ID != 1 || c.Method != "trackEvent" || c.TimeMs != 1764320000123.5 || c.Key != "k-1" || c.Entry != "0001-e" || string(c.Args) != `{"name":"a\n\u001f"}` {
 		t.Errorf("call 1: %+v", c)
 	}
-	if c := calls[1]; c.ID != 2 || len(c.Args) != 0 {
+	if c := calls[1]; c.ID != 2 || len(c.Args) != 0 || c.Key != "" || c.Entry != "" {
 		t.Errorf("call 2: %+v", c)
 	}
 	if calls[2].ID != 3 || calls[2].Method != "flushData" {
@@ -39,7 +40,7 @@ func TestParseCalls(t *testing.T) {
 // was answered and the calls batched with it were lost.)
 func TestDeepCallsFailAlone(t *testing.T) {
 	nest := func(n int) string { return strings.Repeat(`{"d":`, n) + "1" + strings.Repeat("}", n) }
-	line := func(id, args string) string { return id + "\x1ftrackEvent\x1f1764320000123\x1f" + args }
+	line := func(id, args string) string { return id + "\x1ftrackEvent\x1f1764320000123\x1f\x1f\x1f" + args }
 	batch := strings.Join([]string{
 		line("1", `{"name":"too-deep","properties":`+nest(jsonx.MaxDepth+5)+`}`),
 		line("2", `{"name":"deepest","properties":{"d":`+nest(jsonx.MaxDepth-3)+`}}`),

@@ -5,9 +5,11 @@
 //
 // Calls come in batches, one line per call:
 //
-//	id US method US time US argument LF
+//	id US method US time US key US entry US argument LF
 //
-// (US is U+001F; time is Unix milliseconds). The argument is the page's
+// (US is U+001F; time is Unix milliseconds; key and entry, empty for calls
+// the page did not journal, are the record id the page gave the call and
+// the page's journal entry it belongs to — see internal/sdk). The argument is the page's
 // JSON.stringify output, which never holds a raw LF or US (both are escaped
 // inside strings, and no white space is written between tokens), so a
 // batch splits without parsing the arguments: one call's argument — nested

@@ -4,6 +4,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hack-pad/safejs"
 )
@@ -60,6 +61,11 @@ func WithLock(ctx context.Context, name string, fn func()) (ok bool, err error) 
 	}
 	refused := make(chan error, 1)
 	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				refused <- errLockPanic
+			}
+		}()
 		// The request's Promise settles when the lock is released, or
 		// rejects if the request is aborted before it is granted.
 		if _, err := Await(context.Background(), req); err != nil {
@@ -84,6 +90,8 @@ func WithLock(ctx context.Context, name string, fn func()) (ok bool, err error) 
 	fn()
 	return true, nil
 }
+
+var errLockPanic = errors.New("browser: waiting for a Web Lock panicked")
 
 func lockManager() (safejs.Value, error) {
 	nav, err := safejs.Global().Get("navigator")

@@ -2,11 +2,12 @@ package collector
 
 import (
 	"encoding/json"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 func TestBatchStoresEventsAndCustomers(t *testing.T) {

@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"net"
 	"net/http"
 	"strconv"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // writeJSON writes v as the JSON response body with the given status.

@@ -2,9 +2,10 @@ package collector
 
 import (
 	"encoding/json"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"path/filepath"
 	"testing"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 func TestReopenKeepsData(t *testing.T) {

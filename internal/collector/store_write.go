@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 

@@ -3,11 +3,12 @@ package collector
 import (
 	"context"
 	"errors"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // trackPrefix is the path prefix of the Tracking API v2 endpoints.

@@ -1,11 +1,11 @@
 package flush
 
 import (
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"strings"
 	"testing"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 func sized(n, size int) []queue.Record {

@@ -2,10 +2,11 @@ package flush
 
 import (
 	"errors"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 func TestDecide(t *testing.T) {

@@ -7,11 +7,11 @@
 // # Sending
 //
 // Flusher.Flush walks the queue.Store oldest first and sends every record
-// that is due (its NotBeforeMs and LeaseUntilMs have passed) in batches (Batch,
-// Body: at most 50 commands, body under 800,000 bytes), one request at a
-// time. Decide turns each answer into a Verdict:
+// that is due (its NotBeforeMs has passed, and it is not held: see Hold)
+// in batches (Batch, Body: at most 50 commands, body under 800,000 bytes),
+// one request at a time. Decide turns each answer into a Verdict:
 //
-//   - 2xx: the response's per-command results (ParseResults). A confirmed
+//   - 2xx: the response's per-command results (wire.ParseResults). A confirmed
 //     command's record is deleted, and only then. A rejected one counts a
 //     rejection and is held back by NotBeforeMs = now + backoff(rejections),
 //     so it is not hammered and never blocks the records behind it; after

@@ -63,3 +63,18 @@ type storeError struct{ err error }
 
 func (e *storeError) Error() string { return "flush: store: " + e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
+
+// PanicError is a panic recovered from a store call on a goroutine of the
+// Flusher's own; the pass ends with it as with a store error, the records
+// as they were.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string {
+	switch v := e.Value.(type) {
+	case error:
+		return "flush: panic: " + v.Error()
+	case string:
+		return "flush: panic: " + v
+	}
+	return "flush: panic"
+}

@@ -106,6 +106,7 @@ type Flusher struct {
 
 	mu   sync.Mutex
 	gate gate
+	held map[string]time.Time // records sent by other means: id → when they may go again
 }
 
 // gate says whether automatic sending may go ahead.
@@ -146,7 +147,7 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 	}
 }
 
-// Flush sends every due record (NotBeforeMs and LeaseUntilMs not after now),
+// Flush sends every due record (NotBeforeMs not after now, not held),
 // oldest first, one batch request at a time, until none is left, a request
 // fails (then it backs off), the server pauses sending, or ctx ends.
 //
@@ -180,6 +181,44 @@ func (f *Flusher) acquire(ctx context.Context) (release func(), err error) {
 		return func() { <-f.sem }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// Hold keeps the records ids out of every Flush until until, or until
+// Settle applies the answer to the request that carried them: the
+// page-close path sent them with a keepalive request whose answer may
+// still come (the page lived on), and sending them again meanwhile would
+// deliver them twice.
+func (f *Flusher) Hold(ids []string, until time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.held == nil {
+		f.held = make(map[string]time.Time, len(ids))
+	}
+	for _, id := range ids {
+		f.held[id] = until
+	}
+}
+
+// heldUntil returns until when record id is held (zero: it is not),
+// forgetting holds that ended before now.
+func (f *Flusher) heldUntil(id string, now time.Time) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	until, ok := f.held[id]
+	if ok && !until.After(now) {
+		delete(f.held, id)
+		return time.Time{}
+	}
+	return until
+}
+
+// release ends the holds of recs.
+func (f *Flusher) release(recs []queue.Record) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range recs {
+		delete(f.held, r.ID)
 	}
 }
 

@@ -2,11 +2,11 @@ package flush
 
 import (
 	"context"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"testing"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // slowStore adds the latencies of IndexedDB in a browser to a store.

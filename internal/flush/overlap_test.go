@@ -500,3 +500,29 @@ func TestFlushOverlapInvariants(t *testing.T) {
 		t.Errorf("got %v confirmed and %v dropped of %v: the test exercises too little", len(confirmed), len(dropped), next)
 	}
 }
+
+// panickyStore panics in Delete, as a bug in a store binding would.
+type panickyStore struct{ queue.Store }
+
+func (panickyStore) Delete(context.Context, []int64) error { panic("delete broke") }
+
+// A panic on one of the pass's own goroutines (the write behind a full
+// batch) ends the pass with an error like a store failure: the program goes
+// on, and every record is still queued.
+func TestPanicBehindARequestEndsThePass(t *testing.T) {
+	mem := fill(t, 120)
+	store := panickyStore{mem}
+	var reports []ErrorReport
+	f := New(store, &sender{}, Config{}, newClock().Now, fixed(0), Observer{OnError: func(r ErrorReport) { reports = append(reports, r) }})
+	_, err := f.Flush(ctx, false)
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Error() != "flush: panic: delete broke" {
+		t.Fatalf("got %v, want the panic as an error", err)
+	}
+	if len(reports) != 1 {
+		t.Errorf("got %d error reports, want 1", len(reports))
+	}
+	if n, _ := mem.Len(ctx); n != 120 {
+		t.Errorf("%d records left, want all 120", n)
+	}
+}

@@ -142,8 +142,12 @@ func (p *pass) due(now time.Time) ([]queue.Record, error) {
 		}
 		for _, r := range page {
 			after = r.Seq
-			if r.NotBeforeMs > ms || r.LeaseUntilMs > ms {
-				p.heldUntil(max(r.NotBeforeMs, r.LeaseUntilMs))
+			if r.NotBeforeMs > ms {
+				p.heldUntil(r.NotBeforeMs)
+				continue
+			}
+			if until := p.f.heldUntil(r.ID, now); !until.IsZero() {
+				p.heldUntil(until.UnixMilli())
 				continue
 			}
 			if due = append(due, r); len(due) == limit {
@@ -184,6 +188,7 @@ func (p *pass) readAhead() {
 	store := p.f.store
 	go func() {
 		defer close(a.done)
+		defer recoverInto(&a.err)
 		a.page, a.err = store.Oldest(ctx, a.after, a.n)
 	}()
 	p.ahead = a
@@ -310,6 +315,7 @@ func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []wire.Resu
 	store := f.store
 	do := func() {
 		defer close(w.done)
+		defer recoverInto(&w.delErr)
 		if len(w.del) > 0 {
 			if w.delErr = store.Delete(ctx, w.del); w.delErr != nil {
 				return
@@ -397,6 +403,7 @@ func (f *Flusher) Settle(ctx context.Context, sent []queue.Record, resp Response
 	}
 	defer release()
 	p := &pass{f: f, ctx: ctx}
+	defer f.release(sent) // confirmed, counted, or free to go again
 	if len(sent) > 0 {
 		p.res.Sent, p.res.Requests = len(sent), 1
 		err = p.settle(sent, resp, sendErr, closeRequest)
@@ -405,4 +412,13 @@ func (f *Flusher) Settle(ctx context.Context, sent []queue.Record, resp Response
 		}
 	}
 	return p.finish(err)
+}
+
+// recoverInto turns a panic of a store call on one of the pass's own
+// goroutines into *err, so that it ends the pass like any store failure
+// instead of the program.
+func recoverInto(err *error) {
+	if p := recover(); p != nil {
+		*err = &PanicError{Value: p}
+	}
 }

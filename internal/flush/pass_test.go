@@ -56,19 +56,19 @@ func TestFlushStoreErrorsKeepRecords(t *testing.T) {
 	}
 }
 
-func TestFlushSkipsHeldAndLeasedRecords(t *testing.T) {
+func TestFlushSkipsHeldBackAndHeldRecords(t *testing.T) {
 	store, clock := fill(t, 6), newClock()
 	recs := all(t, store)
 	now := t0.UnixMilli()
-	recs[1].LeaseUntilMs = now + 5000 // another tab is sending it
-	recs[2].NotBeforeMs = now + 3000  // rejected earlier
-	recs[3].LeaseUntilMs = now        // lease just expired
-	recs[4].NotBeforeMs = now - 1     // due
+	recs[2].NotBeforeMs = now + 3000 // rejected earlier
+	recs[4].NotBeforeMs = now - 1    // due
 	if err := store.Update(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
 	s := &sender{}
 	f := New(store, s, Config{}, clock.Now, fixed(0), Observer{})
+	f.Hold([]string{recs[1].ID}, t0.Add(5*time.Second)) // the close path sent it
+	f.Hold([]string{recs[3].ID}, t0)                    // a hold that just ended
 	res, err := f.Flush(ctx, false)
 	if err != nil {
 		t.Fatal(err)
@@ -171,5 +171,24 @@ func TestSettle(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A record the close path sent is held until the answer to that request is
+// settled: a failed keepalive request frees it for the next Flush at once.
+func TestSettleReleasesHeldRecords(t *testing.T) {
+	store, clock := fill(t, 2), newClock()
+	sent := all(t, store)
+	s := &sender{}
+	f := New(store, s, Config{}, clock.Now, fixed(0), Observer{})
+	f.Hold([]string{sent[0].ID, sent[1].ID}, t0.Add(time.Minute))
+	if res, _ := f.Flush(ctx, false); res.Requests != 0 || !res.Next.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("held: got %+v, want no request and Next at the hold's end", res)
+	}
+	if _, err := f.Settle(ctx, sent, Response{}, errors.New("keepalive aborted")); err == nil {
+		t.Fatal("a failed request settled without an error")
+	}
+	if res, _ := f.Flush(ctx, false); res.Confirmed != 2 {
+		t.Errorf("after the failed keepalive: got %+v, want both sent and confirmed", res)
 	}
 }

@@ -110,7 +110,7 @@ func TestBlocksMatchMemoryStore(t *testing.T) {
 			for range rng.IntN(10) + 1 {
 				s := pick()
 				r := rec(int(s % 1000))
-				r.Seq, r.Rejections, r.NotBeforeMs, r.LeaseUntilMs = s, rng.IntN(5), rng.Int64N(1e12), rng.Int64N(1e12)
+				r.Seq, r.Rejections, r.NotBeforeMs = s, rng.IntN(5), rng.Int64N(1e12)
 				upd = append(upd, r)
 				r.Seq = tr(toRef, s)
 				refUpd = append(refUpd, r)

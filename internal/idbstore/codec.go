@@ -9,7 +9,7 @@ import (
 )
 
 // appendJSON appends recs as a JSON array of the objects IndexedDB stores:
-// {"seq","id","kind","created","body","rejections","notBefore","leaseUntil"}
+// {"seq","id","kind","created","body","rejections","notBefore"}
 // with seq left out when withSeq is false (the key generator assigns it).
 //
 // It exists so that a binding can make all of a batch's objects with one
@@ -38,8 +38,6 @@ func appendJSON(dst []byte, recs []queue.Record, withSeq bool) []byte {
 		dst = strconv.AppendInt(dst, int64(r.Rejections), 10)
 		dst = append(dst, `,"notBefore":`...)
 		dst = strconv.AppendInt(dst, r.NotBeforeMs, 10)
-		dst = append(dst, `,"leaseUntil":`...)
-		dst = strconv.AppendInt(dst, r.LeaseUntilMs, 10)
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')
@@ -71,8 +69,6 @@ func parseJSON(data []byte) ([]queue.Record, error) {
 				r.CreatedMs, err = integer(m.Value)
 			case "notBefore":
 				r.NotBeforeMs, err = integer(m.Value)
-			case "leaseUntil":
-				r.LeaseUntilMs, err = integer(m.Value)
 			case "rejections":
 				var n int64
 				n, err = integer(m.Value)

@@ -48,7 +48,7 @@ const (
 // a JavaScript number.
 func checkNumbers(op string, recs []queue.Record) error {
 	for _, r := range recs {
-		for _, v := range [...]int64{r.Seq, r.CreatedMs, int64(r.Rejections), r.NotBeforeMs, r.LeaseUntilMs} {
+		for _, v := range [...]int64{r.Seq, r.CreatedMs, int64(r.Rejections), r.NotBeforeMs} {
 			if _, err := number(op, v); err != nil {
 				return err
 			}
@@ -102,6 +102,12 @@ func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, e
 	if err := t.wait(ctx); err != nil {
 		return nil, err
 	}
+	return d.stored(op, recs, reqs, sizes)
+}
+
+// stored returns recs with the seqs that follow from the keys the put
+// requests reqs were given, sizes[i] records in the i-th block.
+func (d *DB) stored(op string, recs []queue.Record, reqs []safejs.Value, sizes []int) ([]queue.Record, error) {
 	out := make([]queue.Record, 0, len(recs))
 	for i, req := range reqs {
 		v, err := req.Get("result")
@@ -119,6 +125,80 @@ func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, e
 		}
 	}
 	return out, nil
+}
+
+// AppendOnce implements queue.Store: Append and a put of the mark in the
+// state store, both from the success callback of a get of the mark, in one
+// readwrite transaction over both stores; a mark found means nothing is
+// put.
+func (d *DB) AppendOnce(ctx context.Context, mark string, recs []queue.Record) ([]queue.Record, error) {
+	const op = "append once"
+	if err := checkNumbers(op, recs); err != nil {
+		return nil, err
+	}
+	t, sts, err := d.beginScope(ctx, op, "readwrite", blocksStore, stateStore)
+	if err != nil {
+		return nil, err
+	}
+	key := queue.MarkKey(mark)
+	get, err := sts[1].Call("get", key)
+	if err != nil {
+		return nil, t.fail(d.callErr(op, err))
+	}
+	var (
+		reqs   []safejs.Value
+		sizes  []int
+		marked bool
+	)
+	err = t.onSuccess(get, func() error {
+		v, err := get.Get("result")
+		if err != nil {
+			return d.callErr(op, err)
+		}
+		if !v.IsUndefined() {
+			marked = true
+			return nil
+		}
+		if _, err := sts[1].Call("put", "1", key); err != nil {
+			return d.callErr(op, err)
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		reqs, sizes, err = putBlocks(d.json, sts[0], recs)
+		if err != nil {
+			return d.callErr(op, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, t.fail(err)
+	}
+	if err := t.wait(ctx); err != nil {
+		return nil, err
+	}
+	if marked {
+		return nil, queue.ErrMarked
+	}
+	return d.stored(op, recs, reqs, sizes)
+}
+
+// DropMarks implements queue.Store with one delete of the key range of
+// marks before before.
+func (d *DB) DropMarks(ctx context.Context, before string) error {
+	const op = "drop marks"
+	t, st, err := d.begin(ctx, op, stateStore, "readwrite")
+	if err != nil {
+		return err
+	}
+	rng, err := d.keyRange.Call("bound", queue.MarkKey(""), queue.MarkKey(before), false, true)
+	if err == nil {
+		_, err = st.Call("delete", rng)
+	}
+	if err != nil {
+		return t.fail(d.callErr(op, err))
+	}
+	return t.wait(ctx)
 }
 
 // readBlocks brings an array of block values into Go with one

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -33,6 +34,39 @@ func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
 	if err := m.check(ctx); err != nil {
 		return nil, err
 	}
+	return m.append(recs), nil
+}
+
+// AppendOnce implements Store.
+func (m *Memory) AppendOnce(ctx context.Context, mark string, recs []Record) ([]Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	if _, ok := m.state[MarkKey(mark)]; ok {
+		return nil, ErrMarked
+	}
+	m.state[MarkKey(mark)] = "1"
+	return m.append(recs), nil
+}
+
+// DropMarks implements Store.
+func (m *Memory) DropMarks(ctx context.Context, before string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return err
+	}
+	for k := range m.state {
+		if strings.HasPrefix(k, markPrefix) && k < MarkKey(before) {
+			delete(m.state, k)
+		}
+	}
+	return nil
+}
+
+func (m *Memory) append(recs []Record) []Record {
 	out := make([]Record, len(recs))
 	for i, r := range recs {
 		r.Seq = m.next
@@ -40,7 +74,7 @@ func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
 		out[i] = r
 	}
 	m.recs = append(m.recs, out...)
-	return out, nil
+	return out
 }
 
 func (m *Memory) find(seq int64) int {

@@ -34,9 +34,6 @@ type Record struct {
 	// NotBeforeMs, in Unix milliseconds, holds the record back until then
 	// (0: send at once).
 	NotBeforeMs int64
-	// LeaseUntilMs, in Unix milliseconds, marks the record as being sent by
-	// some tab until then (0: not leased).
-	LeaseUntilMs int64
 }
 
 // Size is the record's size as it counts toward request and storage limits.

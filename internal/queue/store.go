@@ -12,6 +12,18 @@ var ErrQuota = errors.New("queue: storage quota exceeded")
 // because another tab upgraded the database schema.
 var ErrClosed = errors.New("queue: store closed")
 
+// ErrMarked is returned by AppendOnce when its mark was recorded before:
+// the batch was stored already, by this tab or another, and is not stored
+// again.
+var ErrMarked = errors.New("queue: batch stored already")
+
+// MarkKey is the state key under which AppendOnce records mark. Marks are
+// ordinary state values: work that is not one Append (anonymize, say) can
+// record its own with UpdateState.
+func MarkKey(mark string) string { return markPrefix + mark }
+
+const markPrefix = "mark:"
+
 // Store is the durable queue and state. Every method that writes commits its
 // writes atomically (one IndexedDB transaction) before it returns nil.
 type Store interface {
@@ -19,11 +31,18 @@ type Store interface {
 	// Seq stored before; it returns the records with Seq set. All or none
 	// are stored.
 	Append(ctx context.Context, recs []Record) ([]Record, error)
+	// AppendOnce is Append that also records mark in the same transaction,
+	// unless mark was recorded before: then it stores nothing and returns
+	// ErrMarked. A batch handed over more than once — a page's journal
+	// replayed after a crash, by this tab or another — is stored once.
+	AppendOnce(ctx context.Context, mark string, recs []Record) ([]Record, error)
+	// DropMarks deletes the marks that sort before the mark before.
+	DropMarks(ctx context.Context, before string) error
 	// Oldest returns up to n records in Seq order, starting after Seq after
 	// (0: from the start).
 	Oldest(ctx context.Context, after int64, n int) ([]Record, error)
 	// Update replaces the stored records that have the same Seq (to record
-	// rejections, NotBeforeMs or a lease). Records that are no longer stored
+	// rejections or NotBeforeMs). Records that are no longer stored
 	// are skipped, not recreated.
 	Update(ctx context.Context, recs []Record) error
 	// Delete removes the records with these Seqs; missing ones are ignored.

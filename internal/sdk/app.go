@@ -25,6 +25,8 @@ type app struct {
 
 	pageMu sync.Mutex
 	page   PageState // as the loader last reported it
+
+	customerIDs string // as last told to the loader (_identity)
 }
 
 // configure opens the store and the tracker and starts flushing. Its value
@@ -58,6 +60,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	})
 	a.sessions = newSessions(a)
 	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
+	a.dropOldMarks(ctx)
 	s.app = a
 	a.stored(recs)
 	a.runner.start()
@@ -90,10 +93,12 @@ func (a *app) stored(recs []queue.Record) {
 }
 
 // record stores a run of up to MaxCallsPerApply trackEvent /
-// identifyCustomer calls in one transaction and answers them.
+// identifyCustomer calls of one journal entry (or of none) in one
+// transaction and answers them.
 func (a *app) record(calls []tracker.Call, out *answers) int {
 	n := 0
-	for n < len(calls) && n < MaxCallsPerApply && (calls[n].Method == "trackEvent" || calls[n].Method == "identifyCustomer") {
+	for n < len(calls) && n < MaxCallsPerApply && calls[n].Entry == calls[0].Entry &&
+		(calls[n].Method == "trackEvent" || calls[n].Method == "identifyCustomer") {
 		n++
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
@@ -103,6 +108,7 @@ func (a *app) record(calls []tracker.Call, out *answers) int {
 	for _, c := range calls[:n] {
 		if c.Method == "identifyCustomer" {
 			a.tabs.Post() // other tabs pick up the merged ids
+			a.identityChanged()
 			break
 		}
 	}
@@ -110,6 +116,18 @@ func (a *app) record(calls []tracker.Call, out *answers) int {
 		out.add(c.ID, nil, res[i].Err)
 	}
 	return n
+}
+
+// identityChanged tells the loader the customer_ids of the commands tracked
+// from now on, if they changed: the close path builds commands on the page
+// for calls not yet stored, with these ids.
+func (a *app) identityChanged() {
+	ids := string(a.tracker.CustomerIDs())
+	if ids == a.customerIDs {
+		return
+	}
+	a.customerIDs = ids
+	a.s.p.Out.Report("_identity", []byte(ids))
 }
 
 // pageState returns the page as the loader last reported it.
@@ -152,6 +170,9 @@ func (a *app) describe() []byte {
 	b = jsonx.AppendString(b, a.close.url)
 	b = append(b, `,"defaultProperties":`...)
 	b = append(b, a.tracker.DefaultProperties()...)
+	a.customerIDs = string(a.tracker.CustomerIDs())
+	b = append(b, `,"customerIds":`...)
+	b = append(b, a.customerIDs...)
 	return append(b, '}')
 }
 

@@ -98,6 +98,19 @@ func (c *closePath) gone(ids []string) {
 	c.a.s.p.Out.Report("_gone", b)
 }
 
+// closeSent holds the records the page just sent at close (a JSON array of
+// their ids) out of the SDK's own requests until the answers come back
+// (_keepaliveDone) or closeHold has passed: if the page lives on (a tab
+// switch), sending them again meanwhile would deliver them twice.
+func (a *app) closeSent(args []byte) {
+	ids, err := parseIDs(args)
+	if err != nil {
+		a.s.p.Log.Warn("_closeSent: " + err.Error())
+		return
+	}
+	a.runner.fl.Hold(ids, a.s.p.Clock.Now().Add(closeHold))
+}
+
 // keepaliveDone applies the answer to one of the loader's keepalive
 // requests as a normal flush would: confirmed records are deleted, rejected
 // ones counted. Records the mirror no longer holds were confirmed otherwise

@@ -46,7 +46,7 @@ func (s *SDK) dispatch(calls []tracker.Call, out *answers) int {
 	case "setFlushPeriod":
 		answer(nil, a.setFlushPeriod(c.Args))
 	case "anonymize":
-		answer(nil, a.anonymize(c.TimeMs))
+		answer(nil, a.anonymize(c))
 	case "trackSessionStart", "trackSessionEnd":
 		answer(nil, a.manualSession(c))
 	case "getQueueLength":
@@ -59,12 +59,24 @@ func (s *SDK) dispatch(calls []tracker.Call, out *answers) int {
 	case "flushData":
 		// Sending takes network time: answer later, from its own
 		// goroutine, so that calls behind it are not held up.
-		s.goSafe("flushData", func() {
+		go func() {
+			answered := false
+			defer func() {
+				if p := recover(); p != nil {
+					err := s.internalError("flushData", p)
+					if !answered {
+						s.p.Out.Answers([]Answer{{ID: c.ID, Err: err}})
+					}
+				}
+			}()
 			res, err := a.runner.flushNow()
+			answered = true
 			s.p.Out.Answers([]Answer{{ID: c.ID, Value: flushResultJSON(res), Err: err}})
-		})
+		}()
 	case "_page":
 		a.setPage(ParsePageState(c.Args))
+	case "_closeSent":
+		a.closeSent(c.Args)
 	case "_keepaliveDone":
 		// Store calls wait: settle on a goroutine, answer at once.
 		s.goSafe("settling a keepalive answer", func() {

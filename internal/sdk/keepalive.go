@@ -25,16 +25,8 @@ func parseKeepaliveOutcome(raw []byte) (keepaliveOutcome, error) {
 	for _, m := range ms {
 		switch m.Key {
 		case "ids":
-			els, err := jsonx.Array(m.Value)
-			if err != nil {
+			if o.IDs, err = parseIDs(m.Value); err != nil {
 				return o, err
-			}
-			for _, el := range els {
-				id, err := jsonx.String(el)
-				if err != nil {
-					return o, err
-				}
-				o.IDs = append(o.IDs, id)
 			}
 		case "status":
 			f, err := jsonx.Number(m.Value)
@@ -55,4 +47,19 @@ func parseKeepaliveOutcome(raw []byte) (keepaliveOutcome, error) {
 		}
 	}
 	return o, nil
+}
+
+// parseIDs reads a JSON array of record ids.
+func parseIDs(raw []byte) ([]string, error) {
+	els, err := jsonx.Array(raw)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(els))
+	for i, el := range els {
+		if ids[i], err = jsonx.String(el); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }

@@ -75,24 +75,34 @@ func (r *runner) trigger(t flush.Trigger) {
 }
 
 func (r *runner) loop() {
-	clock := r.a.s.p.Clock
 	for range r.signal {
-		bits := r.pending.Swap(0)
-		want := false
-		for t := flush.Tracked; t <= flush.Due; t++ {
-			if bits&(1<<uint(t)) == 0 {
-				continue
-			}
-			d := r.sched.On(t, clock.Now(), r.online.Load())
-			want = want || d.Flush
-			r.arm(&r.stopWake, d.Wake, flush.Timer) // zero outside period mode: no timer
+		r.step(r.pending.Swap(0))
+	}
+}
+
+// step acts on the triggers in bits. A panic is reported and the loop goes
+// on: the next trigger flushes again.
+func (r *runner) step(bits uint32) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.a.s.internalError("flushing", p)
 		}
-		if !want {
+	}()
+	clock := r.a.s.p.Clock
+	want := false
+	for t := flush.Tracked; t <= flush.Due; t++ {
+		if bits&(1<<uint(t)) == 0 {
 			continue
 		}
-		res, _ := r.send(false)
-		r.arm(&r.stopDue, res.Next, flush.Due)
+		d := r.sched.On(t, clock.Now(), r.online.Load())
+		want = want || d.Flush
+		r.arm(&r.stopWake, d.Wake, flush.Timer) // zero outside period mode: no timer
 	}
+	if !want {
+		return
+	}
+	res, _ := r.send(false)
+	r.arm(&r.stopDue, res.Next, flush.Due)
 }
 
 // arm replaces the timer *stop with one that fires t at at, or with none

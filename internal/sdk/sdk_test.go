@@ -397,3 +397,38 @@ func TestCloseURL(t *testing.T) {
 		t.Errorf("batchEndpoint: %s", got)
 	}
 }
+
+// panicSender panics on its first n requests, as a bug in a binding would.
+type panicSender struct {
+	fakeSender
+	n int
+}
+
+func (s *panicSender) Send(ctx context.Context, body []byte) (flush.Response, error) {
+	s.mu.Lock()
+	boom := s.n > 0
+	s.n--
+	s.mu.Unlock()
+	if boom {
+		panic("send broke")
+	}
+	return s.fakeSender.Send(ctx, body)
+}
+
+// A panic on the flush loop's goroutine or on flushData's is reported, the
+// call that was waiting is answered, and sending goes on.
+func TestPanicsWhileSendingAreReportedAndSendingGoesOn(t *testing.T) {
+	ps := &panicSender{n: 2}
+	e := newEnv(t, func(p *Platform) { p.NewSender = func(string, string) flush.Sender { return ps } })
+	e.configure(`,"automaticSessionTracking":false`)
+	e.eventually("the flush loop's panic reported", func() bool { return len(e.out.of("error")) == 1 })
+	var ie *InternalError
+	if a := e.call("flushData", ""); !errors.As(a.Err, &ie) || ie.What != "flushData" {
+		t.Fatalf("flushData: got %v, want its panic as an InternalError", a.Err)
+	}
+	if a := e.call("flushData", ""); a.Err != nil || field(t, string(a.Value), "confirmed") != "1" {
+		t.Fatalf("after the panics: %s, %v", a.Value, a.Err)
+	}
+	e.call("trackEvent", `{"name":"later"}`)
+	e.eventually("the loop still sends", func() bool { return e.queued() == 0 })
+}

@@ -98,14 +98,17 @@ func stop(f func() bool) {
 
 // anonymize switches this tab, and through the channel every other tab, to
 // a new customer.
-func (a *app) anonymize(callMs float64) error {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	recs, err := a.tracker.Anonymize(ctx, callMs, a.pageState().Page)
-	a.stored(recs)
-	a.tabs.Post()
-	a.sessions.step(session.Tick) // re-arm the timers for the new session
-	return err
+func (a *app) anonymize(c tracker.Call) error {
+	return a.once(c.Entry, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		recs, err := a.tracker.Anonymize(ctx, c.TimeMs, a.pageState().Page)
+		a.stored(recs)
+		a.tabs.Post()
+		a.identityChanged()
+		a.sessions.step(session.Tick) // re-arm the timers for the new session
+		return err
+	})
 }
 
 // manualSession is trackSessionStart / trackSessionEnd.
@@ -114,14 +117,16 @@ func (a *app) manualSession(c tracker.Call) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	recs, warn, err := a.tracker.ManualSession(ctx, c.Method == "trackSessionStart", at, a.pageState().Page)
-	if warn != "" {
-		a.s.p.Log.Warn(c.Method + ": " + string(warn))
-	}
-	a.stored(recs)
-	return err
+	return a.once(c.Entry, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		recs, warn, err := a.tracker.ManualSession(ctx, c.Method == "trackSessionStart", at, a.pageState().Page)
+		if warn != "" {
+			a.s.p.Log.Warn(c.Method + ": " + string(warn))
+		}
+		a.stored(recs)
+		return err
+	})
 }
 
 // refresh rereads the identity another tab may have changed.
@@ -131,4 +136,5 @@ func (a *app) refresh() {
 	if _, err := a.tracker.Refresh(ctx); err != nil {
 		a.s.p.Log.Warn("refresh: " + err.Error())
 	}
+	a.identityChanged()
 }

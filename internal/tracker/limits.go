@@ -41,12 +41,20 @@ func (t *Tracker) count(ctx context.Context) error {
 	return err
 }
 
-// append stores recs, enforcing the bounds. Called with t.mu held.
-func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+// append stores recs, enforcing the bounds, once under mark when it is not
+// empty (queue.Store.AppendOnce; then ErrMarked says they were stored
+// before). Called with t.mu held.
+func (t *Tracker) append(ctx context.Context, mark string, recs []queue.Record) ([]queue.Record, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	stored, err := t.store.Append(ctx, recs)
+	put := func() ([]queue.Record, error) {
+		if mark != "" {
+			return t.store.AppendOnce(ctx, mark, recs)
+		}
+		return t.store.Append(ctx, recs)
+	}
+	stored, err := put()
 	if errors.Is(err, queue.ErrQuota) {
 		// Make room — a tenth of the queue, at least what we are writing —
 		// and try once more.
@@ -57,7 +65,7 @@ func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Reco
 		if _, eerr := t.evict(ctx, n, 0, "the browser's storage quota is exhausted"); eerr != nil {
 			return nil, err
 		}
-		stored, err = t.store.Append(ctx, recs)
+		stored, err = put()
 	}
 	if err != nil {
 		return nil, err

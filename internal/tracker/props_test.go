@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"context"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // dedupeRef and mergeRef are dedupe and Merge as they were, with a map

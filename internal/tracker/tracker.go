@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 
@@ -13,11 +14,19 @@ import (
 // Call is one call the page made, as the loader hands it over: the id its
 // answer goes back under, the method, its argument as JSON (the page's own
 // JSON.stringify output, empty for none) and when it was made.
+//
+// A call the page kept in its journal (see internal/sdk) also carries the
+// id its record gets (Key, the command_id, so that every path that may
+// deliver it sends the same one) and the journal entry it belongs to
+// (Entry; Apply stores an entry's calls once, however often it is handed
+// over).
 type Call struct {
 	ID     int64
 	Method string
 	Args   []byte
 	TimeMs float64 // Unix milliseconds
+	Key    string  // the record's id; "" to make one
+	Entry  string  // the journal entry; "" for none
 }
 
 // Result is the outcome of one Call: nil Err means it is durably stored.
@@ -105,7 +114,7 @@ func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, err
 	rec := t.eventRecord(ids, jsonx.AppendString(nil, "installation"), now/1000, t.device.Properties(), now)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.append(ctx, []queue.Record{rec})
+	return t.append(ctx, "", []queue.Record{rec})
 }
 
 // Cookie returns the customer cookie.
@@ -113,6 +122,14 @@ func (t *Tracker) Cookie() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.id.Cookie
+}
+
+// CustomerIDs returns the customer_ids of the commands tracked now (the
+// cookie first, then the ids identifyCustomer merged), as a JSON object.
+func (t *Tracker) CustomerIDs() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.id.CustomerIDs().AppendJSON(nil)
 }
 
 // SetDefaultProperties replaces the default properties (a JSON object).
@@ -147,7 +164,10 @@ type op struct {
 // Apply validates calls and stores the valid ones as records, all in one
 // store transaction (group commit). Calls are applied in order, so an event
 // tracked after an identifyCustomer in the same batch carries its ids. It
-// returns one Result per call and the records stored.
+// returns one Result per call and the records stored. The calls of a
+// journal entry (calls[0].Entry, the same for all) are stored once: if the
+// entry was stored before, by this tab or another, nothing is stored and
+// every valid call succeeds.
 func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Record) {
 	res := make([]Result, len(calls))
 	ops, identifies := t.parseAll(calls, res)
@@ -198,7 +218,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 				props = mergeInto(props, t.defaults, own)
 				own = props
 			}
-			id := t.newID()
+			id := t.recordID(calls[o.call])
 			next := cur
 			next.IDs = ids
 			nextIDs = next.CustomerIDs()
@@ -207,7 +227,7 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			rec = record(queue.KindCustomer, id, buf, calls[o.call].TimeMs)
 		} else {
 			props = mergeInto(props, t.defaults, o.props)
-			id := t.newID()
+			id := t.recordID(calls[o.call])
 			e := wire.Event{ID: id, CustomerIDs: customerIDs, Type: o.event, Timestamp: o.ts, Properties: props}
 			buf = e.AppendJSON(buf[:0])
 			rec = record(queue.KindEvent, id, buf, calls[o.call].TimeMs)
@@ -227,11 +247,23 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			return fail(err)
 		}
 	}
-	stored, err := t.append(ctx, recs)
+	stored, err := t.append(ctx, calls[0].Entry, recs)
+	if errors.Is(err, queue.ErrMarked) {
+		return res, nil // stored before: the valid calls are durable
+	}
 	if err != nil {
 		return fail(err)
 	}
 	return res, stored
+}
+
+// recordID is the id of c's record: the one the page gave it, else a new
+// one.
+func (t *Tracker) recordID(c Call) string {
+	if c.Key != "" {
+		return c.Key
+	}
+	return t.newID()
 }
 
 // parseAll validates calls, setting res's errors for the invalid ones, and

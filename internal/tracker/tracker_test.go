@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/exponea-wasm/tracker/internal/wire"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // seqIDs returns an id generator giving id-1, id-2, ...
@@ -251,5 +251,37 @@ func TestMergeEventWins(t *testing.T) {
 	d, _ := parseProps("t", "p", []byte(`{"x":1,"x":2}`))
 	if got := string(d.AppendJSON(nil)); got != `{"x":2}` {
 		t.Errorf("duplicate names: got %s, want the last one kept", got)
+	}
+}
+
+// A journaled call keeps the id the page gave it, and a journal entry
+// handed over twice (replayed after a crash, or by two tabs) is stored
+// once; both times every call succeeds.
+func TestJournalEntryIsStoredOnceWithThePagesIDs(t *testing.T) {
+	store := queue.NewMemory()
+	tr, _ := open(t, store, `{"projectToken":"p","automaticSessionTracking":false}`)
+	calls := []Call{
+		{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"}}`), TimeMs: now, Key: "k-1", Entry: "0001-e"},
+		{Method: "trackEvent", Args: []byte(`{"name":"a"}`), TimeMs: now, Key: "k-2", Entry: "0001-e"},
+		{Method: "trackEvent", Args: []byte(`{"name":""}`), TimeMs: now, Key: "k-3", Entry: "0001-e"},
+	}
+	for round := range 2 {
+		res, stored := tr.Apply(context.Background(), calls)
+		if res[0].Err != nil || res[1].Err != nil || res[2].Err == nil {
+			t.Fatalf("round %d: results %+v", round, res)
+		}
+		if want := map[int]int{0: 2, 1: 0}[round]; len(stored) != want {
+			t.Fatalf("round %d: stored %d records, want %d", round, len(stored), want)
+		}
+	}
+	bs := bodies(t, store)
+	if len(bs) != 3 { // installation, customers, a
+		t.Fatalf("queued %d records, want 3", len(bs))
+	}
+	if bs[1]["command_id"] != "k-1" || bs[2]["command_id"] != "k-2" {
+		t.Errorf("command ids %v, %v; want the page's k-1, k-2", bs[1]["command_id"], bs[2]["command_id"])
+	}
+	if got := string(tr.CustomerIDs()); got != `{"cookie":"id-1","registered":"a@b.com"}` {
+		t.Errorf("CustomerIDs: %s", got)
 	}
 }

@@ -90,7 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 			t.Fatal(err)
 		}
 		u0, u1 := stored[0], stored[1]
-		u0.Rejections, u0.NotBeforeMs, u0.LeaseUntilMs = 2, 5000, 6000
+		u0.Rejections, u0.NotBeforeMs = 2, 5000
 		u1.Rejections = 9
 		if err := s.Update(c, []queue.Record{u0, u1}); err != nil {
 			t.Fatal(err)
@@ -150,6 +150,43 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 		got, ok, err := s.GetState(c, "cookie")
 		if err != nil || !ok || got != "first" {
 			t.Fatalf("get: got %q %v %v", got, ok, err)
+		}
+	})
+	t.Run("append once stores a marked batch once, and marks can be dropped", func(t *testing.T) {
+		s, c := open(t), ctx(t)
+		first, err := s.AppendOnce(c, "0001-a", []queue.Record{rec(1), rec(2)})
+		if err != nil || len(first) != 2 || first[0].Seq <= 0 {
+			t.Fatalf("first: got %+v, %v", first, err)
+		}
+		if got, err := s.AppendOnce(c, "0001-a", []queue.Record{rec(1), rec(2)}); !errors.Is(err, queue.ErrMarked) || got != nil {
+			t.Fatalf("again: got %+v, %v; want ErrMarked and nothing stored", got, err)
+		}
+		if _, err := s.AppendOnce(c, "0002-b", []queue.Record{rec(3)}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Len(c); err != nil || n != 3 {
+			t.Fatalf("len: got %d, %v; want 3", n, err)
+		}
+		if v, ok, err := s.GetState(c, queue.MarkKey("0001-a")); err != nil || !ok || v == "" {
+			t.Fatalf("the mark is not in the state: %q, %v, %v", v, ok, err)
+		}
+		if _, err := s.UpdateState(c, "other", func(string, bool) (string, bool) { return "x", true }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DropMarks(c, "0002"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.GetState(c, queue.MarkKey("0001-a")); ok {
+			t.Error("DropMarks kept a mark before the bound")
+		}
+		if _, ok, _ := s.GetState(c, queue.MarkKey("0002-b")); !ok {
+			t.Error("DropMarks dropped a mark after the bound")
+		}
+		if _, ok, _ := s.GetState(c, "other"); !ok {
+			t.Error("DropMarks dropped state that is not a mark")
+		}
+		if got, err := s.AppendOnce(c, "0001-a", []queue.Record{rec(4)}); err != nil || len(got) != 1 {
+			t.Fatalf("after its mark was dropped: got %+v, %v; want it stored", got, err)
 		}
 	})
 	t.Run("closed store fails with ErrClosed", func(t *testing.T) {

@@ -1,0 +1,113 @@
+package sdk
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/tracker"
+)
+
+// journaled applies calls of one journal entry, as the loader hands over a
+// journal entry, and waits for their answers.
+func (e *env) journaled(entry string, calls ...tracker.Call) []Answer {
+	e.t.Helper()
+	for i := range calls {
+		e.nextID++
+		calls[i].ID, calls[i].Entry, calls[i].TimeMs = e.nextID, entry, unixMs(e.clock.Now())
+	}
+	e.s.Apply(calls)
+	out := make([]Answer, len(calls))
+	for i, c := range calls {
+		out[i] = e.answer(c.ID)
+	}
+	return out
+}
+
+// A journal entry handed over twice — the page's own post, then a replay by
+// a restarted Worker or the next page — is stored once, under the page's
+// record ids, and every call is answered as durable both times.
+func TestJournalEntryIsAppliedOnce(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+	entry := entryBefore(t0) + "-a1"
+	calls := func() []tracker.Call {
+		return []tracker.Call{
+			{Method: "trackEvent", Args: []byte(`{"name":"a"}`), Key: "k-a"},
+			{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"x@y.z"}}`), Key: "k-b"},
+		}
+	}
+	for round := range 2 {
+		for i, a := range e.journaled(entry, calls()...) {
+			if a.Err != nil {
+				t.Fatalf("round %d, call %d: %v", round, i, a.Err)
+			}
+		}
+	}
+	anon := entryBefore(t0) + "-a2"
+	before := string(e.call("getCustomerCookie", "").Value)
+	e.journaled(anon, tracker.Call{Method: "anonymize"})
+	after := string(e.call("getCustomerCookie", "").Value)
+	e.journaled(anon, tracker.Call{Method: "anonymize"})
+	if again := string(e.call("getCustomerCookie", "").Value); after == before || again != after {
+		t.Errorf("cookies %s → %s → %s; want one change", before, after, again)
+	}
+	e.call("flushData", "")
+	cmds := e.sender.commands(t)
+	var got []string
+	for _, c := range cmds {
+		got = append(got, c.ID)
+	}
+	if len(cmds) != 4 || cmds[1].ID != "k-a" || cmds[2].ID != "k-b" || cmds[3].EventType != "installation" {
+		t.Fatalf("sent %v; want installation, k-a, k-b and the new customer's installation", got)
+	}
+	ids := e.out.of("_identity")
+	if len(ids) != 2 || !strings.Contains(ids[0], `"registered":"x@y.z"`) || strings.Contains(ids[1], "registered") {
+		t.Errorf("_identity reports %v; want the merged ids, then the new customer's", ids)
+	}
+}
+
+// Records the page sent at close are held out of the SDK's own requests
+// until the keepalive answer settles them.
+func TestRecordsSentAtCloseAreHeldUntilTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+	e.call("flushData", "") // the installation
+	e.journaled(entryBefore(t0)+"-c1", tracker.Call{Method: "trackEvent", Args: []byte(`{"name":"bye"}`), Key: "k-bye"})
+	e.call("_closeSent", `["k-bye"]`)
+	if res := e.call("flushData", ""); field(t, string(res.Value), "sent") != "0" || field(t, string(res.Value), "kept") != "1" {
+		t.Fatalf("flushData while the close path's request is out: %s", res.Value)
+	}
+	failed := `{"ids":["k-bye"],"failed":true}`
+	e.call("_keepaliveDone", failed)
+	e.eventually("the failure settled", func() bool { return len(e.out.of("error")) == 1 })
+	if res := e.call("flushData", ""); field(t, string(res.Value), "confirmed") != "1" {
+		t.Fatalf("after the keepalive failed: %s; want it sent", res.Value)
+	}
+}
+
+func TestOldJournalMarksAreDropped(t *testing.T) {
+	store := queue.NewMemory()
+	ctx := context.Background()
+	old := entryBefore(t0.Add(-MarkLifetime-time.Millisecond)) + "-a"
+	recent := entryBefore(t0.Add(-MarkLifetime)) + "-b"
+	for _, m := range []string{old, recent} {
+		if _, err := store.AppendOnce(ctx, m, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnv(t, func(p *Platform) {
+		p.OpenStore = func(context.Context, string) (queue.Store, error) { return store, nil }
+	})
+	e.store = store
+	e.configure(`,"flushMode":"manual"`)
+	if _, ok, _ := store.GetState(ctx, queue.MarkKey(old)); ok {
+		t.Error("a mark older than MarkLifetime was kept")
+	}
+	if _, ok, _ := store.GetState(ctx, queue.MarkKey(recent)); !ok {
+		t.Error("a recent mark was dropped")
+	}
+}
+
