@@ -110,4 +110,3 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 		t.Error("a recent mark was dropped")
 	}
 }
-
