@@ -36,11 +36,13 @@ dist/exponea.mjs dist/exponea.js dist/exponea.worker.js &: js/build.mjs js/expon
 
 build: dist/exponea.wasm dist/exponea.mjs
 
-# js/src/constants.gen.js: the rules the loader shares with the Go side,
-# written from the Go packages that own them (cmd/genjs; its test fails
-# when the committed file is stale).
+# What the loader shares with the Go side, written from the Go packages that
+# own it: js/src/constants.gen.js (cmd/genjs) and the golden cases that hold
+# js/src/rules.js to internal/tracker (js/test/golden/tracker.json). Their
+# tests fail when a committed file is stale.
 generate:
 	$(GO) run ./cmd/genjs > js/src/constants.gen.js
+	$(GO) test ./internal/tracker -run Golden -update
 
 build/collector: go.mod go.sum $(shell find cmd/collector internal/collector -name '*.go' -not -name '*_test.go')
 	@mkdir -p build

@@ -1,8 +1,9 @@
 // Bundles the loader with Go's wasm_exec.js (the one matching the Go that
-// built the wasm) into dist/exponea.mjs and dist/exponea.js, and the Worker
-// the Go side runs in into dist/exponea.worker.js.
-import { build } from 'esbuild'
-import { copyFileSync } from 'node:fs'
+// built the wasm) into dist/exponea.mjs and dist/exponea.js, the Worker the
+// Go side runs in into dist/exponea.worker.js, and minifies the snippet a
+// page inlines before exponea.js into dist/exponea.snippet.js.
+import { build, transform } from 'esbuild'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 
 const goroot = process.env.GOROOT
 if (!goroot) throw new Error('set GOROOT (make build does)')
@@ -18,3 +19,6 @@ await build({ ...common, entryPoints: ['js/src/entry-esm.js'], format: 'esm', ou
 await build({ ...common, entryPoints: ['js/src/entry-script.js'], format: 'iife', outfile: 'dist/exponea.js' })
 await build({ ...common, entryPoints: ['js/src/worker.js'], format: 'iife', outfile: 'dist/exponea.worker.js' })
 copyFileSync('js/exponea.d.ts', 'dist/exponea.d.ts')
+// The snippet is pasted into pages, not loaded: minified, with no wrapper.
+const snippet = await transform(readFileSync('js/src/snippet.js', 'utf8'), { minify: true, target: 'es2015', legalComments: 'none' })
+writeFileSync('dist/exponea.snippet.js', snippet.code)

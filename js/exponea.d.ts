@@ -26,7 +26,7 @@ export interface Config {
   flushMode?: FlushMode
   /** Milliseconds between flushes in 'period' mode; default 3600000. */
   flushPeriod?: number
-  /** Rejections by the server before a record is dropped; default 10. */
+  /** How often the server may reject a command before it is dropped: 1–1000, default 10. */
   flushMaxRetries?: number
   /** Where exponea.wasm is; default: beside the script or module. */
   wasmUrl?: string | URL
@@ -71,11 +71,18 @@ export interface FlushEvent { status: number; confirmed: number; rejected: numbe
 export interface ErrorEvent { message: string; paused: boolean; retryAt?: number }
 export interface DropEvent { id: string; kind: 'event' | 'customer'; reason: string; rejections: number }
 
-export interface Client {
-  /** 'indexeddb', or 'memory' when IndexedDB could not be opened. */
-  readonly storage: 'indexeddb' | 'memory'
-  /** 'worker', or 'page' when the Worker could not be started. */
-  readonly runsIn: 'worker' | 'page'
+export interface Client extends PromiseLike<Client> {
+  /**
+   * Resolves once the SDK has started and its queue is open (methods work
+   * before: their calls are journaled and handed over then); rejects with
+   * the reason if it cannot start, and the calls that make records stay in
+   * the page's journal for a later page.
+   */
+  readonly ready: Promise<void>
+  /** 'indexeddb', or 'memory' when IndexedDB could not be opened; undefined until ready. */
+  readonly storage: 'indexeddb' | 'memory' | undefined
+  /** 'worker', or 'page' when the Worker could not be started; undefined until ready. */
+  readonly runsIn: 'worker' | 'page' | undefined
   /** Resolves once the event is durably queued (not when it is sent). */
   trackEvent(event: Event): Promise<void>
   identifyCustomer(customer: Customer): Promise<void>
@@ -103,7 +110,13 @@ export interface Client {
 }
 
 export interface ExponeaStatic {
-  configure(config: Config): Promise<Client>
+  /**
+   * Starts the SDK and returns its client at once (awaiting it waits for
+   * ready). Bad configuration throws a TypeError or RangeError naming the
+   * field; calling it again with the same configuration returns the same
+   * client, with another throws.
+   */
+  configure(config: Config): Client
 }
 
 export declare const Exponea: ExponeaStatic

@@ -14,7 +14,10 @@ import (
 	"strings"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/sdk"
+	"github.com/exponea-wasm/tracker/internal/session"
+	"github.com/exponea-wasm/tracker/internal/tracker"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
@@ -60,5 +63,17 @@ func generate() []byte {
 	constant("The reports a page can listen to with on() (internal/sdk).", "REPORT_KINDS", "["+strings.Join(kinds, ", ")+"]")
 	constant("The most calls the Go side stores in one transaction; the loader hands a burst over in pieces of this many (internal/sdk).", "MAX_CALLS_PER_APPLY", strconv.Itoa(sdk.MaxCallsPerApply))
 	constant("The most bytes of unsent records the close path keeps a copy of (internal/sdk).", "MIRROR_BYTES", strconv.Itoa(sdk.MirrorBytes))
+	constant("A JSON value may be nested this many containers deep (internal/jsonx).", "MAX_DEPTH", strconv.Itoa(jsonx.MaxDepth))
+	constant("The largest encoded property value (internal/wire).", "MAX_VALUE_BYTES", strconv.Itoa(wire.MaxValueBytes))
+	constant("The largest encoded command (internal/wire).", "MAX_COMMAND_BYTES", strconv.Itoa(wire.MaxCommandBytes))
+	constant("An event's timestamp is above MIN_TIMESTAMP and at most MAX_TIMESTAMP, in Unix seconds (internal/wire).", "MIN_TIMESTAMP", strconv.Itoa(wire.MinTimestamp))
+	constant("", "MAX_TIMESTAMP", strconv.Itoa(wire.MaxTimestamp))
+	constant("The bounds of the configuration's numbers (internal/tracker, internal/session).", "MAX_SESSION_TIMEOUT_S", strconv.FormatFloat(session.MaxTimeout.Seconds(), 'f', -1, 64))
+	constant("", "MAX_FLUSH_RETRIES", strconv.Itoa(tracker.MaxFlushRetries))
+	constant("", "MAX_MAX_QUEUE_RECORDS", strconv.Itoa(tracker.MaxMaxQueueRecords))
+	constant("", "MIN_MAX_QUEUE_BYTES", strconv.Itoa(tracker.MinMaxQueueBytes))
+	constant("", "MAX_MAX_QUEUE_BYTES", strconv.Itoa(tracker.MaxMaxQueueBytes))
+	constant("The default configuration (internal/tracker).", "DEFAULT_BASE_URL", strconv.Quote(tracker.DefaultBaseURL))
+	constant("A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk).", "JOURNAL_TIME_DIGITS", strconv.Itoa(sdk.JournalTimeDigits))
 	return bytes.ReplaceAll(b.Bytes(), []byte("// \nexport"), []byte("export"))
 }

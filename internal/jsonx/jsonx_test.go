@@ -132,12 +132,20 @@ func TestAppendString(t *testing.T) {
 	}
 }
 
+func TestAppendStringEscapesAsJavaScript(t *testing.T) {
+	if got := string(AppendString(nil, "\b\f\n\r\t\x01\"\\\u2028")); got != `"\b\f\n\r\t\u0001\"\\`+"\u2028"+`"` {
+		t.Errorf("got %s", got)
+	}
+}
+
 func TestAppendFloat(t *testing.T) {
 	for _, tc := range []struct {
 		in   float64
 		want string
 	}{
-		{1764320000.123, "1764320000.123"}, {0, "0"}, {-2.5, "-2.5"}, {1e21, "1e+21"}, {1e-7, "1e-07"},
+		// As JavaScript writes numbers (Number.prototype.toString).
+		{1764320000.123, "1764320000.123"}, {0, "0"}, {-2.5, "-2.5"}, {1e21, "1e+21"}, {1.5e21, "1.5e+21"},
+		{1e-7, "1e-7"}, {-2.5e-10, "-2.5e-10"}, {1e-6, "0.000001"}, {1e100, "1e+100"}, {5e-324, "5e-324"},
 		{123456789012345680000, "123456789012345680000"}, {math.NaN(), "null"}, {math.Inf(1), "null"},
 	} {
 		if got := string(AppendFloat(nil, tc.in)); got != tc.want {

@@ -79,8 +79,9 @@ func (s *SDK) openStore(ctx context.Context, name string) (queue.Store, string) 
 	return queue.NewMemory(), "memory"
 }
 
-// online tells whether both the SDK's global and the page say so: a
-// Worker's navigator.onLine is not always kept in step with the page's.
+// online tells whether both the SDK's global and the page say so, at the
+// start; after that, the last change either reports decides (a Worker's
+// navigator.onLine is not always kept in step with the page's).
 func (a *app) online() bool { return a.s.online.Load() && a.pageState().Online }
 
 // stored tells the close path and the flusher about newly stored records.
@@ -144,7 +145,7 @@ func (a *app) setPage(p PageState) {
 	a.page = p
 	a.pageMu.Unlock()
 	if p.Online != wasOnline {
-		a.runner.setOnline(a.online())
+		a.runner.setOnline(p.Online)
 	}
 	switch {
 	case p.Visible && !was:
@@ -170,9 +171,11 @@ func (a *app) describe() []byte {
 	b = jsonx.AppendString(b, a.close.url)
 	b = append(b, `,"defaultProperties":`...)
 	b = append(b, a.tracker.DefaultProperties()...)
+	// As a string: the loader needs the object's exact text (a parsed
+	// object moves names that are array indices to the front).
 	a.customerIDs = string(a.tracker.CustomerIDs())
 	b = append(b, `,"customerIds":`...)
-	b = append(b, a.customerIDs...)
+	b = jsonx.AppendString(b, a.customerIDs)
 	return append(b, '}')
 }
 

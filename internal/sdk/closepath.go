@@ -24,7 +24,11 @@ type closePath struct {
 }
 
 func newClosePath(a *app) *closePath {
-	return &closePath{a: a, url: closeURL(batchEndpoint(a.cfg), a.cfg.Authorization), mirror: newMirror(MirrorBytes)}
+	c := &closePath{a: a, url: closeURL(batchEndpoint(a.cfg), a.cfg.Authorization), mirror: newMirror(MirrorBytes)}
+	if c.url == "" {
+		a.s.p.Log.Warn("authorization other than 'Token …' cannot be sent at page close (a keepalive request cannot carry an Authorization header without a CORS preflight); what is unsent when a page closes goes out with the next page's flush")
+	}
+	return c
 }
 
 // batchEndpoint is the batch URL of the configured project.
@@ -32,14 +36,20 @@ func batchEndpoint(cfg tracker.Config) string {
 	return cfg.BaseURL + "/track/v2/projects/" + escape(cfg.ProjectToken) + "/batch"
 }
 
-// closeURL carries a public key in the query, since the close path sends
-// without headers to avoid a CORS preflight.
+// closeURL is where the page sends at close: the close path sends without
+// headers, to avoid a CORS preflight, so a public key goes in the
+// access_token query parameter, as the API allows. Other authorization
+// (Basic, with private credentials) has no such form: then there is no
+// close path ("").
 func closeURL(endpoint, authorization string) string {
 	const prefix = "Token "
-	if len(authorization) > len(prefix) && authorization[:len(prefix)] == prefix {
+	switch {
+	case authorization == "":
+		return endpoint
+	case len(authorization) > len(prefix) && authorization[:len(prefix)] == prefix:
 		return endpoint + "?access_token=" + escape(authorization[len(prefix):])
 	}
-	return endpoint
+	return ""
 }
 
 // escape percent-encodes everything but RFC 3986's unreserved characters,

@@ -55,7 +55,7 @@ func (s *SDK) SetOnline(online bool) {
 	s.online.Store(online)
 	s.later(func() {
 		if s.app != nil {
-			s.app.runner.setOnline(s.app.online())
+			s.app.runner.setOnline(online)
 		}
 	})
 }

@@ -384,7 +384,7 @@ func TestMemoryFallbackWhenIndexedDBIsUnavailable(t *testing.T) {
 func TestCloseURL(t *testing.T) {
 	tests := []struct{ auth, want string }{
 		{"Token k/+ y", "https://a/batch?access_token=k%2F%2B%20y"},
-		{"Basic dTpw", "https://a/batch"},
+		{"Basic dTpw", ""},
 		{"", "https://a/batch"},
 	}
 	for _, tt := range tests {

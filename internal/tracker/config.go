@@ -45,9 +45,14 @@ const (
 // DefaultBaseURL is the Bloomreach Engagement API.
 const DefaultBaseURL = "https://api.exponea.com"
 
-// MaxFlushRetries is the most flushMaxRetries a configuration may set; the
-// least is 1 (a command is dropped at its first rejection).
-const MaxFlushRetries = 1000
+// The bounds a configuration may set: flushMaxRetries from 1 (a command is
+// dropped at its first rejection), maxQueueRecords, maxQueueBytes.
+const (
+	MaxFlushRetries    = 1000
+	MaxMaxQueueRecords = 10_000_000
+	MinMaxQueueBytes   = 1024
+	MaxMaxQueueBytes   = 1 << 40
+)
 
 // ParseConfig validates the configure() argument, given as JSON. Times are
 // given in the units of the JavaScript API: flushPeriod in milliseconds,
@@ -60,9 +65,9 @@ func ParseConfig(raw []byte) (Config, error) {
 		FlushMode: flush.Modes[0], FlushPeriod: flush.DefaultPeriod, FlushMaxRetries: flush.DefaultMaxRetries,
 		MaxQueueRecords: DefaultMaxQueueRecords, MaxQueueBytes: DefaultMaxQueueBytes,
 	}
-	ms, err := jsonx.Object(raw)
+	ms, err := members(nil, m, "config", raw, nil)
 	if err != nil {
-		return c, typeErr(m, "config", "must be an object")
+		return c, err
 	}
 	for _, mem := range ms {
 		v, k := mem.Value, mem.Key
@@ -96,10 +101,10 @@ func ParseConfig(raw []byte) (Config, error) {
 		case "flushPeriod":
 			c.FlushPeriod, err = ParseFlushPeriod(m, k, v)
 		case "maxQueueRecords":
-			c.MaxQueueRecords, err = whole(m, k, v, 1, 10_000_000)
+			c.MaxQueueRecords, err = whole(m, k, v, 1, MaxMaxQueueRecords)
 		case "maxQueueBytes":
 			var n int
-			n, err = whole(m, k, v, 1024, 1<<40)
+			n, err = whole(m, k, v, MinMaxQueueBytes, MaxMaxQueueBytes)
 			c.MaxQueueBytes = int64(n)
 		case "flushMaxRetries":
 			c.FlushMaxRetries, err = whole(m, k, v, 1, MaxFlushRetries)

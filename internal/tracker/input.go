@@ -128,7 +128,8 @@ func parseTimestamp(method string, raw []byte, def float64) (float64, error) {
 		return 0, typeErr(method, "timestamp", "must be a number of seconds since the Unix epoch")
 	}
 	if !wire.ValidTimestamp(f) {
-		return 0, rangeErr(method, "timestamp", "must be seconds since the Unix epoch, between 0 and 9999999999")
+		return 0, rangeErr(method, "timestamp", "must be seconds since the Unix epoch, between "+
+			strconv.Itoa(wire.MinTimestamp)+" and "+strconv.Itoa(wire.MaxTimestamp))
 	}
 	return f, nil
 }

@@ -1,54 +1,89 @@
 // The channel to the Go side, which runs in a dedicated Worker when it can
 // (the page's main thread then pays only for serializing calls and posting
-// them) and on the page otherwise. Calls made in one task cross together,
-// once, at the next microtask: a JS→Go call costs ~14 µs, a batch of a
-// thousand costs one.
-import { runGo } from './load.js'
+// them) and on the page otherwise. Calls made in one task cross together at
+// the next microtask: a JS→Go call costs ~14 µs, a batch of a thousand
+// costs one.
+//
+// The bridge owns a call from the instant it is made. Calls that make
+// records are written to the page's journal (journal.js) in that microtask,
+// before they are posted, and stay there until the Go side has answered
+// for them; the Go side is supervised — a Worker that dies or stops
+// answering is restarted, and after repeated failures the Go side runs on
+// the page — and whatever it had not answered for is handed over again,
+// under the same record ids. So a call is never lost to a tab closed in the
+// same task, a reload, a crash or a slow start, and its Promise always
+// settles: when its record is durable, or with an Error that says why not.
 import { MAX_CALLS_PER_APPLY } from './constants.gen.js'
+import { Journal, entryKey, recordKey } from './journal.js'
 
+const US = '\u001f'
 const errorClasses = { TypeError, RangeError }
+// The calls that make records, journaled; RUNS are stored together.
+const JOURNALED = new Set(['trackEvent', 'identifyCustomer', 'anonymize', 'trackSessionStart', 'trackSessionEnd'])
+const RUNS = new Set(['trackEvent', 'identifyCustomer'])
 
+// Supervision of a Worker: with calls outstanding and nothing heard from it
+// for PING_AFTER ms it is pinged; DEAD_AFTER ms more of silence and it is
+// taken for dead. It is restarted after each delay of RESTARTS, then the Go
+// side runs on the page.
+const PING_AFTER = 2000
+const DEAD_AFTER = 4000
+const RESTARTS = [250, 1000, 4000]
 
 export class Bridge {
-  constructor() {
+  // hooks: {report(kind, detail) for every report (the loader's own start
+  // with '_'), configured(state) for every configure answer, restore() the
+  // [method, args] calls that bring a restarted Go side to the page's
+  // settings}. defaults is the default properties' JSON text; runGo starts
+  // the Go side on the page (load.js).
+  constructor({ db, defaults, hooks, runGo }) {
+    this.hooks = hooks
+    this.runGo = runGo
+    this.journal = new Journal(db)
+    this.defaults = defaults // as the page last set them
+    this.configDefaults = defaults
     this.nextID = 1
-    this.waiting = new Map() // id → {resolve, reject}
+    this.waiting = new Map() // id → {resolve, reject, line, method, entry, defaults}
+    this.entries = new Map() // key → {key, defaults, calls, pending, keep}: journaled, not all answered
     this.queue = []
     this.scheduled = false
-    this.listeners = null // (type, detail) => void, set by the client
-    this.internal = null // (type, text) => void: the close path's mirror
-    this.early = [] // internal events from before the client attached (configure's own records)
+    this.apply = null // posts a batch of lines to the Go side; null while it is not running
     this.where = '' // 'worker' or 'page'
+    this.worker = null
+    this.restarts = 0
+    this.heard = 0 // when the Go side was last heard from
+    this.pinged = 0
+    this.timer = 0
+    this.journalFull = false
   }
 
-  // start runs the Go side: in a Worker from workerUrl, or, if there is none
-  // or it cannot start (no Worker support, a cross-origin script, a CSP
-  // that forbids it), on the page.
-  async start(wasmUrl, workerUrl) {
-    const hooks = { done: (text) => this.done(text), emit: (kind, detail) => this.event(kind, detail) }
-    if (workerUrl && typeof Worker === 'function') {
-      try {
-        this.apply = await startWorker(wasmUrl, workerUrl, hooks)
-        this.where = 'worker'
-        return
-      } catch (e) {
-        console.warn(`[exponea] running on the page: the worker did not start (${e && e.message ? e.message : e})`)
-      }
-    }
-    this.apply = await runGo(wasmUrl, hooks)
-    this.where = 'page'
+  // start runs the Go side, in a Worker from workerUrl if it can, and
+  // resolves when it has answered configure for the first time;
+  // configureArgs() returns configure's JSON argument, made anew for every
+  // Go side started.
+  start(wasmUrl, workerUrl, configureArgs) {
+    this.wasmUrl = wasmUrl
+    this.workerUrl = workerUrl
+    this.configureArgs = configureArgs
+    this.ready = new Promise((resolve, reject) => { this.settleReady = { resolve, reject } })
+    this.replayStored()
+    this.launch(workerUrl && typeof Worker === 'function' ? 'worker' : 'page')
+    return this.ready
   }
 
-  // call queues method(argsJSON) and returns a Promise of its value.
-  call(method, argsJSON) {
+  // call queues method(argsJSON) and returns a Promise of its value. opts:
+  // {time, key}, for calls made before the SDK loaded (the snippet's).
+  call(method, argsJSON, opts = {}) {
     return new Promise((resolve, reject) => {
-      const id = this.nextID++
-      this.waiting.set(id, { resolve, reject })
-      const t = performance.timeOrigin + performance.now()
-      // One line per call: id, method, time, argument, separated by U+001F
-      // (see internal/tracker/envelope.go). JSON.stringify output holds
-      // neither a raw LF nor a raw U+001F.
-      this.queue.push(`${id}\u001f${method}\u001f${t}\u001f${argsJSON === undefined ? '' : argsJSON}`)
+      const c = {
+        id: this.nextID++, method, args: argsJSON === undefined ? '' : argsJSON,
+        time: opts.time || performance.timeOrigin + performance.now(), key: '', resolve, reject,
+      }
+      if (JOURNALED.has(method)) {
+        c.key = opts.key || recordKey()
+        c.defaults = this.defaults
+      }
+      this.queue.push(c)
       if (!this.scheduled) {
         this.scheduled = true
         queueMicrotask(() => this.drain())
@@ -59,68 +94,251 @@ export class Bridge {
   // tell sends a call whose answer nobody waits for.
   tell(method, argsJSON) { this.call(method, argsJSON).catch(() => {}) }
 
+  // drain journals the calls of the task, in entries, then posts them.
   drain() {
     this.scheduled = false
-    const batch = this.queue
+    const calls = this.queue
     this.queue = []
-    // A burst goes over in pieces the Go side stores one at a time, so its
-    // heap never holds the whole burst (see sdk.MaxCallsPerApply).
-    for (let i = 0; i < batch.length; i += MAX_CALLS_PER_APPLY) this.apply(batch.slice(i, i + MAX_CALLS_PER_APPLY).join('\n'))
+    let run = null // the entry the current run of trackEvent/identifyCustomer goes to
+    const fresh = []
+    for (const c of calls) {
+      let e = null
+      if (!JOURNALED.has(c.method)) run = null
+      else if (RUNS.has(c.method) && run && run.calls.length < MAX_CALLS_PER_APPLY && run.defaults === c.defaults) e = run
+      else {
+        e = { key: entryKey(), defaults: c.defaults, calls: [], pending: 0, keep: false }
+        this.entries.set(e.key, e)
+        fresh.push(e)
+        run = RUNS.has(c.method) ? e : null
+      }
+      if (e) {
+        e.calls.push(c)
+        e.pending++
+      }
+      this.waiting.set(c.id, { resolve: c.resolve, reject: c.reject, method: c.method, entry: e, line: line(c, e) })
+    }
+    for (const e of fresh) {
+      if (!this.journal.write(e) && !this.journalFull) {
+        this.journalFull = true
+        this.hooks.report('error', { message: "the page's journal (localStorage) is full or unavailable: calls made now are kept in memory until the SDK has stored them, and are lost if the tab closes first", paused: false })
+      }
+    }
+    if (this.apply) this.post(calls.map((c) => this.waiting.get(c.id).line))
+  }
+
+  // post hands lines to the Go side, in pieces of MAX_CALLS_PER_APPLY (the
+  // Go heap never holds a whole burst).
+  post(lines) {
+    for (let i = 0; i < lines.length; i += MAX_CALLS_PER_APPLY) this.apply(lines.slice(i, i + MAX_CALLS_PER_APPLY).join('\n'))
   }
 
   done(text) {
+    this.heard = Date.now()
     for (const r of JSON.parse(text)) {
       const w = this.waiting.get(r.i)
       if (!w) continue
       this.waiting.delete(r.i)
-      if (r.e) w.reject(new (errorClasses[r.e.c] || Error)(r.e.m))
-      else w.resolve(r.v)
+      if (w.onAnswer) w.onAnswer(r)
+      const e = w.entry
+      if (!r.e) w.resolve(r.v)
+      else if (errorClasses[r.e.c] || !e) w.reject(new (errorClasses[r.e.c] || Error)(r.e.m))
+      else {
+        // Not stored, for a reason of the SDK's, not the call's: it stays
+        // in the journal, and the next page that loads hands it over again.
+        e.keep = true
+        w.reject(new Error(`${r.e.m} (the call stays in the page's journal and is handed over again when the SDK next starts)`))
+      }
+      if (e && --e.pending === 0) {
+        this.entries.delete(e.key)
+        if (!e.keep) this.journal.remove(e.key)
+      }
     }
   }
 
   event(kind, detail) {
-    if (kind[0] !== '_') {
-      if (this.listeners) this.listeners(kind, JSON.parse(detail))
-    } else if (this.internal) this.internal(kind, detail)
-    else this.early.push([kind, detail])
+    this.heard = Date.now()
+    this.hooks.report(kind, kind[0] === '_' ? detail : JSON.parse(detail))
   }
 
-  // attach sets the handler of internal events and replays the early ones.
-  attach(fn) {
-    this.internal = fn
-    for (const [kind, detail] of this.early) fn(kind, detail)
-    this.early = []
+  // unstored returns the journaled calls not yet answered for, oldest
+  // first, as {method, args, time, key, defaults}: the close path builds
+  // their commands on the page.
+  unstored() {
+    const out = []
+    for (const e of this.entries.values()) {
+      for (const c of e.calls) if (this.waiting.has(c.id)) out.push({ method: c.method, args: c.args, timeMs: c.time, key: c.key, defaults: e.defaults })
+    }
+    return out
+  }
+
+  // replayStored queues the journal entries other pages left behind — a
+  // tab closed before the Go side stored them, a crash — to be handed over
+  // first. Entries of a live tab are handed over twice; the Go side stores
+  // an entry once.
+  replayStored() {
+    for (const s of this.journal.entries()) {
+      if (this.entries.has(s.key)) continue
+      const e = { key: s.key, defaults: s.defaults, calls: [], pending: 0, keep: false }
+      for (const c of s.calls) {
+        const id = this.nextID++
+        const call = { id, method: c.method, args: c.args, time: c.time, key: c.key }
+        e.calls.push(call)
+        e.pending++
+        this.waiting.set(id, { resolve() {}, reject() {}, method: c.method, entry: e, line: line(call, e) })
+      }
+      if (e.pending) this.entries.set(e.key, e)
+    }
+  }
+
+  // launch starts the Go side where, and hands it everything outstanding.
+  async launch(where) {
+    this.where = where
+    try {
+      if (where === 'worker') {
+        this.worker = new Worker(this.workerUrl)
+        this.apply = await this.startWorker(this.worker)
+      } else {
+        this.apply = await this.runGo(this.wasmUrl, {
+          done: (text) => this.done(text),
+          emit: (kind, detail) => this.event(kind, detail),
+          exit: (message) => this.lost(message),
+        })
+      }
+    } catch (e) {
+      this.worker = null
+      const msg = e && e.message ? e.message : String(e)
+      if (where === 'worker') {
+        console.warn(`[exponea] running on the page: the worker did not start (${msg})`)
+        return this.launch('page')
+      }
+      return this.failed(msg)
+    }
+    this.heard = Date.now()
+    this.handOver()
+  }
+
+  // handOver brings a (re)started Go side up to the page: configure, the
+  // page's settings, then every call not answered for, in order; a
+  // journaled call goes under the default properties it was made with.
+  handOver() {
+    const lines = []
+    const internal = (method, args, onAnswer) => {
+      const id = this.nextID++
+      this.waiting.set(id, { resolve() {}, reject() {}, method, entry: null, onAnswer, line: '' })
+      lines.push(line({ id, method, args, time: performance.timeOrigin + performance.now(), key: '' }, null))
+    }
+    const first = this.restarts === 0
+    internal('configure', this.configureArgs(), (r) => {
+      if (r.e) return this.failed(r.e.m)
+      this.hooks.configured(r.v)
+      this.settleReady.resolve()
+    })
+    // A restarted Go side knows nothing of the settings the page changed
+    // and the Go side answered for; the calls still waiting go again below.
+    if (!first) for (const [method, args] of this.hooks.restore()) internal(method, args)
+    let defaults = this.configDefaults
+    const pending = [...this.waiting].filter(([, w]) => w.line).sort(([a], [b]) => a - b)
+    for (const [, w] of pending) {
+      if (w.method === 'setDefaultProperties') defaults = w.line.slice(w.line.lastIndexOf(US) + 1)
+      if (w.entry && w.entry.defaults !== defaults) {
+        internal('setDefaultProperties', w.entry.defaults)
+        defaults = w.entry.defaults
+      }
+      lines.push(w.line)
+    }
+    if (defaults !== this.defaults) internal('setDefaultProperties', this.defaults)
+    this.post(lines)
+    this.watch()
+  }
+
+  // startWorker resolves with the function that posts to w once the Go
+  // side there has booted (worker.js has the protocol).
+  startWorker(w) {
+    return new Promise((resolve, reject) => {
+      let booted = false
+      const fail = (msg) => {
+        if (booted) return this.lost(msg)
+        clearTimeout(timer)
+        w.terminate()
+        reject(new Error(msg))
+      }
+      const timer = setTimeout(() => fail('no answer in 20 s'), 20000)
+      w.onerror = (e) => {
+        e.preventDefault()
+        fail(e.message || 'cannot load the worker script')
+      }
+      w.onmessage = (e) => {
+        if (w !== this.worker) return // a worker given up on
+        const m = e.data
+        switch (m.t) {
+          case 'ready':
+            clearTimeout(timer)
+            booted = true
+            resolve((text) => w.postMessage(text))
+            break
+          case 'fail': fail(m.message); break
+          case 'exit': fail(m.message); break
+          case 'done': this.done(m.text); break
+          case 'emit': this.event(m.kind, m.detail); break
+          case 'pong': this.heard = Date.now(); break
+        }
+      }
+      w.postMessage({ wasmUrl: String(this.wasmUrl) })
+    })
+  }
+
+  // watch pings a Worker that has calls outstanding and has been silent,
+  // and gives it up when it stays silent.
+  watch() {
+    clearTimeout(this.timer)
+    if (this.where !== 'worker' || !this.apply) return
+    this.timer = setTimeout(() => {
+      const now = Date.now()
+      if (this.waiting.size === 0) this.pinged = 0
+      else if (this.pinged && this.heard < this.pinged && now - this.pinged > DEAD_AFTER) return this.lost('no answer from the worker')
+      else if (!this.pinged || this.heard >= this.pinged) {
+        if (now - this.heard > PING_AFTER) {
+          this.pinged = now
+          this.worker.postMessage({ t: 'ping' })
+        }
+      }
+      this.watch()
+    }, 1000)
+  }
+
+  // lost gives up the Go side that was running and starts another: a
+  // Worker again, after a delay, a few times; then on the page.
+  lost(reason) {
+    if (!this.apply) return
+    this.apply = null
+    clearTimeout(this.timer)
+    this.pinged = 0
+    if (this.worker) this.worker.terminate()
+    this.worker = null
+    const attempt = this.restarts++
+    const next = this.where === 'worker' && attempt < RESTARTS.length ? 'worker' : 'page'
+    if (this.where === 'page' && attempt >= RESTARTS.length) return this.failed(reason)
+    this.hooks.report('error', { message: `the SDK stopped (${reason}); restarting it ${next === 'worker' ? 'in a new worker' : 'on the page'}`, paused: false })
+    setTimeout(() => this.launch(next), RESTARTS[Math.min(attempt, RESTARTS.length - 1)])
+  }
+
+  // failed: the Go side cannot run. Every call waiting is rejected; those
+  // that make records stay in the journal for a later page.
+  failed(reason) {
+    this.apply = null
+    const msg = `the SDK could not start: ${reason}`
+    this.hooks.report('error', { message: `${msg}; calls that make records stay in the page's journal and are sent by a later page that loads`, paused: false })
+    for (const [id, w] of this.waiting) {
+      this.waiting.delete(id)
+      w.reject(new Error(w.entry ? `${msg} (the call stays in the page's journal and is sent by a later page that loads)` : msg))
+    }
+    this.entries.clear()
+    this.settleReady.reject(new Error(msg))
   }
 }
 
-// startWorker resolves with the function that posts a batch to the worker
-// once the Go side there has booted (worker.js has the protocol).
-function startWorker(wasmUrl, workerUrl, hooks) {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl)
-    const fail = (msg) => {
-      clearTimeout(timer)
-      w.terminate()
-      reject(new Error(msg))
-    }
-    const timer = setTimeout(() => fail('no answer in 20 s'), 20000)
-    w.onerror = (e) => {
-      e.preventDefault()
-      fail(e.message || 'cannot load the worker script')
-    }
-    w.onmessage = (e) => {
-      const m = e.data
-      switch (m.t) {
-        case 'ready':
-          clearTimeout(timer)
-          w.onerror = (e) => console.error('[exponea] worker error', e.message)
-          resolve((text) => w.postMessage(text))
-          break
-        case 'fail': fail(m.message); break
-        case 'done': hooks.done(m.text); break
-        case 'emit': hooks.emit(m.kind, m.detail); break
-      }
-    }
-    w.postMessage({ wasmUrl: String(wasmUrl) })
-  })
+// line is a call as the Go side reads it (internal/bridge):
+// id US method US time US key US entry US argument.
+function line(c, e) {
+  return `${c.id}${US}${c.method}${US}${c.time}${US}${c.key}${US}${e ? e.key : ''}${US}${c.args}`
 }

@@ -1,79 +1,112 @@
 import { toJSON, requireObject } from './json.js'
 import { CloseSender } from './close.js'
+import { Bridge } from './bridge.js'
+import { runGo } from './load.js'
 import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
-// Client is the object Exponea.configure resolves to. Methods that store or
-// send return Promises; the getters of settings are synchronous and read a
-// copy kept here.
+// Client is what Exponea.configure returns, at once: every method works
+// from the first instant (calls are journaled and handed to the Go side
+// when it has started); `ready` says when it has. Methods that store or
+// send return Promises; the getters of settings are synchronous and read
+// the page's own copy.
 export class Client {
-  constructor(bridge, state) {
-    this._bridge = bridge
-    this._mode = state.flushMode
-    this._period = state.flushPeriod
-    this._defaults = state.defaultProperties
+  // cfg is the configuration as rules.checkConfig returns it; configText
+  // its JSON text; urls {wasm, worker} (worker '' for none).
+  constructor(cfg, configText, urls) {
+    // What changes lives in _s: the client may be used through its view
+    // (what awaiting it gives), whose own properties would shadow its.
+    this._s = { mode: cfg.flushMode, period: cfg.flushPeriodMs, defaults: cfg.defaultProperties, storage: undefined, runsIn: undefined }
+    this._view = Object.create(this, { then: { value: undefined } })
     this._handlers = new Map(REPORT_KINDS.map((t) => [t, new Set()]))
-    /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable. */
-    this.storage = state.storage
-    /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started. */
-    this.runsIn = bridge.where
-    bridge.listeners = (type, detail) => {
-      for (const fn of this._handlers.get(type) || []) {
-        try { fn(detail) } catch (e) { console.error('[exponea] an event handler threw', e) }
-      }
+    this._closer = new CloseSender({
+      allowDefaultCustomerProperties: cfg.allowDefaultCustomerProperties,
+      answered: (outcome) => this._bridge.tell('_keepaliveDone', JSON.stringify(outcome)),
+      sent: (ids) => this._bridge.tell('_closeSent', JSON.stringify(ids)),
+    })
+    this._bridge = new Bridge({
+      db: cfg.dbName,
+      defaults: cfg.defaultProperties,
+      runGo,
+      hooks: {
+        report: (kind, detail) => this._report(kind, detail),
+        configured: (state) => {
+          this._s.storage = state.storage
+          this._s.runsIn = this._bridge.where
+          this._closer.url = state.closeUrl
+          this._closer.customerIds = state.customerIds
+        },
+        restore: () => [['setFlushMode', JSON.stringify(this._s.mode)], ['setFlushPeriod', String(this._s.period)]],
+      },
+    })
+    /** Resolves once the SDK has started and its queue is open; rejects with the reason if it cannot start (calls then stay journaled for a later page). */
+    this.ready = this._bridge.start(urls.wasm, urls.worker, () => `{"config":${configText},"page":${JSON.stringify(pageState())}}`)
+    this.ready.catch(() => {}) // reported through on('error') as well
+    this._watchPage()
+  }
+
+  /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable; undefined until ready. */
+  get storage() { return this._s.storage }
+
+  /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started; undefined until ready. */
+  get runsIn() { return this._s.runsIn }
+
+  /** Awaiting the client waits for ready and gives the client. */
+  then(ok, fail) { return this.ready.then(() => this._view).then(ok, fail) }
+
+  _report(kind, detail) {
+    switch (kind) {
+      case '_stored': return this._closer.stored(detail)
+      case '_gone': return this._closer.gone(detail)
+      case '_identity': this._closer.customerIds = detail; return
     }
-    this._watchPage(state.closeUrl)
+    for (const fn of this._handlers.get(kind) || []) {
+      try { fn(detail) } catch (e) { console.error('[exponea] an event handler threw', e) }
+    }
   }
 
   // _watchPage tells the Go side when the page is shown or hidden, and sends
   // what is unsent when the page is hidden or unloaded (close.js). There is
   // no unload listener: it would keep the page out of the back/forward cache.
-  _watchPage(closeUrl) {
-    const bridge = this._bridge
-    const closer = new CloseSender((outcome) => bridge.tell('_keepaliveDone', JSON.stringify(outcome)))
-    closer.url = closeUrl
-    bridge.attach((kind, text) => {
-      if (kind === '_stored') closer.stored(text)
-      else if (kind === '_gone') closer.gone(text)
-    })
-    const report = (visible) => bridge.tell('_page', JSON.stringify({ ...pageState(), visible }))
+  _watchPage() {
+    const report = (visible) => this._bridge.tell('_page', JSON.stringify({ ...pageState(), visible }))
     // The page's own view of the network decides: a Worker's navigator.onLine
     // is not always kept in step with it.
     addEventListener('online', () => report(document.visibilityState !== 'hidden'))
     addEventListener('offline', () => report(document.visibilityState !== 'hidden'))
     const hidden = () => {
-      if (SENDS_ON_HIDE.includes(this._mode)) closer.close()
+      if (SENDS_ON_HIDE.includes(this._s.mode)) this._closer.close(this._bridge.unstored())
       report(false)
     }
     addEventListener('pagehide', hidden)
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') return hidden()
-      closer.visible()
+      this._closer.visible()
       report(true)
     })
     addEventListener('pageshow', (e) => {
       if (!e.persisted) return // the first load: configure reported the page
-      closer.visible()
+      this._closer.visible()
       report(document.visibilityState !== 'hidden')
     })
   }
 
-  _call(method, argsJSON) { return this._bridge.call(method, argsJSON) }
+  _call(method, argsJSON, opts) { return this._bridge.call(method, argsJSON, opts) }
+
+  // _record calls a method whose argument is an object (trackEvent,
+  // identifyCustomer); opts {time, key} for calls made before the SDK
+  // loaded.
+  _record(method, root, value, opts) {
+    try {
+      requireObject(method, root, value)
+      return this._call(method, toJSON(method, root, value), opts)
+    } catch (e) { return Promise.reject(e) }
+  }
 
   /** Tracks an event; resolves once it is durably queued. */
-  trackEvent(event) {
-    try {
-      requireObject('trackEvent', 'event', event)
-      return this._call('trackEvent', toJSON('trackEvent', 'event', event))
-    } catch (e) { return Promise.reject(e) }
-  }
+  trackEvent(event) { return this._record('trackEvent', 'event', event) }
 
   /** Merges customer ids and queues a customer update. */
-  identifyCustomer(customer) {
-    try {
-      requireObject('identifyCustomer', 'customer', customer)
-      return this._call('identifyCustomer', toJSON('identifyCustomer', 'customer', customer))
-    } catch (e) { return Promise.reject(e) }
-  }
+  identifyCustomer(customer) { return this._record('identifyCustomer', 'customer', customer) }
 
   /**
    * Starts fresh as a new customer: ends the session, makes a new cookie,
@@ -89,12 +122,24 @@ export class Client {
   /** Ends the session by hand (automaticSessionTracking: false). */
   trackSessionEnd(options) { return this._session('trackSessionEnd', options) }
 
-  _session(method, options) {
+  _session(method, options, opts) {
     try {
-      if (options === undefined) return this._call(method)
+      if (options === undefined) return this._call(method, undefined, opts)
       requireObject(method, 'options', options)
-      return this._call(method, toJSON(method, 'options', options))
+      return this._call(method, toJSON(method, 'options', options), opts)
     } catch (e) { return Promise.reject(e) }
+  }
+
+  // _replay makes a call the snippet queued before the SDK loaded, at the
+  // time it was made and under the record id it was given.
+  _replay(method, args, opts) {
+    switch (method) {
+      case 'trackEvent': return this._record(method, 'event', args[0], opts)
+      case 'identifyCustomer': return this._record(method, 'customer', args[0], opts)
+      case 'anonymize': return this._call(method, undefined, opts)
+      case 'trackSessionStart': case 'trackSessionEnd': return this._session(method, args[0], opts)
+    }
+    try { return Promise.resolve(this[method](...args)) } catch (e) { return Promise.reject(e) }
   }
 
   /** The customer's cookie (a UUID). */
@@ -104,34 +149,35 @@ export class Client {
   setDefaultProperties(properties) {
     requireObject('setDefaultProperties', 'properties', properties)
     const text = toJSON('setDefaultProperties', 'properties', properties)
-    this._defaults = JSON.parse(text)
+    this._s.defaults = text
+    this._bridge.defaults = text
     return this._call('setDefaultProperties', text)
   }
 
   /** A copy of the default properties. */
-  getDefaultProperties() { return JSON.parse(JSON.stringify(this._defaults)) }
+  getDefaultProperties() { return JSON.parse(this._s.defaults) }
 
   setFlushMode(mode) {
     if (!FLUSH_MODES.includes(mode)) {
       throw new RangeError(`setFlushMode: flushMode must be one of ${FLUSH_MODES.map((m) => `'${m}'`).join(', ')}`)
     }
-    this._mode = mode
+    this._s.mode = mode
     return this._call('setFlushMode', JSON.stringify(mode))
   }
 
-  getFlushMode() { return this._mode }
+  getFlushMode() { return this._s.mode }
 
   /** Sets the period of the 'period' flush mode, in milliseconds. */
   setFlushPeriod(ms) {
-    if (typeof ms !== 'number') throw new TypeError('setFlushPeriod: period must be a number of milliseconds')
+    if (typeof ms !== 'number') throw new TypeError('setFlushPeriod: period must be a number')
     if (!(ms >= MIN_FLUSH_PERIOD_MS && ms <= MAX_FLUSH_PERIOD_MS)) {
       throw new RangeError(`setFlushPeriod: period must be between ${MIN_FLUSH_PERIOD_MS} and ${MAX_FLUSH_PERIOD_MS}`)
     }
-    this._period = ms
+    this._s.period = ms
     return this._call('setFlushPeriod', String(ms))
   }
 
-  getFlushPeriod() { return this._period }
+  getFlushPeriod() { return this._s.period }
 
   /** Sends everything queued now, in any flush mode. */
   flushData() { return this._call('flushData') }

@@ -1,34 +1,26 @@
 // The page-close path. When the page is hidden or unloaded there is no time
 // to ask the Go side (it may be in a Worker) or IndexedDB anything, so the
-// loader keeps a copy of the records not yet confirmed — the Go side tells
-// it what was stored (_stored) and what is gone (_gone) — and sends them with
-// fetch(..., {keepalive: true}) inside the browser's 64 KiB budget for
-// keepalive bodies in flight. The records stay queued until an answer
-// confirms them: here, if the page lives on (_keepaliveDone), else on the
-// next visit, where the collector's command_id dedupe keeps delivery
-// exactly-once.
-
+// loader sends from what it holds itself, with fetch(..., {keepalive: true})
+// inside the browser's 64 KiB budget for keepalive bodies in flight:
+//
+//   - its copy of the records stored and not yet confirmed (the Go side
+//     tells it what it stored, _stored, and what is gone, _gone);
+//   - the calls made but not yet stored (the bridge's journal): their
+//     commands are built here (rules.js, held to the Go side's bytes by the
+//     golden tests), with the record ids the Go side will store them under.
+//
+// Everything sent stays queued until an answer confirms it: the answers the
+// page lives to see (a tab switch, the back/forward cache) are handed to
+// the Go side (answered), which settles them; the ids sent are reported at
+// once (sent) so that the Go side does not send them again meanwhile.
+// Whatever does not fit, or whose answer is lost with the page, goes out
+// with a later flush or the next visit under the same command ids.
 import { BODY_HEAD, BODY_TAIL, MAX_COMMANDS, MIRROR_BYTES } from './constants.gen.js'
+import { Builder, utf8Length } from './rules.js'
 
 // KEEPALIVE_BUDGET is the browsers' limit on the bodies of keepalive
 // requests in flight at once (Fetch spec, "keepalive"; 64 KiB everywhere).
 export const KEEPALIVE_BUDGET = 64 * 1024
-
-// utf8Length counts the UTF-8 bytes of s, which is what the budget counts
-// (a lone surrogate is sent as U+FFFD, three bytes).
-export function utf8Length(s) {
-  let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4
-      i++
-    } else n += 3
-  }
-  return n
-}
 
 // planClose splits records ({id, body, bytes}, oldest first) into request
 // bodies: at most maxCommands each, all together at most budget - inFlight
@@ -55,14 +47,44 @@ export function planClose(records, inFlight, budget = KEEPALIVE_BUDGET, maxComma
   return out
 }
 
+// built returns the records of calls not yet stored ({method, args, timeMs,
+// key, defaults}, oldest first) as the Go side will store them, skipping
+// those it would refuse and stopping at the first it does not build here
+// (anonymize or a session call: the identity after them is the Go side's).
+export function built(calls, customerIds, allowDefaultCustomerProperties) {
+  const out = []
+  let b = null
+  for (const c of calls) {
+    if (c.method !== 'trackEvent' && c.method !== 'identifyCustomer') break
+    if (!b || b.defaultsText !== c.defaults) {
+      const ids = b ? `{${[b.cookie, ...b.ids].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}` : customerIds
+      b = new Builder({ customerIds: ids, defaultProperties: c.defaults, allowDefaultCustomerProperties })
+      b.defaultsText = c.defaults
+    }
+    try {
+      const body = b.build(c)
+      out.push({ id: c.key, body, bytes: utf8Length(body) })
+    } catch (e) {
+      if (!(e instanceof TypeError || e instanceof RangeError)) throw e
+    }
+  }
+  return out
+}
+
 export class CloseSender {
-  // report(outcome) hands a keepalive answer back to the Go side.
-  constructor(report) {
-    this.report = report
+  // hooks: answered(outcome) hands a keepalive answer to the Go side;
+  // sent(ids) tells it which records went out.
+  constructor({ answered, sent, allowDefaultCustomerProperties }) {
+    this.answered = answered
+    this.sentHook = sent
+    this.allowDefaults = allowDefaultCustomerProperties
     this.url = ''
+    this.customerIds = ''
     this.records = new Map() // id → {id, body, bytes}, oldest first
     this.bytes = 0
-    this.sent = new Set() // ids sent since the page was last visible
+    this.sent = new Set() // ids in flight, or sent while the page has been hidden
+    this.settled = new Set() // ids in sent whose requests settled while hidden
+    this.hidden = false
     this.inFlight = 0
   }
 
@@ -97,14 +119,27 @@ export class CloseSender {
     }
   }
 
-  // visible: records sent at close and not confirmed may be sent again.
-  visible() { this.sent.clear() }
+  // visible: records sent at close whose requests have settled may be
+  // sent again at the next close; those still in flight may not.
+  visible() {
+    this.hidden = false
+    for (const id of this.settled) this.sent.delete(id)
+    this.settled.clear()
+  }
 
-  // close sends what is unsent; it must not wait for anything.
-  close() {
+  // close sends what is unsent: the stored records, then unstored (the
+  // bridge's journaled calls not yet stored). It must not wait for anything.
+  close(unstored = []) {
+    this.hidden = true
     if (!this.url || globalThis.navigator?.onLine === false) return
     const unsent = []
     for (const r of this.records.values()) if (!this.sent.has(r.id)) unsent.push(r)
+    if (unstored.length && this.customerIds) {
+      for (const r of built(unstored, this.customerIds, this.allowDefaults)) {
+        if (!this.sent.has(r.id) && !this.records.has(r.id)) unsent.push(r)
+      }
+    }
+    const ids = []
     for (const req of planClose(unsent, this.inFlight)) {
       let p
       try {
@@ -114,16 +149,22 @@ export class CloseSender {
         })
       } catch (e) {
         console.warn('[exponea] keepalive send failed', e)
-        return
+        break
       }
       this.inFlight += req.bytes
       for (const id of req.ids) this.sent.add(id)
+      ids.push(...req.ids)
       const settle = (outcome) => {
         this.inFlight -= req.bytes
-        this.report({ ids: req.ids, ...outcome })
+        for (const id of req.ids) {
+          if (this.hidden) this.settled.add(id)
+          else this.sent.delete(id)
+        }
+        this.answered({ ids: req.ids, ...outcome })
       }
       p.then((res) => res.text().then((body) => settle({ status: res.status, body })))
         .catch(() => settle({ failed: true }))
     }
+    if (ids.length) this.sentHook(ids)
   }
 }

@@ -21,3 +21,22 @@ export const REPORT_KINDS = ["flush", "error", "drop"]
 export const MAX_CALLS_PER_APPLY = 500
 // The most bytes of unsent records the close path keeps a copy of (internal/sdk).
 export const MIRROR_BYTES = 1048576
+// A JSON value may be nested this many containers deep (internal/jsonx).
+export const MAX_DEPTH = 64
+// The largest encoded property value (internal/wire).
+export const MAX_VALUE_BYTES = 16384
+// The largest encoded command (internal/wire).
+export const MAX_COMMAND_BYTES = 798976
+// An event's timestamp is above MIN_TIMESTAMP and at most MAX_TIMESTAMP, in Unix seconds (internal/wire).
+export const MIN_TIMESTAMP = 0
+export const MAX_TIMESTAMP = 9999999999
+// The bounds of the configuration's numbers (internal/tracker, internal/session).
+export const MAX_SESSION_TIMEOUT_S = 31536000
+export const MAX_FLUSH_RETRIES = 1000
+export const MAX_MAX_QUEUE_RECORDS = 10000000
+export const MIN_MAX_QUEUE_BYTES = 1024
+export const MAX_MAX_QUEUE_BYTES = 1099511627776
+// The default configuration (internal/tracker).
+export const DEFAULT_BASE_URL = "https://api.exponea.com"
+// A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk).
+export const JOURNAL_TIME_DIGITS = 15

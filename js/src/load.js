@@ -2,8 +2,9 @@
 import 'go:wasm_exec'
 
 // runGo instantiates the wasm at wasmUrl, runs it, and resolves with the
-// apply function it hands over once booted. hooks are {done, emit}: what
-// Go calls with results and delivery events (see wasm/doc.go).
+// apply function it hands over once booted (see wasm/doc.go). hooks are
+// {done, emit, exit}: what Go calls with answers and reports, and what is
+// called if the Go program ends — it never should; a crash ends it.
 export async function runGo(wasmUrl, hooks) {
   const go = new globalThis.Go()
   const booted = new Promise((resolve) => {
@@ -18,12 +19,24 @@ export async function runGo(wasmUrl, hooks) {
       : (await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject)).instance
   } catch (e) {
     delete globalThis.__exponeaBoot
-    throw new Error(`Exponea: cannot load ${wasmUrl}: ${e && e.message ? e.message : e}`)
+    throw new Error(`cannot load ${wasmUrl}: ${e && e.message ? e.message : e}${cspHint(e)}`)
   }
   // The Go side reads its linear memory's size from here for getStats().
   globalThis.__exponeaMemory = () => instance.exports.mem.buffer.byteLength
-  go.run(instance).catch((e) => console.error('[exponea] the wasm module stopped', e))
+  go.run(instance).then(
+    () => hooks.exit('the Go program exited'),
+    (e) => hooks.exit(`the Go program crashed: ${e && e.message ? e.message : e}`),
+  )
   const apply = await booted
   delete globalThis.__exponeaBoot
   return apply
+}
+
+// cspHint names the directive a Content-Security-Policy lacks when it is
+// what refused the module.
+function cspHint(e) {
+  const m = String(e && e.message)
+  return /Content Security Policy|unsafe-eval|CSP/i.test(m)
+    ? " (the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to script-src)"
+    : ''
 }

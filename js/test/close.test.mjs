@@ -1,7 +1,8 @@
-// Unit tests of the loader's close-path planning (node --test).
+// Unit tests of the loader's close path (node --test).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { planClose, utf8Length, CloseSender, KEEPALIVE_BUDGET } from '../src/close.js'
+import { planClose, built, CloseSender, KEEPALIVE_BUDGET } from '../src/close.js'
+import { utf8Length } from '../src/rules.js'
 
 const rec = (i, size) => {
   const body = `{"command_id":"${i}","pad":"${'x'.repeat(Math.max(0, size - 30))}"}`
@@ -40,25 +41,71 @@ test('nothing goes when the budget is used up, or the first record is too big', 
   assert.equal(planClose([], 0).length, 0)
 })
 
-test('the mirror follows stored and gone, and close skips what was sent', async () => {
+const call = (method, args, key, defaults = '{}') => ({ method, args: JSON.stringify(args), timeMs: 1764320000000, key, defaults })
+
+test('calls not yet stored are built as the Go side stores them: ids merged on the way, refused calls skipped, stopping at anonymize', () => {
+  const out = built([
+    call('trackEvent', { name: 'a' }, 'k1'),
+    call('identifyCustomer', { ids: { registered: 'x@y.z' } }, 'k2'),
+    call('trackEvent', { name: '' }, 'k3'), // refused: not sent
+    call('trackEvent', { name: 'b', properties: { p: 1 } }, 'k4', '{"app":"shop"}'),
+    call('anonymize', undefined, 'k5'),
+    call('trackEvent', { name: 'after' }, 'k6'),
+  ], '{"cookie":"c"}', true)
+  assert.deepEqual(out.map((r) => r.id), ['k1', 'k2', 'k4'])
+  const last = JSON.parse(out[2].body)
+  assert.deepEqual(last.data.customer_ids, { cookie: 'c', registered: 'x@y.z' })
+  assert.deepEqual(last.data.properties, { app: 'shop', p: 1 })
+  assert.equal(last.data.timestamp, 1764320000)
+  for (const r of out) assert.equal(r.bytes, utf8Length(r.body))
+})
+
+test('close sends the stored records, then the unstored calls; reports what went; never twice while hidden', async () => {
   const sent = []
   globalThis.fetch = async (url, init) => {
     sent.push(JSON.parse(init.body).commands.map((c) => c.command_id))
     assert.equal(init.keepalive, true)
     return { status: 200, text: async () => '{"results":[]}' }
   }
-  const reports = []
-  const c = new CloseSender((o) => reports.push(o))
+  const answers = []
+  const reported = []
+  const c = new CloseSender({ answered: (o) => answers.push(o), sent: (ids) => reported.push(ids), allowDefaultCustomerProperties: true })
   c.url = 'http://x/batch?access_token=k'
+  c.customerIds = '{"cookie":"c"}'
   c.stored(['1', '2', '3'].map((i) => `${i}\u001f${i}\u001f{"command_id":"${i}"}`).join('\n'))
   c.gone('2')
-  c.close()
-  c.close() // pagehide, then visibilitychange: nothing twice
-  assert.deepEqual(sent, [['1', '3']])
+  const unstored = [call('trackEvent', { name: 'late' }, 'k9')]
+  c.close(unstored)
+  c.close(unstored) // pagehide, then visibilitychange: nothing twice
+  assert.deepEqual(sent, [['1', '3', 'k9']])
+  assert.deepEqual(reported, [['1', '3', 'k9']])
   await new Promise((r) => setTimeout(r, 0))
-  assert.deepEqual(reports, [{ ids: ['1', '3'], status: 200, body: '{"results":[]}' }])
+  assert.deepEqual(answers, [{ ids: ['1', '3', 'k9'], status: 200, body: '{"results":[]}' }])
   assert.equal(c.inFlight, 0)
   c.visible()
+  c.close([])
+  assert.deepEqual(sent[1], ['1', '3'], 'after the page was visible again, records not confirmed may go again')
+})
+
+test('a request still in flight when the page is shown again is not sent again at the next close', async () => {
+  const sent = []
+  let release
+  globalThis.fetch = (url, init) => {
+    sent.push(JSON.parse(init.body).commands.map((c) => c.command_id))
+    return new Promise((r) => { release = () => r({ status: 200, text: async () => '{}' }) })
+  }
+  const c = new CloseSender({ answered() {}, sent() {}, allowDefaultCustomerProperties: true })
+  c.url = 'http://x/batch'
+  c.stored('1\u001fa\u001f{"command_id":"a"}')
   c.close()
-  assert.deepEqual(sent, [['1', '3'], ['1', '3']], 'after the page was visible again, unconfirmed records go again')
+  c.visible() // a tab switch and back, the request not answered yet
+  c.close()
+  assert.deepEqual(sent, [['a']])
+  release()
+  await new Promise((r) => setTimeout(r, 0))
+  c.close()
+  assert.deepEqual(sent, [['a']], 'still hidden since it settled')
+  c.visible()
+  c.close() // settled, shown and hidden again: not confirmed, so it may go again
+  assert.deepEqual(sent, [['a'], ['a']])
 })

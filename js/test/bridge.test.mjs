@@ -1,0 +1,137 @@
+// Unit tests of the bridge's custody of calls: the journal, the answers,
+// and handing everything outstanding to a (re)started Go side (node --test).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Bridge } from '../src/bridge.js'
+import { Journal } from '../src/journal.js'
+
+// A localStorage on a Map.
+class Storage {
+  constructor() { this.m = new Map() }
+  setItem(k, v) { this.m.set(k, String(v)) }
+  getItem(k) { return this.m.has(k) ? this.m.get(k) : null }
+  removeItem(k) { this.m.delete(k) }
+  get length() { return this.m.size }
+}
+// Object.keys(localStorage) lists its keys; a Proxy does the same here.
+const storage = () => {
+  const s = new Storage()
+  return new Proxy(s, { ownKeys: () => [...s.m.keys()], getOwnPropertyDescriptor: (_, k) => (s.m.has(k) ? { value: s.m.get(k), enumerable: true, configurable: true } : undefined) })
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0))
+const fields = (line) => line.split('\u001f') // id, method, time, key, entry, args
+
+function bridge(store = storage()) {
+  globalThis.localStorage = store
+  const reports = []
+  const b = new Bridge({ db: 'db', defaults: '{}', hooks: { report: (k, d) => reports.push([k, d]), configured() {}, restore: () => [['setFlushMode', '"manual"']] } })
+  const posted = []
+  b.configureArgs = () => '{"config":{}}'
+  b.settleReady = { resolve() {}, reject() {} }
+  b.where = 'page'
+  return { b, posted, reports, store, go: () => { b.apply = (t) => posted.push(...t.split('\n')); b.handOver() } }
+}
+
+test('calls that make records are journaled in entries before they are posted, and leave the journal once answered', async () => {
+  const { b, posted, store, go } = bridge()
+  const p1 = b.call('trackEvent', '{"name":"a"}')
+  const p2 = b.call('trackEvent', '{"name":"b"}')
+  b.call('getQueueLength').catch(() => {})
+  const p3 = b.call('anonymize')
+  const p4 = b.call('trackEvent', '{"name":"c"}')
+  await Promise.resolve()
+  const entries = new Journal('db', store).entries()
+  assert.equal(entries.length, 3, 'a, b | anonymize | c')
+  assert.deepEqual(entries.map((e) => e.calls.map((c) => c.method)), [['trackEvent', 'trackEvent'], ['anonymize'], ['trackEvent']])
+  assert.equal(posted.length, 0, 'nothing posted before the Go side runs')
+  go()
+  assert.equal(fields(posted[0])[1], 'configure')
+  const lines = posted.slice(1).map(fields)
+  assert.deepEqual(lines.map((f) => f[1]), ['trackEvent', 'trackEvent', 'getQueueLength', 'anonymize', 'trackEvent'])
+  assert.equal(lines[0][4], lines[1][4], 'a and b share an entry')
+  assert.notEqual(lines[3][4], lines[4][4])
+  assert.match(lines[0][3], /^[0-9a-f-]{36}$/, 'a record id is given on the page')
+  assert.equal(lines[2][3] + lines[2][4], '', 'getQueueLength is not journaled')
+  // a is stored, b is refused (bad input: gone for good), anonymize fails
+  // for a reason of the SDK's (kept for the next page).
+  b.done(JSON.stringify([{ i: Number(lines[0][0]) }, { i: Number(lines[1][0]), e: { c: 'TypeError', m: 'bad' } }, { i: Number(lines[3][0]), e: { c: 'Error', m: 'store failed' } }]))
+  await p1
+  await assert.rejects(p2, TypeError)
+  await assert.rejects(p3, /store failed \(the call stays in the page's journal/)
+  const left = new Journal('db', store).entries()
+  assert.deepEqual(left.map((e) => e.calls.map((c) => c.method)), [['anonymize'], ['trackEvent']])
+  b.done(JSON.stringify([{ i: Number(lines[4][0]) }]))
+  await p4
+  assert.deepEqual(new Journal('db', store).entries().map((e) => e.calls[0].method), ['anonymize'])
+})
+
+test('a restarted Go side gets configure, the settings, then every call not answered, under the default properties it was made with', async () => {
+  const { b, posted, go } = bridge()
+  go()
+  posted.length = 0
+  b.call('trackEvent', '{"name":"a"}').catch(() => {})
+  b.defaults = '{"v":1}'
+  b.call('setDefaultProperties', '{"v":1}').catch(() => {})
+  b.call('trackEvent', '{"name":"b"}').catch(() => {})
+  b.defaults = '{"v":2}'
+  b.call('setDefaultProperties', '{"v":2}').catch(() => {})
+  await Promise.resolve()
+  const first = posted.map(fields)
+  // The Go side stored a, took both setDefaultProperties, then died.
+  b.done(JSON.stringify([{ i: Number(first[0][0]) }, { i: Number(first[1][0]) }, { i: Number(first[3][0]) }]))
+  b.restarts = 1
+  posted.length = 0
+  b.apply = (t) => posted.push(...t.split('\n'))
+  b.handOver()
+  const again = posted.map(fields)
+  assert.deepEqual(again.map((f) => [f[1], f[5]]), [
+    ['configure', '{"config":{}}'],
+    ['setFlushMode', '"manual"'],
+    ['setDefaultProperties', '{"v":1}'], // b was made under {"v":1}
+    ['trackEvent', '{"name":"b"}'],
+    ['setDefaultProperties', '{"v":2}'], // and the page's now
+  ])
+  assert.equal(again[3][3], first[2][3], 'under the same record id')
+  assert.equal(again[3][0], first[2][0], 'answering the same Promise')
+})
+
+test("a page hands over first what other pages' journals left", async () => {
+  const store = storage()
+  const old = new Journal('db', store)
+  old.write({ key: '000000000000001-x', defaults: '{"old":true}', calls: [{ method: 'trackEvent', time: 5, key: 'k-old', args: '{"name":"left"}' }] })
+  new Journal('other', store).write({ key: '000000000000002-y', defaults: '{}', calls: [{ method: 'trackEvent', time: 5, key: 'k-other', args: '{}' }] })
+  const { b, posted, go } = bridge(store)
+  b.replayStored()
+  b.call('trackEvent', '{"name":"mine"}')
+  await Promise.resolve()
+  go()
+  const lines = posted.map(fields)
+  assert.deepEqual(lines.map((f) => [f[1], f[3] || f[5]]), [
+    ['configure', '{"config":{}}'],
+    ['setDefaultProperties', '{"old":true}'],
+    ['trackEvent', 'k-old'],
+    ['setDefaultProperties', '{}'],
+    ['trackEvent', lines[4][3]],
+  ])
+  assert.equal(lines[2][4], '000000000000001-x', 'under its own entry, which the Go side stores once')
+  assert.deepEqual(b.unstored().map((c) => c.key), ['k-old', lines[4][3]])
+  b.done(JSON.stringify([{ i: Number(lines[2][0]) }]))
+  assert.deepEqual(new Journal('db', store).entries().map((e) => e.calls[0].key), [lines[4][3]], 'the old entry leaves the journal once answered')
+  assert.equal(new Journal('other', store).entries().length, 1, "another database's entries are left alone")
+})
+
+test('a full journal is reported once, and the calls still go', async () => {
+  const store = storage()
+  store.setItem = () => { throw new Error('QuotaExceededError') }
+  const { b, posted, reports, go } = bridge(store)
+  go()
+  b.call('trackEvent', '{"name":"a"}').catch(() => {})
+  b.call('trackEvent', '{"name":"b"}').catch(() => {})
+  await Promise.resolve()
+  b.call('trackEvent', '{"name":"c"}').catch(() => {})
+  await Promise.resolve()
+  assert.equal(posted.filter((l) => fields(l)[1] === 'trackEvent').length, 3)
+  assert.equal(reports.filter(([k]) => k === 'error').length, 1)
+  await tick()
+})
