@@ -16,10 +16,15 @@ export const KEY = 'e2e-public-key'
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
 
-// startPages serves e2e/pages at / and dist/ at /dist/.
+// startPages serves e2e/pages at / and dist/ at /dist/. A `delay` query
+// parameter holds any file back for that many milliseconds (a slow network
+// for one file).
 export async function startPages() {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname))
+    const u = new URL(req.url, 'http://x')
+    const delay = Number(u.searchParams.get('delay'))
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay))
+    const path = normalize(decodeURIComponent(u.pathname))
     const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
     try {
       const body = await readFile(file)

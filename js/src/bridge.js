@@ -126,10 +126,23 @@ export class Bridge {
     if (this.apply) this.post(calls.map((c) => this.waiting.get(c.id).line))
   }
 
-  // post hands lines to the Go side, in pieces of MAX_CALLS_PER_APPLY (the
-  // Go heap never holds a whole burst).
+  // post hands lines to the Go side in pieces of about MAX_CALLS_PER_APPLY
+  // (the Go heap never holds a whole burst), never splitting a journal
+  // entry: the Go side applies an entry once, in one go, so the part of an
+  // entry that came in a later piece would be taken for applied already.
   post(lines) {
-    for (let i = 0; i < lines.length; i += MAX_CALLS_PER_APPLY) this.apply(lines.slice(i, i + MAX_CALLS_PER_APPLY).join('\n'))
+    let piece = []
+    let last = ''
+    for (const l of lines) {
+      const entry = entryOf(l)
+      if (piece.length >= MAX_CALLS_PER_APPLY && (entry === '' || entry !== last)) {
+        this.apply(piece.join('\n'))
+        piece = []
+      }
+      piece.push(l)
+      last = entry
+    }
+    if (piece.length) this.apply(piece.join('\n'))
   }
 
   done(text) {
@@ -341,4 +354,11 @@ export class Bridge {
 // id US method US time US key US entry US argument.
 function line(c, e) {
   return `${c.id}${US}${c.method}${US}${c.time}${US}${c.key}${US}${e ? e.key : ''}${US}${c.args}`
+}
+
+// entryOf returns the journal entry of a line ('' for none).
+function entryOf(l) {
+  let i = -1
+  for (let f = 0; f < 4; f++) i = l.indexOf(US, i + 1)
+  return l.slice(i + 1, l.indexOf(US, i + 1))
 }

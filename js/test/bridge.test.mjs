@@ -135,3 +135,18 @@ test('a full journal is reported once, and the calls still go', async () => {
   assert.equal(reports.filter(([k]) => k === 'error').length, 1)
   await tick()
 })
+
+test('a journal entry is never split between two pieces handed to the Go side', async () => {
+  const { b, posted } = bridge()
+  const pieces = []
+  for (let i = 0; i < 1203; i++) b.call('trackEvent', `{"name":"e${i}"}`).catch(() => {})
+  await Promise.resolve()
+  b.apply = (t) => pieces.push(t.split('\n'))
+  b.handOver() // configure first: the pieces are offset by one line
+  const entries = pieces.map((p) => new Set(p.map((l) => fields(l)[4]).filter(Boolean)))
+  for (let i = 1; i < entries.length; i++) {
+    for (const e of entries[i]) assert.ok(!entries[i - 1].has(e), `entry ${e} in pieces ${i - 1} and ${i}`)
+  }
+  assert.deepEqual(pieces.map((p) => p.length), [501, 500, 203])
+  assert.equal(posted.length, 0)
+})

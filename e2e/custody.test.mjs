@@ -1,0 +1,199 @@
+// Custody from the first call: what a page does with the SDK as real pages
+// do — calls fired without awaiting them, the tab closed or the page left in
+// the same task, calls made before exponea.js has arrived, a Worker that
+// dies — and the SDK keeps every call, delivering it once.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { env, config, open, hide } from './harness.mjs'
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const stored = async (collector, type) => (await collector.events(`event_type=${type}`)).map((e) => e.properties.i)
+const once = (seqs, n) => seqs.length === n && new Set(seqs).size === n
+
+// fire calls trackEvent n times without awaiting, in the task of the
+// evaluate, and returns at once.
+const fire = (page, name, n) => page.evaluate(({ name, n }) => {
+  for (let i = 0; i < n; i++) window.exponea.trackEvent({ name, properties: { i } })
+}, { name, n })
+
+for (const mode of ['immediate', 'period', 'appClose', 'manual']) {
+  test(`calls fired right before the tab closes are delivered at close, or by the next visit, once (${mode})`, async (t) => {
+    const { pages, collector, browser } = await env(t)
+    const ctx = await browser.newContext()
+    const first = mode === 'period' ? { flushMode: 'period', flushPeriod: 3600000 } : { flushMode: mode }
+    const page = await open(ctx, pages, config(collector, first))
+    const n = 5
+    await fire(page, 'leave', n)
+    await page.close({ runBeforeUnload: false })
+    await sleep(1500)
+    const atClose = (await stored(collector, 'leave')).length
+    if (mode === 'manual') assert.equal(atClose, 0, 'manual mode sends nothing at close')
+    else assert.equal(atClose, n, `delivered at close: ${atClose} of ${n}`)
+    const next = await open(ctx, pages, config(collector, { flushMode: 'manual' }))
+    await next.evaluate(() => exponea.flushData())
+    await collector.waitFor(async () => (await stored(collector, 'leave')).length >= n, { what: `${n} events after the next visit` })
+    assert.ok(once(await stored(collector, 'leave'), n), 'each stored once')
+    const { duplicates_received: dups } = await collector.stats()
+    console.log(`# ${mode}: ${atClose} of ${n} delivered at close, the rest on the next visit; ${dups} duplicates received (deduped)`)
+  })
+}
+
+test('calls fired as the page navigates away in the same task are delivered at close', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector))
+  await page.evaluate(() => {
+    for (let i = 0; i < 3; i++) exponea.trackEvent({ name: 'click', properties: { i } })
+    location.href = '/?next'
+  })
+  await collector.waitFor(async () => (await stored(collector, 'click')).length === 3, { what: 'the clicks, sent as the page left' })
+})
+
+test('calls made before exponea.js arrives survive a tab that closes first, and the next page sends them once, in order', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const cfg = config(collector, { flushMode: 'manual' })
+  const page = await ctx.newPage()
+  await page.goto(pages.url + '/snippet.html?scriptDelay=60000', { waitUntil: 'domcontentloaded' }) // exponea.js is on its way for a minute
+  await page.evaluate((cfg) => {
+    const e = Exponea.configure(cfg)
+    for (let i = 0; i < 4; i++) e.trackEvent({ name: 'early', properties: { i } })
+    e.identifyCustomer({ ids: { registered: 'early@b.c' } })
+  }, cfg)
+  assert.equal(await page.evaluate(() => typeof Exponea.q), 'object', 'exponea.js had not arrived')
+  await page.close({ runBeforeUnload: false })
+
+  const next = await ctx.newPage()
+  await next.goto(pages.url + '/snippet.html')
+  await next.evaluate(async (cfg) => {
+    window.exponea = Exponea.configure(cfg) // on the stub: exponea.js may not be there yet
+    await window.exponea.ready
+    await window.exponea.flushData()
+  }, cfg)
+  const got = await collector.waitFor(async () => {
+    const ev = await collector.events('event_type=early')
+    return ev.length >= 4 && ev
+  }, { what: 'the early events' })
+  assert.deepEqual(got.map((e) => e.properties.i), [0, 1, 2, 3], 'once each, in order')
+  const customers = await collector.customers()
+  assert.ok(customers.some((c) => c.customer_ids.registered === 'early@b.c'), 'the identify too')
+  assert.deepEqual(got.map((e) => e.timestamp).sort(), got.map((e) => e.timestamp), 'stamped when they were made')
+})
+
+test('the snippet: calls before the SDK loads go through, with their Promises', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(pages.url + '/snippet.html?scriptDelay=500', { waitUntil: 'domcontentloaded' })
+  const result = await page.evaluate(async (cfg) => {
+    const e = Exponea.configure(cfg)
+    const p = e.trackEvent({ name: 'stubbed' })
+    const bad = e.trackEvent({ name: '' }).then(() => 'resolved', (err) => err.constructor.name)
+    await e.ready
+    await p
+    return { bad: await bad, after: await e.trackEvent({ name: 'after' }).then(() => 'ok'), real: typeof Exponea.q }
+  }, config(collector))
+  assert.deepEqual(result, { bad: 'TypeError', after: 'ok', real: 'undefined' })
+  await collector.waitFor(async () => (await collector.events('event_type=stubbed')).length === 1, { what: 'the stubbed event' })
+})
+
+test('a Worker that dies mid-burst and mid-flush is replaced: every Promise settles, nothing is lost or stored twice', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector))
+  assert.equal(await page.evaluate(() => exponea.runsIn), 'worker')
+  const outcomes = await page.evaluate(async () => {
+    const ps = []
+    for (let i = 0; i < 2000; i++) ps.push(exponea.trackEvent({ name: 'burst', properties: { i } }).then(() => 'ok', (e) => e.message))
+    setTimeout(() => exponea._bridge.worker.terminate(), 30) // a crash: no message, no event
+    const out = await Promise.all(ps)
+    return { ok: out.filter((o) => o === 'ok').length, errors: [...new Set(out.filter((o) => o !== 'ok'))] }
+  })
+  assert.deepEqual(outcomes, { ok: 2000, errors: [] })
+  await collector.waitFor(async () => (await stored(collector, 'burst')).length >= 2000, { timeout: 30000, what: '2000 events' })
+  assert.ok(once(await stored(collector, 'burst'), 2000), 'each stored once')
+
+  // Now with a flush in flight: the collector holds the request.
+  await collector.fault({ delay_ms: 2500, times: 1 })
+  await page.evaluate(async () => {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => exponea.trackEvent({ name: 'inflight', properties: { i } })))
+    await new Promise((r) => setTimeout(r, 300))
+    exponea._bridge.worker.terminate()
+  })
+  await collector.waitFor(async () => (await stored(collector, 'inflight')).length >= 50, { timeout: 30000, what: '50 events' })
+  assert.ok(once(await stored(collector, 'inflight'), 50), 'each stored once')
+  await page.evaluate(() => exponea.trackEvent({ name: 'afterwards' }))
+  await collector.waitFor(async () => (await stored(collector, 'afterwards')).length === 1, { what: 'sending goes on' })
+  assert.equal(await page.evaluate(() => exponea.runsIn), 'worker', 'in a new worker')
+})
+
+for (const auth of ['Token', 'Basic']) {
+  test(`with ${auth} authorization a tab switch never stops sending`, async (t) => {
+    const { pages, collector, browser } = await env(t, { extra: ['-private', 'id:secret'] })
+    const authorization = auth === 'Token' ? undefined : `Basic ${Buffer.from('id:secret').toString('base64')}`
+    const page = await open(await browser.newContext(), pages, config(collector, { flushMode: 'appClose', ...(authorization && { authorization }) }))
+    await page.evaluate(() => {
+      window.keepalives = 0
+      window.errors = []
+      exponea.on('error', (e) => window.errors.push(e))
+      const orig = window.fetch
+      window.fetch = function (url, init) {
+        if (init && init.keepalive) window.keepalives++
+        return orig.apply(this, arguments)
+      }
+    })
+    await page.evaluate(() => Promise.all([1, 2, 3].map((i) => exponea.trackEvent({ name: 'switch', properties: { i } }))))
+    await hide(page)
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+      document.dispatchEvent(new Event('visibilitychange'))
+      return exponea.setFlushMode('immediate')
+    })
+    await page.evaluate(() => Promise.all([4, 5, 6].map((i) => exponea.trackEvent({ name: 'switch', properties: { i } }))))
+    await collector.waitFor(async () => (await stored(collector, 'switch')).length === 6, { what: 'all six' })
+    const { keepalives, errors } = await page.evaluate(() => ({ keepalives: window.keepalives, errors: window.errors }))
+    if (auth === 'Token') assert.ok(keepalives > 0, 'the close path sent')
+    else assert.equal(keepalives, 0, 'no close path without a Token key')
+    assert.ok(!errors.some((e) => e.paused), `sending was paused: ${JSON.stringify(errors)}`)
+  })
+}
+
+test('a page that cannot load the SDK keeps the calls journaled, and a later page sends them', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const page = await open(ctx, pages)
+  const cfg = config(collector, { wasmUrl: '/dist/missing.wasm' })
+  const outcome = await page.evaluate(async (cfg) => {
+    const { Exponea } = await import('/dist/exponea.mjs')
+    const e = Exponea.configure(cfg)
+    const errors = []
+    e.on('error', (r) => errors.push(r.message))
+    const p = e.trackEvent({ name: 'stranded' }).then(() => 'resolved', (err) => err.message)
+    const ready = await e.ready.then(() => 'ready', (err) => err.message)
+    return { ready, call: await p, errors }
+  }, cfg)
+  assert.match(outcome.ready, /could not start: .*missing\.wasm.*404/)
+  assert.match(outcome.call, /stays in the page's journal/)
+  assert.ok(outcome.errors.length > 0, 'an error report says why')
+  await page.close()
+  const next = await open(ctx, pages, config(collector))
+  await collector.waitFor(async () => (await collector.events('event_type=stranded')).length === 1, { what: 'the stranded event' })
+  await next.close()
+})
+
+test('configure returns the client at once and throws on bad configuration', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages)
+  const r = await page.evaluate(async (cfg) => {
+    const { Exponea } = await import('/dist/exponea.mjs')
+    const out = {}
+    try { Exponea.configure({ ...cfg, flushMaxRetries: 0 }) } catch (e) { out.bad = `${e.constructor.name}: ${e.message}` }
+    const e = Exponea.configure(cfg)
+    out.sync = typeof e.trackEvent === 'function' && e.storage === undefined
+    const p = e.trackEvent({ name: 'at-once' })
+    const awaited = await e
+    out.same = awaited.getFlushMode() === e.getFlushMode() && awaited.storage === 'indexeddb' && typeof awaited.then === 'undefined'
+    await p
+    return out
+  }, config(collector))
+  assert.deepEqual(r, { bad: 'RangeError: configure: flushMaxRetries must be between 1 and 1000', sync: true, same: true })
+  await collector.waitFor(async () => (await collector.events('event_type=at-once')).length === 1, { what: 'the event' })
+})
+
