@@ -147,6 +147,32 @@ export class Kit {
     return n - failed.length
   }
 
+  // fire makes n trackEvent calls in one task without awaiting them, as a
+  // page does before it navigates away; with cfg it configures the SDK in
+  // the same task first. Every call returned, so every one counts as
+  // tracked: the SDK owns it.
+  async fire(page, n, cfg) {
+    this.check()
+    const from = this.nextSeq
+    this.nextSeq += n
+    await page.evaluate(async ({ name, from, n, cfg }) => {
+      if (cfg) {
+        if (!window.Exponea) window.Exponea = (await import('/dist/exponea.mjs')).Exponea
+        window.exponea = window.Exponea.configure(cfg)
+      }
+      for (let i = 0; i < n; i++) window.exponea.trackEvent({ name, properties: { seq: from + i } })
+    }, { name: this.eventType, from, n, cfg })
+    for (let i = 0; i < n; i++) this.trackedSeqs.add(from + i)
+  }
+
+  // storedCount is how many of the tracked events the collector holds.
+  async storedCount() {
+    const { seqs } = await this.stored()
+    let have = 0
+    for (const s of seqs) if (this.trackedSeqs.has(s)) have++
+    return have
+  }
+
   queueLength(page) { return page.evaluate(() => window.exponea.getQueueLength()) }
 
   // flushAll calls flushData until the queue is empty (at most tries times).

@@ -91,6 +91,7 @@ for (const sc of selected) {
   }
   await kit.cleanup()
   Object.assign(result, counts || {})
+  if (kit.atClose !== undefined) result.atClose = kit.atClose
   result.seconds = Math.round((Date.now() - t0) / 100) / 10
   result.failures = kit.failures
   result.notes.push(...kit.notes)
@@ -136,16 +137,16 @@ function markdown(r) {
     '',
     `${r.date} · Chromium ${r.chromium} · Node ${r.node} · ${r.seconds} s · **${r.result.toUpperCase()}**`,
     '',
-    '| # | Scenario | Tracked | Stored | Drops reported | Lost | Duplicates received | Duplicates stored | Requests | Time (s) | Result |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| # | Scenario | Tracked | Stored | At close | Drops reported | Lost | Duplicates received | Duplicates stored | Requests | Time (s) | Result |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ]
   for (const s of r.scenarios) {
-    lines.push(`| ${s.id} | ${s.title} | ${n(s.tracked)} | ${n(s.stored)} | ${n(s.drops)} | ${n(s.lost)} | ${n(s.duplicatesReceived)} | ${n(s.duplicatesStored)} | ${n(s.requests)} | ${s.seconds} | ${s.status.toUpperCase()} |`)
+    lines.push(`| ${s.id} | ${s.title} | ${n(s.tracked)} | ${n(s.stored)} | ${n(s.atClose)} | ${n(s.drops)} | ${n(s.lost)} | ${n(s.duplicatesReceived)} | ${n(s.duplicatesStored)} | ${n(s.requests)} | ${s.seconds} | ${s.status.toUpperCase()} |`)
   }
   lines.push('',
-    'Tracked: `trackEvent` calls that resolved, each with a unique `properties.seq` and the scenario\'s own event type (the SDK\'s installation and session events are not counted). ' +
-    'Stored: distinct seq at the collector. Lost = tracked − stored − drops reported (the SDK\'s `drop` reports). ' +
-    'Duplicates received: re-sends the collector\'s `command_id` dedupe caught (harmless). Duplicates stored: stored rows − distinct seq (must be 0). ' +
+    'Tracked: `trackEvent` calls that resolved — or, where calls are fired without awaiting them (12–15), that returned: the SDK owns them from then — each with a unique `properties.seq` and the scenario\'s own event type (the SDK\'s installation and session events are not counted). ' +
+    'Stored: distinct seq at the collector. At close: stored before any next visit (12). Lost = tracked − stored − drops reported (the SDK\'s `drop` reports). ' +
+    'Duplicates received: re-sends the collector\'s `command_id` dedupe caught — what a backend that does not deduplicate (Bloomreach) would have stored twice. Duplicates stored: stored rows − distinct seq (must be 0). ' +
     'Requests: tracking requests the collector counted during the scenario, CORS preflights excluded (requests abandoned by the client before an answer are not counted). ' +
     'A scenario fails if it lost or double-stored an event, failed one of its own checks, or errored (including its timeout).', '')
   const detail = r.scenarios.filter((s) => s.error || s.failures.length || s.notes.length || (s.statuses && Object.keys(s.statuses).some((k) => k !== '200')))

@@ -291,6 +291,9 @@ export async function killUnderLoad(kit) {
   return kit.counts()
 }
 
+export { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
+import { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
+
 // The suite, in order. timeout is per scenario, in ms, for [quick, full].
 export const scenarios = [
   { id: '1a', title: 'close right after tracking (immediate)', fn: closeAfterTracking('immediate'), timeout: [40e3, 60e3] },
@@ -308,4 +311,11 @@ export const scenarios = [
   { id: '10a', title: 'IndexedDB unavailable (open throws)', fn: idbUnavailable('throws'), timeout: [40e3, 60e3] },
   { id: '10b', title: 'IndexedDB unavailable (window.indexedDB undefined)', fn: idbUnavailable('undefined'), timeout: [40e3, 60e3] },
   { id: '11', title: 'kill -9 of the collector under load', fn: killUnderLoad, timeout: [50e3, 100e3] },
+  { id: '12a', title: 'track and leave, 5 calls fired as the tab closes (immediate)', fn: trackAndLeave('immediate'), timeout: [60e3, 300e3] },
+  { id: '12b', title: 'track and leave (period 1 h)', fn: trackAndLeave('period'), timeout: [60e3, 300e3] },
+  { id: '12c', title: 'track and leave (appClose)', fn: trackAndLeave('appClose'), timeout: [60e3, 300e3] },
+  { id: '12d', title: 'track and leave (manual)', fn: trackAndLeave('manual'), timeout: [60e3, 300e3] },
+  { id: '13', title: 'calls while the SDK starts, the tab closed at once', fn: leaveDuringStartup, timeout: [60e3, 200e3] },
+  { id: '14', title: 'calls on the snippet before exponea.js arrives, the tab closed first', fn: beforeLoad, timeout: [40e3, 60e3] },
+  { id: '15', title: 'the Worker dies mid-burst and mid-flush', fn: workerCrash, timeout: [60e3, 90e3] },
 ]
