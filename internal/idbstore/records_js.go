@@ -127,60 +127,79 @@ func (d *DB) stored(op string, recs []queue.Record, reqs []safejs.Value, sizes [
 	return out, nil
 }
 
-// AppendOnce implements queue.Store: Append and a put of the mark in the
-// state store, both from the success callback of a get of the mark, in one
-// readwrite transaction over both stores; a mark found means nothing is
-// put.
-func (d *DB) AppendOnce(ctx context.Context, mark string, recs []queue.Record) ([]queue.Record, error) {
+// AppendOnce implements queue.Store: one readwrite transaction over the
+// blocks and the state store issues a get of every mark, and the success
+// callback of the last get puts the marks not found and the records of
+// their batches, in blocks, as Append does.
+func (d *DB) AppendOnce(ctx context.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
 	const op = "append once"
-	if err := checkNumbers(op, recs); err != nil {
-		return nil, err
+	for _, b := range batches {
+		if err := checkNumbers(op, b.Recs); err != nil {
+			return nil, nil, err
+		}
 	}
 	t, sts, err := d.beginScope(ctx, op, "readwrite", blocksStore, stateStore)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	key := queue.MarkKey(mark)
-	get, err := sts[1].Call("get", key)
-	if err != nil {
-		return nil, t.fail(d.callErr(op, err))
+	skipped := make([]bool, len(batches))
+	gets := make([]safejs.Value, len(batches))
+	last := -1
+	for i, b := range batches {
+		if b.Mark == "" {
+			continue
+		}
+		if gets[i], err = sts[1].Call("get", queue.MarkKey(b.Mark)); err != nil {
+			return nil, nil, t.fail(d.callErr(op, err))
+		}
+		last = i
 	}
 	var (
-		reqs   []safejs.Value
-		sizes  []int
-		marked bool
+		recs  []queue.Record
+		reqs  []safejs.Value
+		sizes []int
 	)
-	err = t.onSuccess(get, func() error {
-		v, err := get.Get("result")
-		if err != nil {
-			return d.callErr(op, err)
-		}
-		if !v.IsUndefined() {
-			marked = true
-			return nil
-		}
-		if _, err := sts[1].Call("put", "1", key); err != nil {
-			return d.callErr(op, err)
+	// put runs once every get has succeeded (requests of a transaction
+	// succeed in the order they were made): it skips the marked batches.
+	put := func() error {
+		for i, b := range batches {
+			if b.Mark != "" {
+				v, err := gets[i].Get("result")
+				if err != nil {
+					return d.callErr(op, err)
+				}
+				if !v.IsUndefined() {
+					skipped[i] = true
+					continue
+				}
+				if _, err := sts[1].Call("put", "1", queue.MarkKey(b.Mark)); err != nil {
+					return d.callErr(op, err)
+				}
+			}
+			recs = append(recs, b.Recs...)
 		}
 		if len(recs) == 0 {
 			return nil
 		}
-		reqs, sizes, err = putBlocks(d.json, sts[0], recs)
-		if err != nil {
+		var err error
+		if reqs, sizes, err = putBlocks(d.json, sts[0], recs); err != nil {
 			return d.callErr(op, err)
 		}
 		return nil
-	})
+	}
+	if last < 0 {
+		err = put()
+	} else {
+		err = t.onSuccess(gets[last], put)
+	}
 	if err != nil {
-		return nil, t.fail(err)
+		return nil, nil, t.fail(err)
 	}
 	if err := t.wait(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if marked {
-		return nil, queue.ErrMarked
-	}
-	return d.stored(op, recs, reqs, sizes)
+	stored, err := d.stored(op, recs, reqs, sizes)
+	return stored, skipped, err
 }
 
 // DropMarks implements queue.Store with one delete of the key range of

@@ -38,17 +38,25 @@ func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
 }
 
 // AppendOnce implements Store.
-func (m *Memory) AppendOnce(ctx context.Context, mark string, recs []Record) ([]Record, error) {
+func (m *Memory) AppendOnce(ctx context.Context, batches []Batch) ([]Record, []bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if _, ok := m.state[MarkKey(mark)]; ok {
-		return nil, ErrMarked
+	skipped := make([]bool, len(batches))
+	var recs []Record
+	for i, b := range batches {
+		if b.Mark != "" {
+			if _, ok := m.state[MarkKey(b.Mark)]; ok {
+				skipped[i] = true
+				continue
+			}
+			m.state[MarkKey(b.Mark)] = "1"
+		}
+		recs = append(recs, b.Recs...)
 	}
-	m.state[MarkKey(mark)] = "1"
-	return m.append(recs), nil
+	return m.append(recs), skipped, nil
 }
 
 // DropMarks implements Store.

@@ -12,14 +12,16 @@ var ErrQuota = errors.New("queue: storage quota exceeded")
 // because another tab upgraded the database schema.
 var ErrClosed = errors.New("queue: store closed")
 
-// ErrMarked is returned by AppendOnce when its mark was recorded before:
-// the batch was stored already, by this tab or another, and is not stored
-// again.
-var ErrMarked = errors.New("queue: batch stored already")
+// Batch is records to store once under a mark (see Store.AppendOnce).
+type Batch struct {
+	// Mark names the batch; "" stores it without one (every time).
+	Mark string
+	Recs []Record
+}
 
-// MarkKey is the state key under which AppendOnce records mark. Marks are
-// ordinary state values: work that is not one Append (anonymize, say) can
-// record its own with UpdateState.
+// MarkKey is the state key under which AppendOnce records a mark. Marks
+// are ordinary state values: work that is not one Append (anonymize, say)
+// can record its own with UpdateState.
 func MarkKey(mark string) string { return markPrefix + mark }
 
 const markPrefix = "mark:"
@@ -31,11 +33,13 @@ type Store interface {
 	// Seq stored before; it returns the records with Seq set. All or none
 	// are stored.
 	Append(ctx context.Context, recs []Record) ([]Record, error)
-	// AppendOnce is Append that also records mark in the same transaction,
-	// unless mark was recorded before: then it stores nothing and returns
-	// ErrMarked. A batch handed over more than once — a page's journal
-	// replayed after a crash, by this tab or another — is stored once.
-	AppendOnce(ctx context.Context, mark string, recs []Record) ([]Record, error)
+	// AppendOnce stores batches in order, in one transaction, each once: a
+	// batch whose mark was recorded before is skipped; the others are
+	// stored, as Append stores records, and their marks recorded. A batch
+	// handed over more than once — a page's journal replayed after a crash,
+	// by this tab or another — is stored once. It returns the records
+	// stored, with Seq set, and which batches were skipped.
+	AppendOnce(ctx context.Context, batches []Batch) (stored []Record, skipped []bool, err error)
 	// DropMarks deletes the marks that sort before the mark before.
 	DropMarks(ctx context.Context, before string) error
 	// Oldest returns up to n records in Seq order, starting after Seq after

@@ -93,14 +93,24 @@ func (a *app) stored(recs []queue.Record) {
 	a.runner.trigger(flush.Tracked)
 }
 
-// record stores a run of up to MaxCallsPerApply trackEvent /
-// identifyCustomer calls of one journal entry (or of none) in one
-// transaction and answers them.
+// record stores a run of trackEvent / identifyCustomer calls in one
+// transaction — up to MaxCallsPerApply, but never part of a journal entry:
+// an entry is stored once, so what of it came in a later transaction would
+// be taken for stored — and answers them.
 func (a *app) record(calls []tracker.Call, out *answers) int {
+	isRun := func(c tracker.Call) bool { return c.Method == "trackEvent" || c.Method == "identifyCustomer" }
 	n := 0
-	for n < len(calls) && n < MaxCallsPerApply && calls[n].Entry == calls[0].Entry &&
-		(calls[n].Method == "trackEvent" || calls[n].Method == "identifyCustomer") {
-		n++
+	for n < len(calls) && isRun(calls[n]) {
+		m := n + 1 // the end of the entry starting at n
+		if e := calls[n].Entry; e != "" {
+			for m < len(calls) && calls[m].Entry == e && isRun(calls[m]) {
+				m++
+			}
+		}
+		if n > 0 && m > MaxCallsPerApply {
+			break
+		}
+		n = m
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	res, stored := a.tracker.Apply(ctx, calls[:n])

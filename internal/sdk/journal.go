@@ -21,8 +21,9 @@ import (
 // path) and its journal entry (tracker.Call.Entry), and the SDK applies an
 // entry once, however often it is handed over: a run of trackEvent /
 // identifyCustomer calls is stored with queue.Store.AppendOnce, marked in
-// the same transaction; any other journaled call is marked once it is done
-// (a crash in between makes it run again, never get lost).
+// the same transaction (and several entries share one transaction, as calls
+// of several tasks do: group commit); any other journaled call is marked
+// once it is done (a crash in between makes it run again, never get lost).
 //
 // An entry's key is its creation time in Unix milliseconds, in
 // JournalTimeDigits digits with leading zeros, a '-' and a random part, so

@@ -2,7 +2,9 @@ package sdk
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,7 +96,7 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 	old := entryBefore(t0.Add(-MarkLifetime-time.Millisecond)) + "-a"
 	recent := entryBefore(t0.Add(-MarkLifetime)) + "-b"
 	for _, m := range []string{old, recent} {
-		if _, err := store.AppendOnce(ctx, m, nil); err != nil {
+		if _, _, err := store.AppendOnce(ctx, []queue.Batch{{Mark: m}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,5 +110,55 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 	}
 	if _, ok, _ := store.GetState(ctx, queue.MarkKey(recent)); !ok {
 		t.Error("a recent mark was dropped")
+	}
+}
+
+// countingStore counts AppendOnce calls: transactions, for IndexedDB.
+type countingStore struct {
+	queue.Store
+	mu   sync.Mutex
+	once int
+}
+
+func (s *countingStore) AppendOnce(ctx context.Context, b []queue.Batch) ([]queue.Record, []bool, error) {
+	s.mu.Lock()
+	s.once++
+	s.mu.Unlock()
+	return s.Store.AppendOnce(ctx, b)
+}
+
+// Journal entries of several tasks that reach the SDK together share one
+// transaction (group commit), up to MaxCallsPerApply calls; an entry is
+// never split across two.
+func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
+	cs := &countingStore{Store: queue.NewMemory()}
+	e := newEnv(t, func(p *Platform) { p.OpenStore = func(context.Context, string) (queue.Store, error) { return cs, nil } })
+	e.store = cs
+	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+	var calls []tracker.Call
+	entry := func(name string, n int) {
+		key := entryBefore(t0) + "-" + name
+		for i := range n {
+			e.nextID++
+			calls = append(calls, tracker.Call{ID: e.nextID, Method: "trackEvent", Args: []byte(`{"name":"` + name + `"}`),
+				Key: name + "-" + strconv.Itoa(i), Entry: key})
+		}
+	}
+	for i := range 10 {
+		entry("small"+strconv.Itoa(i), 1)
+	}
+	entry("a", 300)
+	entry("b", 300)
+	e.s.Apply(calls)
+	for _, c := range calls {
+		if a := e.answer(c.ID); a.Err != nil {
+			t.Fatal(a.Err)
+		}
+	}
+	if cs.once != 2 {
+		t.Errorf("%d transactions, want 2: the small entries and a, then b", cs.once)
+	}
+	if n := e.queued(); n != 1+10+600 {
+		t.Errorf("queued %d, want %d", n, 611)
 	}
 }

@@ -41,53 +41,72 @@ func (t *Tracker) count(ctx context.Context) error {
 	return err
 }
 
-// append stores recs, enforcing the bounds, once under mark when it is not
-// empty (queue.Store.AppendOnce; then ErrMarked says they were stored
-// before). Called with t.mu held.
-func (t *Tracker) append(ctx context.Context, mark string, recs []queue.Record) ([]queue.Record, error) {
+// append stores recs, enforcing the bounds. Called with t.mu held.
+func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	put := func() ([]queue.Record, error) {
-		if mark != "" {
-			return t.store.AppendOnce(ctx, mark, recs)
-		}
-		return t.store.Append(ctx, recs)
+	stored, _, err := t.put(ctx, len(recs), func() ([]queue.Record, []bool, error) {
+		stored, err := t.store.Append(ctx, recs)
+		return stored, nil, err
+	})
+	return stored, err
+}
+
+// appendOnce stores batches with queue.Store.AppendOnce, enforcing the
+// bounds. Called with t.mu held.
+func (t *Tracker) appendOnce(ctx context.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
+	n := 0
+	for _, b := range batches {
+		n += len(b.Recs)
 	}
-	stored, err := put()
+	return t.put(ctx, n, func() ([]queue.Record, []bool, error) { return t.store.AppendOnce(ctx, batches) })
+}
+
+// put runs write, a store write of n records; if the browser refuses it
+// for lack of space it makes room and tries once more. Then it enforces
+// the bounds.
+func (t *Tracker) put(ctx context.Context, n int, write func() ([]queue.Record, []bool, error)) ([]queue.Record, []bool, error) {
+	stored, skipped, err := write()
 	if errors.Is(err, queue.ErrQuota) {
 		// Make room — a tenth of the queue, at least what we are writing —
 		// and try once more.
 		if cerr := t.count(ctx); cerr != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		n := max(t.estN/10, len(recs))
-		if _, eerr := t.evict(ctx, n, 0, "the browser's storage quota is exhausted"); eerr != nil {
-			return nil, err
+		if _, eerr := t.evict(ctx, max(t.estN/10, n), 0, "the browser's storage quota is exhausted"); eerr != nil {
+			return nil, nil, err
 		}
-		stored, err = put()
+		stored, skipped, err = write()
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return t.bound(ctx, stored), skipped, nil
+}
+
+// bound counts stored in the queue's size estimate and evicts the oldest
+// records if the queue is over a bound; it returns stored without the
+// records it evicted.
+func (t *Tracker) bound(ctx context.Context, stored []queue.Record) []queue.Record {
 	for _, r := range stored {
 		t.estN++
 		t.estBytes += int64(r.Size())
 	}
 	if t.estN <= t.cfg.MaxQueueRecords && t.estBytes <= t.cfg.MaxQueueBytes {
-		return stored, nil
+		return stored
 	}
 	// The number of records is cheap to know exactly (Len); their bytes
 	// are not (Count reads the whole queue), so they are counted only when
 	// their estimate, which only overstates, is over its own bound.
 	if t.estBytes > t.cfg.MaxQueueBytes {
 		if err := t.count(ctx); err != nil {
-			return stored, nil // stored; the bound is enforced on the next write
+			return stored // stored; the bound is enforced on the next write
 		}
 	} else {
 		n, err := t.store.Len(ctx)
 		if err != nil {
-			return stored, nil
+			return stored
 		}
 		t.estN = n
 	}
@@ -99,7 +118,7 @@ func (t *Tracker) append(ctx context.Context, mark string, recs []queue.Record) 
 		gone, _ := t.evict(ctx, overN, overB, reason)
 		stored = without(stored, gone)
 	}
-	return stored, nil
+	return stored
 }
 
 // evict deletes at least n records and b bytes, events before customers,

@@ -58,7 +58,7 @@ func (t *Tracker) session(ctx context.Context, step func(session.Config, session
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	recs := t.sessionRecords(evs, page)
-	stored, err := t.append(ctx, "", recs)
+	stored, err := t.append(ctx, recs)
 	return stored, st, warn, err
 }
 

@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"sync"
 
@@ -114,7 +113,7 @@ func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, err
 	rec := t.eventRecord(ids, jsonx.AppendString(nil, "installation"), now/1000, t.device.Properties(), now)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.append(ctx, "", []queue.Record{rec})
+	return t.append(ctx, []queue.Record{rec})
 }
 
 // Cookie returns the customer cookie.
@@ -164,10 +163,10 @@ type op struct {
 // Apply validates calls and stores the valid ones as records, all in one
 // store transaction (group commit). Calls are applied in order, so an event
 // tracked after an identifyCustomer in the same batch carries its ids. It
-// returns one Result per call and the records stored. The calls of a
-// journal entry (calls[0].Entry, the same for all) are stored once: if the
-// entry was stored before, by this tab or another, nothing is stored and
-// every valid call succeeds.
+// returns one Result per call and the records stored. The calls of each
+// journal entry (Call.Entry; an entry's calls must all be in one Apply) are
+// stored once: if the entry was stored before, by this tab or another, its
+// records are not stored again and its valid calls succeed.
 func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Record) {
 	res := make([]Result, len(calls))
 	ops, identifies := t.parseAll(calls, res)
@@ -195,7 +194,11 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 	// Build every record first: a call refused for its size must not leave
 	// its ids behind, so ids are merged only for identifies that pass.
 	recs := make([]queue.Record, 0, len(ops))
-	var merged []op
+	var (
+		merged []op
+		starts []int // where each journal entry's records start in recs
+		marks  []string
+	)
 	cur := base
 	// Reused from record to record: the command is encoded into buf and
 	// copied out as its body; props, the merged properties, is only
@@ -240,6 +243,9 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			cur.IDs, customerIDs = ids, nextIDs
 			merged = append(merged, o)
 		}
+		if e := calls[o.call].Entry; len(marks) == 0 || e != marks[len(marks)-1] {
+			starts, marks = append(starts, len(recs)), append(marks, e)
+		}
 		recs = append(recs, rec)
 	}
 	if len(merged) > 0 {
@@ -247,10 +253,24 @@ func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Re
 			return fail(err)
 		}
 	}
-	stored, err := t.append(ctx, calls[0].Entry, recs)
-	if errors.Is(err, queue.ErrMarked) {
-		return res, nil // stored before: the valid calls are durable
+	if len(marks) == 1 && marks[0] == "" { // no journal entry: no marks
+		stored, err := t.append(ctx, recs)
+		if err != nil {
+			return fail(err)
+		}
+		return res, stored
 	}
+	batches := make([]queue.Batch, len(marks))
+	for i, m := range marks {
+		end := len(recs)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		batches[i] = queue.Batch{Mark: m, Recs: recs[starts[i]:end]}
+	}
+	// A journal entry stored before (skipped) was stored by this tab or
+	// another: its valid calls are durable all the same.
+	stored, _, err := t.appendOnce(ctx, batches)
 	if err != nil {
 		return fail(err)
 	}

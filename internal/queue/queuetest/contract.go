@@ -4,6 +4,7 @@ package queuetest
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"strconv"
 	"testing"
@@ -152,20 +153,29 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 			t.Fatalf("get: got %q %v %v", got, ok, err)
 		}
 	})
-	t.Run("append once stores a marked batch once, and marks can be dropped", func(t *testing.T) {
+	t.Run("append once stores each marked batch once, and marks can be dropped", func(t *testing.T) {
 		s, c := open(t), ctx(t)
-		first, err := s.AppendOnce(c, "0001-a", []queue.Record{rec(1), rec(2)})
-		if err != nil || len(first) != 2 || first[0].Seq <= 0 {
-			t.Fatalf("first: got %+v, %v", first, err)
+		once := func(batches ...queue.Batch) ([]queue.Record, []bool) {
+			t.Helper()
+			stored, skipped, err := s.AppendOnce(c, batches)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return stored, skipped
 		}
-		if got, err := s.AppendOnce(c, "0001-a", []queue.Record{rec(1), rec(2)}); !errors.Is(err, queue.ErrMarked) || got != nil {
-			t.Fatalf("again: got %+v, %v; want ErrMarked and nothing stored", got, err)
+		a := queue.Batch{Mark: "0001-a", Recs: []queue.Record{rec(1), rec(2)}}
+		stored, skipped := once(a)
+		if len(stored) != 2 || stored[0].Seq <= 0 || skipped[0] {
+			t.Fatalf("first: got %+v, %v", stored, skipped)
 		}
-		if _, err := s.AppendOnce(c, "0002-b", []queue.Record{rec(3)}); err != nil {
-			t.Fatal(err)
+		b := queue.Batch{Mark: "0002-b", Recs: []queue.Record{rec(3)}}
+		free := queue.Batch{Recs: []queue.Record{rec(4)}}
+		stored, skipped = once(a, b, free)
+		if len(stored) != 2 || stored[0].ID != "id-3" || stored[1].ID != "id-4" || stored[0].Seq <= 2 || fmt.Sprint(skipped) != "[true false false]" {
+			t.Fatalf("again with others: got %+v, %v; want a skipped, b and the unmarked batch stored", stored, skipped)
 		}
-		if n, err := s.Len(c); err != nil || n != 3 {
-			t.Fatalf("len: got %d, %v; want 3", n, err)
+		if n, err := s.Len(c); err != nil || n != 4 {
+			t.Fatalf("len: got %d, %v; want 4", n, err)
 		}
 		if v, ok, err := s.GetState(c, queue.MarkKey("0001-a")); err != nil || !ok || v == "" {
 			t.Fatalf("the mark is not in the state: %q, %v, %v", v, ok, err)
@@ -185,8 +195,14 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 		if _, ok, _ := s.GetState(c, "other"); !ok {
 			t.Error("DropMarks dropped state that is not a mark")
 		}
-		if got, err := s.AppendOnce(c, "0001-a", []queue.Record{rec(4)}); err != nil || len(got) != 1 {
-			t.Fatalf("after its mark was dropped: got %+v, %v; want it stored", got, err)
+		if stored, skipped := once(queue.Batch{Mark: "0001-a", Recs: []queue.Record{rec(5)}}); len(stored) != 1 || skipped[0] {
+			t.Fatalf("after its mark was dropped: got %+v, %v; want it stored", stored, skipped)
+		}
+		if stored, skipped := once(queue.Batch{Mark: "0003-c"}); len(stored) != 0 || skipped[0] {
+			t.Fatalf("an empty batch: got %+v, %v", stored, skipped)
+		}
+		if _, skipped := once(queue.Batch{Mark: "0003-c", Recs: []queue.Record{rec(6)}}); !skipped[0] {
+			t.Fatal("an empty batch's mark was not recorded")
 		}
 	})
 	t.Run("closed store fails with ErrClosed", func(t *testing.T) {
