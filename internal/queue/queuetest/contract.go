@@ -4,8 +4,8 @@ package queuetest
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
