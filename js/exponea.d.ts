@@ -39,6 +39,16 @@ export interface Config {
   /** Queue bounds (default 10000 records, 10 MiB); when full the oldest events are evicted with a 'drop' report. */
   maxQueueRecords?: number
   maxQueueBytes?: number
+  /**
+   * Whether the visitor lets the site track them; default 'granted'.
+   * 'pending': calls are kept (durably) but nothing is sent, not even the
+   * cookie, until grantConsent(). 'denied': nothing is kept; calls are
+   * dropped with a drop report. A decision is shared by every tab and later
+   * page; 'pending' here defers to a decision stored before.
+   */
+  consent?: 'granted' | 'pending' | 'denied'
+  /** Log each call, batch, answer and retry to the console, prefixed [exponea]; also switched on by localStorage['exponea:debug'] = '1'. */
+  debug?: boolean
 }
 
 export interface Event {
@@ -86,7 +96,14 @@ export interface Client extends PromiseLike<Client> {
   /** Resolves once the event is durably queued (not when it is sent). */
   trackEvent(event: Event): Promise<void>
   identifyCustomer(customer: Customer): Promise<void>
+  /** The customer's cookie (a UUID); '' while consent is denied. */
   getCustomerCookie(): Promise<string>
+  /** The visitor gave consent: what was kept is sent; every tab and later page follow. */
+  grantConsent(): Promise<void>
+  /** The visitor withdrew consent: the queue, cookie and ids are deleted in every tab; later calls are dropped with a drop report. */
+  revokeConsent(): Promise<void>
+  /** 'granted', 'pending' or 'denied', as the SDK last said. */
+  getConsent(): 'granted' | 'pending' | 'denied'
   /** New customer: ends the session, new cookie, no ids; every tab switches. */
   anonymize(): Promise<void>
   /** Manual sessions, for automaticSessionTracking: false (ignored with a warning otherwise). */

@@ -39,3 +39,4 @@ type console struct{}
 
 func (console) Warn(msg string)  { browser.ConsoleWarn(msg) }
 func (console) Error(msg string) { browser.ConsoleError(msg) }
+func (console) Debug(msg string) { browser.ConsoleLog(msg) }

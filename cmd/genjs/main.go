@@ -74,6 +74,12 @@ func generate() []byte {
 	constant("", "MIN_MAX_QUEUE_BYTES", strconv.Itoa(tracker.MinMaxQueueBytes))
 	constant("", "MAX_MAX_QUEUE_BYTES", strconv.Itoa(tracker.MaxMaxQueueBytes))
 	constant("The default configuration (internal/tracker).", "DEFAULT_BASE_URL", strconv.Quote(tracker.DefaultBaseURL))
+	var consents []string
+	for _, c := range tracker.Consents {
+		consents = append(consents, strconv.Quote(c))
+	}
+	constant("The consent states, the default first (internal/tracker).", "CONSENTS", "["+strings.Join(consents, ", ")+"]")
+	constant("The SDK's version (package.json; internal/tracker keeps it in step).", "SDK_VERSION", strconv.Quote(tracker.SDKVersion))
 	constant("A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk).", "JOURNAL_TIME_DIGITS", strconv.Itoa(sdk.JournalTimeDigits))
 	return bytes.ReplaceAll(b.Bytes(), []byte("// \nexport"), []byte("export"))
 }

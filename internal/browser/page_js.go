@@ -13,6 +13,9 @@ func ConsoleWarn(msg string) { console("warn", msg) }
 // ConsoleError writes an error to the console (MDN: console/error).
 func ConsoleError(msg string) { console("error", msg) }
 
+// ConsoleLog writes a message to the console (MDN: console/log).
+func ConsoleLog(msg string) { console("log", msg) }
+
 func console(level, msg string) {
 	c, err := safejs.Global().Get("console")
 	if err == nil {

@@ -27,6 +27,9 @@ type app struct {
 	page   PageState // as the loader last reported it
 
 	customerIDs string // as last told to the loader (_identity)
+
+	consentMu sync.Mutex
+	consent   string // tracker.ConsentGranted, …Pending or …Denied
 }
 
 // configure opens the store and the tracker and starts flushing. Its value
@@ -35,11 +38,13 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	if s.app != nil {
 		return nil, &CallError{"configure: already configured"}
 	}
-	raw, page := SplitConfigure(c.Args)
-	cfg, err := tracker.ParseConfig(raw)
+	args := ParseConfigureArgs(c.Args)
+	page := args.Page
+	cfg, err := tracker.ParseConfig(args.Config)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Debug = cfg.Debug || args.Debug
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	a := &app{s: s, cfg: cfg, page: page}
@@ -61,8 +66,14 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	a.sessions = newSessions(a)
 	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
 	a.dropOldMarks(ctx)
+	a.consent = tracker.ConsentGranted // until initConsent: the records of Open are kept
+	if err := a.initConsent(ctx); err != nil {
+		return nil, err
+	}
 	s.app = a
-	a.stored(recs)
+	if !a.denied() {
+		a.stored(recs)
+	}
 	a.runner.start()
 	a.sessions.start()
 	return a.describe(), nil
@@ -112,10 +123,17 @@ func (a *app) record(calls []tracker.Call, out *answers) int {
 		}
 		n = m
 	}
+	if a.denied() {
+		a.dropped(calls[:n], out)
+		return n
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	res, stored := a.tracker.Apply(ctx, calls[:n])
 	cancel()
 	a.stored(stored)
+	if a.cfg.Debug {
+		a.debug("stored " + strconv.Itoa(len(stored)) + " records of " + strconv.Itoa(n) + " calls")
+	}
 	for _, c := range calls[:n] {
 		if c.Method == "identifyCustomer" {
 			a.tabs.Post() // other tabs pick up the merged ids
@@ -179,6 +197,8 @@ func (a *app) describe() []byte {
 	b = jsonx.AppendFloat(b, float64(a.runner.sched.Period().Milliseconds()))
 	b = append(b, `,"closeUrl":`...)
 	b = jsonx.AppendString(b, a.close.url)
+	b = append(b, `,"consent":`...)
+	b = jsonx.AppendString(b, a.consentNow())
 	b = append(b, `,"defaultProperties":`...)
 	b = append(b, a.tracker.DefaultProperties()...)
 	// As a string: the loader needs the object's exact text (a parsed

@@ -91,6 +91,11 @@ func (c *closePath) stored(recs []queue.Record) {
 	c.a.s.p.Out.Report("_stored", b)
 }
 
+// forget empties the copies: the records are deleted (consent denied).
+func (c *closePath) forget() {
+	c.mirror.clear()
+}
+
 // gone tells the loader's copy to forget records, confirmed or given up,
 // one id a line.
 func (c *closePath) gone(ids []string) {

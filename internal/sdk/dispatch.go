@@ -49,6 +49,10 @@ func (s *SDK) dispatch(calls []tracker.Call, out *answers) int {
 		answer(nil, a.anonymize(c))
 	case "trackSessionStart", "trackSessionEnd":
 		answer(nil, a.manualSession(c))
+	case "grantConsent":
+		answer(nil, a.decide(tracker.ConsentGranted))
+	case "revokeConsent":
+		answer(nil, a.decide(tracker.ConsentDenied))
 	case "getQueueLength":
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		n, err := a.store.Len(ctx)

@@ -201,10 +201,12 @@ type fakeLog struct {
 	mu     sync.Mutex
 	warns  []string
 	errors []string
+	debug  []string
 }
 
 func (l *fakeLog) Warn(msg string)  { l.mu.Lock(); l.warns = append(l.warns, msg); l.mu.Unlock() }
 func (l *fakeLog) Error(msg string) { l.mu.Lock(); l.errors = append(l.errors, msg); l.mu.Unlock() }
+func (l *fakeLog) Debug(msg string) { l.mu.Lock(); l.debug = append(l.debug, msg); l.mu.Unlock() }
 
 type fakeTabs struct {
 	mu    sync.Mutex

@@ -87,3 +87,10 @@ func (m *mirror) get(ids []string) []queue.Record {
 	}
 	return out
 }
+
+// clear forgets every record.
+func (m *mirror) clear() {
+	m.mu.Lock()
+	m.recs, m.bytes = nil, 0
+	m.mu.Unlock()
+}

@@ -53,21 +53,36 @@ func ParsePageState(raw []byte) PageState {
 	return p
 }
 
-// SplitConfigure reads configure's argument, {"config":{...},"page":{...}}.
-func SplitConfigure(raw []byte) (config []byte, page PageState) {
-	ms, err := jsonx.Object(raw)
+// ConfigureArgs is configure's argument, {"config":{...},"page":{...},
+// "debug":true}: the configuration, the page, and whether the loader's
+// debug switch is on (localStorage, for a page whose configuration says
+// nothing of debugging).
+type ConfigureArgs struct {
+	Config []byte
+	Page   PageState
+	Debug  bool
+}
+
+// ParseConfigureArgs reads configure's argument. A configuration may nest
+// as deep as a call's argument (jsonx.MaxDepth+1), and sits one level
+// down.
+func ParseConfigureArgs(raw []byte) ConfigureArgs {
+	ms, err := jsonx.ObjectNames(raw, jsonx.MaxDepth+2, nil)
 	if err != nil {
-		return raw, page
+		return ConfigureArgs{Config: raw}
 	}
+	var a ConfigureArgs
 	for _, m := range ms {
 		switch m.Key {
 		case "config":
-			config = m.Value
+			a.Config = m.Value
 		case "page":
-			page = ParsePageState(m.Value)
+			a.Page = ParsePageState(m.Value)
+		case "debug":
+			a.Debug, _ = jsonx.Bool(m.Value)
 		}
 	}
-	return config, page
+	return a
 }
 
 // unixMs is t in Unix milliseconds, the unit of the session rules and of a

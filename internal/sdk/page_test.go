@@ -6,8 +6,12 @@ import (
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
 
-func TestSplitConfigure(t *testing.T) {
-	cfg, p := SplitConfigure([]byte(`{"config":{"projectToken":"p"},"page":{"url":"https://a.example/?utm_source=x","referrer":"https://r.example/","visible":true,"online":false,"screenWidth":1280,"screenHeight":720}}`))
+func TestParseConfigureArgs(t *testing.T) {
+	a := ParseConfigureArgs([]byte(`{"config":{"projectToken":"p"},"page":{"url":"https://a.example/?utm_source=x","referrer":"https://r.example/","visible":true,"online":false,"screenWidth":1280,"screenHeight":720},"debug":true}`))
+	cfg, p := a.Config, a.Page
+	if !a.Debug {
+		t.Error("debug: got false")
+	}
 	if string(cfg) != `{"projectToken":"p"}` {
 		t.Errorf("config: got %s", cfg)
 	}
@@ -18,7 +22,7 @@ func TestSplitConfigure(t *testing.T) {
 	if got := ParsePageState([]byte(`{"visible":"yes","screenWidth":"wide"}`)); got != (PageState{Online: true}) {
 		t.Errorf("wrong types must leave zero values: %+v", got)
 	}
-	if cfg, _ := SplitConfigure([]byte(`[]`)); string(cfg) != `[]` {
-		t.Errorf("a non-object goes to ParseConfig as is, to be refused there: %s", cfg)
+	if a := ParseConfigureArgs([]byte(`[]`)); string(a.Config) != `[]` {
+		t.Errorf("a non-object goes to ParseConfig as is, to be refused there: %s", a.Config)
 	}
 }

@@ -70,6 +70,8 @@ func (SystemClock) AfterFunc(d time.Duration, f func()) func() bool { return tim
 type Log interface {
 	Warn(msg string)
 	Error(msg string)
+	// Debug is for the configuration's debug switch only.
+	Debug(msg string)
 }
 
 // Out receives what the SDK tells the page. Its methods are called from

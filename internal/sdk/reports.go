@@ -13,6 +13,9 @@ import (
 
 func (r *runner) onFlush(rep flush.FlushReport) {
 	r.a.close.gone(rep.IDs)
+	if r.a.cfg.Debug {
+		r.a.debug("batch answered " + strconv.Itoa(rep.Status) + ": " + strconv.Itoa(len(rep.IDs)) + " confirmed, " + strconv.Itoa(rep.Rejected) + " rejected")
+	}
 	b := []byte(`{"status":`)
 	b = strconv.AppendInt(b, int64(rep.Status), 10)
 	b = append(b, `,"confirmed":`...)
@@ -26,6 +29,13 @@ func (r *runner) onError(rep flush.ErrorReport) {
 	var at int64
 	if !rep.Next.IsZero() {
 		at = rep.Next.UnixMilli()
+	}
+	if r.a.cfg.Debug {
+		next := "; sending paused until flushData"
+		if !rep.Paused {
+			next = "; next try in " + strconv.FormatInt(max(at-r.a.s.p.Clock.Now().UnixMilli(), 0), 10) + " ms"
+		}
+		r.a.debug(rep.Err.Error() + next)
 	}
 	r.a.s.p.Out.Report(ReportError, errorDetail(rep.Err.Error(), rep.Paused, at))
 }
@@ -46,6 +56,9 @@ func errorDetail(msg string, paused bool, retryAtMs int64) []byte {
 
 func (r *runner) onDrop(rep flush.DropReport) {
 	r.dropped.Add(1)
+	if r.a.cfg.Debug {
+		r.a.debug("dropped " + rep.ID + ": " + rep.Reason)
+	}
 	r.a.close.gone([]string{rep.ID})
 	b := []byte(`{"id":`)
 	b = jsonx.AppendString(b, rep.ID)
@@ -57,3 +70,20 @@ func (r *runner) onDrop(rep flush.DropReport) {
 	b = strconv.AppendInt(b, int64(rep.Rejections), 10)
 	r.a.s.p.Out.Report(ReportDrop, append(b, '}'))
 }
+
+// debugFlush logs what a flush did.
+func (a *app) debugFlush(res flush.Result, err error) {
+	msg := "flush: " + strconv.Itoa(res.Requests) + " requests, " + strconv.Itoa(res.Sent) + " sent, " +
+		strconv.Itoa(res.Confirmed) + " confirmed, " + strconv.Itoa(res.Dropped) + " dropped, " + strconv.Itoa(res.Kept) + " kept"
+	if !res.Next.IsZero() {
+		msg += ", next at " + strconv.FormatInt(res.Next.UnixMilli(), 10)
+	}
+	if err != nil {
+		msg += " (" + err.Error() + ")"
+	}
+	a.debug(msg)
+}
+
+// debug logs msg when the configuration asks for it. Callers check
+// cfg.Debug first, so that no message is built otherwise.
+func (a *app) debug(msg string) { a.s.p.Log.Debug(msg) }

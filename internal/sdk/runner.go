@@ -98,10 +98,13 @@ func (r *runner) step(bits uint32) {
 		want = want || d.Flush
 		r.arm(&r.stopWake, d.Wake, flush.Timer) // zero outside period mode: no timer
 	}
-	if !want {
+	if !want || !r.a.granted() {
 		return
 	}
-	res, _ := r.send(false)
+	res, err := r.send(false)
+	if r.a.cfg.Debug {
+		r.a.debugFlush(res, err)
+	}
 	r.arm(&r.stopDue, res.Next, flush.Due)
 }
 
@@ -123,7 +126,7 @@ func (r *runner) arm(stop *func() bool, at time.Time, t flush.Trigger) {
 // flushNow is flushData(): a forced flush in any mode.
 func (r *runner) flushNow() (flush.Result, error) {
 	d := r.sched.On(flush.Manual, r.a.s.p.Clock.Now(), r.online.Load())
-	if !d.Flush {
+	if !d.Flush || !r.a.granted() {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
 		n, err := r.a.store.Len(ctx)

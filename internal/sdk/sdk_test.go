@@ -432,3 +432,33 @@ func TestPanicsWhileSendingAreReportedAndSendingGoesOn(t *testing.T) {
 	e.call("trackEvent", `{"name":"later"}`)
 	e.eventually("the loop still sends", func() bool { return e.queued() == 0 })
 }
+
+func TestDebugLogsCallsBatchesAndRetries(t *testing.T) {
+	e := newEnv(t)
+	e.sender.reply = func([]byte) (flush.Response, error) { return flush.Response{Status: 503}, nil }
+	e.configure(`,"debug":true,"automaticSessionTracking":false`)
+	e.eventually("a failed flush logged", func() bool {
+		e.log.mu.Lock()
+		defer e.log.mu.Unlock()
+		for _, m := range e.log.debug {
+			if strings.Contains(m, "flush: 1 requests") {
+				return true
+			}
+		}
+		return false
+	})
+	e.log.mu.Lock()
+	logs := strings.Join(e.log.debug, "\n")
+	e.log.mu.Unlock()
+	for _, want := range []string{"consent: granted", "HTTP 503", "next try in 1000 ms"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, logs)
+		}
+	}
+	quiet := newEnv(t)
+	quiet.configure("")
+	quiet.call("trackEvent", `{"name":"x"}`)
+	if len(quiet.log.debug) != 0 {
+		t.Errorf("debug off, yet: %v", quiet.log.debug)
+	}
+}

@@ -58,7 +58,7 @@ func (s *sessions) hidden() {
 
 // step applies a transition on the worker and arms the timers.
 func (s *sessions) step(fn tracker.Step) {
-	if !s.cfg.Automatic {
+	if !s.cfg.Automatic || s.a.denied() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
@@ -99,6 +99,9 @@ func stop(f func() bool) {
 // anonymize switches this tab, and through the channel every other tab, to
 // a new customer.
 func (a *app) anonymize(c tracker.Call) error {
+	if a.denied() {
+		return nil
+	}
 	return a.once(c.Entry, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
@@ -114,7 +117,7 @@ func (a *app) anonymize(c tracker.Call) error {
 // manualSession is trackSessionStart / trackSessionEnd.
 func (a *app) manualSession(c tracker.Call) error {
 	at, err := tracker.SessionTime(c.Method, c.Args, c.TimeMs)
-	if err != nil {
+	if err != nil || a.denied() {
 		return err
 	}
 	return a.once(c.Entry, func() error {
@@ -136,5 +139,6 @@ func (a *app) refresh() {
 	if _, err := a.tracker.Refresh(ctx); err != nil {
 		a.s.p.Log.Warn("refresh: " + err.Error())
 	}
+	a.followConsent(ctx)
 	a.identityChanged()
 }

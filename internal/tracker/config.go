@@ -32,7 +32,22 @@ type Config struct {
 	// MaxQueueRecords and MaxQueueBytes bound the queue; see limits.go.
 	MaxQueueRecords int
 	MaxQueueBytes   int64
+	// Consent is whether the visitor lets the site track them:
+	// ConsentGranted (the default), ConsentPending or ConsentDenied.
+	Consent string
+	// Debug logs what the SDK does to the console.
+	Debug bool
 }
+
+// The consent states (the configuration's consent).
+const (
+	ConsentGranted = "granted"
+	ConsentPending = "pending"
+	ConsentDenied  = "denied"
+)
+
+// Consents lists the consent states, the default first.
+var Consents = [...]string{ConsentGranted, ConsentPending, ConsentDenied}
 
 // Queue bounds by default: far above what a page tracks between two
 // flushes, low enough that a visitor offline for days does not fill the
@@ -64,6 +79,7 @@ func ParseConfig(raw []byte) (Config, error) {
 		Session:   session.Config{Timeout: session.DefaultTimeout, Automatic: true, ManualAutoClose: true},
 		FlushMode: flush.Modes[0], FlushPeriod: flush.DefaultPeriod, FlushMaxRetries: flush.DefaultMaxRetries,
 		MaxQueueRecords: DefaultMaxQueueRecords, MaxQueueBytes: DefaultMaxQueueBytes,
+		Consent: Consents[0],
 	}
 	ms, err := members(nil, m, "config", raw, nil)
 	if err != nil {
@@ -108,6 +124,12 @@ func ParseConfig(raw []byte) (Config, error) {
 			c.MaxQueueBytes = int64(n)
 		case "flushMaxRetries":
 			c.FlushMaxRetries, err = whole(m, k, v, 1, MaxFlushRetries)
+		case "consent":
+			if c.Consent, err = str(m, k, v); err == nil {
+				c.Consent, err = ParseConsent(m, c.Consent)
+			}
+		case "debug":
+			c.Debug, err = boolean(m, k, v)
 		}
 		if err != nil {
 			return c, err
@@ -140,6 +162,16 @@ func ParseFlushMode(method, s string) (flush.Mode, error) {
 		names[i] = "'" + string(mode) + "'"
 	}
 	return "", rangeErr(method, "flushMode", "must be one of "+strings.Join(names, ", "))
+}
+
+// ParseConsent validates a consent state.
+func ParseConsent(method, s string) (string, error) {
+	for _, c := range Consents {
+		if s == c {
+			return s, nil
+		}
+	}
+	return "", rangeErr(method, "consent", "must be one of 'granted', 'pending', 'denied'")
 }
 
 // ParseFlushPeriod validates a flush period in milliseconds (configure's

@@ -54,6 +54,8 @@ type configWant struct {
 	FlushPeriodMs                  int64  `json:"flushPeriodMs,omitempty"`
 	AllowDefaultCustomerProperties *bool  `json:"allowDefaultCustomerProperties,omitempty"`
 	DefaultProperties              string `json:"defaultProperties,omitempty"`
+	Consent                        string `json:"consent,omitempty"`
+	Debug                          *bool  `json:"debug,omitempty"`
 }
 
 type errorWant struct {
@@ -121,9 +123,10 @@ func TestGoldenCasesForTheLoader(t *testing.T) {
 		if err != nil {
 			cc.Want.Error = errWant(err)
 		} else {
-			allow := c.AllowDefaultCustomerProperties
+			allow, debug := c.AllowDefaultCustomerProperties, c.Debug
 			cc.Want = configWant{DBName: c.DBName, FlushMode: string(c.FlushMode), FlushPeriodMs: c.FlushPeriod.Milliseconds(),
-				AllowDefaultCustomerProperties: &allow, DefaultProperties: string(c.DefaultProperties.AppendJSON(nil))}
+				AllowDefaultCustomerProperties: &allow, DefaultProperties: string(c.DefaultProperties.AppendJSON(nil)),
+				Consent: c.Consent, Debug: &debug}
 		}
 		g.Configs = append(g.Configs, cc)
 	}
@@ -220,6 +223,9 @@ var goldenConfigs = []string{
 	`{"projectToken":"p","defaultProperties":{"d":` + nest(64) + `}}`,
 	`{"flushMode":"sometimes","projectToken":5}`,
 	`{"projectToken":"p","unknown":{"ignored":true}}`,
+	`{"projectToken":"p","consent":"pending","debug":true}`,
+	`{"projectToken":"p","consent":"denied","debug":false}`,
+	`{"projectToken":"p","consent":"maybe"}`, `{"projectToken":"p","consent":true}`, `{"projectToken":"p","debug":"yes"}`,
 }
 
 const (

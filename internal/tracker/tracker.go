@@ -7,6 +7,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
@@ -62,21 +63,70 @@ type Tracker struct {
 // is the current time in Unix milliseconds. It returns the records it stored.
 func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID func() string, nowMs float64) (*Tracker, []queue.Record, error) {
 	t := &Tracker{store: store, newID: newID, cfg: cfg, device: dev, defaults: cfg.DefaultProperties}
-	val, err := store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
-		if _, good := DecodeIdentity(old); ok && good {
-			return old, false
-		}
-		return Identity{Cookie: newID()}.Encode(), true
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	t.id, _ = DecodeIdentity(val)
 	if err := t.count(ctx); err != nil {
 		return nil, nil, err
 	}
-	recs, err := t.install(ctx, nowMs)
-	return t, recs, err
+	recs, err := t.Identify(ctx, nowMs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, recs, nil
+}
+
+// Identify loads the shared identity, creating a customer cookie on first
+// use (or after Forget), and tracks the installation event once per cookie.
+// It returns the records it stored.
+func (t *Tracker) Identify(ctx context.Context, nowMs float64) ([]queue.Record, error) {
+	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
+		if _, good := DecodeIdentity(old); ok && good {
+			return old, false
+		}
+		return Identity{Cookie: t.newID()}.Encode(), true
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.id, _ = DecodeIdentity(val)
+	t.mu.Unlock()
+	return t.install(ctx, nowMs)
+}
+
+// Forget deletes every queued record, the customer's identity (cookie and
+// ids) and the session state, for every tab of the origin: the visitor
+// revoked their consent. It returns how many records it deleted. Identify
+// makes a new customer.
+func (t *Tracker) Forget(ctx context.Context) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for {
+		page, err := t.store.Oldest(ctx, 0, 500)
+		if err != nil || len(page) == 0 {
+			if err == nil {
+				err = t.count(ctx)
+			}
+			if err != nil {
+				return n, err
+			}
+			break
+		}
+		seqs := make([]int64, len(page))
+		for i, r := range page {
+			seqs[i] = r.Seq
+		}
+		if err := t.store.Delete(ctx, seqs); err != nil {
+			return n, err
+		}
+		n += len(page)
+	}
+	for _, key := range []string{StateCustomer, session.StateKey} {
+		if _, err := t.store.UpdateState(ctx, key, func(string, bool) (string, bool) { return "", true }); err != nil {
+			return n, err
+		}
+	}
+	t.id = Identity{}
+	return n, nil
 }
 
 // install tracks the installation event unless this cookie already has one.

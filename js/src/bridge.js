@@ -173,6 +173,14 @@ export class Bridge {
     this.hooks.report(kind, kind[0] === '_' ? detail : JSON.parse(detail))
   }
 
+  // forget removes every journal entry of this database (consent denied:
+  // nothing of the visitor's may be kept). The calls still waiting are
+  // answered as dropped by the Go side.
+  forget() {
+    for (const e of this.journal.entries()) this.journal.remove(e.key)
+    for (const e of this.entries.values()) e.keep = false
+  }
+
   // unstored returns the journaled calls not yet answered for, oldest
   // first, as {method, args, time, key, defaults}: the close path builds
   // their commands on the page.

@@ -2,6 +2,7 @@ import { toJSON, requireObject } from './json.js'
 import { CloseSender } from './close.js'
 import { Bridge } from './bridge.js'
 import { runGo } from './load.js'
+import { storage } from './journal.js'
 import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
 // Client is what Exponea.configure returns, at once: every method works
@@ -15,8 +16,15 @@ export class Client {
   constructor(cfg, configText, urls) {
     // What changes lives in _s: the client may be used through its view
     // (what awaiting it gives), whose own properties would shadow its.
-    this._s = { mode: cfg.flushMode, period: cfg.flushPeriodMs, defaults: cfg.defaultProperties, storage: undefined, runsIn: undefined }
+    this._s = {
+      mode: cfg.flushMode, period: cfg.flushPeriodMs, defaults: cfg.defaultProperties, consent: cfg.consent,
+      storage: undefined, runsIn: undefined,
+    }
     this._view = Object.create(this, { then: { value: undefined } })
+    // Debugging: the configuration's debug, or a switch a production page
+    // can set from the console: localStorage['exponea:debug'] = '1'.
+    const debugSwitch = !cfg.debug && storage()?.getItem('exponea:debug') === '1'
+    this._debug = cfg.debug || debugSwitch
     this._handlers = new Map(REPORT_KINDS.map((t) => [t, new Set()]))
     this._closer = new CloseSender({
       allowDefaultCustomerProperties: cfg.allowDefaultCustomerProperties,
@@ -39,7 +47,8 @@ export class Client {
       },
     })
     /** Resolves once the SDK has started and its queue is open; rejects with the reason if it cannot start (calls then stay journaled for a later page). */
-    this.ready = this._bridge.start(urls.wasm, urls.worker, () => `{"config":${configText},"page":${JSON.stringify(pageState())}}`)
+    this.ready = this._bridge.start(urls.wasm, urls.worker,
+      () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}}`)
     this.ready.catch(() => {}) // reported through on('error') as well
     this._watchPage()
   }
@@ -54,10 +63,19 @@ export class Client {
   then(ok, fail) { return this.ready.then(() => this._view).then(ok, fail) }
 
   _report(kind, detail) {
+    if (this._debug && kind[0] !== '_') console.log(`[exponea] ${kind}`, detail)
     switch (kind) {
       case '_stored': return this._closer.stored(detail)
       case '_gone': return this._closer.gone(detail)
       case '_identity': this._closer.customerIds = detail; return
+      case '_consent':
+        this._s.consent = detail
+        this._closer.enabled = detail === 'granted'
+        if (detail === 'denied') {
+          this._closer.forget()
+          this._bridge.forget()
+        }
+        return
     }
     for (const fn of this._handlers.get(kind) || []) {
       try { fn(detail) } catch (e) { console.error('[exponea] an event handler threw', e) }
@@ -90,7 +108,10 @@ export class Client {
     })
   }
 
-  _call(method, argsJSON, opts) { return this._bridge.call(method, argsJSON, opts) }
+  _call(method, argsJSON, opts) {
+    if (this._debug) console.log(`[exponea] ${method}`, argsJSON === undefined ? '' : argsJSON)
+    return this._bridge.call(method, argsJSON, opts)
+  }
 
   // _record calls a method whose argument is an object (trackEvent,
   // identifyCustomer); opts {time, key} for calls made before the SDK
@@ -142,8 +163,17 @@ export class Client {
     try { return Promise.resolve(this[method](...args)) } catch (e) { return Promise.reject(e) }
   }
 
-  /** The customer's cookie (a UUID). */
+  /** The customer's cookie (a UUID); '' while consent is denied. */
   getCustomerCookie() { return this._call('getCustomerCookie') }
+
+  /** The visitor gave consent: everything kept is sent, and what follows. Every tab, and later pages, follow. */
+  grantConsent() { return this._call('grantConsent') }
+
+  /** The visitor refused or withdrew consent: the queue, the cookie and the ids are deleted in every tab; later calls are dropped with a drop report. */
+  revokeConsent() { return this._call('revokeConsent') }
+
+  /** 'granted', 'pending' or 'denied', as the SDK last said (the configured one until ready). */
+  getConsent() { return this._s.consent }
 
   /** Replaces the properties merged under every event's. */
   setDefaultProperties(properties) {

@@ -80,6 +80,7 @@ export class CloseSender {
     this.allowDefaults = allowDefaultCustomerProperties
     this.url = ''
     this.customerIds = ''
+    this.enabled = true // false while consent is not granted
     this.records = new Map() // id → {id, body, bytes}, oldest first
     this.bytes = 0
     this.sent = new Set() // ids in flight, or sent while the page has been hidden
@@ -108,6 +109,12 @@ export class CloseSender {
     }
   }
 
+  // forget drops the copy: the records were deleted (consent denied).
+  forget() {
+    this.records.clear()
+    this.bytes = 0
+  }
+
   // gone takes ids, one a line, confirmed or given up.
   gone(text) {
     for (const id of text.split('\n')) {
@@ -131,7 +138,7 @@ export class CloseSender {
   // bridge's journaled calls not yet stored). It must not wait for anything.
   close(unstored = []) {
     this.hidden = true
-    if (!this.url || globalThis.navigator?.onLine === false) return
+    if (!this.url || !this.enabled || globalThis.navigator?.onLine === false) return
     const unsent = []
     for (const r of this.records.values()) if (!this.sent.has(r.id)) unsent.push(r)
     if (unstored.length && this.customerIds) {

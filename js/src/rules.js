@@ -8,7 +8,7 @@
 import {
   FLUSH_MODES, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, MAX_DEPTH, MAX_VALUE_BYTES, MAX_COMMAND_BYTES,
   MIN_TIMESTAMP, MAX_TIMESTAMP, MAX_SESSION_TIMEOUT_S, MAX_FLUSH_RETRIES, MAX_MAX_QUEUE_RECORDS,
-  MIN_MAX_QUEUE_BYTES, MAX_MAX_QUEUE_BYTES,
+  MIN_MAX_QUEUE_BYTES, MAX_MAX_QUEUE_BYTES, CONSENTS,
 } from './constants.gen.js'
 
 // utf8Length counts the UTF-8 bytes of s, which is what size limits count
@@ -207,19 +207,25 @@ const fields = {
   maxQueueRecords: (m, k, v) => whole(m, k, v, 1, MAX_MAX_QUEUE_RECORDS),
   maxQueueBytes: (m, k, v) => whole(m, k, v, MIN_MAX_QUEUE_BYTES, MAX_MAX_QUEUE_BYTES),
   flushMaxRetries: (m, k, v) => whole(m, k, v, 1, MAX_FLUSH_RETRIES),
+  consent: (m, k, v) => {
+    str(m, k, v)
+    if (!CONSENTS.includes(v)) throw new RangeError(`${m}: consent must be one of ${CONSENTS.map((x) => `'${x}'`).join(', ')}`)
+    return v
+  },
+  debug: bool,
 }
 
 // checkConfig validates configure's argument as parsed from its JSON text
 // and returns what the loader keeps of it: {projectToken, authorization,
 // baseUrl, dbName, flushMode, flushPeriodMs, defaultProperties (text),
-// allowDefaultCustomerProperties}. It throws a TypeError or RangeError as
+// allowDefaultCustomerProperties, consent, debug}. It throws a TypeError or RangeError as
 // the SDK would answer.
 export function checkConfig(config) {
   const m = 'configure'
   members(m, 'config', config)
   const c = {
     projectToken: '', authorization: '', baseUrl: 'https://api.exponea.com', dbName: '', flushMode: FLUSH_MODES[0],
-    flushPeriod: 3600000, defaultProperties: '{}', allowDefaultCustomerProperties: true,
+    flushPeriod: 3600000, defaultProperties: '{}', allowDefaultCustomerProperties: true, consent: CONSENTS[0], debug: false,
   }
   for (const k of Object.keys(config)) {
     const v = config[k]
@@ -234,5 +240,6 @@ export function checkConfig(config) {
   return {
     projectToken: c.projectToken, authorization: c.authorization, baseUrl: c.baseUrl, dbName: c.dbName, flushMode: c.flushMode,
     flushPeriodMs: c.flushPeriod, defaultProperties: c.defaultProperties, allowDefaultCustomerProperties: c.allowDefaultCustomerProperties,
+    consent: c.consent, debug: c.debug,
   }
 }

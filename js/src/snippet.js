@@ -21,7 +21,7 @@
     }
   }
   ('trackEvent identifyCustomer anonymize trackSessionStart trackSessionEnd setDefaultProperties ' +
-    'setFlushMode setFlushPeriod flushData getCustomerCookie getQueueLength getStats on').split(' ').forEach(function (n) { c[n] = stub(n) })
+    'setFlushMode setFlushPeriod flushData getCustomerCookie getQueueLength getStats grantConsent revokeConsent on').split(' ').forEach(function (n) { c[n] = stub(n) })
   c.ready = new Promise(function (y, f) { c.r = [y, f] })
   w.Exponea = { q: q, key: k, client: c, configure: function (x) { q.push(['configure', [x]]); save(); return c } }
 }(window, 'exponea:s:')

@@ -30,6 +30,7 @@ test('configure: the same errors as the Go side, and the same values kept', () =
     assert.deepEqual({
       dbName: got.ok.dbName, flushMode: got.ok.flushMode, flushPeriodMs: got.ok.flushPeriodMs,
       allowDefaultCustomerProperties: got.ok.allowDefaultCustomerProperties, defaultProperties: got.ok.defaultProperties,
+      consent: got.ok.consent, debug: got.ok.debug,
     }, c.want, c.config.slice(0, 200))
   }
 })
