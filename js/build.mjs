@@ -1,7 +1,8 @@
 // Bundles the loader with Go's wasm_exec.js (the one matching the Go that
 // built the wasm) into dist/exponea.mjs and dist/exponea.js, the Worker the
-// Go side runs in into dist/exponea.worker.js, and minifies the snippet a
-// page inlines before exponea.js into dist/exponea.snippet.js.
+// Go side runs in into dist/exponea.worker.js, the classic script with the
+// Bloomreach-style facade into dist/exponea.bloomreach.js, and minifies the
+// snippet a page inlines before exponea.js into dist/exponea.snippet.js.
 import { build, transform } from 'esbuild'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 
@@ -18,6 +19,7 @@ const common = { bundle: true, minify: true, target: 'es2020', plugins: [goWasmE
 await build({ ...common, entryPoints: ['js/src/entry-esm.js'], format: 'esm', outfile: 'dist/exponea.mjs' })
 await build({ ...common, entryPoints: ['js/src/entry-script.js'], format: 'iife', outfile: 'dist/exponea.js' })
 await build({ ...common, entryPoints: ['js/src/worker.js'], format: 'iife', outfile: 'dist/exponea.worker.js' })
+await build({ ...common, entryPoints: ['js/src/entry-bloomreach.js'], format: 'iife', outfile: 'dist/exponea.bloomreach.js' })
 copyFileSync('js/exponea.d.ts', 'dist/exponea.d.ts')
 // The snippet is pasted into pages, not loaded: minified, with no wrapper.
 const snippet = await transform(readFileSync('js/src/snippet.js', 'utf8'), { minify: true, target: 'es2015', legalComments: 'none' })

@@ -127,6 +127,8 @@ export interface Client extends PromiseLike<Client> {
 }
 
 export interface ExponeaStatic {
+  /** The SDK's version. */
+  readonly version: string
   /**
    * Starts the SDK and returns its client at once (awaiting it waits for
    * ready). Bad configuration throws a TypeError or RangeError naming the

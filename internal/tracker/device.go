@@ -8,10 +8,12 @@ import (
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
-// SDK identifies this SDK in device properties.
+// SDK identifies this SDK in device properties. SDKVersion is the version
+// of package.json, the one version of the project (version_test.go keeps
+// them in step).
 const (
 	SDKName    = "exponea-wasm"
-	SDKVersion = "0.1.0"
+	SDKVersion = "0.2.0"
 )
 
 // Device is what the page reports about the browser it runs in.

@@ -57,7 +57,7 @@ func TestOpenCreatesCookieAndTracksInstallationOnce(t *testing.T) {
 	if len(recs) != 1 || recs[0].Kind != queue.KindEvent {
 		t.Fatalf("got %d records, want the installation event", len(recs))
 	}
-	want := `{"name":"customers/events","command_id":"id-2","data":{"customer_ids":{"cookie":"id-1"},"event_type":"installation","timestamp":1764320000.123,"properties":{"browser":"Chrome Headless","browser_version":"156.0.8078.73","os_name":"Linux","device_type":"desktop","sdk":"exponea-wasm","sdk_version":"0.1.0","language":"en-US","screen":"1280x720","screen_width":1280,"screen_height":720}}}`
+	want := `{"name":"customers/events","command_id":"id-2","data":{"customer_ids":{"cookie":"id-1"},"event_type":"installation","timestamp":1764320000.123,"properties":{"browser":"Chrome Headless","browser_version":"156.0.8078.73","os_name":"Linux","device_type":"desktop","sdk":"exponea-wasm","sdk_version":"0.2.0","language":"en-US","screen":"1280x720","screen_width":1280,"screen_height":720}}}`
 	if recs[0].Body != want {
 		t.Errorf("installation body:\n got %s\nwant %s", recs[0].Body, want)
 	}

@@ -41,6 +41,6 @@ export const DEFAULT_BASE_URL = "https://api.exponea.com"
 // The consent states, the default first (internal/tracker).
 export const CONSENTS = ["granted", "pending", "denied"]
 // The SDK's version (package.json; internal/tracker keeps it in step).
-export const SDK_VERSION = "0.1.0"
+export const SDK_VERSION = "0.2.0"
 // A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk).
 export const JOURNAL_TIME_DIGITS = 15

@@ -2,6 +2,7 @@ import { Client } from './client.js'
 import { toJSON, requireObject } from './json.js'
 import { checkConfig } from './rules.js'
 import { adoptSnippets } from './snippet-adopt.js'
+import { SDK_VERSION } from './constants.gen.js'
 
 // makeExponea builds the Exponea namespace; defaultWasmUrl and
 // defaultWorkerUrl say where the wasm file and the worker script are when
@@ -11,6 +12,9 @@ export function makeExponea(defaultWasmUrl, defaultWorkerUrl) {
   let startedWith = ''
 
   return {
+    /** The SDK's version. */
+    version: SDK_VERSION,
+
     /**
      * Starts the SDK on this page and returns its client at once: methods
      * work from now on (their calls are journaled and handed over once the
