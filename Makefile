@@ -11,7 +11,7 @@ WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
 
-.PHONY: all build generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
+.PHONY: all build examples generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
 
 all: build
 
@@ -36,6 +36,15 @@ dist/exponea.mjs dist/exponea.js dist/exponea.worker.js dist/exponea.bloomreach.
 
 build: dist/exponea.wasm dist/exponea.mjs
 
+# The example of tracking from Go (web/examples/go), with the wasm_exec.js
+# of the Go that built it.
+dist/examples/go/example.wasm: go.mod go.sum $(shell find exponea internal web/examples/go -name '*.go' -not -name '*_test.go')
+	@mkdir -p dist/examples/go
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./web/examples/go
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" dist/examples/go/
+
+examples: dist/examples/go/example.wasm
+
 # What the loader shares with the Go side, written from the Go packages that
 # own it: js/src/constants.gen.js (cmd/genjs) and the golden cases that hold
 # js/src/rules.js to internal/tracker (js/test/golden/tracker.json). Their
@@ -52,10 +61,10 @@ collector: build/collector
 
 # The demo: the collector with its SQLite file, serving the demo page and
 # the SDK on one origin.
-demo: build collector
+demo: build examples collector
 	@echo "demo: open http://127.0.0.1:$(PORT)/  (collector page: http://127.0.0.1:$(PORT)/collector/)"
 	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db -keys demo-public-key \
-	  -static /=web/demo -static /dist/=dist
+	  -static /=web/demo -static /dist/=dist -static /examples/=web/examples
 
 test: lint test-go test-js test-wasm fuzz-short test-e2e test-reliability
 

@@ -33,7 +33,7 @@ func main() {
 // boot starts the SDK and completes the handshake with the loader.
 func boot() error {
 	var out loader
-	s := sdk.New(platform(&out))
+	s := sdk.New(browser.Platform(&out))
 	apply, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer func() {
 			if p := recover(); p != nil {

@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"github.com/exponea-wasm/tracker/internal/sdk"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 	"github.com/hack-pad/safejs"
 )
@@ -108,4 +109,40 @@ func Listen(target, event string, fn func()) (remove func(), err error) {
 		_, _ = t.Call("removeEventListener", event, f.Value())
 		f.Release()
 	}, nil
+}
+
+// PageState reads what the SDK needs to know of the page: its URL and
+// referrer (MDN: Location/href, Document/referrer), whether it is visible
+// (Document/visibilityState), the network state and the screen. In a
+// Worker, which has no document, it is not visible.
+func PageState() sdk.PageState {
+	g := safejs.Global()
+	p := sdk.PageState{Online: Online()}
+	if loc, err := g.Get("location"); err == nil && loc.Type() == safejs.TypeObject {
+		p.URL = getString(loc, "href")
+	}
+	if doc, err := g.Get("document"); err == nil && doc.Type() == safejs.TypeObject {
+		p.Referrer = getString(doc, "referrer")
+		p.Visible = getString(doc, "visibilityState") != "hidden"
+	}
+	if scr, err := g.Get("screen"); err == nil && scr.Type() == safejs.TypeObject {
+		p.ScreenWidth, _ = getInt(scr, "width")
+		p.ScreenHeight, _ = getInt(scr, "height")
+	}
+	return p
+}
+
+// WatchPage calls changed with the page's state whenever it is shown or
+// hidden, or goes online or offline. changed runs inside the event: it
+// must not wait.
+func WatchPage(changed func(sdk.PageState)) error {
+	report := func() { changed(PageState()) }
+	for _, l := range [...]struct{ target, event string }{
+		{"document", "visibilitychange"}, {"window", "pageshow"}, {"window", "pagehide"}, {"window", "online"}, {"window", "offline"},
+	} {
+		if _, err := Listen(l.target, l.event, report); err != nil && l.target != "document" {
+			return err
+		}
+	}
+	return nil
 }
