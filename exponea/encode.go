@@ -94,4 +94,3 @@ func appendObject(dst []byte, m map[string]any) ([]byte, error) {
 	}
 	return append(dst, '}'), nil
 }
-
