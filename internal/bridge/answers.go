@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
@@ -23,8 +22,7 @@ func AppendAnswers(dst []byte, answers []sdk.Answer) []byte {
 		switch {
 		case a.Err != nil:
 			class := "Error"
-			var ie *tracker.InputError
-			if errors.As(a.Err, &ie) {
+			if ie, ok := tracker.AsInputError(a.Err); ok {
 				class = string(ie.Class)
 			}
 			dst = append(dst, `,"e":{"c":`...)

@@ -1,10 +1,10 @@
 package bridge
 
 import (
-	"context"
 	"strings"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -55,11 +55,11 @@ func TestDeepCallsFailAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	tr, _, err := tracker.Open(context.Background(), queue.NewMemory(), cfg, tracker.Device{}, func() string { n++; return "id-" + string(rune('a'+n)) }, 1764320000000)
+	tr, _, err := tracker.Open(ctxlite.Background(), queue.NewMemory(), cfg, tracker.Device{}, func() string { n++; return "id-" + string(rune('a'+n)) }, 1764320000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, stored := tr.Apply(context.Background(), calls)
+	res, stored := tr.Apply(ctxlite.Background(), calls)
 	if ie, ok := res[0].Err.(*tracker.InputError); !ok || ie.Class != tracker.RangeError {
 		t.Errorf("too deep: got %v, want a RangeError", res[0].Err)
 	}

@@ -3,10 +3,11 @@
 package browser
 
 import (
-	"context"
 	"errors"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // Await waits for a JavaScript Promise (MDN: Promise.prototype.then) to
@@ -14,7 +15,7 @@ import (
 // callbacks release themselves when the promise settles, so if ctx ends
 // first they stay until then (and a promise that never settles keeps two
 // small functions alive) rather than being called after release.
-func Await(ctx context.Context, promise safejs.Value) (safejs.Value, error) {
+func Await(ctx ctxlite.Context, promise safejs.Value) (safejs.Value, error) {
 	type settled struct {
 		v   safejs.Value
 		err error

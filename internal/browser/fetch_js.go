@@ -3,11 +3,13 @@
 package browser
 
 import (
-	"context"
 	"time"
 
-	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/flush"
 )
 
 // RequestTimeout bounds one request; a request that takes longer is aborted
@@ -23,8 +25,8 @@ type Fetch struct {
 
 // Send posts body and returns the status, the Retry-After header and the
 // response body. A network failure, CORS refusal or timeout is an error.
-func (f Fetch) Send(ctx context.Context, body []byte) (flush.Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+func (f Fetch) Send(ctx ctxlite.Context, body []byte) (flush.Response, error) {
+	ctx, cancel := ctxlite.Timeout(ctx, RequestTimeout)
 	defer cancel()
 	g := safejs.Global()
 	ctl, err := newObject(g, "AbortController")

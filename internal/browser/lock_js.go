@@ -3,10 +3,11 @@
 package browser
 
 import (
-	"context"
 	"errors"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // WithLock runs fn while this page holds the Web Lock name (MDN:
@@ -16,7 +17,7 @@ import (
 // missing (an old browser, or a page that is not a secure context): the
 // caller decides what to do without mutual exclusion. fn runs on the
 // calling goroutine, not inside a JS callback, so it may wait.
-func WithLock(ctx context.Context, name string, fn func()) (ok bool, err error) {
+func WithLock(ctx ctxlite.Context, name string, fn func()) (ok bool, err error) {
 	locks, err := lockManager()
 	if err != nil {
 		return false, nil
@@ -68,7 +69,7 @@ func WithLock(ctx context.Context, name string, fn func()) (ok bool, err error) 
 		}()
 		// The request's Promise settles when the lock is released, or
 		// rejects if the request is aborted before it is granted.
-		if _, err := Await(context.Background(), req); err != nil {
+		if _, err := Await(ctxlite.Background(), req); err != nil {
 			refused <- err
 		}
 	}()

@@ -3,21 +3,22 @@
 package browser
 
 import (
-	"context"
 	"math/rand/v2"
 
+	"github.com/google/uuid"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/idbstore"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/sdk"
-	"github.com/google/uuid"
 )
 
 // Platform is the browser the SDK runs in, a Worker's or a page's, with
 // the queue in IndexedDB (internal/idbstore); out gets what the SDK says.
 func Platform(out sdk.Out) sdk.Platform {
 	return sdk.Platform{
-		OpenStore: func(ctx context.Context, name string) (queue.Store, error) { return idbstore.Open(ctx, name) },
+		OpenStore: func(ctx ctxlite.Context, name string) (queue.Store, error) { return idbstore.Open(ctx, name) },
 		NewSender: func(endpoint, authorization string) flush.Sender {
 			return Fetch{URL: endpoint, Authorization: authorization}
 		},
@@ -26,7 +27,7 @@ func Platform(out sdk.Out) sdk.Platform {
 		Device:      ReadDevice(),
 		MemoryBytes: WasmMemory,
 		Online:      Online,
-		Clock:       sdk.SystemClock{},
+		Clock:       sdk.SystemClock,
 		Jitter:      rand.Float64,
 		NewID:       uuid.NewString,
 		Log:         consoleLog{},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/collector"
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
@@ -24,7 +25,9 @@ import (
 // httpSender is a flush.Sender over net/http, as the browser's fetch is.
 type httpSender struct{ url, auth string }
 
-func (s httpSender) Send(ctx context.Context, body []byte) (flush.Response, error) {
+func (s httpSender) Send(c ctxlite.Context, body []byte) (flush.Response, error) {
+	ctx, release := ctxlite.Std(c)
+	defer release()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
 		return flush.Response{}, err

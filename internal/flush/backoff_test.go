@@ -1,11 +1,12 @@
 package flush
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 func secs(f ...float64) []time.Duration {
@@ -106,7 +107,7 @@ func TestOutageRequestBound(t *testing.T) {
 			s := &sender{reply: func(int, []byte) (Response, error) { return tt.fail, tt.err }}
 			f := New(fill(t, 3), s, Config{}, clock.Now, tt.jitter, Observer{})
 			for clock.Now().Before(t0.Add(outage)) {
-				f.Flush(context.Background(), false)
+				f.Flush(ctxlite.Background(), false)
 				clock.Advance(tick)
 			}
 			got := s.calls()

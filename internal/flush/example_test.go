@@ -1,10 +1,10 @@
 package flush_test
 
 import (
-	"context"
 	"fmt"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
@@ -12,13 +12,13 @@ import (
 // okSender answers every command of every batch with success:true.
 type okSender struct{}
 
-func (okSender) Send(_ context.Context, body []byte) (flush.Response, error) {
+func (okSender) Send(_ ctxlite.Context, body []byte) (flush.Response, error) {
 	// A real Sender POSTs body with fetch; this one knows the batch has 2.
 	return flush.Response{Status: 200, Body: []byte(`{"results":[{"success":true},{"success":true}],"success":true}`)}, nil
 }
 
 func Example() {
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	store := queue.NewMemory()
 	store.Append(ctx, []queue.Record{
 		{ID: "a", Kind: queue.KindEvent, Body: `{"name":"customers/events","command_id":"a","data":{}}`},

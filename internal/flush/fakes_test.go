@@ -1,7 +1,6 @@
 package flush
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
@@ -56,7 +56,7 @@ func fill(t *testing.T, n int) *queue.Memory {
 	for i := range recs {
 		recs[i] = rec(i)
 	}
-	if _, err := m.Append(context.Background(), recs); err != nil {
+	if _, err := m.Append(ctxlite.Background(), recs); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -64,7 +64,7 @@ func fill(t *testing.T, n int) *queue.Memory {
 
 func all(t *testing.T, s queue.Store) []queue.Record {
 	t.Helper()
-	recs, err := s.Oldest(context.Background(), 0, 1<<20)
+	recs, err := s.Oldest(ctxlite.Background(), 0, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ type sender struct {
 	reply  func(n int, body []byte) (Response, error) // n: 0-based call number
 }
 
-func (s *sender) Send(ctx context.Context, body []byte) (Response, error) {
+func (s *sender) Send(ctx ctxlite.Context, body []byte) (Response, error) {
 	s.mu.Lock()
 	n := len(s.bodies)
 	s.bodies = append(s.bodies, body)
@@ -155,21 +155,21 @@ func (f *failing) err(method string) error {
 	return nil
 }
 
-func (f *failing) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, error) {
+func (f *failing) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, error) {
 	if err := f.err("Oldest"); err != nil {
 		return nil, err
 	}
 	return f.Store.Oldest(ctx, after, n)
 }
 
-func (f *failing) Delete(ctx context.Context, seqs []int64) error {
+func (f *failing) Delete(ctx ctxlite.Context, seqs []int64) error {
 	if err := f.err("Delete"); err != nil {
 		return err
 	}
 	return f.Store.Delete(ctx, seqs)
 }
 
-func (f *failing) Update(ctx context.Context, recs []queue.Record) error {
+func (f *failing) Update(ctx ctxlite.Context, recs []queue.Record) error {
 	if err := f.err("Update"); err != nil {
 		return err
 	}

@@ -1,11 +1,11 @@
 package flush
 
 import (
-	"context"
 	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -19,7 +19,7 @@ type Sender interface {
 	// Send POSTs body to the batch endpoint. An error means that no
 	// response arrived (network failure, CORS refusal, abort); any HTTP
 	// status, even 500, is a Response and a nil error.
-	Send(ctx context.Context, body []byte) (Response, error)
+	Send(ctx ctxlite.Context, body []byte) (Response, error)
 }
 
 // Response is what the server answered to a batch request.
@@ -160,7 +160,7 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 // The error is what stopped the pass: an *HTTPError, an error matching
 // ErrNetwork, a store error, ErrPaused or ctx's error. Whatever it is, every
 // record not confirmed or dropped is still queued.
-func (f *Flusher) Flush(ctx context.Context, force bool) (Result, error) {
+func (f *Flusher) Flush(ctx ctxlite.Context, force bool) (Result, error) {
 	release, err := f.acquire(ctx)
 	if err != nil {
 		return Result{Kept: -1}, err
@@ -175,7 +175,7 @@ func (f *Flusher) Flush(ctx context.Context, force bool) (Result, error) {
 }
 
 // acquire waits for the running Flush or Settle, if any, to end.
-func (f *Flusher) acquire(ctx context.Context) (release func(), err error) {
+func (f *Flusher) acquire(ctx ctxlite.Context) (release func(), err error) {
 	select {
 	case f.sem <- struct{}{}:
 		return func() { <-f.sem }, nil

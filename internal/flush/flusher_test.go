@@ -1,15 +1,15 @@
 package flush
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
-var ctx = context.Background()
+var ctx = ctxlite.Background()
 
 func TestFlushConfirmsAll(t *testing.T) {
 	store, s, clock := fill(t, 120), &sender{}, newClock()

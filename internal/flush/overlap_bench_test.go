@@ -1,10 +1,10 @@
 package flush
 
 import (
-	"context"
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -15,17 +15,17 @@ type slowStore struct {
 	read, write time.Duration
 }
 
-func (s *slowStore) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, error) {
+func (s *slowStore) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, error) {
 	time.Sleep(s.read)
 	return s.Store.Oldest(ctx, after, n)
 }
 
-func (s *slowStore) Delete(ctx context.Context, seqs []int64) error {
+func (s *slowStore) Delete(ctx ctxlite.Context, seqs []int64) error {
 	time.Sleep(s.write)
 	return s.Store.Delete(ctx, seqs)
 }
 
-func (s *slowStore) Update(ctx context.Context, recs []queue.Record) error {
+func (s *slowStore) Update(ctx ctxlite.Context, recs []queue.Record) error {
 	time.Sleep(s.write)
 	return s.Store.Update(ctx, recs)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -73,7 +74,7 @@ func (s *opStore) around(op string, fn func() error) error {
 	return err
 }
 
-func (s *opStore) Oldest(ctx context.Context, after int64, n int) (recs []queue.Record, err error) {
+func (s *opStore) Oldest(ctx ctxlite.Context, after int64, n int) (recs []queue.Record, err error) {
 	err = s.around("oldest>"+strconv.FormatInt(after, 10), func() error {
 		recs, err = s.Store.Oldest(ctx, after, n)
 		return err
@@ -81,15 +82,15 @@ func (s *opStore) Oldest(ctx context.Context, after int64, n int) (recs []queue.
 	return recs, err
 }
 
-func (s *opStore) Delete(ctx context.Context, seqs []int64) error {
+func (s *opStore) Delete(ctx ctxlite.Context, seqs []int64) error {
 	return s.around("delete "+fmt.Sprint(seqs), func() error { return s.Store.Delete(ctx, seqs) })
 }
 
-func (s *opStore) Update(ctx context.Context, recs []queue.Record) error {
+func (s *opStore) Update(ctx ctxlite.Context, recs []queue.Record) error {
 	return s.around("update "+strconv.Itoa(len(recs)), func() error { return s.Store.Update(ctx, recs) })
 }
 
-func (s *opStore) Len(ctx context.Context) (int, error) {
+func (s *opStore) Len(ctx ctxlite.Context) (int, error) {
 	var n int
 	err := s.around("len", func() (err error) {
 		n, err = s.Store.Len(ctx)
@@ -197,7 +198,7 @@ func TestFlushFailureDropsReadAhead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := &events{}
 			store := &opStore{Store: fill(t, 9), ev: ev}
-			c, cancel := context.WithCancel(ctx)
+			c, cancel := ctxlite.Cancel(ctx)
 			defer cancel()
 			s := &sender{}
 			s.reply = func(n int, body []byte) (Response, error) {
@@ -255,7 +256,7 @@ type nthFailing struct {
 	n, calls atomic.Int32
 }
 
-func (s *nthFailing) Delete(ctx context.Context, seqs []int64) error {
+func (s *nthFailing) Delete(ctx ctxlite.Context, seqs []int64) error {
 	if s.calls.Add(1) == s.n.Load() {
 		return errDisk
 	}
@@ -504,7 +505,7 @@ func TestFlushOverlapInvariants(t *testing.T) {
 // panickyStore panics in Delete, as a bug in a store binding would.
 type panickyStore struct{ queue.Store }
 
-func (panickyStore) Delete(context.Context, []int64) error { panic("delete broke") }
+func (panickyStore) Delete(ctxlite.Context, []int64) error { panic("delete broke") }
 
 // A panic on one of the pass's own goroutines (the write behind a full
 // batch) ends the pass with an error like a store failure: the program goes

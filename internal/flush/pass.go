@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -27,7 +29,7 @@ import (
 // call still running.
 type pass struct {
 	f       *Flusher
-	ctx     context.Context
+	ctx     ctxlite.Context
 	after   int64            // Seq cursor
 	stack   [][]queue.Record // halves of refused batches, next on top
 	wake    int64            // earliest held-back due time seen, Unix ms (0: none)
@@ -183,7 +185,7 @@ func (p *pass) readAhead() {
 	if p.ahead != nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(p.ctx)
+	ctx, cancel := ctxlite.Cancel(p.ctx)
 	a := &readAhead{after: p.after, n: p.f.cfg.MaxCommands, cancel: cancel, done: make(chan struct{})}
 	store := p.f.store
 	go func() {
@@ -257,7 +259,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from o
 	v := Decide(resp, sendErr, len(batch), now)
 	// The request happened; record its outcome even if ctx ends now, or
 	// confirmed records would be sent again.
-	ctx := context.WithoutCancel(p.ctx)
+	ctx := ctxlite.Detach(p.ctx)
 	switch v.Action {
 	case Apply:
 		f.succeeded()
@@ -291,7 +293,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from o
 // backoff for their rejection count). status is the 2xx status to report,
 // or 0 for no flush report. In a Flush the writes run behind the next
 // request; join waits for them, counts and reports.
-func (p *pass) apply(ctx context.Context, batch []queue.Record, outs []wire.Result, now time.Time, status int) {
+func (p *pass) apply(ctx ctxlite.Context, batch []queue.Record, outs []wire.Result, now time.Time, status int) {
 	f := p.f
 	w := &writeBehind{status: status, done: make(chan struct{})}
 	for i, r := range batch {
@@ -368,7 +370,7 @@ func (p *pass) join() error {
 // pass has ended (run and Settle join them).
 func (p *pass) finish(err error) (Result, error) {
 	f := p.f
-	n, cerr := f.store.Len(context.WithoutCancel(p.ctx))
+	n, cerr := f.store.Len(ctxlite.Detach(p.ctx))
 	p.res.Kept = n
 	if cerr != nil {
 		p.res.Kept = -1
@@ -396,7 +398,7 @@ func (p *pass) finish(err error) (Result, error) {
 // counted, failures back off or pause. A batch refused as a whole is kept
 // unchanged (the next Flush bisects it). Pass the Sender-style error for a
 // request that got no response. Settle waits for a running Flush.
-func (f *Flusher) Settle(ctx context.Context, sent []queue.Record, resp Response, sendErr error) (Result, error) {
+func (f *Flusher) Settle(ctx ctxlite.Context, sent []queue.Record, resp Response, sendErr error) (Result, error) {
 	release, err := f.acquire(ctx)
 	if err != nil {
 		return Result{Kept: -1}, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -109,7 +110,7 @@ func TestFlushDropsRecordTooLargeToSend(t *testing.T) {
 
 func TestFlushContextEnds(t *testing.T) {
 	store := fill(t, 3)
-	c, cancel := context.WithCancel(ctx)
+	c, cancel := ctxlite.Cancel(ctx)
 	s := &sender{reply: func(int, []byte) (Response, error) {
 		cancel()
 		return Response{}, context.Canceled
@@ -124,7 +125,7 @@ func TestFlushContextEnds(t *testing.T) {
 	}
 
 	// A request that completed is recorded even if ctx ended meanwhile.
-	c, cancel = context.WithCancel(ctx)
+	c, cancel = ctxlite.Cancel(ctx)
 	s.reply = func(_ int, body []byte) (Response, error) {
 		cancel()
 		return results(body, allOK), nil

@@ -54,9 +54,15 @@ func strProp(v safejs.Value, p string) string {
 // accessor for it (its catch package returns a wrapped js.Error), so this is
 // the one place that uses syscall/js directly.
 func thrown(err error) (safejs.Value, bool) {
-	var je js.Error
-	if errors.As(err, &je) {
-		return safejs.Safe(je.Value), true
+	for err != nil { // errors.As, without the reflection it costs
+		if je, ok := err.(js.Error); ok {
+			return safejs.Safe(je.Value), true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		err = u.Unwrap()
 	}
 	return safejs.Value{}, false
 }

@@ -3,10 +3,11 @@
 package idbstore
 
 import (
-	"context"
 	"sync"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // listener is a set of event listeners added to one EventTarget with
@@ -96,7 +97,7 @@ type txn struct {
 // "readwrite" and returns it with the store
 // (https://developer.mozilla.org/en-US/docs/Web/API/IDBDatabase/transaction).
 // Issue every request before calling wait, without blocking in between.
-func (d *DB) begin(ctx context.Context, op, store, mode string) (*txn, safejs.Value, error) {
+func (d *DB) begin(ctx ctxlite.Context, op, store, mode string) (*txn, safejs.Value, error) {
 	t, sts, err := d.beginScope(ctx, op, mode, store)
 	if err != nil {
 		return nil, safejs.Value{}, err
@@ -106,7 +107,7 @@ func (d *DB) begin(ctx context.Context, op, store, mode string) (*txn, safejs.Va
 
 // beginScope is begin on several object stores at once; it returns them in
 // the order named.
-func (d *DB) beginScope(ctx context.Context, op, mode string, stores ...string) (*txn, []safejs.Value, error) {
+func (d *DB) beginScope(ctx ctxlite.Context, op, mode string, stores ...string) (*txn, []safejs.Value, error) {
 	if err := d.check(op); err != nil {
 		return nil, nil, err
 	}
@@ -190,7 +191,7 @@ func (t *txn) callbackFailed(err error) {
 
 // wait waits for the transaction to complete or abort, or for ctx to end
 // (then it aborts the transaction). It releases everything on every path.
-func (t *txn) wait(ctx context.Context) error {
+func (t *txn) wait(ctx ctxlite.Context) error {
 	select {
 	case name := <-t.done:
 		return t.finish(name)

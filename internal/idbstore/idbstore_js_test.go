@@ -11,15 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/queue/queuetest"
-	"github.com/hack-pad/safejs"
 )
 
 var dbSeq atomic.Int64
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+func testCtx(t *testing.T) ctxlite.Context {
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -29,7 +31,7 @@ func testCtx(t *testing.T) context.Context {
 func freshName(t *testing.T) string {
 	name := "idbstore-test-" + strconv.FormatInt(dbSeq.Add(1), 10)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := ctxlite.Timeout(ctxlite.Background(), 5*time.Second)
 		defer cancel()
 		if err := deleteDB(ctx, name); err != nil {
 			t.Errorf("delete %s: %v", name, err)
@@ -127,7 +129,7 @@ func TestReopenKeepsData(t *testing.T) {
 
 // openRaw opens name at version from JavaScript, as another tab running a
 // newer schema would, and returns the connection once it succeeds.
-func openRaw(t *testing.T, ctx context.Context, name string, version int) safejs.Value {
+func openRaw(t *testing.T, ctx ctxlite.Context, name string, version int) safejs.Value {
 	f, err := factory("test")
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +173,7 @@ func TestVersionChangeClosesStore(t *testing.T) {
 	if _, err := d.Append(ctx, []queue.Record{rec(1)}); err != nil {
 		t.Fatal(err)
 	}
-	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	short, cancel := ctxlite.Timeout(ctx, 3*time.Second)
 	defer cancel()
 	other := openRaw(t, short, name, SchemaVersion+1)
 	defer other.Call("close")
@@ -263,7 +265,7 @@ func TestOpenWithoutIndexedDB(t *testing.T) {
 }
 
 func TestOpenHonoursContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := ctxlite.Cancel(ctxlite.Background())
 	cancel()
 	if _, err := Open(ctx, "never"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
@@ -273,7 +275,7 @@ func TestOpenHonoursContext(t *testing.T) {
 // deleteDB deletes the database name (IDBFactory.deleteDatabase), waiting
 // while other connections block it until ctx ends. Open connections of this
 // package close themselves when asked to.
-func deleteDB(ctx context.Context, name string) error {
+func deleteDB(ctx ctxlite.Context, name string) error {
 	const op = "delete database"
 	f, err := factory(op)
 	if err != nil {

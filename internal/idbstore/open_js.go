@@ -3,10 +3,11 @@
 package idbstore
 
 import (
-	"context"
 	"sync"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // SchemaVersion is the database version Open asks for; migrate brings older
@@ -215,7 +216,7 @@ func (o *opening) late(name string) {
 // Open opens (creating or upgrading as needed) the database name at
 // SchemaVersion. Failures to use IndexedDB wrap ErrUnavailable; if ctx ends
 // first (say another tab blocks the upgrade) the error wraps ctx.Err().
-func Open(ctx context.Context, name string) (*DB, error) {
+func Open(ctx ctxlite.Context, name string) (*DB, error) {
 	const op = "open"
 	if err := ctx.Err(); err != nil {
 		return nil, ctxErr(op, err)

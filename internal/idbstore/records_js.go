@@ -3,12 +3,13 @@
 package idbstore
 
 import (
-	"context"
 	"slices"
 	"strconv"
 
-	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
 // The queue is kept in blocks of records, not one IndexedDB value per
@@ -83,7 +84,7 @@ func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []in
 // Append implements queue.Store: one put per block of up to blockSpan
 // records, in one readwrite transaction; the seqs follow from the keys the
 // generator assigned.
-func (d *DB) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+func (d *DB) Append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
 	const op = "append"
 	if len(recs) == 0 {
 		return nil, d.check(op)
@@ -131,7 +132,7 @@ func (d *DB) stored(op string, recs []queue.Record, reqs []safejs.Value, sizes [
 // blocks and the state store issues a get of every mark, and the success
 // callback of the last get puts the marks not found and the records of
 // their batches, in blocks, as Append does.
-func (d *DB) AppendOnce(ctx context.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
+func (d *DB) AppendOnce(ctx ctxlite.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
 	const op = "append once"
 	for _, b := range batches {
 		if err := checkNumbers(op, b.Recs); err != nil {
@@ -204,7 +205,7 @@ func (d *DB) AppendOnce(ctx context.Context, batches []queue.Batch) ([]queue.Rec
 
 // DropMarks implements queue.Store with one delete of the key range of
 // marks before before.
-func (d *DB) DropMarks(ctx context.Context, before string) error {
+func (d *DB) DropMarks(ctx ctxlite.Context, before string) error {
 	const op = "drop marks"
 	t, st, err := d.begin(ctx, op, stateStore, "readwrite")
 	if err != nil {
@@ -244,7 +245,7 @@ func keyOf(seq int64) int64 { return seq / blockSpan }
 // Oldest implements queue.Store with getAll on the blocks from the one that
 // can hold seq after+1: two blocks first, then, from the success callback,
 // as many more as the records still wanted need.
-func (d *DB) Oldest(ctx context.Context, after int64, n int) ([]queue.Record, error) {
+func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, error) {
 	const op = "oldest"
 	if n <= 0 {
 		return nil, d.check(op)
@@ -362,7 +363,7 @@ func sortedSeqs(seqs []int64) []int64 {
 // hold seqs (sorted) with one getAll and, in its success callback, lets
 // change put back or delete each: change gets the block's key and seqs (only
 // those are copied into Go) and its JavaScript value.
-func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
+func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
 	lo, err1 := number(op, keyOf(seqs[0]))
 	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
 	if err1 != nil || err2 != nil {
@@ -417,7 +418,7 @@ func (d *DB) rewriteBlocks(ctx context.Context, op string, seqs []int64, change 
 // Delete implements queue.Store: in one readwrite transaction it reads the
 // blocks holding the seqs, deletes each block left empty and rewrites each
 // block left with fewer records.
-func (d *DB) Delete(ctx context.Context, seqs []int64) error {
+func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
 	const op = "delete"
 	if len(seqs) == 0 {
 		return d.check(op)
@@ -514,7 +515,7 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 // Update implements queue.Store: in one readwrite transaction it reads the
 // blocks holding the records and puts back each one in which a record was
 // replaced; records no longer stored are skipped.
-func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
+func (d *DB) Update(ctx ctxlite.Context, recs []queue.Record) error {
 	const op = "update"
 	if len(recs) == 0 {
 		return d.check(op)
@@ -570,7 +571,7 @@ func (d *DB) Update(ctx context.Context, recs []queue.Record) error {
 
 // Len implements queue.Store: the count of the offsets index, one entry per
 // record, which IndexedDB keeps without reading any value.
-func (d *DB) Len(ctx context.Context) (int, error) {
+func (d *DB) Len(ctx ctxlite.Context) (int, error) {
 	const op = "len"
 	t, st, err := d.begin(ctx, op, blocksStore, "readonly")
 	if err != nil {
@@ -596,7 +597,7 @@ func (d *DB) Len(ctx context.Context) (int, error) {
 
 // Count implements queue.Store: one getAll, and one JSON.stringify that
 // keeps only each block's offsets and sizes, so no record is copied into Go.
-func (d *DB) Count(ctx context.Context) (int, int64, error) {
+func (d *DB) Count(ctx ctxlite.Context) (int, int64, error) {
 	const op = "count"
 	t, st, err := d.begin(ctx, op, blocksStore, "readonly")
 	if err != nil {

@@ -3,9 +3,9 @@
 package idbstore
 
 import (
-	"context"
-
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // stateValue reads the result of a get on the state store.
@@ -25,7 +25,7 @@ func stateValue(op string, v safejs.Value) (string, bool, error) {
 
 // GetState implements queue.Store
 // (https://developer.mozilla.org/en-US/docs/Web/API/IDBObjectStore/get).
-func (d *DB) GetState(ctx context.Context, key string) (string, bool, error) {
+func (d *DB) GetState(ctx ctxlite.Context, key string) (string, bool, error) {
 	const op = "get state"
 	t, st, err := d.begin(ctx, op, stateStore, "readonly")
 	if err != nil {
@@ -50,7 +50,7 @@ func (d *DB) GetState(ctx context.Context, key string) (string, bool, error) {
 // and puts the new value, so no other transaction (in any tab) can write key
 // in between. fn runs on the JavaScript event callback: it must not block.
 // A panic in fn aborts the transaction and is returned as an error.
-func (d *DB) UpdateState(ctx context.Context, key string, fn func(old string, ok bool) (string, bool)) (string, error) {
+func (d *DB) UpdateState(ctx ctxlite.Context, key string, fn func(old string, ok bool) (string, bool)) (string, error) {
 	const op = "update state"
 	t, st, err := d.begin(ctx, op, stateStore, "readwrite")
 	if err != nil {

@@ -1,10 +1,11 @@
 package queue
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // Memory is a Store kept in memory. It serves tests and is the fallback when
@@ -20,7 +21,7 @@ type Memory struct {
 // NewMemory returns an empty Memory store.
 func NewMemory() *Memory { return &Memory{next: 1, state: map[string]string{}} }
 
-func (m *Memory) check(ctx context.Context) error {
+func (m *Memory) check(ctx ctxlite.Context) error {
 	if m.closed {
 		return ErrClosed
 	}
@@ -28,7 +29,7 @@ func (m *Memory) check(ctx context.Context) error {
 }
 
 // Append implements Store.
-func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
+func (m *Memory) Append(ctx ctxlite.Context, recs []Record) ([]Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -38,7 +39,7 @@ func (m *Memory) Append(ctx context.Context, recs []Record) ([]Record, error) {
 }
 
 // AppendOnce implements Store.
-func (m *Memory) AppendOnce(ctx context.Context, batches []Batch) ([]Record, []bool, error) {
+func (m *Memory) AppendOnce(ctx ctxlite.Context, batches []Batch) ([]Record, []bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -60,7 +61,7 @@ func (m *Memory) AppendOnce(ctx context.Context, batches []Batch) ([]Record, []b
 }
 
 // DropMarks implements Store.
-func (m *Memory) DropMarks(ctx context.Context, before string) error {
+func (m *Memory) DropMarks(ctx ctxlite.Context, before string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -94,7 +95,7 @@ func (m *Memory) find(seq int64) int {
 }
 
 // Oldest implements Store.
-func (m *Memory) Oldest(ctx context.Context, after int64, n int) ([]Record, error) {
+func (m *Memory) Oldest(ctx ctxlite.Context, after int64, n int) ([]Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -106,7 +107,7 @@ func (m *Memory) Oldest(ctx context.Context, after int64, n int) ([]Record, erro
 }
 
 // Update implements Store.
-func (m *Memory) Update(ctx context.Context, recs []Record) error {
+func (m *Memory) Update(ctx ctxlite.Context, recs []Record) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -121,7 +122,7 @@ func (m *Memory) Update(ctx context.Context, recs []Record) error {
 }
 
 // Delete implements Store.
-func (m *Memory) Delete(ctx context.Context, seqs []int64) error {
+func (m *Memory) Delete(ctx ctxlite.Context, seqs []int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -142,7 +143,7 @@ func (m *Memory) Delete(ctx context.Context, seqs []int64) error {
 }
 
 // Count implements Store.
-func (m *Memory) Count(ctx context.Context) (int, int64, error) {
+func (m *Memory) Count(ctx ctxlite.Context) (int, int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -156,7 +157,7 @@ func (m *Memory) Count(ctx context.Context) (int, int64, error) {
 }
 
 // Len implements Store.
-func (m *Memory) Len(ctx context.Context) (int, error) {
+func (m *Memory) Len(ctx ctxlite.Context) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -166,7 +167,7 @@ func (m *Memory) Len(ctx context.Context) (int, error) {
 }
 
 // GetState implements Store.
-func (m *Memory) GetState(ctx context.Context, key string) (string, bool, error) {
+func (m *Memory) GetState(ctx ctxlite.Context, key string) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -177,7 +178,7 @@ func (m *Memory) GetState(ctx context.Context, key string) (string, bool, error)
 }
 
 // UpdateState implements Store.
-func (m *Memory) UpdateState(ctx context.Context, key string, fn func(string, bool) (string, bool)) (string, error) {
+func (m *Memory) UpdateState(ctx ctxlite.Context, key string, fn func(string, bool) (string, bool)) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {

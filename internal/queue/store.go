@@ -1,8 +1,9 @@
 package queue
 
 import (
-	"context"
 	"errors"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 )
 
 // ErrQuota is returned (wrapped) when the store has no room for a write.
@@ -32,37 +33,37 @@ type Store interface {
 	// Append stores recs in order, assigning each a Seq greater than every
 	// Seq stored before; it returns the records with Seq set. All or none
 	// are stored.
-	Append(ctx context.Context, recs []Record) ([]Record, error)
+	Append(ctx ctxlite.Context, recs []Record) ([]Record, error)
 	// AppendOnce stores batches in order, in one transaction, each once: a
 	// batch whose mark was recorded before is skipped; the others are
 	// stored, as Append stores records, and their marks recorded. A batch
 	// handed over more than once — a page's journal replayed after a crash,
 	// by this tab or another — is stored once. It returns the records
 	// stored, with Seq set, and which batches were skipped.
-	AppendOnce(ctx context.Context, batches []Batch) (stored []Record, skipped []bool, err error)
+	AppendOnce(ctx ctxlite.Context, batches []Batch) (stored []Record, skipped []bool, err error)
 	// DropMarks deletes the marks that sort before the mark before.
-	DropMarks(ctx context.Context, before string) error
+	DropMarks(ctx ctxlite.Context, before string) error
 	// Oldest returns up to n records in Seq order, starting after Seq after
 	// (0: from the start).
-	Oldest(ctx context.Context, after int64, n int) ([]Record, error)
+	Oldest(ctx ctxlite.Context, after int64, n int) ([]Record, error)
 	// Update replaces the stored records that have the same Seq (to record
 	// rejections or NotBeforeMs). Records that are no longer stored
 	// are skipped, not recreated.
-	Update(ctx context.Context, recs []Record) error
+	Update(ctx ctxlite.Context, recs []Record) error
 	// Delete removes the records with these Seqs; missing ones are ignored.
-	Delete(ctx context.Context, seqs []int64) error
+	Delete(ctx ctxlite.Context, seqs []int64) error
 	// Count returns the number of records and the sum of their sizes. It
 	// may read the whole queue; Len is the cheap way to the number alone.
-	Count(ctx context.Context) (n int, bytes int64, err error)
+	Count(ctx ctxlite.Context) (n int, bytes int64, err error)
 	// Len returns the number of records.
-	Len(ctx context.Context) (int, error)
+	Len(ctx ctxlite.Context) (int, error)
 	// GetState returns the state value for key, and whether it exists.
-	GetState(ctx context.Context, key string) (string, bool, error)
+	GetState(ctx ctxlite.Context, key string) (string, bool, error)
 	// UpdateState reads key, calls fn with the old value and runs the write
 	// fn asks for, atomically with respect to every other tab: fn returns the
 	// new value and whether to write it. fn must not block or wait. It
 	// returns the value stored after the call.
-	UpdateState(ctx context.Context, key string, fn func(old string, ok bool) (string, bool)) (string, error)
+	UpdateState(ctx ctxlite.Context, key string, fn func(old string, ok bool) (string, bool)) (string, error)
 	// Close releases the store; later calls fail with ErrClosed.
 	Close() error
 }

@@ -1,9 +1,10 @@
 package sdk
 
 import (
-	"context"
 	"strconv"
 	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
@@ -45,7 +46,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		return nil, err
 	}
 	cfg.Debug = cfg.Debug || args.Debug
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
 	a := &app{s: s, cfg: cfg, page: page}
 	a.store, a.storageKind = s.openStore(ctx, cfg.DBName)
@@ -81,7 +82,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 
 // openStore opens the durable queue, or falls back to memory with a
 // warning: the page keeps working, but the queue dies with it.
-func (s *SDK) openStore(ctx context.Context, name string) (queue.Store, string) {
+func (s *SDK) openStore(ctx ctxlite.Context, name string) (queue.Store, string) {
 	db, err := s.p.OpenStore(ctx, name)
 	if err == nil {
 		return db, "indexeddb"
@@ -127,7 +128,7 @@ func (a *app) record(calls []tracker.Call, out *answers) int {
 		a.dropped(calls[:n], out)
 		return n
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	res, stored := a.tracker.Apply(ctx, calls[:n])
 	cancel()
 	a.stored(stored)
@@ -233,7 +234,7 @@ func (a *app) setFlushPeriod(args []byte) error {
 
 // stats is getStats' value.
 func (a *app) stats() ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	n, bytes, err := a.store.Count(ctx)
 	cancel()
 	if err != nil {

@@ -1,9 +1,10 @@
 package sdk
 
 import (
-	"context"
 	"errors"
 	"strconv"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -143,7 +144,7 @@ func (r *runner) keepaliveDone(args []byte) error {
 	if o.Failed {
 		sendErr = errKeepalive
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
 	_, err = r.fl.Settle(ctx, recs, o.Response, sendErr)
 	return err

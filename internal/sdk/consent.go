@@ -1,7 +1,7 @@
 package sdk
 
 import (
-	"context"
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
@@ -35,7 +35,7 @@ func (a *app) granted() bool { return a.consentNow() == tracker.ConsentGranted }
 func (a *app) denied() bool  { return a.consentNow() == tracker.ConsentDenied }
 
 // initConsent settles the consent at configure.
-func (a *app) initConsent(ctx context.Context) error {
+func (a *app) initConsent(ctx ctxlite.Context) error {
 	c := a.cfg.Consent
 	stored, ok, err := a.store.GetState(ctx, stateConsent)
 	if err != nil {
@@ -55,7 +55,7 @@ func (a *app) initConsent(ctx context.Context) error {
 // decide is grantConsent or revokeConsent: the decision is stored, every
 // tab is told, and this one follows it.
 func (a *app) decide(c string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
 	if err := a.storeConsent(ctx, c); err != nil {
 		return err
@@ -64,13 +64,13 @@ func (a *app) decide(c string) error {
 	return a.setConsent(ctx, c)
 }
 
-func (a *app) storeConsent(ctx context.Context, c string) error {
+func (a *app) storeConsent(ctx ctxlite.Context, c string) error {
 	_, err := a.store.UpdateState(ctx, stateConsent, func(string, bool) (string, bool) { return c, true })
 	return err
 }
 
 // followConsent takes the decision another tab stored.
-func (a *app) followConsent(ctx context.Context) {
+func (a *app) followConsent(ctx ctxlite.Context) {
 	stored, ok, err := a.store.GetState(ctx, stateConsent)
 	if err != nil || !ok || stored == "" || stored == a.consentNow() {
 		return
@@ -82,7 +82,7 @@ func (a *app) followConsent(ctx context.Context) {
 
 // setConsent applies c: denied forgets everything; granted after denied
 // makes a new customer; granted sends what waits.
-func (a *app) setConsent(ctx context.Context, c string) error {
+func (a *app) setConsent(ctx ctxlite.Context, c string) error {
 	a.consentMu.Lock()
 	prev := a.consent
 	a.consent = c

@@ -1,9 +1,9 @@
 package sdk
 
 import (
-	"context"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -66,7 +66,7 @@ func TestRevokingForgetsEverythingAndGrantingAgainMakesANewCustomer(t *testing.T
 		t.Fatalf("queued %d after revoking", n)
 	}
 	for _, key := range []string{"customer", "session"} {
-		if v, _, _ := e.store.GetState(context.Background(), key); v != "" {
+		if v, _, _ := e.store.GetState(ctxlite.Background(), key); v != "" {
 			t.Errorf("state %s kept after revoking: %s", key, v)
 		}
 	}
@@ -98,7 +98,7 @@ func TestConsentDecisionsReachEveryTabAndLaterPages(t *testing.T) {
 	var other tabsWith
 	shared := func(tabs *tabsWith) func(*Platform) {
 		return func(p *Platform) {
-			p.OpenStore = func(context.Context, string) (queue.Store, error) { return store, nil }
+			p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return store, nil }
 			p.JoinTabs = func(_ string, onChange func()) Tabs { tabs.onChange = onChange; return tabs }
 		}
 	}

@@ -1,9 +1,10 @@
 package sdk
 
 import (
-	"context"
 	"strconv"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -54,7 +55,7 @@ func (s *SDK) dispatch(calls []tracker.Call, out *answers) int {
 	case "revokeConsent":
 		answer(nil, a.decide(tracker.ConsentDenied))
 	case "getQueueLength":
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 		n, err := a.store.Len(ctx)
 		cancel()
 		answer(strconv.AppendInt(nil, int64(n), 10), err)

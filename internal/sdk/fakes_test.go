@@ -1,13 +1,13 @@
 package sdk
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
@@ -18,7 +18,7 @@ import (
 // t0 is the fake clock's start: 2025-11-28 08:53:20 UTC.
 var t0 = time.UnixMilli(1764320000000)
 
-// fakeClock is a Clock whose time moves only by Advance, which runs the
+// fakeClock is a clock whose time moves only by Advance, which runs the
 // timers that come due, in order.
 type fakeClock struct {
 	mu     sync.Mutex
@@ -87,7 +87,7 @@ type fakeSender struct {
 	reply  func(body []byte) (flush.Response, error)
 }
 
-func (s *fakeSender) Send(_ context.Context, body []byte) (flush.Response, error) {
+func (s *fakeSender) Send(_ ctxlite.Context, body []byte) (flush.Response, error) {
 	s.mu.Lock()
 	s.bodies = append(s.bodies, body)
 	reply := s.reply
@@ -237,9 +237,9 @@ func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 	e := &env{t: t, clock: &fakeClock{now: t0}, store: queue.NewMemory(), sender: &fakeSender{},
 		out: newFakeOut(), log: &fakeLog{}, tabs: &fakeTabs{}}
 	p := Platform{
-		OpenStore: func(context.Context, string) (queue.Store, error) { return e.store, nil },
+		OpenStore: func(ctxlite.Context, string) (queue.Store, error) { return e.store, nil },
 		NewSender: func(string, string) flush.Sender { return e.sender },
-		WithLock: func(ctx context.Context, _ string, fn func()) (bool, error) {
+		WithLock: func(ctx ctxlite.Context, _ string, fn func()) (bool, error) {
 			e.lock.Lock()
 			defer e.lock.Unlock()
 			fn()
@@ -249,7 +249,7 @@ func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 		Device:      tracker.Device{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36", Language: "en"},
 		MemoryBytes: func() int { return 4 << 20 },
 		Online:      func() bool { return true },
-		Clock:       e.clock,
+		Clock:       Clock{Now: e.clock.Now, AfterFunc: e.clock.AfterFunc},
 		Jitter:      func() float64 { return 0 },
 		NewID: func() string {
 			e.idsMu.Lock()
@@ -325,7 +325,7 @@ func (e *env) eventually(what string, cond func() bool) {
 
 // queued returns the number of records in the store.
 func (e *env) queued() int {
-	n, err := e.store.Len(context.Background())
+	n, err := e.store.Len(ctxlite.Background())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
 package sdk
 
 import (
-	"context"
 	"strconv"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
@@ -49,7 +50,7 @@ func (a *app) once(entry string, fn func() error) error {
 	if entry == "" {
 		return fn()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
 	if _, done, err := a.store.GetState(ctx, queue.MarkKey(entry)); err != nil {
 		return err
@@ -65,7 +66,7 @@ func (a *app) once(entry string, fn func() error) error {
 
 // dropOldMarks forgets the marks of entries too old to be handed over
 // again.
-func (a *app) dropOldMarks(ctx context.Context) {
+func (a *app) dropOldMarks(ctx ctxlite.Context) {
 	if err := a.store.DropMarks(ctx, entryBefore(a.s.p.Clock.Now().Add(-MarkLifetime))); err != nil {
 		a.s.p.Log.Warn("dropping old journal marks: " + err.Error())
 	}

@@ -1,13 +1,13 @@
 package sdk
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
@@ -92,7 +92,7 @@ func TestRecordsSentAtCloseAreHeldUntilTheAnswer(t *testing.T) {
 
 func TestOldJournalMarksAreDropped(t *testing.T) {
 	store := queue.NewMemory()
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	old := entryBefore(t0.Add(-MarkLifetime-time.Millisecond)) + "-a"
 	recent := entryBefore(t0.Add(-MarkLifetime)) + "-b"
 	for _, m := range []string{old, recent} {
@@ -101,7 +101,7 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 		}
 	}
 	e := newEnv(t, func(p *Platform) {
-		p.OpenStore = func(context.Context, string) (queue.Store, error) { return store, nil }
+		p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return store, nil }
 	})
 	e.store = store
 	e.configure(`,"flushMode":"manual"`)
@@ -120,7 +120,7 @@ type countingStore struct {
 	once int
 }
 
-func (s *countingStore) AppendOnce(ctx context.Context, b []queue.Batch) ([]queue.Record, []bool, error) {
+func (s *countingStore) AppendOnce(ctx ctxlite.Context, b []queue.Batch) ([]queue.Record, []bool, error) {
 	s.mu.Lock()
 	s.once++
 	s.mu.Unlock()
@@ -132,7 +132,7 @@ func (s *countingStore) AppendOnce(ctx context.Context, b []queue.Batch) ([]queu
 // never split across two.
 func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
 	cs := &countingStore{Store: queue.NewMemory()}
-	e := newEnv(t, func(p *Platform) { p.OpenStore = func(context.Context, string) (queue.Store, error) { return cs, nil } })
+	e := newEnv(t, func(p *Platform) { p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return cs, nil } })
 	e.store = cs
 	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
 	var calls []tracker.Call

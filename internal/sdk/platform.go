@@ -1,9 +1,9 @@
 package sdk
 
 import (
-	"context"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -15,13 +15,13 @@ import (
 type Platform struct {
 	// OpenStore opens the durable queue named name (IndexedDB). On error
 	// the SDK queues in memory and says so.
-	OpenStore func(ctx context.Context, name string) (queue.Store, error)
+	OpenStore func(ctx ctxlite.Context, name string) (queue.Store, error)
 	// NewSender returns the sender of batch requests to endpoint.
 	NewSender func(endpoint, authorization string) flush.Sender
 	// WithLock runs fn while holding the lock name, shared by every tab of
 	// the origin (Web Locks), waiting for it until ctx ends. held is false,
 	// and fn is not run, when there are no such locks.
-	WithLock func(ctx context.Context, name string, fn func()) (held bool, err error)
+	WithLock func(ctx ctxlite.Context, name string, fn func()) (held bool, err error)
 	// JoinTabs joins the channel name between the origin's tabs
 	// (BroadcastChannel); onChange runs when another tab posts.
 	JoinTabs func(name string, onChange func()) Tabs
@@ -49,22 +49,21 @@ type Platform struct {
 // reread the shared state themselves.
 type Tabs interface{ Post() }
 
-// Clock tells the time and runs timers. SystemClock is the real one.
-type Clock interface {
-	Now() time.Time
+// Clock tells the time and runs timers; SystemClock is the real one. (Funcs,
+// not an interface: an interface method returning a time.Time would keep
+// time formatting in the wasm binary.)
+type Clock struct {
+	Now func() time.Time
 	// AfterFunc runs f on its own goroutine after d; stop cancels it and
 	// reports whether it did so before f ran.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 }
 
 // SystemClock is the Clock of package time.
-type SystemClock struct{}
-
-// Now implements Clock.
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// AfterFunc implements Clock.
-func (SystemClock) AfterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+var SystemClock = Clock{
+	Now:       time.Now,
+	AfterFunc: func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
+}
 
 // Log writes messages for the developer.
 type Log interface {

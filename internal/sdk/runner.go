@@ -1,10 +1,11 @@
 package sdk
 
 import (
-	"context"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
 )
@@ -127,7 +128,7 @@ func (r *runner) arm(stop *func() bool, at time.Time, t flush.Trigger) {
 func (r *runner) flushNow() (flush.Result, error) {
 	d := r.sched.On(flush.Manual, r.a.s.p.Clock.Now(), r.online.Load())
 	if !d.Flush || !r.a.granted() {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 		defer cancel()
 		n, err := r.a.store.Len(ctx)
 		return flush.Result{Kept: n}, err
@@ -155,12 +156,12 @@ func (r *runner) send(force bool) (flush.Result, error) {
 		res flush.Result
 		err error
 	)
-	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), lockWait)
 	defer cancel()
-	held, lerr := r.a.s.p.WithLock(ctx, r.lockName, func() { res, err = r.fl.Flush(context.Background(), force) })
+	held, lerr := r.a.s.p.WithLock(ctx, r.lockName, func() { res, err = r.fl.Flush(ctxlite.Background(), force) })
 	switch {
 	case !held && lerr == nil:
-		res, err = r.fl.Flush(context.Background(), force)
+		res, err = r.fl.Flush(ctxlite.Background(), force)
 	case lerr != nil:
 		err = lerr
 		res.Next = r.a.s.p.Clock.Now().Add(time.Second) // try again soon

@@ -1,13 +1,13 @@
 package sdk
 
 import (
-	"context"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -327,7 +327,7 @@ type panicStore struct {
 	armed bool
 }
 
-func (s *panicStore) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+func (s *panicStore) Append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
 	if s.armed {
 		s.armed = false
 		panic("boom")
@@ -338,7 +338,7 @@ func (s *panicStore) Append(ctx context.Context, recs []queue.Record) ([]queue.R
 func TestAPanicFailsItsCallsAndTheSDKKeepsWorking(t *testing.T) {
 	ps := &panicStore{Store: queue.NewMemory()}
 	e := newEnv(t, func(p *Platform) {
-		p.OpenStore = func(context.Context, string) (queue.Store, error) { return ps, nil }
+		p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return ps, nil }
 	})
 	e.store = ps
 	e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
@@ -357,13 +357,13 @@ func TestAPanicFailsItsCallsAndTheSDKKeepsWorking(t *testing.T) {
 
 func TestNoLocksSendsWithoutAndALockErrorRetriesSoon(t *testing.T) {
 	e := newEnv(t, func(p *Platform) {
-		p.WithLock = func(context.Context, string, func()) (bool, error) { return false, nil }
+		p.WithLock = func(ctxlite.Context, string, func()) (bool, error) { return false, nil }
 	})
 	e.configure("")
 	e.eventually("sent without a lock", func() bool { return len(e.sender.commands(t)) == 2 })
 
 	e = newEnv(t, func(p *Platform) {
-		p.WithLock = func(context.Context, string, func()) (bool, error) { return true, errors.New("lock: aborted") }
+		p.WithLock = func(ctxlite.Context, string, func()) (bool, error) { return true, errors.New("lock: aborted") }
 	})
 	e.configure("")
 	e.eventually("a retry timer", func() bool { return e.clock.timerAt(t0.Add(time.Second)) })
@@ -371,7 +371,7 @@ func TestNoLocksSendsWithoutAndALockErrorRetriesSoon(t *testing.T) {
 
 func TestMemoryFallbackWhenIndexedDBIsUnavailable(t *testing.T) {
 	e := newEnv(t, func(p *Platform) {
-		p.OpenStore = func(context.Context, string) (queue.Store, error) { return nil, errors.New("blocked") }
+		p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return nil, errors.New("blocked") }
 	})
 	if got := field(t, e.configure(""), "storage"); got != "memory" {
 		t.Errorf("storage %s", got)
@@ -404,7 +404,7 @@ type panicSender struct {
 	n int
 }
 
-func (s *panicSender) Send(ctx context.Context, body []byte) (flush.Response, error) {
+func (s *panicSender) Send(ctx ctxlite.Context, body []byte) (flush.Response, error) {
 	s.mu.Lock()
 	boom := s.n > 0
 	s.n--

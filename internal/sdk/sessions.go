@@ -1,9 +1,10 @@
 package sdk
 
 import (
-	"context"
 	"sync"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -61,7 +62,7 @@ func (s *sessions) step(fn tracker.Step) {
 	if !s.cfg.Automatic || s.a.denied() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	recs, st, err := s.a.tracker.Session(ctx, fn, s.now(), s.a.pageState().Page)
 	cancel()
 	if err != nil {
@@ -103,7 +104,7 @@ func (a *app) anonymize(c tracker.Call) error {
 		return nil
 	}
 	return a.once(c.Entry, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 		defer cancel()
 		recs, err := a.tracker.Anonymize(ctx, c.TimeMs, a.pageState().Page)
 		a.stored(recs)
@@ -121,7 +122,7 @@ func (a *app) manualSession(c tracker.Call) error {
 		return err
 	}
 	return a.once(c.Entry, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 		defer cancel()
 		recs, warn, err := a.tracker.ManualSession(ctx, c.Method == "trackSessionStart", at, a.pageState().Page)
 		if warn != "" {
@@ -134,7 +135,7 @@ func (a *app) manualSession(c tracker.Call) error {
 
 // refresh rereads the identity another tab may have changed.
 func (a *app) refresh() {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
 	if _, err := a.tracker.Refresh(ctx); err != nil {
 		a.s.p.Log.Warn("refresh: " + err.Error())

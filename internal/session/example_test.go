@@ -1,10 +1,10 @@
 package session_test
 
 import (
-	"context"
 	"fmt"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
 )
@@ -13,7 +13,7 @@ import (
 // UpdateState, so that it sees the latest state every tab has written.
 func shown(store queue.Store, cfg session.Config, now float64) []session.Event {
 	var evs []session.Event
-	store.UpdateState(context.Background(), session.StateKey, func(old string, ok bool) (string, bool) {
+	store.UpdateState(ctxlite.Background(), session.StateKey, func(old string, ok bool) (string, bool) {
 		s, _ := session.Decode(old)
 		s, evs = session.Shown(cfg, s, now)
 		v := s.Encode()

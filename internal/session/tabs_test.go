@@ -1,10 +1,10 @@
 package session
 
 import (
-	"context"
 	"sync"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -40,7 +40,7 @@ func TestTabsShownTogether(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name+", through UpdateState", func(t *testing.T) {
 			store := queue.NewMemory()
-			ctx := context.Background()
+			ctx := ctxlite.Background()
 			if _, err := store.UpdateState(ctx, StateKey, func(string, bool) (string, bool) { return tt.stored.Encode(), true }); err != nil {
 				t.Fatal(err)
 			}

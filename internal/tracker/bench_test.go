@@ -1,12 +1,12 @@
 package tracker
 
 import (
-	"context"
 	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -31,7 +31,7 @@ func benchApply(b *testing.B, calls []Call, batch int) {
 		b.Fatal(err)
 	}
 	store := queue.NewMemory()
-	tr, _, err := Open(context.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US"}, uuid.NewString, now)
+	tr, _, err := Open(ctxlite.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US"}, uuid.NewString, now)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func benchApply(b *testing.B, calls []Call, batch int) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for j := 0; j < len(calls); j += batch {
-			res, _ := tr.Apply(context.Background(), calls[j:min(j+batch, len(calls))])
+			res, _ := tr.Apply(ctxlite.Background(), calls[j:min(j+batch, len(calls))])
 			if res[0].Err != nil {
 				b.Fatal(res[0].Err)
 			}

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -43,5 +44,18 @@ func TestParseConfigErrors(t *testing.T) {
 		if !errors.As(err, &ie) || ie.Class != tc.class || ie.Field != tc.field {
 			t.Errorf("ParseConfig(%s): got %v, want %s naming %s", tc.in, err, tc.class, tc.field)
 		}
+	}
+}
+
+func TestAsInputError(t *testing.T) {
+	ie := &InputError{Class: RangeError, Method: "m", Field: "f", Msg: "x"}
+	if got, ok := AsInputError(fmt.Errorf("wrapped: %w", ie)); !ok || got != ie {
+		t.Errorf("wrapped: got %v, %v", got, ok)
+	}
+	if _, ok := AsInputError(errors.New("other")); ok {
+		t.Error("found one in a plain error")
+	}
+	if _, ok := AsInputError(nil); ok {
+		t.Error("found one in nil")
 	}
 }

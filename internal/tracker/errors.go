@@ -29,3 +29,19 @@ func typeErr(method, field, msg string) *InputError {
 func rangeErr(method, field, msg string) *InputError {
 	return &InputError{Class: RangeError, Method: method, Field: field, Msg: msg}
 }
+
+// AsInputError returns the *InputError in err's chain, if any: errors.As
+// without the reflection it needs (which costs the wasm binary ~25 KB).
+func AsInputError(err error) (*InputError, bool) {
+	for err != nil {
+		if ie, ok := err.(*InputError); ok {
+			return ie, true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return nil, false
+		}
+		err = u.Unwrap()
+	}
+	return nil, false
+}

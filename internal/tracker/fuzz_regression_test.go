@@ -2,13 +2,13 @@ package tracker
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -43,7 +43,7 @@ func TestFuzzRegressionLoneSurrogateKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
-			res, stored := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), TimeMs: now}})
+			res, stored := tr.Apply(ctxlite.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), TimeMs: now}})
 			if res[0].Err != nil {
 				fzCheckInputError(t, res[0].Err, tc.method)
 				return // rejected with a named error: fine
@@ -86,7 +86,7 @@ func TestFuzzRegressionOversizeIdentifyKeepsItsIDs(t *testing.T) {
 		props = append(props, `"k`+strconv.Itoa(i)+`":"`+strings.Repeat("y", 14000)+`"`)
 	}
 	args := `{"ids":{"registered":"rejected@example.com"},"properties":{` + strings.Join(props, ",") + `}}`
-	res, stored := tr.Apply(context.Background(), []Call{
+	res, stored := tr.Apply(ctxlite.Background(), []Call{
 		{Method: "identifyCustomer", Args: []byte(args), TimeMs: now},
 		{Method: "trackEvent", Args: []byte(`{"name":"same-batch"}`), TimeMs: now},
 	})
@@ -94,13 +94,13 @@ func TestFuzzRegressionOversizeIdentifyKeepsItsIDs(t *testing.T) {
 		t.Fatalf("an %d-byte identifyCustomer was accepted", len(args))
 	}
 	fzCheckInputError(t, res[0].Err, "identifyCustomer")
-	_, later := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"later"}`), TimeMs: now}})
+	_, later := tr.Apply(ctxlite.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"later"}`), TimeMs: now}})
 	for _, r := range append(stored, later...) {
 		if strings.Contains(r.Body, "rejected@example.com") {
 			t.Errorf("rejected call %v, yet an event carries its ids: %s", res[0].Err, r.Body)
 		}
 	}
-	if st, _, _ := store.GetState(context.Background(), StateCustomer); strings.Contains(st, "rejected@example.com") {
+	if st, _, _ := store.GetState(ctxlite.Background(), StateCustomer); strings.Contains(st, "rejected@example.com") {
 		t.Errorf("rejected call %v, yet the stored identity has its ids: %s", res[0].Err, st)
 	}
 }
@@ -119,7 +119,7 @@ func TestFuzzRegressionErrorFieldOfLoneSurrogateKey(t *testing.T) {
 		for _, key := range []string{`\ud800`, `\udc00`} {
 			tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
 			args := strings.Replace(tc.args, "%s", key, 1)
-			res, _ := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(args), TimeMs: now}})
+			res, _ := tr.Apply(ctxlite.Background(), []Call{{Method: tc.method, Args: []byte(args), TimeMs: now}})
 			ie := fzCheckInputError(t, res[0].Err, tc.method)
 			if !utf8.ValidString(ie.Field) {
 				t.Errorf("%s with key %s: field %q is not valid UTF-8", tc.method, key, ie.Field)

@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -19,6 +18,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -299,7 +299,7 @@ func checkApply(t *testing.T, mode uint8, args []byte) {
 	t.Helper()
 	method, ci := fzMethod(mode)
 	cfg := fzConfigs[ci]
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	store := queue.NewMemory()
 	tr, _ := open(t, store, cfg.json)
 	stateBefore, _, _ := store.GetState(ctx, StateCustomer)
@@ -461,7 +461,7 @@ func checkRecord(t *testing.T, tr *Tracker, rec queue.Record, method string, arg
 // same store sees the same identity and tracks no second installation.
 func checkFollowUp(t *testing.T, tr *Tracker, store *queue.Memory, ids map[string]any) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	res, stored := tr.Apply(ctx, []Call{{Method: "trackEvent", Args: []byte(`{"name":"after"}`), TimeMs: now}})
 	if res[0].Err != nil || len(stored) != 1 {
 		t.Fatalf("follow-up event: %v, %d stored", res[0].Err, len(stored))

@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -159,7 +159,7 @@ func TestGoldenCasesForTheLoader(t *testing.T) {
 // error.
 func runCommandCase(t *testing.T, gc commandCase) []commandWant {
 	t.Helper()
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	store := queue.NewMemory()
 	var ids struct {
 		Cookie string `json:"cookie"`

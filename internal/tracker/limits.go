@@ -1,10 +1,10 @@
 package tracker
 
 import (
-	"context"
 	"errors"
 	"strconv"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -33,7 +33,7 @@ func (t *Tracker) SetDropHandler(h DropHandler) {
 }
 
 // count refreshes the size estimate with an exact count.
-func (t *Tracker) count(ctx context.Context) error {
+func (t *Tracker) count(ctx ctxlite.Context) error {
 	n, b, err := t.store.Count(ctx)
 	if err == nil {
 		t.estN, t.estBytes = n, b
@@ -42,7 +42,7 @@ func (t *Tracker) count(ctx context.Context) error {
 }
 
 // append stores recs, enforcing the bounds. Called with t.mu held.
-func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+func (t *Tracker) append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
@@ -55,7 +55,7 @@ func (t *Tracker) append(ctx context.Context, recs []queue.Record) ([]queue.Reco
 
 // appendOnce stores batches with queue.Store.AppendOnce, enforcing the
 // bounds. Called with t.mu held.
-func (t *Tracker) appendOnce(ctx context.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
+func (t *Tracker) appendOnce(ctx ctxlite.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
 	n := 0
 	for _, b := range batches {
 		n += len(b.Recs)
@@ -66,7 +66,7 @@ func (t *Tracker) appendOnce(ctx context.Context, batches []queue.Batch) ([]queu
 // put runs write, a store write of n records; if the browser refuses it
 // for lack of space it makes room and tries once more. Then it enforces
 // the bounds.
-func (t *Tracker) put(ctx context.Context, n int, write func() ([]queue.Record, []bool, error)) ([]queue.Record, []bool, error) {
+func (t *Tracker) put(ctx ctxlite.Context, n int, write func() ([]queue.Record, []bool, error)) ([]queue.Record, []bool, error) {
 	stored, skipped, err := write()
 	if errors.Is(err, queue.ErrQuota) {
 		// Make room — a tenth of the queue, at least what we are writing —
@@ -88,7 +88,7 @@ func (t *Tracker) put(ctx context.Context, n int, write func() ([]queue.Record, 
 // bound counts stored in the queue's size estimate and evicts the oldest
 // records if the queue is over a bound; it returns stored without the
 // records it evicted.
-func (t *Tracker) bound(ctx context.Context, stored []queue.Record) []queue.Record {
+func (t *Tracker) bound(ctx ctxlite.Context, stored []queue.Record) []queue.Record {
 	for _, r := range stored {
 		t.estN++
 		t.estBytes += int64(r.Size())
@@ -123,7 +123,7 @@ func (t *Tracker) bound(ctx context.Context, stored []queue.Record) []queue.Reco
 
 // evict deletes at least n records and b bytes, events before customers,
 // oldest first, and reports them. It returns the evicted records' seqs.
-func (t *Tracker) evict(ctx context.Context, n int, b int64, reason string) (map[int64]bool, error) {
+func (t *Tracker) evict(ctx ctxlite.Context, n int, b int64, reason string) (map[int64]bool, error) {
 	var pick []queue.Record
 	for _, kind := range []queue.Kind{queue.KindEvent, queue.KindCustomer} {
 		var after int64

@@ -1,12 +1,12 @@
 package tracker
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -21,7 +21,7 @@ func track(t *testing.T, tr *Tracker, names ...string) []queue.Record {
 	for i, n := range names {
 		calls[i] = Call{Method: "trackEvent", Args: []byte(`{"name":"` + n + `"}`), TimeMs: now}
 	}
-	res, stored := tr.Apply(context.Background(), calls)
+	res, stored := tr.Apply(ctxlite.Background(), calls)
 	for i, r := range res {
 		if r.Err != nil {
 			t.Fatalf("call %d: %v", i, r.Err)
@@ -32,7 +32,7 @@ func track(t *testing.T, tr *Tracker, names ...string) []queue.Record {
 
 func queued(t *testing.T, s queue.Store) []string {
 	t.Helper()
-	recs, _ := s.Oldest(context.Background(), 0, 1000)
+	recs, _ := s.Oldest(ctxlite.Background(), 0, 1000)
 	var out []string
 	for _, r := range recs {
 		for _, e := range decode(t, []queue.Record{r}) {
@@ -51,7 +51,7 @@ func TestQueueBoundByCountEvictsOldestEventsFirst(t *testing.T) {
 	tr, _ := open(t, store, `{"projectToken":"p","maxQueueRecords":4,"automaticSessionTracking":false}`)
 	var drops []drop
 	tr.SetDropHandler(func(r queue.Record, reason string) { drops = append(drops, drop{r, reason}) })
-	tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"x"}}`), TimeMs: now}})
+	tr.Apply(ctxlite.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"x"}}`), TimeMs: now}})
 	track(t, tr, "e1", "e2")
 	stored := track(t, tr, "e3", "e4")
 	if got := strings.Join(queued(t, store), ","); got != "customer,e2,e3,e4" {
@@ -78,7 +78,7 @@ func TestQueueBoundByBytes(t *testing.T) {
 		names = append(names, "event-"+strconv.Itoa(i))
 	}
 	track(t, tr, names...)
-	_, b, _ := store.Count(context.Background())
+	_, b, _ := store.Count(ctxlite.Background())
 	if b > 2048 {
 		t.Fatalf("queue holds %d bytes, over the 2048 bound", b)
 	}
@@ -111,7 +111,7 @@ type quotaStore struct {
 	quota int
 }
 
-func (s *quotaStore) Append(ctx context.Context, recs []queue.Record) ([]queue.Record, error) {
+func (s *quotaStore) Append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
 	if n, err := s.Len(ctx); err == nil && s.quota > 0 && n+len(recs) > s.quota {
 		return nil, fmt.Errorf("quota store: %w", queue.ErrQuota)
 	}
@@ -124,7 +124,7 @@ type countingStore struct {
 	counts int
 }
 
-func (s *countingStore) Count(ctx context.Context) (int, int64, error) {
+func (s *countingStore) Count(ctx ctxlite.Context) (int, int64, error) {
 	s.counts++
 	return s.Store.Count(ctx)
 }
@@ -140,14 +140,14 @@ func TestFullQueueDoesNotReadItAllPerWrite(t *testing.T) {
 	for i := range 50 {
 		track(t, tr, "a", "b", "c")
 		if i%5 == 4 { // the flusher confirms the 4 oldest
-			old, _ := store.Oldest(context.Background(), 0, 4)
+			old, _ := store.Oldest(ctxlite.Background(), 0, 4)
 			var seqs []int64
 			for _, r := range old {
 				seqs = append(seqs, r.Seq)
 			}
-			_ = store.Delete(context.Background(), seqs)
+			_ = store.Delete(ctxlite.Background(), seqs)
 		}
-		if n, _ := store.Len(context.Background()); n > 20 {
+		if n, _ := store.Len(ctxlite.Background()); n > 20 {
 			t.Fatalf("write %d: %d records queued, over the bound of 20", i, n)
 		}
 	}

@@ -1,12 +1,12 @@
 package tracker
 
 import (
-	"context"
 	"math/rand"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -164,7 +164,7 @@ func TestApplyBatchMatchesSingleCalls(t *testing.T) {
 		calls = append(calls, c)
 	}
 	const cfg = `{"projectToken":"p","defaultProperties":{"n1":"default","app":"shop"}}`
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	batch, one := queue.NewMemory(), queue.NewMemory()
 	trB, _ := open(t, batch, cfg)
 	trO, _ := open(t, one, cfg)

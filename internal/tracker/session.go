@@ -1,8 +1,7 @@
 package tracker
 
 import (
-	"context"
-
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
@@ -20,7 +19,7 @@ type Step func(session.Config, session.State, float64) (session.State, []session
 // Session runs step on the shared session state, atomically across tabs,
 // and stores the session events it produced. It returns the stored records
 // and the new state.
-func (t *Tracker) Session(ctx context.Context, step Step, nowMs float64, page Page) ([]queue.Record, session.State, error) {
+func (t *Tracker) Session(ctx ctxlite.Context, step Step, nowMs float64, page Page) ([]queue.Record, session.State, error) {
 	recs, st, _, err := t.session(ctx, func(c session.Config, s session.State, nowMs float64) (session.State, []session.Event, session.Warning) {
 		s, evs := step(c, s, nowMs)
 		return s, evs, ""
@@ -30,7 +29,7 @@ func (t *Tracker) Session(ctx context.Context, step Step, nowMs float64, page Pa
 
 // ManualSession is trackSessionStart (start) or trackSessionEnd. A warning
 // says why nothing was tracked.
-func (t *Tracker) ManualSession(ctx context.Context, start bool, nowMs float64, page Page) ([]queue.Record, session.Warning, error) {
+func (t *Tracker) ManualSession(ctx ctxlite.Context, start bool, nowMs float64, page Page) ([]queue.Record, session.Warning, error) {
 	step := session.ManualEnd
 	if start {
 		step = session.ManualStart
@@ -39,7 +38,7 @@ func (t *Tracker) ManualSession(ctx context.Context, start bool, nowMs float64, 
 	return recs, warn, err
 }
 
-func (t *Tracker) session(ctx context.Context, step func(session.Config, session.State, float64) (session.State, []session.Event, session.Warning), now float64, page Page) ([]queue.Record, session.State, session.Warning, error) {
+func (t *Tracker) session(ctx ctxlite.Context, step func(session.Config, session.State, float64) (session.State, []session.Event, session.Warning), now float64, page Page) ([]queue.Record, session.State, session.Warning, error) {
 	cfg := t.cfg.Session
 	var (
 		evs  []session.Event
@@ -84,7 +83,7 @@ func (t *Tracker) sessionRecords(evs []session.Event, page Page) []queue.Record 
 // of the origin to a new customer — new cookie, no ids, not installed —
 // and tracks its installation and, with automatic tracking, its
 // session_start. Records already queued keep the ids they were tracked with.
-func (t *Tracker) Anonymize(ctx context.Context, nowMs float64, page Page) ([]queue.Record, error) {
+func (t *Tracker) Anonymize(ctx ctxlite.Context, nowMs float64, page Page) ([]queue.Record, error) {
 	ended, _, err := t.Session(ctx, session.Anonymize, nowMs, page)
 	if err != nil {
 		return nil, err
@@ -110,7 +109,7 @@ func (t *Tracker) Anonymize(ctx context.Context, nowMs float64, page Page) ([]qu
 
 // Refresh reloads the identity another tab may have changed (identify,
 // anonymize); it returns whether the cookie changed.
-func (t *Tracker) Refresh(ctx context.Context) (bool, error) {
+func (t *Tracker) Refresh(ctx ctxlite.Context) (bool, error) {
 	val, ok, err := t.store.GetState(ctx, StateCustomer)
 	if err != nil || !ok {
 		return false, err

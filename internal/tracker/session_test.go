@@ -1,11 +1,11 @@
 package tracker
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
 )
@@ -44,7 +44,7 @@ var page = Page{URL: "https://shop.example/p?utm_source=news&utm_campaign=fall%2
 func TestSessionStartAndEnd(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","sessionTimeout":60,"defaultProperties":{"app":"shop"}}`)
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	recs, st, err := tr.Session(ctx, session.Shown, now, page)
 	if err != nil || !st.Open {
 		t.Fatalf("shown: %v, open %v", err, st.Open)
@@ -80,7 +80,7 @@ func TestSessionStartAndEnd(t *testing.T) {
 func TestManualSessions(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","automaticSessionTracking":false}`)
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	if recs, _, _ := tr.Session(ctx, session.Shown, now, page); len(recs) != 0 {
 		t.Fatal("automatic transitions must do nothing with automatic tracking off")
 	}
@@ -107,7 +107,7 @@ func TestManualSessions(t *testing.T) {
 
 func TestAnonymize(t *testing.T) {
 	store := queue.NewMemory()
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	tr, _ := open(t, store, `{"projectToken":"p"}`)
 	other, _ := open(t, store, `{"projectToken":"p"}`) // a second tab
 	tr.Apply(ctx, []Call{{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"}}`), TimeMs: now}})

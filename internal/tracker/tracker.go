@@ -1,10 +1,10 @@
 package tracker
 
 import (
-	"context"
 	"strconv"
 	"sync"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
@@ -61,7 +61,7 @@ type Tracker struct {
 // Open loads the shared identity from store, creating a customer cookie with
 // newID on first use, and tracks the installation event once per cookie. now
 // is the current time in Unix milliseconds. It returns the records it stored.
-func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID func() string, nowMs float64) (*Tracker, []queue.Record, error) {
+func Open(ctx ctxlite.Context, store queue.Store, cfg Config, dev Device, newID func() string, nowMs float64) (*Tracker, []queue.Record, error) {
 	t := &Tracker{store: store, newID: newID, cfg: cfg, device: dev, defaults: cfg.DefaultProperties}
 	if err := t.count(ctx); err != nil {
 		return nil, nil, err
@@ -76,7 +76,7 @@ func Open(ctx context.Context, store queue.Store, cfg Config, dev Device, newID 
 // Identify loads the shared identity, creating a customer cookie on first
 // use (or after Forget), and tracks the installation event once per cookie.
 // It returns the records it stored.
-func (t *Tracker) Identify(ctx context.Context, nowMs float64) ([]queue.Record, error) {
+func (t *Tracker) Identify(ctx ctxlite.Context, nowMs float64) ([]queue.Record, error) {
 	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
 		if _, good := DecodeIdentity(old); ok && good {
 			return old, false
@@ -96,7 +96,7 @@ func (t *Tracker) Identify(ctx context.Context, nowMs float64) ([]queue.Record, 
 // ids) and the session state, for every tab of the origin: the visitor
 // revoked their consent. It returns how many records it deleted. Identify
 // makes a new customer.
-func (t *Tracker) Forget(ctx context.Context) (int, error) {
+func (t *Tracker) Forget(ctx ctxlite.Context) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := 0
@@ -132,7 +132,7 @@ func (t *Tracker) Forget(ctx context.Context) (int, error) {
 // install tracks the installation event unless this cookie already has one.
 // The flag is set first, in its own transaction, so two tabs opening at once
 // track it once.
-func (t *Tracker) install(ctx context.Context, now float64) ([]queue.Record, error) {
+func (t *Tracker) install(ctx ctxlite.Context, now float64) ([]queue.Record, error) {
 	t.mu.Lock()
 	cookie, installed := t.id.Cookie, t.id.Installed
 	t.mu.Unlock()
@@ -217,7 +217,7 @@ type op struct {
 // journal entry (Call.Entry; an entry's calls must all be in one Apply) are
 // stored once: if the entry was stored before, by this tab or another, its
 // records are not stored again and its valid calls succeed.
-func (t *Tracker) Apply(ctx context.Context, calls []Call) ([]Result, []queue.Record) {
+func (t *Tracker) Apply(ctx ctxlite.Context, calls []Call) ([]Result, []queue.Record) {
 	res := make([]Result, len(calls))
 	ops, identifies := t.parseAll(calls, res)
 	if len(ops) == 0 {
@@ -360,7 +360,7 @@ func (t *Tracker) parseAll(calls []Call, res []Result) (ops []op, identifies boo
 // mergeIDs merges the ids of accepted identifyCustomer calls into the
 // stored identity in one state transaction, so tabs merge rather than
 // overwrite each other's ids, and caches the result.
-func (t *Tracker) mergeIDs(ctx context.Context, ops []op) error {
+func (t *Tracker) mergeIDs(ctx ctxlite.Context, ops []op) error {
 	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
 		cur := t.id
 		if id, good := DecodeIdentity(old); ok && good {

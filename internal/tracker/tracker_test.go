@@ -1,13 +1,13 @@
 package tracker
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -26,7 +26,7 @@ func open(t *testing.T, store queue.Store, cfgJSON string) (*Tracker, []queue.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, recs, err := Open(context.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US", ScreenWidth: 1280, ScreenHeight: 720}, seqIDs(), now)
+	tr, recs, err := Open(ctxlite.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US", ScreenWidth: 1280, ScreenHeight: 720}, seqIDs(), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func open(t *testing.T, store queue.Store, cfgJSON string) (*Tracker, []queue.Re
 
 func bodies(t *testing.T, s queue.Store) []map[string]any {
 	t.Helper()
-	recs, err := s.Oldest(context.Background(), 0, 1000)
+	recs, err := s.Oldest(ctxlite.Background(), 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestOpenCreatesCookieAndTracksInstallationOnce(t *testing.T) {
 func TestTrackEventBodyMergesDefaults(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","defaultProperties":{"app":"shop","price":1}}`)
-	res, stored := tr.Apply(context.Background(), []Call{
+	res, stored := tr.Apply(ctxlite.Background(), []Call{
 		{Method: "trackEvent", Args: []byte(`{"name":"purchase","properties":{"price":123.45,"item":"a\"b"}}`), TimeMs: now},
 		{Method: "trackEvent", Args: []byte(`{"name":"view","timestamp":1700000000.5}`), TimeMs: now},
 	})
@@ -97,7 +97,7 @@ func TestTrackEventBodyMergesDefaults(t *testing.T) {
 func TestIdentifyMergesIDsForLaterCalls(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","defaultProperties":{"app":"shop"}}`)
-	ctx := context.Background()
+	ctx := ctxlite.Background()
 	res, _ := tr.Apply(ctx, []Call{
 		{Method: "trackEvent", Args: []byte(`{"name":"before"}`), TimeMs: now},
 		{Method: "identifyCustomer", Args: []byte(`{"ids":{"registered":"a@b.com"},"properties":{"payingCustomer":true}}`), TimeMs: now},
@@ -144,7 +144,7 @@ func TestIdentifyMergesIDsForLaterCalls(t *testing.T) {
 func TestDefaultCustomerPropertiesCanBeOff(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p","defaultProperties":{"app":"shop"},"allowDefaultCustomerProperties":false}`)
-	_, stored := tr.Apply(context.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"properties":{"x":1}}`), TimeMs: now}})
+	_, stored := tr.Apply(ctxlite.Background(), []Call{{Method: "identifyCustomer", Args: []byte(`{"properties":{"x":1}}`), TimeMs: now}})
 	if !strings.Contains(stored[0].Body, `"properties":{"x":1}`) {
 		t.Errorf("got %s, want only the customer's own properties", stored[0].Body)
 	}
@@ -182,8 +182,8 @@ func TestBadInputIsRejectedAndStoresNothing(t *testing.T) {
 		t.Run(tc.method+" "+tc.field, func(t *testing.T) {
 			store := queue.NewMemory()
 			tr, _ := open(t, store, `{"projectToken":"p"}`)
-			n0, _, _ := store.Count(context.Background())
-			res, stored := tr.Apply(context.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), TimeMs: now}})
+			n0, _, _ := store.Count(ctxlite.Background())
+			res, stored := tr.Apply(ctxlite.Background(), []Call{{Method: tc.method, Args: []byte(tc.args), TimeMs: now}})
 			var ie *InputError
 			if !errors.As(res[0].Err, &ie) {
 				t.Fatalf("got %v, want an *InputError", res[0].Err)
@@ -191,7 +191,7 @@ func TestBadInputIsRejectedAndStoresNothing(t *testing.T) {
 			if ie.Class != tc.class || ie.Field != tc.field || ie.Method != tc.method {
 				t.Errorf("got %s %s.%s (%q), want %s %s.%s", ie.Class, ie.Method, ie.Field, ie.Error(), tc.class, tc.method, tc.field)
 			}
-			if n, _, _ := store.Count(context.Background()); n != n0 || len(stored) != 0 {
+			if n, _, _ := store.Count(ctxlite.Background()); n != n0 || len(stored) != 0 {
 				t.Errorf("stored %d new records, want none", n-n0)
 			}
 		})
@@ -200,7 +200,7 @@ func TestBadInputIsRejectedAndStoresNothing(t *testing.T) {
 
 func TestOneBadCallDoesNotSpoilTheBatch(t *testing.T) {
 	tr, _ := open(t, queue.NewMemory(), `{"projectToken":"p"}`)
-	res, stored := tr.Apply(context.Background(), []Call{
+	res, stored := tr.Apply(ctxlite.Background(), []Call{
 		{Method: "trackEvent", Args: []byte(`{"name":"ok1"}`), TimeMs: now},
 		{Method: "trackEvent", Args: []byte(`{"name":""}`), TimeMs: now},
 		{Method: "trackEvent", Args: []byte(`{"name":"ok2"}`), TimeMs: now},
@@ -214,7 +214,7 @@ func TestStoreFailureRejectsTheWholeBatch(t *testing.T) {
 	store := queue.NewMemory()
 	tr, _ := open(t, store, `{"projectToken":"p"}`)
 	store.Close()
-	res, stored := tr.Apply(context.Background(), []Call{
+	res, stored := tr.Apply(ctxlite.Background(), []Call{
 		{Method: "trackEvent", Args: []byte(`{"name":"a"}`), TimeMs: now},
 		{Method: "trackEvent", Args: []byte(`{"name":"b"}`), TimeMs: now},
 	})
@@ -236,7 +236,7 @@ func TestDefaultPropertiesAtRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	copy(buf, `{"c":3}`) // the caller reusing its buffer must not change them
-	_, stored := tr.Apply(context.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"e","properties":{"b":9}}`), TimeMs: now}})
+	_, stored := tr.Apply(ctxlite.Background(), []Call{{Method: "trackEvent", Args: []byte(`{"name":"e","properties":{"b":9}}`), TimeMs: now}})
 	if !strings.Contains(stored[0].Body, `"properties":{"b":9}`) || string(tr.DefaultProperties()) != `{"b":2}` {
 		t.Errorf("got %s and defaults %s", stored[0].Body, tr.DefaultProperties())
 	}
@@ -266,7 +266,7 @@ func TestJournalEntryIsStoredOnceWithThePagesIDs(t *testing.T) {
 		{Method: "trackEvent", Args: []byte(`{"name":""}`), TimeMs: now, Key: "k-3", Entry: "0001-e"},
 	}
 	for round := range 2 {
-		res, stored := tr.Apply(context.Background(), calls)
+		res, stored := tr.Apply(ctxlite.Background(), calls)
 		if res[0].Err != nil || res[1].Err != nil || res[2].Err == nil {
 			t.Fatalf("round %d: results %+v", round, res)
 		}

@@ -3,13 +3,13 @@
 package queuetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -20,8 +20,8 @@ func rec(i int) queue.Record {
 // Run runs the contract against stores made by open; each subtest gets a
 // fresh, empty store.
 func Run(t *testing.T, open func(t *testing.T) queue.Store) {
-	ctx := func(t *testing.T) context.Context {
-		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx := func(t *testing.T) ctxlite.Context {
+		c, cancel := ctxlite.Timeout(ctxlite.Background(), 10*time.Second)
 		t.Cleanup(cancel)
 		return c
 	}
