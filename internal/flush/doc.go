@@ -9,7 +9,8 @@
 // Flusher.Flush walks the queue.Store oldest first and sends every record
 // that is due (its NotBeforeMs has passed, and it is not held: see Hold)
 // in batches (Batch, Body: at most 50 commands, body under 800,000 bytes),
-// one request at a time. Decide turns each answer into a Verdict:
+// with up to MaxInFlight requests on the wire (see Pipelining). Decide turns
+// each answer into a Verdict:
 //
 //   - 2xx: the response's per-command results (wire.ParseResults). A confirmed
 //     command's record is deleted, and only then. A rejected one counts a
@@ -32,12 +33,28 @@
 // Each batch's outcome is written with one Delete and one Update call. A
 // failing store call ends the pass with the records kept; the worst a
 // failure can cause is a resend, which the server dedupes on command_id.
-// Flush calls are serialized: one request at a time per Flusher. The store
-// work overlaps that request, never another one: while a full batch (one
-// of MaxCommands, the sign of a backlog) is on the wire, the next page is
-// read and the previous batch's outcome written, and
-// the pass waits for the write before it acts on the answer (a failed write
-// ends the pass there, the answer unused and its records still queued).
+// Flush calls are serialized: one pass at a time per Flusher. The store
+// work overlaps the requests: while a full batch (one of MaxCommands, the
+// sign of a backlog) is on the wire, the next page is read and the previous
+// answer's outcome written, and the pass waits for that write before it
+// acts on the next answer (a failed write ends the pass there, the answers
+// still to come unused and their records still queued).
+//
+// # Pipelining
+//
+// A pass keeps up to MaxInFlight requests on the wire, each a batch of its
+// own records (no record is in two requests at once), and acts on the
+// answers in the order they come, one at a time. The window opens one
+// request at a time: a pass starts with one request and allows one more
+// after each batch the server accepts, so an outage costs one request per
+// pass, as a sequential sender's would. The first failure (or pause) stops
+// the pass from sending: the requests still in flight are awaited and
+// their records settled (a success confirms, a failure keeps), but they
+// neither reopen the gate nor count as more failures. A batch holding a
+// customers command flies alone, after everything before it is answered
+// and before anything after it is sent, so a customer's property updates
+// reach the server in the order they were made; events, which carry their
+// own timestamps, may be confirmed in any order.
 //
 // # When to send
 //

@@ -66,8 +66,13 @@ func (e *storeError) Unwrap() error { return e.err }
 
 // PanicError is a panic recovered from a store call on a goroutine of the
 // Flusher's own; the pass ends with it as with a store error, the records
-// as they were.
-type PanicError struct{ Value any }
+// as they were. (A Sender's panic is recovered on its request's goroutine
+// too, but only to be raised again on Flush's once every request of the
+// pass has ended.)
+type PanicError struct {
+	Value  any
+	sender bool // from Sender.Send: Flush panics with Value
+}
 
 func (e *PanicError) Error() string {
 	switch v := e.Value.(type) {

@@ -14,6 +14,11 @@ import (
 // is dropped (the SDK's flushMaxRetries).
 const DefaultMaxRetries = 10
 
+// DefaultMaxInFlight is how many requests a Flush keeps on the wire at once
+// when there is a backlog. Browsers open at most six connections per host
+// over HTTP/1.1; the page's own requests need some.
+const DefaultMaxInFlight = 4
+
 // Sender puts one batch request on the wire.
 type Sender interface {
 	// Send POSTs body to the batch endpoint. An error means that no
@@ -48,6 +53,9 @@ type Config struct {
 	BackoffBase time.Duration
 	// BackoffMax caps the exponential wait (DefaultBackoffMax).
 	BackoffMax time.Duration
+	// MaxInFlight is the most requests a Flush keeps on the wire at once
+	// (DefaultMaxInFlight).
+	MaxInFlight int
 }
 
 func (c Config) withDefaults() Config {
@@ -65,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BackoffMax <= 0 {
 		c.BackoffMax = DefaultBackoffMax
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = DefaultMaxInFlight
 	}
 	return c
 }
@@ -89,7 +100,8 @@ type Result struct {
 	Next time.Time
 }
 
-// Flusher sends the queue to the server, one request at a time.
+// Flusher sends the queue to the server, up to MaxInFlight requests at
+// a time.
 //
 // Calls to Flush and Settle are serialized: a call made while another runs
 // waits for it (or for its own ctx to end), then makes its own pass over
@@ -148,14 +160,16 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 }
 
 // Flush sends every due record (NotBeforeMs not after now, not held),
-// oldest first, one batch request at a time, until none is left, a request
-// fails (then it backs off), the server pauses sending, or ctx ends.
+// oldest first, in batch requests (up to MaxInFlight on the wire at once;
+// see the package doc), until none is left, a request fails (then it backs
+// off), the server pauses sending, or ctx ends. It returns once every
+// request it made has been answered and settled.
 //
 // Without force, Flush sends nothing while backing off after failed
 // requests (Result.Next says until when) and nothing while paused after
 // the server refused the credentials (returning ErrPaused). With force, as
 // for a manual flushData, it ignores the backoff and lifts the pause, but
-// still sends one batch at a time and stops at the first failure.
+// still stops at the first failure.
 //
 // The error is what stopped the pass: an *HTTPError, an error matching
 // ErrNetwork, a store error, ErrPaused or ctx's error. Whatever it is, every

@@ -147,7 +147,7 @@ func TestFlushOverlapsStoreWithRequest(t *testing.T) {
 		return results(body, allOK), nil
 	}
 	var reports []FlushReport
-	f := New(store, s, Config{MaxCommands: 3}, newClock().Now, fixed(0), Observer{OnFlush: func(r FlushReport) { reports = append(reports, r) }})
+	f := New(store, s, Config{MaxCommands: 3, MaxInFlight: 1}, newClock().Now, fixed(0), Observer{OnFlush: func(r FlushReport) { reports = append(reports, r) }})
 	res, err := f.Flush(ctx, false)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestFlushFailureDropsReadAhead(t *testing.T) {
 				return tt.reply(body, cancel)
 			}
 			var errs []error
-			f := New(store, s, Config{MaxCommands: 3}, newClock().Now, fixed(0), Observer{OnError: func(r ErrorReport) { errs = append(errs, r.Err) }})
+			f := New(store, s, Config{MaxCommands: 3, MaxInFlight: 1}, newClock().Now, fixed(0), Observer{OnError: func(r ErrorReport) { errs = append(errs, r.Err) }})
 			res, err := f.Flush(c, false)
 			if tt.errIs != nil && !errors.Is(err, tt.errIs) || tt.errIs == nil && err == nil {
 				t.Errorf("got error %v, want %v", err, tt.errIs)
@@ -278,7 +278,7 @@ func TestFlushWriteBehindErrorEndsPass(t *testing.T) {
 				errs    []error
 				flushed int
 			)
-			f := New(store, s, Config{MaxCommands: 3}, newClock().Now, fixed(0), Observer{
+			f := New(store, s, Config{MaxCommands: 3, MaxInFlight: 1}, newClock().Now, fixed(0), Observer{
 				OnError: func(r ErrorReport) { errs = append(errs, r.Err) },
 				OnFlush: func(r FlushReport) { flushed += len(r.IDs) },
 			})
@@ -362,7 +362,7 @@ func TestFlushReportsInOrder(t *testing.T) {
 				}
 				got = append(got, s)
 			}
-			f := New(store, s, Config{MaxCommands: 4, MaxBytes: 1000, MaxRetries: 1}, newClock().Now, fixed(0), Observer{
+			f := New(store, s, Config{MaxCommands: 4, MaxBytes: 1000, MaxRetries: 1, MaxInFlight: 1}, newClock().Now, fixed(0), Observer{
 				OnFlush: func(r FlushReport) { note(fmt.Sprintf("flush %d %v rejected %d", r.Status, r.IDs, r.Rejected)) },
 				OnDrop:  func(d DropReport) { note(fmt.Sprintf("drop %s: %s (%d)", d.ID, d.Reason, d.Rejections)) },
 				OnError: func(r ErrorReport) { note("error " + r.Err.Error()) },
@@ -386,12 +386,20 @@ func TestFlushReportsInOrder(t *testing.T) {
 	}
 }
 
-// Many passes with random latencies and answers: never two requests at
-// once, no store call outliving Flush, a record deleted only once the server
-// confirmed it (or the flusher dropped it), sent at most once per pass unless
-// a refused batch is bisected, and Result counting just that.
+// Many passes with random latencies and answers, one request at a time and
+// several: never more than MaxInFlight requests at once, a batch holding a
+// customers command alone on the wire, no store call outliving Flush, a
+// record deleted only once the server confirmed it (or the flusher dropped
+// it), sent at most once per pass unless a refused batch is bisected, and
+// Result counting just that.
 func TestFlushOverlapInvariants(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 7))
+	for _, k := range []int{1, 3} {
+		t.Run("in flight "+strconv.Itoa(k), func(t *testing.T) { testOverlapInvariants(t, k) })
+	}
+}
+
+func testOverlapInvariants(t *testing.T, k int) {
+	rng := rand.New(rand.NewPCG(7, uint64(k)))
 	var rmu sync.Mutex
 	rnd := func(n int64) int64 {
 		rmu.Lock()
@@ -409,11 +417,23 @@ func TestFlushOverlapInvariants(t *testing.T) {
 		confirmed = map[string]bool{} // reported by OnFlush
 		dropped   = map[string]bool{}
 	)
+	customer := func(id string) bool { n, _ := strconv.Atoi(strings.TrimPrefix(id, "id-")); return n%7 == 3 }
+	var alone, beside atomic.Int32 // requests in flight holding a customers command, and not
 	s := &sender{reply: func(_ int, body []byte) (Response, error) {
-		flight.enter()
-		defer flight.leave()
-		time.Sleep(time.Duration(rnd(300)) * time.Microsecond)
 		sent := ids(body)
+		own := &beside
+		for _, id := range sent {
+			if customer(id) {
+				own = &alone
+			}
+		}
+		own.Add(1)
+		if alone.Load() > 1 || alone.Load() == 1 && beside.Load() > 0 {
+			t.Errorf("a customers command flew beside another request: %v", sent)
+		}
+		flight.enter()
+		defer func() { flight.leave(); own.Add(-1) }()
+		time.Sleep(time.Duration(rnd(300)) * time.Microsecond)
 		mu.Lock()
 		defer mu.Unlock()
 		for _, id := range sent {
@@ -439,7 +459,7 @@ func TestFlushOverlapInvariants(t *testing.T) {
 		}), nil
 	}}
 	clock := newClock()
-	f := New(store, s, Config{MaxCommands: 5, MaxRetries: 2}, clock.Now, fixed(0), Observer{
+	f := New(store, s, Config{MaxCommands: 5, MaxRetries: 2, MaxInFlight: k}, clock.Now, fixed(0), Observer{
 		OnFlush: func(r FlushReport) {
 			for _, id := range r.IDs {
 				confirmed[id] = true
@@ -453,6 +473,9 @@ func TestFlushOverlapInvariants(t *testing.T) {
 		add := make([]queue.Record, rnd(30))
 		for i := range add {
 			add[i] = rec(next)
+			if customer(add[i].ID) {
+				add[i].Kind = queue.KindCustomer
+			}
 			next++
 		}
 		if len(add) > 0 {
@@ -490,8 +513,8 @@ func TestFlushOverlapInvariants(t *testing.T) {
 		}
 		clock.Advance(time.Minute)
 	}
-	if n := flight.most.Load(); n != 1 {
-		t.Errorf("got %v requests in flight at once, want 1", n)
+	if n := flight.most.Load(); n != int32(k) {
+		t.Errorf("got at most %v requests in flight at once, want %v", n, k)
 	}
 	if total.Confirmed != len(confirmed) || total.Dropped != len(dropped) || total.Requests != s.calls() {
 		t.Errorf("Results summed to %+v; want %v confirmed, %v dropped, %v requests", total, len(confirmed), len(dropped), s.calls())

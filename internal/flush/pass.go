@@ -17,16 +17,17 @@ import (
 // dropped, held back with a NotBeforeMs in the future, or not due; so a pass
 // never sends a record twice unless bisecting, and it ends.
 //
-// The store's I/O overlaps the request in flight, never another request:
-// while a batch is on the wire, one goroutine reads the page after the
-// cursor (readAhead) and another writes the outcome of the batch answered
-// before it (writeBehind). Both touch only their own side of the cursor, so
-// they cannot race with each other or with the request. The pass goroutine
-// alone moves the cursor, counts, calls the Observer and decides; it waits
-// for the write (join) before it acts on the next answer, reports anything,
-// writes itself, or returns, so the reports come in the order and with the
-// counts of a strictly sequential pass, and Flush never returns with a store
-// call still running.
+// Each request runs on its own goroutine (launch) and posts its answer
+// back; the store's I/O overlaps the requests in flight: one goroutine
+// reads the page after the cursor (readAhead) and another writes the
+// outcome of the last batch answered (writeBehind). They touch only records
+// of their own (ahead of the cursor; answered), so they cannot race with
+// each other or with a request. The pass goroutine alone moves the cursor,
+// counts, calls the Observer and decides; it waits for the write (join)
+// before it acts on the next answer, reports anything, writes itself, or
+// returns, so the reports come in the order of the answers with the counts
+// of a sequential pass over them, and Flush never returns with a request or
+// a store call still running. With MaxInFlight 1 the pass is sequential.
 type pass struct {
 	f       *Flusher
 	ctx     ctxlite.Context
@@ -69,31 +70,192 @@ func (p *pass) run(force bool) error {
 	err := p.loop(force)
 	// A write still running belongs to a batch answered before whatever
 	// ended the loop: a sequential pass would have stopped at its error.
-	if werr := p.join(); werr != nil {
+	werr := p.join()
+	if pe, ok := err.(*PanicError); ok && pe.sender {
+		// The Sender panicked on its request's goroutine. Every request
+		// has ended and every write with it: the panic goes on to Flush's
+		// caller, as it would have had Send run on the caller's goroutine.
+		panic(pe.Value)
+	}
+	if werr != nil {
 		return werr
 	}
 	return err
 }
 
+// flight is one request of the pass on the wire, and then its answer.
+type flight struct {
+	batch    []queue.Record
+	customer bool // batch holds a customers command: nothing else flies beside it
+	resp     Response
+	err      error       // Sender's error: no response
+	panic    *PanicError // the Sender panicked
+}
+
+// loop keeps up to window requests in flight until nothing is due or
+// something ends the pass, then waits for every request still in flight
+// and acts on its answer: a request that was made is always settled.
+//
+// The window opens one request at a time: a pass starts with one request
+// in flight and allows one more after each batch the server accepts (up to
+// MaxInFlight), so an outage or a refusal costs one request, as it would
+// sequentially, and a backlog soon has them all busy.
+//
+// A batch holding a customers command flies alone: it waits for every
+// request before it to be answered, and nothing after it is sent before
+// its answer, so the server applies a customer's property updates in the
+// order they were made (events, which carry their own timestamps, may be
+// confirmed in any order).
 func (p *pass) loop(force bool) error {
+	var (
+		stop     error          // why the pass stops sending; nil: it has not
+		stopped  bool           // no more requests: stop, nothing due, or held
+		window   = 1            // requests allowed in flight now
+		inFlight int            // requests on the wire
+		alone    bool           // the request in flight holds a customers command
+		waiting  []queue.Record // a customers batch waiting for the wire to empty
+		failed   bool           // a request of this pass failed: the gate is set
+		broken   bool           // the store (or the Sender) failed: answers go unused
+	)
+	results := make(chan *flight, p.f.cfg.MaxInFlight)
 	for {
-		if err := p.ctx.Err(); err != nil {
-			return err
-		}
-		now := p.f.clock()
-		if !force {
-			if hold, err := p.f.hold(now); hold {
-				return err
+		for !stopped && inFlight < window && !alone {
+			if err := p.ctx.Err(); err != nil {
+				stop, stopped = err, true
+				break
 			}
+			now := p.f.clock()
+			if !force {
+				if hold, err := p.f.hold(now); hold {
+					stop, stopped = err, true
+					break
+				}
+			}
+			batch := waiting
+			waiting = nil
+			if batch == nil {
+				var err error
+				if batch, err = p.nextBatch(now); err != nil {
+					stop, stopped, broken = err, true, true
+					break
+				}
+				if batch == nil {
+					break // nothing due now; an answer may make more due
+				}
+			}
+			fl := &flight{batch: batch, customer: hasCustomer(batch)}
+			if fl.customer && inFlight > 0 {
+				waiting = batch
+				break
+			}
+			alone = fl.customer
+			inFlight++
+			p.launch(fl, results)
 		}
-		batch, err := p.nextBatch(now)
-		if err != nil || batch == nil {
-			return err
+		if inFlight == 0 {
+			break
 		}
-		if err := p.send(batch); err != nil {
-			return err
+		fl := <-results
+		inFlight--
+		if fl.customer {
+			alone = false
+		}
+		if broken {
+			// The store failed: writing more outcomes would fail too, and
+			// a Sender that panicked may have answered anything. The
+			// records stay queued, to be sent again (the server dedupes).
+			continue
+		}
+		accepted, err := p.answer(fl, failed)
+		if accepted && window < p.f.cfg.MaxInFlight {
+			window++
+		}
+		if err != nil {
+			switch err.(type) {
+			case *storeError, *PanicError:
+				broken = true
+			}
+			failed = failed || isFailure(err)
+			if stop == nil {
+				stop = err
+			}
+			stopped = true
 		}
 	}
+	return stop
+}
+
+// launch sends fl's batch on its own goroutine, which posts fl to results
+// when the answer (or the failure) is in.
+func (p *pass) launch(fl *flight, results chan<- *flight) {
+	f := p.f
+	p.res.Requests++
+	p.res.Sent += len(fl.batch)
+	if len(fl.batch) == f.cfg.MaxCommands {
+		// A full batch: more are likely queued behind it. (A partial one
+		// was all there was; reading ahead would only add a transaction
+		// that the page's next append has to wait for.)
+		p.readAhead()
+	}
+	body := Body(fl.batch)
+	ctx, sender := p.ctx, f.sender
+	go func() {
+		defer func() { results <- fl }()
+		defer func() {
+			if v := recover(); v != nil {
+				fl.panic = &PanicError{Value: v, sender: true}
+			}
+		}()
+		fl.resp, fl.err = sender.Send(ctx, body)
+	}()
+}
+
+// answer acts on the answer to fl. accepted tells whether the server took
+// the batch (a 2xx with results); a non-nil error ends the pass. After a
+// failure of this pass (failed) the sender is already backing off or
+// paused, and an answer that was in flight beside it only settles its
+// records: it neither reopens nor extends the gate.
+func (p *pass) answer(fl *flight, failed bool) (accepted bool, err error) {
+	// The outcome of the batch answered before must be written before this
+	// answer is acted on. If it could not be, the pass ends as it would
+	// have before this request: the answer is dropped, and the batch,
+	// confirmed or not, stays queued (to be sent again; the server
+	// dedupes).
+	if werr := p.join(); werr != nil {
+		return false, werr
+	}
+	if fl.panic != nil {
+		return false, fl.panic
+	}
+	if fl.err != nil && p.ctx.Err() != nil {
+		return false, p.ctx.Err() // abandoned by the caller: not an outage
+	}
+	from := ownRequest
+	if failed {
+		from = besideFailure
+	}
+	action, err := p.settle(fl.batch, fl.resp, fl.err, from)
+	return action == Apply, err
+}
+
+// isFailure tells whether err, which ended a pass, set the gate (a failed
+// or refused request), as against a store failure or a panic.
+func isFailure(err error) bool {
+	switch err.(type) {
+	case *HTTPError, *netError:
+		return true
+	}
+	return err == ErrPaused
+}
+
+// hasCustomer tells whether batch holds a customers command.
+func hasCustomer(batch []queue.Record) bool {
+	for _, r := range batch {
+		if r.Kind == queue.KindCustomer {
+			return true
+		}
+	}
+	return false
 }
 
 // nextBatch returns the next batch to send, or nil when nothing is due.
@@ -211,32 +373,6 @@ func (p *pass) heldUntil(ms int64) {
 	}
 }
 
-// send makes one request for batch and acts on the verdict. A non-nil
-// error ends the pass.
-func (p *pass) send(batch []queue.Record) error {
-	f := p.f
-	p.res.Requests++
-	p.res.Sent += len(batch)
-	if len(batch) == f.cfg.MaxCommands {
-		// A full batch: more are likely queued behind it. (A partial one
-		// was all there was; reading ahead would only add a transaction
-		// that the page's next append has to wait for.)
-		p.readAhead()
-	}
-	resp, err := f.sender.Send(p.ctx, Body(batch))
-	// The outcome of the batch before must be written before this answer
-	// is acted on. If it could not be, the pass ends as it would have
-	// before this request: the answer is dropped, and batch, confirmed or
-	// not, stays queued (to be sent again; the server dedupes).
-	if werr := p.join(); werr != nil {
-		return werr
-	}
-	if err != nil && p.ctx.Err() != nil {
-		return p.ctx.Err() // abandoned by the caller: not an outage
-	}
-	return p.settle(batch, resp, err, ownRequest)
-}
-
 // origin tells whose request an answer is to.
 type origin int
 
@@ -250,10 +386,15 @@ const (
 	// requests (the close path carries the key in the URL, and the
 	// browser's keepalive limits can fail it).
 	closeRequest
+	// besideFailure: a request of the pass that was in flight when another
+	// one failed. Its answer settles its records, but the gate stays as the
+	// failure set it (a success that was under way says nothing about the
+	// outage; a second failure is the same outage).
+	besideFailure
 )
 
-// settle acts on the answer to batch.
-func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from origin) error {
+// settle acts on the answer to batch, and returns what it did.
+func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from origin) (Action, error) {
 	f := p.f
 	now := f.clock()
 	v := Decide(resp, sendErr, len(batch), now)
@@ -262,19 +403,21 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from o
 	ctx := ctxlite.Detach(p.ctx)
 	switch v.Action {
 	case Apply:
-		f.succeeded()
+		if from != besideFailure {
+			f.succeeded()
+		}
 		p.apply(ctx, batch, v.Outcomes, now, resp.Status)
-		return nil
+		return v.Action, nil
 	case Split:
 		if from == ownRequest {
 			h := len(batch) / 2
 			p.stack = append(p.stack, batch[h:], batch[:h])
 		}
-		return nil
+		return v.Action, nil
 	case Reject:
 		f.reportError(v.Err)
 		p.apply(ctx, batch, []wire.Result{{Errors: []string{v.Reason}}}, now, 0)
-		return nil
+		return v.Action, nil
 	case Pause:
 		if from == ownRequest {
 			f.pause()
@@ -285,7 +428,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from o
 		}
 	}
 	f.reportError(v.Err)
-	return v.Err
+	return v.Action, v.Err
 }
 
 // apply writes the per-command outcomes of batch with one Delete (confirmed
@@ -408,7 +551,7 @@ func (f *Flusher) Settle(ctx ctxlite.Context, sent []queue.Record, resp Response
 	defer f.release(sent) // confirmed, counted, or free to go again
 	if len(sent) > 0 {
 		p.res.Sent, p.res.Requests = len(sent), 1
-		err = p.settle(sent, resp, sendErr, closeRequest)
+		_, err = p.settle(sent, resp, sendErr, closeRequest)
 		if werr := p.join(); werr != nil {
 			err = werr
 		}

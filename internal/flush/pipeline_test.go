@@ -1,0 +1,222 @@
+package flush
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// call is one request held by a heldSender until the test answers it.
+type call struct {
+	ids    []string
+	body   []byte
+	answer chan reply
+}
+
+type reply struct {
+	resp Response
+	err  error
+}
+
+// heldSender hands every request to the test on calls and blocks until the
+// test answers it, so a test decides the order of the answers.
+type heldSender struct{ calls chan *call }
+
+func newHeldSender() *heldSender { return &heldSender{calls: make(chan *call, 64)} }
+
+func (s *heldSender) Send(ctx ctxlite.Context, body []byte) (Response, error) {
+	c := &call{ids: ids(body), body: body, answer: make(chan reply, 1)}
+	s.calls <- c
+	r := <-c.answer
+	return r.resp, r.err
+}
+
+// next returns the next request made, failing the test if none comes.
+func (s *heldSender) next(t *testing.T) *call {
+	t.Helper()
+	select {
+	case c := <-s.calls:
+		return c
+	case <-time.After(5 * time.Second):
+		t.Fatal("no request came")
+		return nil
+	}
+}
+
+// idle fails the test if a request is made within a short wait.
+func (s *heldSender) idle(t *testing.T, why string) {
+	t.Helper()
+	select {
+	case c := <-s.calls:
+		t.Fatalf("%s: got a request for %v", why, c.ids)
+	case <-time.After(30 * time.Millisecond):
+	}
+}
+
+func (c *call) ok()             { c.answer <- reply{resp: results(c.body, allOK)} }
+func (c *call) status(code int) { c.answer <- reply{resp: Response{Status: code}} }
+
+// flushAsync runs f.Flush on its own goroutine.
+func flushAsync(f *Flusher, force bool) chan Result {
+	done := make(chan Result, 1)
+	go func() {
+		res, _ := f.Flush(ctx, force)
+		done <- res
+	}()
+	return done
+}
+
+// The window opens by one request per accepted batch: one request, then
+// two, then three, up to MaxInFlight, and every record is confirmed once.
+func TestPipelineWindowOpensWithEachAcceptedBatch(t *testing.T) {
+	store := fill(t, 500) // 10 batches of 50
+	s := newHeldSender()
+	f := New(store, s, Config{MaxInFlight: 3}, newClock().Now, fixed(0), Observer{})
+	done := flushAsync(f, false)
+
+	first := s.next(t)
+	s.idle(t, "one request before the first answer")
+	first.ok()
+	a, b := s.next(t), s.next(t)
+	s.idle(t, "two requests after one accepted batch")
+	b.ok() // answers may come in any order
+	c, d := s.next(t), s.next(t)
+	s.idle(t, "three at most")
+	for _, x := range []*call{a, c, d} {
+		x.ok()
+	}
+	seen := len(first.ids) + len(a.ids) + len(b.ids) + len(c.ids) + len(d.ids)
+	for seen < 500 {
+		x := s.next(t)
+		seen += len(x.ids)
+		x.ok()
+	}
+	res := <-done
+	if want := (Result{Sent: 500, Confirmed: 500, Requests: 10}); res != want {
+		t.Errorf("got %+v, want %+v", res, want)
+	}
+	if n := len(all(t, store)); n != 0 {
+		t.Errorf("%v records left", n)
+	}
+}
+
+// During an outage a pass costs one request: the window starts at one.
+func TestPipelineOutageCostsOneRequest(t *testing.T) {
+	store := fill(t, 1000)
+	s := &sender{reply: func(int, []byte) (Response, error) { return Response{Status: 503}, nil }}
+	clock := newClock()
+	f := New(store, s, Config{MaxInFlight: 4}, clock.Now, fixed(0), Observer{})
+	for range 5 {
+		clock.Advance(time.Hour)
+		if _, err := f.Flush(ctx, false); err == nil {
+			t.Fatal("want the 503 as an error")
+		}
+	}
+	if n := s.calls(); n != 5 {
+		t.Errorf("5 passes in an outage made %v requests, want 5", n)
+	}
+}
+
+// A request that fails while others are in flight stops the pass: nothing
+// more is sent, the answers still in flight settle their records (a
+// success is confirmed, a failure kept), and the backoff counts one
+// failure, not one per request.
+func TestPipelineFailureBesideOthers(t *testing.T) {
+	store := fill(t, 300)
+	s := newHeldSender()
+	clock := newClock()
+	f := New(store, s, Config{MaxInFlight: 3, BackoffBase: time.Second, BackoffMax: time.Hour}, clock.Now, fixed(1), Observer{})
+	done := flushAsync(f, false)
+	s.next(t).ok()
+	s.next(t).ok()
+	s.next(t).ok() // the first two, answered in turn, opened the window to 3
+	x, y, z := s.next(t), s.next(t), s.next(t)
+	y.status(503)
+	s.idle(t, "after a failure")
+	x.ok()
+	z.status(500)
+	res := <-done
+	if want := (Result{Sent: 300, Confirmed: 200, Kept: 100, Requests: 6}); res.Sent != want.Sent || res.Confirmed != want.Confirmed || res.Kept != want.Kept || res.Requests != want.Requests {
+		t.Errorf("got %+v, want %+v", res, want)
+	}
+	// One failure with full jitter (fixed(1)) waits Base; two would wait
+	// 2·Base.
+	if got, want := res.Next.Sub(clock.Now()), time.Second; got != want {
+		t.Errorf("backing off %v, want %v (one failure)", got, want)
+	}
+	left := all(t, store)
+	var got []string
+	for _, r := range left {
+		got = append(got, r.ID)
+	}
+	want := append(slices.Clone(y.ids), z.ids...)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("kept %v, want the failed batches' records", got)
+	}
+}
+
+// A batch holding a customers command waits for every request before it to
+// be answered, and nothing after it goes before its answer.
+func TestPipelineCustomersCommandFliesAlone(t *testing.T) {
+	m := queue.NewMemory()
+	recs := make([]queue.Record, 200)
+	for i := range recs {
+		recs[i] = rec(i)
+	}
+	recs[120].Kind = queue.KindCustomer // in the third batch
+	if _, err := m.Append(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	s := newHeldSender()
+	f := New(m, s, Config{MaxInFlight: 4}, newClock().Now, fixed(0), Observer{})
+	done := flushAsync(f, false)
+	s.next(t).ok() // id-0..49; the window opens to 2
+	second := s.next(t)
+	s.idle(t, "the customers batch while id-50..99 is in flight")
+	second.ok()
+	third := s.next(t)
+	if third.ids[0] != "id-100" {
+		t.Fatalf("third request %v, want id-100..149", third.ids)
+	}
+	s.idle(t, "anything beside the customers batch")
+	third.ok()
+	s.next(t).ok()
+	if res := <-done; res.Confirmed != 200 {
+		t.Errorf("got %+v, want all 200 confirmed", res)
+	}
+}
+
+// panickySender panics, as a bug in a Sender binding would.
+type panickySender struct{}
+
+func (panickySender) Send(ctxlite.Context, []byte) (Response, error) { panic("fetch broke") }
+
+// A Sender that panics on its request's goroutine makes Flush panic on its
+// caller's, as a Send on the caller's goroutine would have, once every
+// request of the pass has ended; every record is kept.
+func TestPipelineSenderPanicReachesTheCaller(t *testing.T) {
+	store := fill(t, 120)
+	f := New(store, panickySender{}, Config{}, newClock().Now, fixed(0), Observer{})
+	func() {
+		defer func() {
+			if v := recover(); v != "fetch broke" {
+				t.Errorf("recovered %v, want the Sender's panic", v)
+			}
+		}()
+		_, _ = f.Flush(ctx, false)
+		t.Error("Flush returned")
+	}()
+	if n := len(all(t, store)); n != 120 {
+		t.Errorf("%v records left, want 120", n)
+	}
+	// The Flusher is free again.
+	f.sender = &sender{}
+	if res, err := f.Flush(ctx, false); err != nil || res.Confirmed != 120 {
+		t.Errorf("next Flush: %+v, %v", res, err)
+	}
+}
