@@ -11,7 +11,7 @@ WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
 
-.PHONY: all build demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
+.PHONY: all build demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps chromium
 
 all: build
 
@@ -77,6 +77,12 @@ test-reliability: build collector chromium
 # prints the table, writes bench/results/latest.{json,md,svg}.
 bench: chromium
 	bench/run.sh
+
+# The collector under load on loopback (internal/collector/bench): batches/s,
+# events/s and p50/p99 latency at concurrency 1, 4 and 16, then the kill -9
+# check (fails if a batch answered 200 is lost or a batch is stored in part).
+bench-collector: collector
+	$(GO) run ./cmd/collector/bench -collector build/collector
 
 # A few seconds of each fuzz target on top of the seed corpus.
 # (Shrinking a large interesting input can stall a run for a minute at the
