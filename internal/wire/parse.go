@@ -2,6 +2,7 @@ package wire
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
@@ -11,7 +12,8 @@ import (
 const (
 	ErrTextCommand     = "command: must be an object"
 	ErrTextName        = "name: must be a non-empty string"
-	ErrTextCommandID   = "command_id: must be a non-empty string"
+	ErrTextCommandID   = "command_id: must be a string of 1 to 128 bytes without control characters"
+	ErrTextUTF8        = "command: must be valid UTF-8"
 	ErrTextData        = "data: must be an object"
 	ErrTextCustomerIDs = "customer_ids: must be a non-empty object of string values"
 	ErrTextEventType   = "event_type: must be a non-empty string"
@@ -40,8 +42,13 @@ type Command struct {
 
 // ParseCommand validates one element of a batch's commands array. errs is
 // empty when the command is valid, else it holds every problem found, in
-// the order of the fields above.
+// the order of the fields above. A command holding bytes that are not
+// UTF-8 is refused as a whole (ErrTextUTF8): stored, it would make every
+// answer that carries it unreadable to a strict JSON reader.
 func ParseCommand(raw []byte) (c Command, errs []string) {
+	if !utf8.Valid(raw) {
+		return c, []string{ErrTextUTF8}
+	}
 	ms, err := jsonx.Object(raw)
 	if err != nil {
 		return c, []string{ErrTextCommand}
@@ -57,7 +64,7 @@ func ParseCommand(raw []byte) (c Command, errs []string) {
 			c.ID, idOK = "", true
 			if string(m.Value) != "null" {
 				c.ID, err = jsonx.String(m.Value)
-				idOK = err == nil && c.ID != ""
+				idOK = err == nil && validCommandID(c.ID)
 			}
 		case "data":
 			data = m.Value
@@ -85,6 +92,9 @@ func ParseCommand(raw []byte) (c Command, errs []string) {
 // command, which is also the whole body of the single-command endpoints.
 func ParseData(name string, data []byte) (c Command, errs []string) {
 	c.Name = name
+	if !utf8.Valid(data) {
+		return c, []string{ErrTextUTF8}
+	}
 	ms, err := jsonx.Object(data)
 	if err != nil {
 		return c, []string{ErrTextData}

@@ -39,6 +39,13 @@ func TestParseCommandErrors(t *testing.T) {
 		{`{"name":"customers","command_id":7,"data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
 		{`{"name":"customers","command_id":"","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
 		{`{"name":"customers","command_id":null,"data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers","command_id":"` + strings.Repeat("i", MaxCommandIDBytes) + `","data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers","command_id":"` + strings.Repeat("i", MaxCommandIDBytes+1) + `","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"objednávka-7","data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers","command_id":"a\u0001b","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"ab","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{"{\"name\":\"customers/events\",\"data\":{\"customer_ids\":{\"c\":\"c\"},\"event_type\":\"x\",\"properties\":{\"v\":\"a\xffb\"}}}", []string{ErrTextUTF8}},
+		{"{\"name\":\"customers\",\"data\":{\"customer_ids\":{\"c\":\"\xc3\"}}}", []string{ErrTextUTF8}},
 		{`{"name":"customers/events","data":{"customer_ids":{"cookie":"c"},"event_type":"no-timestamp"}}`, nil},
 		{`{"name":"system/time"}`, nil},
 	}
@@ -47,6 +54,13 @@ func TestParseCommandErrors(t *testing.T) {
 		if !reflect.DeepEqual(errs, tt.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tt.cmd, errs, tt.want)
 		}
+	}
+}
+
+func TestParseDataUTF8(t *testing.T) {
+	_, errs := ParseData(CommandEvent, []byte("{\"customer_ids\":{\"c\":\"c\"},\"event_type\":\"x\xfe\"}"))
+	if !reflect.DeepEqual(errs, []string{ErrTextUTF8}) {
+		t.Errorf("got %q, want %q", errs, ErrTextUTF8)
 	}
 }
 
