@@ -60,10 +60,11 @@ func FuzzParseCommand(f *testing.F) {
 	f.Add(`{"name":"customers/events","data":{"customer_ids":{"a":"b"},"event_type":"x","timestamp":1e400}}`)
 	f.Add(`{"name":"system/time"}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		name, rec, errs := parseCommand(json.RawMessage(s), 1)
-		if len(errs) > 0 || name == wire.CommandTime {
+		cmds, errs, err := wire.ParseBatch([]byte(`{"commands":[` + s + `]}`))
+		if err != nil || len(cmds) != 1 || len(errs[0]) > 0 || cmds[0].Name == wire.CommandTime {
 			return
 		}
+		rec := toRecord(cmds[0], 1)
 		for _, v := range []string{rec.customerIDs, rec.properties} {
 			var m map[string]any
 			if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {

@@ -20,22 +20,14 @@ type record struct {
 	properties  string
 }
 
-// parseCommand validates one element of a batch's commands array with the
-// API's rules (internal/wire). It returns the command's name and, for
-// events and customer updates, the record to store; errs is non-empty when
-// the command must be refused. An event without a timestamp is stamped
-// with now, as the real API does.
-func parseCommand(raw []byte, now float64) (name string, rec record, errs []string) {
-	c, errs := wire.ParseCommand(raw)
-	return c.Name, toRecord(c, now), errs
-}
-
 // parseData validates the body of a single-command endpoint.
 func parseData(kind string, data []byte, now float64) (record, []string) {
 	c, errs := wire.ParseData(kind, data)
 	return toRecord(c, now), errs
 }
 
+// toRecord turns a validated command into the record to store. An event
+// without a timestamp is stamped with now, as the real API does.
 func toRecord(c wire.Command, now float64) record {
 	rec := record{kind: c.Name, commandID: c.ID, eventType: c.EventType, timestamp: c.Timestamp}
 	if rec.timestamp == 0 {
