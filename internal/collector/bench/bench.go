@@ -42,8 +42,9 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		levels = append(levels, load(ctx, p.url, c, cfg.Duration, nil))
-		p.stop()
+		l := load(ctx, p.url, c, cfg.Duration, nil)
+		l.CPU = p.stop()
+		levels = append(levels, l)
 	}
 	PrintLevels(w, levels)
 	if cfg.Kills == 0 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ type Level struct {
 	Batches     int // answered 200 with every command a success
 	Errors      int // anything else: a status, a failed command, no answer
 	P50, P99    time.Duration
+	CPU         time.Duration // the collector's CPU time (user + system) over the run
 }
 
 // BatchesPerSec returns the acknowledged batches per second.
@@ -157,22 +159,32 @@ func (c *client) uuid() string {
 // 400 bytes per event, like a page visit with the SDK's device properties.
 func (c *client) batch() ([]string, []byte) {
 	ids := make([]string, EventsPerBatch)
-	var b bytes.Buffer
-	b.Grow(EventsPerBatch * 450)
-	b.WriteString(`{"commands":[`)
-	ts := float64(time.Now().UnixMicro()) / 1e6
+	b := make([]byte, 0, EventsPerBatch*450)
+	b = append(b, `{"commands":[`...)
+	ts := strconv.AppendFloat(nil, float64(time.Now().UnixMilli())/1e3, 'f', 3, 64)
 	for i := range ids {
 		ids[i] = c.uuid()
 		c.n++
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		fmt.Fprintf(&b, `{"name":"customers/events","command_id":%q,"data":{"customer_ids":{"cookie":%q},`+
-			`"event_type":"page_visit","timestamp":%.3f,"properties":{"location":"https://shop.example/p/%d",`+
-			`"title":"Product %d","referrer":"https://www.example.org/","browser":"Chrome","browser_version":"131.0.0.0",`+
+		b = append(b, `{"name":"customers/events","command_id":"`...)
+		b = append(b, ids[i]...)
+		b = append(b, `","data":{"customer_ids":{"cookie":"`...)
+		b = append(b, c.cookie...)
+		b = append(b, `"},"event_type":"page_visit","timestamp":`...)
+		b = append(b, ts...)
+		b = append(b, `,"properties":{"location":"https://shop.example/p/`...)
+		b = strconv.AppendInt(b, int64(c.n), 10)
+		b = append(b, `","title":"Product `...)
+		b = strconv.AppendInt(b, int64(c.n), 10)
+		b = append(b, `","referrer":"https://www.example.org/","browser":"Chrome","browser_version":"131.0.0.0",`+
 			`"os_name":"Linux","device_type":"desktop","sdk":"exponea-wasm","sdk_version":"0.1.0","language":"en-US",`+
-			`"price":%d.99,"on_sale":%t}}}`, ids[i], c.cookie, ts, c.n, c.n, c.n%500, c.n%3 == 0)
+			`"price":`...)
+		b = strconv.AppendInt(b, int64(c.n%500), 10)
+		b = append(b, `.99,"on_sale":`...)
+		b = strconv.AppendBool(b, c.n%3 == 0)
+		b = append(b, "}}}"...)
 	}
-	b.WriteString(`]}`)
-	return ids, b.Bytes()
+	return ids, append(b, `]}`...)
 }

@@ -74,14 +74,15 @@ func (p *proc) kill() {
 }
 
 // stop ends the process with SIGTERM (a clean shutdown), or SIGKILL after
-// 15 s.
-func (p *proc) stop() {
+// 15 s, and returns the CPU time it used.
+func (p *proc) stop() time.Duration {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
 	case <-time.After(15 * time.Second):
 		p.kill()
 	}
+	return p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
 }
 
 // tail keeps the last 4 KB written to it, for error messages.

@@ -42,9 +42,10 @@ func TestPercentile(t *testing.T) {
 
 func TestPrintLevels(t *testing.T) {
 	var b strings.Builder
-	PrintLevels(&b, []Level{{Concurrency: 16, Elapsed: 2 * time.Second, Batches: 2000, P50: 5 * time.Millisecond, P99: 40 * time.Millisecond}})
-	want := "concurrency  batches/s   events/s   p50 ms   p99 ms  batches  errors\n" +
-		"         16       1000      50000      5.0     40.0     2000       0\n"
+	PrintLevels(&b, []Level{{Concurrency: 16, Elapsed: 2 * time.Second, Batches: 2000, P50: 5 * time.Millisecond,
+		P99: 40 * time.Millisecond, CPU: time.Second}})
+	want := "concurrency  batches/s   events/s   p50 ms   p99 ms  batches  errors  cpu ms/batch\n" +
+		"         16       1000      50000      5.0     40.0     2000       0          0.50\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
