@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"encoding/json"
 	"github.com/exponea-wasm/tracker/internal/wire"
 	"path/filepath"
@@ -11,10 +12,7 @@ func TestReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keep.db")
 	h := newHarness(t, Config{DBPath: path})
 	wantStatus(t, h.batch("p", ev("e1", "c", "x"), cu("u1", "c")), 200)
-	h.ts.Close()
-	if err := h.srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	h.stop()
 
 	h2 := newHarness(t, Config{DBPath: path})
 	if n, c := len(h2.events("")), len(h2.customers("")); n != 1 || c != 1 {
@@ -42,8 +40,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Addr = "127.0.0.1:0"
 			if s, err := New(tt.cfg); err == nil {
-				s.Close()
+				s.Shutdown(context.Background())
 				t.Fatal("got nil error")
 			} else if got := err.Error(); len(got) < 11 || got[:11] != "collector: " {
 				t.Errorf("error %q lacks the collector: prefix", got)

@@ -1,13 +1,13 @@
 package collector
 
 import (
-	"context"
+	"bytes"
 	"errors"
-	"github.com/exponea-wasm/tracker/internal/wire"
-	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // trackPrefix is the path prefix of the Tracking API v2 endpoints.
@@ -27,10 +27,8 @@ var endpoints = map[string]string{
 func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
-		if name := sw.counterName(); name != "" && !sw.counted {
-			if err := s.st.countRequest(context.WithoutCancel(r.Context()), name); err != nil {
-				s.cfg.Logger.Printf("%v", err)
-			}
+		if !sw.counted && (sw.status != 0 || sw.hijacked) {
+			s.tally.add(sw.status) // 0 when hijacked: dropped
 		}
 	}()
 	w = sw
@@ -93,6 +91,15 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	if req.body, ok = s.readBody(w, r); !ok {
 		return
 	}
+	// The writer may wait a moment for this request's job (see
+	// writer.expect), unless it ends without one.
+	s.st.wr.expect()
+	req.submitted = new(bool)
+	defer func() {
+		if !*req.submitted {
+			s.st.wr.unexpect()
+		}
+	}()
 	if endpoint == "batch" {
 		s.batch(req)
 	} else {
@@ -111,7 +118,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	if r.ContentLength > s.cfg.MaxBody {
 		return tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -129,7 +138,8 @@ type trackRequest struct {
 	r         *http.Request
 	project   string
 	body      []byte
-	dropAfter bool // store_then_drop: commit, then close without answering
+	dropAfter bool  // store_then_drop: commit, then close without answering
+	submitted *bool // commit was called (and ended the writer's expect)
 }
 
 // commit stores wr and counts the request in the same transaction. The
@@ -144,12 +154,17 @@ func (s *Server) commit(req trackRequest, wr write) bool {
 	// still waits for the answer: a browser abandons requests when a page
 	// reloads or closes, and storing what it sent (the retry is deduped) is
 	// better than failing the transaction with "context canceled".
-	if _, err := s.st.commit(context.WithoutCancel(req.r.Context()), wr); err != nil {
+	wr.relay = s.relay != nil
+	wr.expected, *req.submitted = true, true
+	if _, err := s.st.commit(wr); err != nil {
 		s.cfg.Logger.Printf("%v", err)
 		writeError(req.w, http.StatusInternalServerError, "storage failed")
 		return false
 	}
 	req.w.counted = true
+	if s.relay != nil && len(wr.records) > 0 {
+		s.relay.kick(req.project)
+	}
 	return true
 }
 

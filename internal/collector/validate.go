@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 
@@ -64,14 +63,30 @@ func canonicalIDs(ids wire.Props) string {
 	return string(append(b, '}'))
 }
 
-// compact removes the white space between the tokens of valid JSON.
+// compact removes the white space between the tokens of valid JSON. Most
+// values have none (the SDK sends compact JSON), and are returned as they
+// are after one pass.
 func compact(v []byte) []byte {
-	if bytes.IndexAny(v, " \t\r\n") < 0 {
-		return v
-	}
-	out := make([]byte, 0, len(v))
 	in := false
 	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			return compactFrom(v, i)
+		}
+	}
+	return v
+}
+
+// compactFrom is compact for v whose first white space outside a string
+// is at i.
+func compactFrom(v []byte, i int) []byte {
+	out := append(make([]byte, 0, len(v)), v[:i]...)
+	in := false
+	for ; i < len(v); i++ {
 		c := v[i]
 		switch {
 		case in && c == '\\':
