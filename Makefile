@@ -34,7 +34,20 @@ dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -n
 dist/exponea.mjs dist/exponea.js dist/exponea.worker.js &: js/build.mjs js/exponea.d.ts $(wildcard js/src/*.js) node_modules/.package-lock.json
 	GOROOT="$(GOROOT)" node js/build.mjs
 
-build: dist/exponea.wasm dist/exponea.mjs
+# Precompressed siblings of the wasm, for servers that serve them as they
+# are (the collector's -static does, with Content-Encoding): gzip -9, and
+# brotli at quality 11 from the brotli tool if installed, else from Node's
+# zlib (as `make size` measures it).
+dist/exponea.wasm.gz: dist/exponea.wasm
+	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
+
+dist/exponea.wasm.br: dist/exponea.wasm
+	@if command -v brotli >/dev/null; then echo "brotli -q 11 $<"; brotli -q 11 -f -o $@.tmp $<; \
+	else echo "node zlib brotli (quality 11) $<"; node -e "const z = require('zlib'), fs = require('fs'), b = fs.readFileSync(process.argv[1]); \
+	  fs.writeFileSync(process.argv[2], z.brotliCompressSync(b, {params: {[z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length}}))" $< $@.tmp; fi
+	mv $@.tmp $@
+
+build: dist/exponea.wasm dist/exponea.mjs dist/exponea.wasm.gz dist/exponea.wasm.br
 
 build/collector: go.mod go.sum $(shell find cmd/collector internal/collector -name '*.go' -not -name '*_test.go')
 	@mkdir -p build
