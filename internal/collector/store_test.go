@@ -37,6 +37,12 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"static over the API", Config{DBPath: filepath.Join(dir, "b.db"), Static: []StaticMount{{"/api/", dir}}}},
 		{"static dir missing", Config{DBPath: filepath.Join(dir, "c.db"), Static: []StaticMount{{"/x/", filepath.Join(dir, "nope")}}}},
 		{"static prefix twice", Config{DBPath: filepath.Join(dir, "d.db"), Static: []StaticMount{{"/x", dir}, {"/x/", dir}}}},
+		{"in-memory database", Config{DBPath: ":memory:"}},
+		{"relay without projects", Config{DBPath: filepath.Join(dir, "e.db"), Forward: "https://u.example", ForwardKey: "a:b"}},
+		{"relay to no URL", Config{DBPath: filepath.Join(dir, "f.db"), Projects: []string{"p"}, Forward: "u.example", ForwardKey: "a:b"}},
+		{"relay without a key pair", Config{DBPath: filepath.Join(dir, "g.db"), Projects: []string{"p"}, Forward: "https://u.example", ForwardKey: "public"}},
+		{"negative timeout", Config{DBPath: filepath.Join(dir, "h.db"), IdleTimeout: -1}},
+		{"negative connection cap", Config{DBPath: filepath.Join(dir, "i.db"), MaxConns: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
