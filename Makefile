@@ -49,7 +49,7 @@ dist/exponea.wasm.br: dist/exponea.wasm
 
 build: dist/exponea.wasm dist/exponea.mjs dist/exponea.wasm.gz dist/exponea.wasm.br
 
-build/collector: go.mod go.sum $(shell find cmd/collector internal/collector -name '*.go' -not -name '*_test.go')
+build/collector: go.mod go.sum $(shell find cmd/collector internal -name '*.go' -not -name '*_test.go')
 	@mkdir -p build
 	$(GO) build -o $@ ./cmd/collector
 
