@@ -58,9 +58,9 @@ func newOutboxRow(project string, rec record, receivedAt float64) (outboxRow, er
 func insertOutbox(g *group, rows []outboxRow) error {
 	for len(rows) > 0 {
 		n := min(len(rows), wire.MaxCommands)
-		vals := make([][]any, n)
-		for i, r := range rows[:n] {
-			vals[i] = []any{r.project, r.commandID, string(r.kind), r.created, r.body}
+		vals := make([]any, 0, n*len(outboxCols))
+		for _, r := range rows[:n] {
+			vals = append(vals, r.project, r.commandID, string(r.kind), r.created, r.body)
 		}
 		if err := g.insertRows("outbox", outboxCols, vals); err != nil {
 			return err

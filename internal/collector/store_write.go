@@ -41,7 +41,7 @@ func (st *store) commit(w write) (dup []bool, err error) {
 	dup = make([]bool, len(w.records))
 	var added []idKey
 	body := func(g *group) error {
-		var ledger, events, customers [][]any
+		var ledger, events, customers []any // the values of the rows, flat
 		var outbox []outboxRow
 		for i, rec := range w.records {
 			if rec.commandID != "" {
@@ -51,7 +51,7 @@ func (st *store) commit(w write) (dup []bool, err error) {
 				}
 				st.seen.add(k)
 				added = append(added, k)
-				ledger = append(ledger, []any{k[:]})
+				ledger = append(ledger, k[:])
 			}
 			var id any // NULL when the command had no id
 			if rec.commandID != "" {
@@ -65,9 +65,9 @@ func (st *store) commit(w write) (dup []bool, err error) {
 				}
 				outbox = append(outbox, row)
 			case rec.kind == wire.CommandEvent:
-				events = append(events, []any{w.project, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties, w.receivedAt})
+				events = append(events, w.project, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties, w.receivedAt)
 			case rec.kind == wire.CommandCustomer:
-				customers = append(customers, []any{w.project, id, rec.customerIDs, rec.properties, w.receivedAt})
+				customers = append(customers, w.project, id, rec.customerIDs, rec.properties, w.receivedAt)
 			default:
 				return fmt.Errorf("collector: unknown record kind %q", rec.kind)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -88,7 +89,9 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		}{true, unixSeconds(s.cfg.Now())})
 		return
 	}
-	if req.body, ok = s.readBody(w, r); !ok {
+	buf := bodies.Get().(*bytes.Buffer)
+	defer bodies.Put(buf) // nothing keeps the body: records hold copies
+	if req.body, ok = s.readBody(w, r, buf); !ok {
 		return
 	}
 	// The writer may wait a moment for this request's job (see
@@ -107,10 +110,13 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// readBody reads the whole body within the limit: a declared Content-Length
-// over it is refused before reading, and a chunked body is cut off by
-// http.MaxBytesReader as soon as it goes over.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// bodies holds buffers for request bodies, reused across requests.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads the whole body into buf within the limit: a declared
+// Content-Length over it is refused before reading, and a chunked body is
+// cut off by http.MaxBytesReader as soon as it goes over.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) ([]byte, bool) {
 	tooLarge := func() ([]byte, bool) {
 		writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
 		return nil, false
@@ -118,7 +124,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	if r.ContentLength > s.cfg.MaxBody {
 		return tooLarge()
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 0)+bytes.MinRead))
+	buf.Reset()
+	buf.Grow(int(max(r.ContentLength, 0)) + bytes.MinRead)
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	body := buf.Bytes()
 	if err != nil {

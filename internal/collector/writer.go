@@ -255,20 +255,17 @@ func (g *group) writeCounters() error {
 	return nil
 }
 
-// insertRows runs one multi-row INSERT of rows (each len(cols) values) into
-// table, a statement per row count.
-func (g *group) insertRows(table string, cols []string, rows [][]any) error {
-	if len(rows) == 0 {
+// insertRows runs one multi-row INSERT into table of the rows whose values
+// vals holds one after the other (len(cols) a row), a statement per row
+// count.
+func (g *group) insertRows(table string, cols []string, vals []any) error {
+	if len(vals) == 0 {
 		return nil
 	}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(row+",", len(rows)), ",")
-	args := make([]any, 0, len(rows)*len(cols))
-	for _, r := range rows {
-		args = append(args, r...)
-	}
-	if err := g.exec(q, args...); err != nil {
+		strings.TrimSuffix(strings.Repeat(row+",", len(vals)/len(cols)), ",")
+	if err := g.exec(q, vals...); err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
 	return nil
