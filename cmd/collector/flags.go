@@ -65,7 +65,7 @@ func parseFlags(args []string, getenv func(string) string) (collector.Config, er
 	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", collector.DefaultMaxHeaderBytes, "request header limit in bytes")
 	fs.IntVar(&cfg.MaxConns, "max-conns", collector.DefaultMaxConns, "open connections at most; more clients wait to be accepted")
 	fs.StringVar(&cfg.Forward, "forward", "", "relay: forward accepted commands to this Tracking API base URL (e.g. https://api.exponea.com)")
-	fs.StringVar(&cfg.ForwardKey, "forward-key", getenv(forwardKeyEnv), "relay: the project's private key pair keyId:secret (default $"+forwardKeyEnv+")")
+	fs.StringVar(&cfg.ForwardKey, "forward-key", "", "relay: the project's private key pair keyId:secret (default: $"+forwardKeyEnv+")")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(nil)
@@ -81,6 +81,9 @@ func parseFlags(args []string, getenv func(string) string) (collector.Config, er
 	}
 	cfg.Hosts, cfg.Projects, cfg.Keys, cfg.ReadKeys, cfg.Origins = split(hosts), split(projects), split(keys), split(readKeys), split(origins)
 	cfg.Static = static
+	if cfg.ForwardKey == "" {
+		cfg.ForwardKey = getenv(forwardKeyEnv) // not a flag default, which -help would print
+	}
 	if pairs := split(private); len(pairs) > 0 {
 		cfg.Private = map[string]string{}
 		for _, p := range pairs {
