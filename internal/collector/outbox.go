@@ -20,7 +20,7 @@ type outboxRow struct {
 	body               string
 }
 
-var outboxCols = []string{"project", "command_id", "kind", "created", "body"}
+var outboxCols = []string{"project", "created", "command_id", "kind", "body"}
 
 // newOutboxRow builds the command the relay forwards for rec, with the
 // wire package's encoders: the timestamp the collector stamped on an event
@@ -58,11 +58,12 @@ func newOutboxRow(project string, rec record, receivedAt float64) (outboxRow, er
 func insertOutbox(g *group, rows []outboxRow) error {
 	for len(rows) > 0 {
 		n := min(len(rows), wire.MaxCommands)
-		vals := make([]any, 0, n*len(outboxCols))
+		vals := make([]any, 0, 2+n*3)
+		vals = append(vals, rows[0].project, rows[0].created) // one request's: the same for all
 		for _, r := range rows[:n] {
-			vals = append(vals, r.project, r.commandID, string(r.kind), r.created, r.body)
+			vals = append(vals, r.commandID, string(r.kind), r.body)
 		}
-		if err := g.insertRows("outbox", outboxCols, vals); err != nil {
+		if err := g.insertRows("outbox", outboxCols, 2, vals); err != nil {
 			return err
 		}
 		rows = rows[n:]

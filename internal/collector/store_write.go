@@ -26,9 +26,11 @@ type write struct {
 	expected   bool   // the writer was told to expect it (writer.expect)
 }
 
+// The columns of the rows a request writes; project and received_at,
+// first, are the same for all of them.
 var (
-	eventCols    = []string{"project", "command_id", "customer_ids", "event_type", "timestamp", "properties", "received_at"}
-	customerCols = []string{"project", "command_id", "customer_ids", "properties", "received_at"}
+	eventCols    = []string{"project", "received_at", "command_id", "customer_ids", "event_type", "timestamp", "properties"}
+	customerCols = []string{"project", "received_at", "command_id", "customer_ids", "properties"}
 	ledgerCols   = []string{"key"}
 )
 
@@ -41,7 +43,9 @@ func (st *store) commit(w write) (dup []bool, err error) {
 	dup = make([]bool, len(w.records))
 	var added []idKey
 	body := func(g *group) error {
-		var ledger, events, customers []any // the values of the rows, flat
+		var ledger []any // the values of the rows, flat, after the shared ones
+		events := []any{w.project, w.receivedAt}
+		customers := []any{w.project, w.receivedAt}
 		var outbox []outboxRow
 		for i, rec := range w.records {
 			if rec.commandID != "" {
@@ -65,20 +69,20 @@ func (st *store) commit(w write) (dup []bool, err error) {
 				}
 				outbox = append(outbox, row)
 			case rec.kind == wire.CommandEvent:
-				events = append(events, w.project, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties, w.receivedAt)
+				events = append(events, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties)
 			case rec.kind == wire.CommandCustomer:
-				customers = append(customers, w.project, id, rec.customerIDs, rec.properties, w.receivedAt)
+				customers = append(customers, id, rec.customerIDs, rec.properties)
 			default:
 				return fmt.Errorf("collector: unknown record kind %q", rec.kind)
 			}
 		}
-		if err := g.insertRows("ledger", ledgerCols, ledger); err != nil {
+		if err := g.insertRows("ledger", ledgerCols, 0, ledger); err != nil {
 			return err
 		}
-		if err := g.insertRows("events", eventCols, events); err != nil {
+		if err := g.insertRows("events", eventCols, 2, events); err != nil {
 			return err
 		}
-		if err := g.insertRows("customers", customerCols, customers); err != nil {
+		if err := g.insertRows("customers", customerCols, 2, customers); err != nil {
 			return err
 		}
 		if err := insertOutbox(g, outbox); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -255,17 +256,35 @@ func (g *group) writeCounters() error {
 	return nil
 }
 
-// insertRows runs one multi-row INSERT into table of the rows whose values
-// vals holds one after the other (len(cols) a row), a statement per row
-// count.
-func (g *group) insertRows(table string, cols []string, vals []any) error {
-	if len(vals) == 0 {
+// insertRows runs one multi-row INSERT into table. The first shared
+// columns have the same value in every row (a request's project and
+// arrival time): vals starts with those, bound once, and goes on with the
+// other columns' values row after row.
+func (g *group) insertRows(table string, cols []string, shared int, vals []any) error {
+	per := len(cols) - shared
+	if len(vals) <= shared || per <= 0 {
 		return nil
 	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(row+",", len(vals)/len(cols)), ",")
-	if err := g.exec(q, vals...); err != nil {
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	for r := range (len(vals) - shared) / per {
+		if r > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				q.WriteByte(',')
+			}
+			n := c + 1
+			if c >= shared {
+				n = shared + r*per + (c - shared) + 1
+			}
+			q.WriteString("?" + strconv.Itoa(n))
+		}
+		q.WriteByte(')')
+	}
+	if err := g.exec(q.String(), vals...); err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
 	return nil
