@@ -11,7 +11,7 @@ WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
 
-.PHONY: all build examples generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench clean deps chromium
+.PHONY: all build examples generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps chromium
 
 all: build
 
@@ -34,7 +34,20 @@ dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -n
 dist/exponea.mjs dist/exponea.js dist/exponea.worker.js dist/exponea.bloomreach.js dist/exponea.snippet.js &: js/build.mjs js/exponea.d.ts $(wildcard js/src/*.js) node_modules/.package-lock.json
 	GOROOT="$(GOROOT)" node js/build.mjs
 
-build: dist/exponea.wasm dist/exponea.mjs
+# Precompressed siblings of the wasm, for servers that serve them as they
+# are (the collector's -static does, with Content-Encoding): gzip -9, and
+# brotli at quality 11 from the brotli tool if installed, else from Node's
+# zlib (as `make size` measures it).
+dist/exponea.wasm.gz: dist/exponea.wasm
+	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
+
+dist/exponea.wasm.br: dist/exponea.wasm
+	@if command -v brotli >/dev/null; then echo "brotli -q 11 $<"; brotli -q 11 -f -o $@.tmp $<; \
+	else echo "node zlib brotli (quality 11) $<"; node -e "const z = require('zlib'), fs = require('fs'), b = fs.readFileSync(process.argv[1]); \
+	  fs.writeFileSync(process.argv[2], z.brotliCompressSync(b, {params: {[z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length}}))" $< $@.tmp; fi
+	mv $@.tmp $@
+
+build: dist/exponea.wasm dist/exponea.mjs dist/exponea.wasm.gz dist/exponea.wasm.br
 
 # The example of tracking from Go (web/examples/go), with the wasm_exec.js
 # of the Go that built it.
@@ -53,7 +66,7 @@ generate:
 	$(GO) run ./cmd/genjs > js/src/constants.gen.js
 	$(GO) test ./internal/tracker -run Golden -update
 
-build/collector: go.mod go.sum $(shell find cmd/collector internal/collector -name '*.go' -not -name '*_test.go')
+build/collector: go.mod go.sum $(shell find cmd/collector internal -name '*.go' -not -name '*_test.go')
 	@mkdir -p build
 	$(GO) build -o $@ ./cmd/collector
 
@@ -94,6 +107,12 @@ test-reliability: build collector chromium
 # prints the table, writes bench/results/latest.{json,md,svg}.
 bench: chromium
 	bench/run.sh
+
+# The collector under load on loopback (internal/collector/bench): batches/s,
+# events/s and p50/p99 latency at concurrency 1, 4 and 16, then the kill -9
+# check (fails if a batch answered 200 is lost or a batch is stored in part).
+bench-collector: collector
+	$(GO) run ./cmd/collector/bench -collector build/collector
 
 # A few seconds of each fuzz target on top of the seed corpus.
 # (Shrinking a large interesting input can stall a run for a minute at the

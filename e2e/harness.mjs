@@ -111,11 +111,11 @@ export class Collector {
   stats() { return this.get('/api/stats') }
 
   async fault(rule) {
-    const res = await fetch(this.url + '/api/faults', { method: 'POST', body: JSON.stringify(rule) })
+    const res = await fetch(this.url + '/api/faults', { method: 'POST', headers: { 'X-Collector-Faults': '1' }, body: JSON.stringify(rule) })
     if (!res.ok) throw new Error(`fault: HTTP ${res.status} ${await res.text()}`)
   }
 
-  async clearFaults() { await fetch(this.url + '/api/faults', { method: 'DELETE' }) }
+  async clearFaults() { await fetch(this.url + '/api/faults', { method: 'DELETE', headers: { 'X-Collector-Faults': '1' } }) }
 
   // waitFor polls fn until it returns a truthy value or the time is up.
   async waitFor(fn, { timeout = 10000, interval = 100, what = 'condition' } = {}) {

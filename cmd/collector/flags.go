@@ -29,51 +29,72 @@ func (f *staticFlag) Set(v string) error {
 	return nil
 }
 
-// parseFlags turns the command line into a collector config and the
-// listen address.
-func parseFlags(args []string) (collector.Config, string, error) {
+// forwardKeyEnv names the environment variable that may hold -forward-key,
+// so the secret need not appear in the process list.
+const forwardKeyEnv = "COLLECTOR_FORWARD_KEY"
+
+// parseFlags turns the command line into a collector config; getenv reads
+// the environment.
+func parseFlags(args []string, getenv func(string) string) (collector.Config, error) {
 	fs := flag.NewFlagSet("collector", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
-		cfg      collector.Config
-		static   staticFlag
-		addr     = fs.String("addr", "127.0.0.1:8080", "listen address; port 0 picks a free port")
-		projects = fs.String("projects", "", "comma-separated accepted project tokens (empty: any)")
-		keys     = fs.String("keys", "", "comma-separated public API keys (Authorization: Token <key> or access_token)")
-		private  = fs.String("private", "", "comma-separated private access pairs keyId:secret (Authorization: Basic)")
-		origins  = fs.String("origins", "", "comma-separated allowed CORS origins (* for any)")
+		cfg                                               collector.Config
+		static                                            staticFlag
+		hosts, projects, keys, private, readKeys, origins string
 	)
+	fs.StringVar(&cfg.Addr, "addr", collector.DefaultAddr, "listen address; port 0 picks a free port")
+	fs.StringVar(&hosts, "hosts", "", "comma-separated host names clients use (Host header); empty: loopback names on loopback, any elsewhere")
+	fs.StringVar(&projects, "projects", "", "comma-separated accepted project tokens (empty: any)")
+	fs.StringVar(&keys, "keys", "", "comma-separated public API keys (Authorization: Token <key> or access_token)")
+	fs.StringVar(&private, "private", "", "comma-separated private access pairs keyId:secret (Authorization: Basic); they may also read")
+	fs.StringVar(&readKeys, "read-keys", "", "comma-separated keys for /api/ and /collector/ (Bearer, or the Basic password); needed off loopback")
+	fs.BoolVar(&cfg.OpenReads, "open-reads", false, "serve /api/ and /collector/ without credentials on any address (warns)")
+	fs.StringVar(&origins, "origins", "", "comma-separated allowed CORS origins (* for any)")
 	fs.StringVar(&cfg.DBPath, "db", "collector.db", "SQLite database file")
 	fs.Int64Var(&cfg.MaxBody, "max-body", collector.DefaultMaxBody, "request body limit in bytes")
+	fs.IntVar(&cfg.MaxReadBytes, "max-read-bytes", collector.DefaultMaxReadBytes, "size cap of one read API answer, in bytes")
+	fs.IntVar(&cfg.DedupeIDs, "dedupe-ids", collector.DefaultDedupeIDs, "command ids remembered for dedupe (about 16-32 bytes of memory each)")
 	fs.Var(&static, "static", "serve static files, PREFIX=DIR (repeatable)")
-	fs.BoolVar(&cfg.Faults, "faults", false, "enable the fault-injection API and POST /api/reset")
+	fs.BoolVar(&cfg.Faults, "faults", false, "enable the fault-injection API and POST /api/reset (loopback only; needs the X-Collector-Faults header)")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "tracking requests per second per client IP (0: unlimited)")
+	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", collector.DefaultReadHeaderTimeout, "time to read a request's header")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", collector.DefaultReadTimeout, "time to read a whole request")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", collector.DefaultWriteTimeout, "time from the end of the header to the end of the answer")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", collector.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.IntVar(&cfg.MaxHeaderBytes, "max-header-bytes", collector.DefaultMaxHeaderBytes, "request header limit in bytes")
+	fs.IntVar(&cfg.MaxConns, "max-conns", collector.DefaultMaxConns, "open connections at most; more clients wait to be accepted")
+	fs.StringVar(&cfg.Forward, "forward", "", "relay: forward accepted commands to this Tracking API base URL (e.g. https://api.exponea.com)")
+	fs.StringVar(&cfg.ForwardKey, "forward-key", "", "relay: the project's private key pair keyId:secret (default: $"+forwardKeyEnv+")")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(nil)
 			fs.PrintDefaults()
 		}
-		return cfg, "", fmt.Errorf("collector: %w", err)
+		return cfg, fmt.Errorf("collector: %w", err)
 	}
 	if fs.NArg() > 0 {
-		return cfg, "", fmt.Errorf("collector: unexpected arguments %q", fs.Args())
+		return cfg, fmt.Errorf("collector: unexpected arguments %q", fs.Args())
 	}
 	if cfg.MaxBody <= 0 {
-		return cfg, "", fmt.Errorf("collector: -max-body must be positive")
+		return cfg, fmt.Errorf("collector: -max-body must be positive")
 	}
-	cfg.Projects, cfg.Keys, cfg.Origins = split(*projects), split(*keys), split(*origins)
+	cfg.Hosts, cfg.Projects, cfg.Keys, cfg.ReadKeys, cfg.Origins = split(hosts), split(projects), split(keys), split(readKeys), split(origins)
 	cfg.Static = static
-	if pairs := split(*private); len(pairs) > 0 {
+	if cfg.ForwardKey == "" {
+		cfg.ForwardKey = getenv(forwardKeyEnv) // not a flag default, which -help would print
+	}
+	if pairs := split(private); len(pairs) > 0 {
 		cfg.Private = map[string]string{}
 		for _, p := range pairs {
 			id, secret, ok := strings.Cut(p, ":")
 			if !ok || id == "" || secret == "" {
-				return cfg, "", fmt.Errorf("collector: -private wants keyId:secret, got %q", p)
+				return cfg, fmt.Errorf("collector: -private wants keyId:secret, got %q", p)
 			}
 			cfg.Private[id] = secret
 		}
 	}
-	return cfg, *addr, nil
+	return cfg, nil
 }
 
 // split parses a comma-separated list, dropping blanks.

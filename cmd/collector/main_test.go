@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector"
 )
 
 // TestBinaryListensAndStops builds the real binary, starts it on a free
@@ -94,21 +96,27 @@ func TestBinaryListensAndStops(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	cfg, addr, err := parseFlags([]string{
+	env := map[string]string{forwardKeyEnv: "id:from-env"}
+	cfg, err := parseFlags([]string{
 		"-addr", ":9", "-db", "x.db", "-projects", "a, b,", "-keys", "k1,k2", "-private", "id:s:ecret",
 		"-origins", "*", "-max-body", "10", "-static", "/=web", "-static", "/dist/=dist", "-faults", "-rate", "2.5",
-	})
+		"-hosts", "c.example", "-read-keys", "r1", "-read-timeout", "3s", "-max-conns", "7", "-forward", "https://u.example",
+	}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if addr != ":9" || cfg.DBPath != "x.db" || !reflect.DeepEqual(cfg.Projects, []string{"a", "b"}) ||
+	if cfg.Hosts[0] != "c.example" || cfg.ReadKeys[0] != "r1" || cfg.ReadTimeout != 3*time.Second || cfg.MaxConns != 7 ||
+		cfg.Forward != "https://u.example" || cfg.ForwardKey != "id:from-env" || cfg.IdleTimeout != collector.DefaultIdleTimeout {
+		t.Errorf("got %+v", cfg)
+	}
+	if addr := cfg.Addr; addr != ":9" || cfg.DBPath != "x.db" || !reflect.DeepEqual(cfg.Projects, []string{"a", "b"}) ||
 		!reflect.DeepEqual(cfg.Keys, []string{"k1", "k2"}) || cfg.Private["id"] != "s:ecret" ||
 		!reflect.DeepEqual(cfg.Origins, []string{"*"}) || cfg.MaxBody != 10 || len(cfg.Static) != 2 ||
 		cfg.Static[1].Prefix != "/dist/" || cfg.Static[1].Dir != "dist" || !cfg.Faults || cfg.Rate != 2.5 {
-		t.Errorf("got %+v addr %q", cfg, addr)
+		t.Errorf("got %+v", cfg)
 	}
 	for _, bad := range [][]string{{"-private", "nosecret"}, {"-static", "nodir"}, {"-max-body", "0"}, {"extra"}, {"-nope"}} {
-		if _, _, err := parseFlags(bad); err == nil {
+		if _, err := parseFlags(bad, func(string) string { return "" }); err == nil {
 			t.Errorf("%v: got nil error", bad)
 		}
 	}

@@ -15,7 +15,7 @@ const errPoisoned = "poisoned"
 // store the valid commands in one transaction.
 func (s *Server) batch(req trackRequest) {
 	start := unixSeconds(s.cfg.Now())
-	cmds, err := wire.ParseBody(req.body)
+	cmds, cmdErrs, err := wire.ParseBatch(req.body)
 	if err != nil {
 		writeError(req.w, http.StatusBadRequest, err.Error())
 		return
@@ -29,8 +29,8 @@ func (s *Server) batch(req trackRequest) {
 	results := make([]wire.Result, len(cmds))
 	var recs []record
 	var recIndex []int // results index of each record
-	for i, raw := range cmds {
-		name, rec, errs := parseCommand(raw, start)
+	for i, c := range cmds {
+		name, rec, errs := c.Name, toRecord(c, start), cmdErrs[i]
 		switch {
 		case len(errs) > 0:
 			results[i] = wire.Result{Errors: errs}

@@ -1,42 +1,92 @@
 package collector
 
 import (
+	"errors"
 	"io"
 	"log"
 	"time"
 )
 
-// DefaultMaxBody is the request body limit used when Config.MaxBody is 0.
-const DefaultMaxBody = 1 << 20
+// Defaults for the zero fields of Config.
+const (
+	DefaultAddr              = "127.0.0.1:8080"
+	DefaultMaxBody           = 1 << 20
+	DefaultMaxReadBytes      = 8 << 20
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 20 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 20 * time.Second
+	DefaultMaxHeaderBytes    = 32 << 10
+	DefaultMaxConns          = 1024
+)
 
-// Config configures a Server. The zero value plus a DBPath is a working,
-// open collector (any project token, no authentication, no CORS).
+// Config configures a Server. The zero value plus a DBPath is a working
+// collector on 127.0.0.1:8080: any project token, no credentials for
+// tracking, reads open because the address is loopback.
 type Config struct {
 	// DBPath is the SQLite file; it is created if missing.
 	DBPath string
+	// Addr is the TCP address to listen on (DefaultAddr); port 0 picks a
+	// free port.
+	Addr string
+	// Hosts lists the host names requests may carry in their Host header.
+	// Empty: the loopback names when Addr is loopback, any host otherwise.
+	Hosts []string
 	// Projects lists the accepted project tokens; empty accepts any token.
 	Projects []string
 	// Keys lists the accepted public API keys, sent as
 	// "Authorization: Token <key>" or the access_token query parameter.
 	Keys []string
 	// Private maps private key ids to their secrets, sent as
-	// "Authorization: Basic base64(keyId:secret)".
-	// With no Keys and no Private, requests need no credentials.
+	// "Authorization: Basic base64(keyId:secret)". They may track and read.
+	// With no Keys and no Private, tracking needs no credentials.
 	Private map[string]string
+	// ReadKeys lists the keys that may read (/api/ and /collector/), sent
+	// as "Authorization: Bearer <key>" or as the password of Basic
+	// credentials. Reads need a read key or a Private pair unless the
+	// collector listens on loopback and no ReadKeys are set.
+	ReadKeys []string
+	// OpenReads serves reads without credentials on any address, with a
+	// warning at start.
+	OpenReads bool
 	// Origins lists the origins allowed by CORS; "*" allows any origin.
 	Origins []string
-	// MaxBody is the request body limit in bytes; 0 means DefaultMaxBody.
+	// MaxBody is the request body limit in bytes (DefaultMaxBody).
 	MaxBody int64
+	// MaxReadBytes caps the body of a read API answer (DefaultMaxReadBytes);
+	// the answer then says where the next page starts.
+	MaxReadBytes int
+	// DedupeIDs is how many command ids are remembered for dedupe
+	// (DefaultDedupeIDs).
+	DedupeIDs int
 	// Static lists directories served as static files.
 	Static []StaticMount
-	// Faults enables the fault-injection API and POST /api/reset.
+	// Faults enables the fault-injection API and POST /api/reset. Only on
+	// a loopback Addr.
 	Faults bool
 	// Rate limits tracking requests per second per client IP; 0 is unlimited.
 	Rate float64
+	// Timeouts and limits of the HTTP server (the Default... constants).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's header (DefaultMaxHeaderBytes).
+	MaxHeaderBytes int
+	// MaxConns bounds the open connections (DefaultMaxConns); further
+	// clients wait in the listen queue.
+	MaxConns int
+	// Forward, when set, makes the collector a relay: accepted commands go
+	// to a durable outbox and are sent on to the Tracking API at this base
+	// URL (such as https://api.exponea.com) instead of being kept.
+	Forward string
+	// ForwardKey is the private key pair "keyId:secret" the relay sends
+	// upstream as Basic credentials.
+	ForwardKey string
 	// Logger receives warnings; nil discards them.
 	Logger *log.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	relayBackoff time.Duration // the relay's first and least retry wait; 0: the SDK's
+	tallyEvery   time.Duration // how often refused requests' counts are written; 0: 1 s
 }
 
 // StaticMount serves the files of Dir under the URL path Prefix.
@@ -47,9 +97,34 @@ type StaticMount struct {
 	Dir string
 }
 
-func (c *Config) withDefaults() {
+func (c *Config) withDefaults() error {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	def(&c.ReadTimeout, DefaultReadTimeout)
+	def(&c.WriteTimeout, DefaultWriteTimeout)
+	def(&c.IdleTimeout, DefaultIdleTimeout)
+	def(&c.tallyEvery, time.Second)
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
 	if c.MaxBody == 0 {
 		c.MaxBody = DefaultMaxBody
+	}
+	if c.MaxReadBytes == 0 {
+		c.MaxReadBytes = DefaultMaxReadBytes
+	}
+	if c.DedupeIDs == 0 {
+		c.DedupeIDs = DefaultDedupeIDs
+	}
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 	if c.Logger == nil {
 		c.Logger = log.New(io.Discard, "", 0)
@@ -57,6 +132,15 @@ func (c *Config) withDefaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	switch {
+	case c.MaxBody < 0 || c.MaxReadBytes < 0 || c.DedupeIDs < 0 || c.MaxHeaderBytes < 0 || c.MaxConns < 0:
+		return errors.New("collector: limits must not be negative")
+	case c.ReadHeaderTimeout < 0 || c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.IdleTimeout < 0:
+		return errors.New("collector: timeouts must not be negative")
+	case c.Rate < 0:
+		return errors.New("collector: rate must not be negative")
+	}
+	return nil
 }
 
 // unixSeconds is the wire representation of a time: float seconds, to the

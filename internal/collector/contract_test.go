@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -50,13 +49,13 @@ func (s httpSender) Send(c ctxlite.Context, body []byte) (flush.Response, error)
 // was built. A change to the commands on either side alone fails here.
 func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 	ctx := context.Background()
-	srv, err := collector.New(collector.Config{DBPath: filepath.Join(t.TempDir(), "c.db"), Keys: []string{"k"}})
+	srv, err := collector.New(collector.Config{DBPath: filepath.Join(t.TempDir(), "c.db"), Addr: "127.0.0.1:0", Keys: []string{"k"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
+	go srv.Serve()
+	defer srv.Shutdown(context.Background())
+	ts := struct{ URL string }{"http://" + srv.Addr().String()}
 
 	cfg, err := tracker.ParseConfig([]byte(`{"projectToken":"p","defaultProperties":{"app":"shop","v":[1,{"x":null}]}}`))
 	if err != nil {

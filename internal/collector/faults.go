@@ -28,14 +28,17 @@ const (
 	poisonBatch   = "batch"
 )
 
-func (r *faultRule) validate() error {
+// validate checks the rule; a delay must end before the server's
+// WriteTimeout would cut the answer.
+func (r *faultRule) validate(writeTimeout time.Duration) error {
+	maxDelay := int(writeTimeout/time.Millisecond) - 1000
 	switch {
 	case r.Status != 0 && (r.Status < 200 || r.Status > 599):
 		return errors.New("status: must be between 200 and 599")
 	case r.Times < 0:
 		return errors.New("times: must be >= 0")
-	case r.DelayMS < 0 || r.DelayMS > 600_000:
-		return errors.New("delay_ms: must be between 0 and 600000")
+	case r.DelayMS < 0 || r.DelayMS > maxDelay:
+		return fmt.Errorf("delay_ms: must be between 0 and %d (the write timeout less a second)", maxDelay)
 	case r.PoisonMode != "" && r.PoisonMode != poisonCommand && r.PoisonMode != poisonBatch:
 		return errors.New(`poison_mode: must be "command" or "batch"`)
 	case r.PoisonMode != "" && r.PoisonEventType == "":

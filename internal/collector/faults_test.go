@@ -7,10 +7,13 @@ import (
 	"time"
 )
 
+// faultsOK is the header the fault-injection API needs.
+var faultsOK = map[string]string{faultsHeader: "1"}
+
 // addFault posts a rule and fails the test unless it is accepted.
 func (h *harness) addFault(rule string) {
 	h.t.Helper()
-	wantStatus(h.t, h.must("POST", "/api/faults", rule, nil), 200)
+	wantStatus(h.t, h.must("POST", "/api/faults", rule, faultsOK), 200)
 }
 
 func TestFaultsOffByDefault(t *testing.T) {
@@ -18,7 +21,7 @@ func TestFaultsOffByDefault(t *testing.T) {
 	for _, m := range []string{"GET", "POST", "DELETE"} {
 		wantStatus(t, h.must(m, "/api/faults", `{"status":503}`, nil), 404)
 	}
-	wantStatus(t, h.must("POST", "/api/reset", "", nil), 404)
+	wantStatus(t, h.must("POST", "/api/reset", "", faultsOK), 404)
 }
 
 func TestFaultStatusRetryAfterAndTimes(t *testing.T) {
@@ -45,7 +48,7 @@ func TestFaultStatusRetryAfterAndTimes(t *testing.T) {
 	if n := len(h.events("")); n != 1 {
 		t.Errorf("stored events: got %d, want 1 (faulted requests store nothing)", n)
 	}
-	if got := decode[struct{ Faults []faultRule }](t, h.must("GET", "/api/faults", "", nil)).Faults; len(got) != 0 {
+	if got := decode[struct{ Faults []faultRule }](t, h.must("GET", "/api/faults", "", faultsOK)).Faults; len(got) != 0 {
 		t.Errorf("rules left: got %+v, want none", got)
 	}
 
@@ -54,7 +57,7 @@ func TestFaultStatusRetryAfterAndTimes(t *testing.T) {
 	for range 3 {
 		wantStatus(t, h.batch("p", ev("", "c", "x")), 500)
 	}
-	wantStatus(t, h.must("DELETE", "/api/faults", "", nil), 200)
+	wantStatus(t, h.must("DELETE", "/api/faults", "", faultsOK), 200)
 	wantStatus(t, h.batch("p", ev("", "c", "x")), 200)
 }
 
@@ -124,7 +127,7 @@ func TestFaultDelay(t *testing.T) {
 	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Errorf("delayed request took %v, want >= 200ms", d)
 	}
-	if got := decode[struct{ Faults []faultRule }](t, h.must("GET", "/api/faults", "", nil)).Faults; len(got) != 0 {
+	if got := decode[struct{ Faults []faultRule }](t, h.must("GET", "/api/faults", "", faultsOK)).Faults; len(got) != 0 {
 		t.Errorf("delay rule not used up: %+v", got)
 	}
 }
@@ -166,13 +169,13 @@ func TestFaultPoison(t *testing.T) {
 func TestFaultRuleValidationAndReset(t *testing.T) {
 	h := newHarness(t, Config{Faults: true})
 	for _, bad := range []string{`{}`, `{"status":42}`, `{"times":-1,"status":503}`, `{"poison_mode":"x","poison_event_type":"a"}`, `{"stauts":503}`, `nope`} {
-		wantStatus(t, h.must("POST", "/api/faults", bad, nil), 400)
+		wantStatus(t, h.must("POST", "/api/faults", bad, faultsOK), 400)
 	}
 	h.addFault(`{"status":503}`)
 	wantStatus(t, h.batch("p", ev("", "c", "x")), 503)
-	wantStatus(t, h.must("POST", "/api/reset", "", nil), 200)
+	wantStatus(t, h.must("POST", "/api/reset", "", faultsOK), 200)
 	wantStatus(t, h.batch("p", ev("", "c", "x")), 200)
-	wantStatus(t, h.must("POST", "/api/reset", "", nil), 200)
+	wantStatus(t, h.must("POST", "/api/reset", "", faultsOK), 200)
 	if st := h.stats(); st.Events != 0 || st.Requests != 0 || st.CommandsReceived != 0 {
 		t.Errorf("after reset: got %+v", st)
 	}

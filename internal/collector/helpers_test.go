@@ -1,21 +1,25 @@
 package collector
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
-// harness is a collector on a real SQLite file behind an httptest server.
+// harness is a collector on a real SQLite file, serving on a loopback port
+// of its own, and a client for it.
 type harness struct {
-	t   *testing.T
-	srv *Server
-	ts  *httptest.Server
+	t      *testing.T
+	srv    *Server
+	url    string
+	client *http.Client
+	done   chan error // Serve's result
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
@@ -23,18 +27,29 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if cfg.DBPath == "" {
 		cfg.DBPath = filepath.Join(t.TempDir(), "collector.db")
 	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return &harness{t: t, srv: srv, ts: ts}
+	h := &harness{t: t, srv: srv, url: "http://" + srv.Addr().String(), done: make(chan error, 1),
+		client: &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}}
+	go func() { h.done <- srv.Serve() }()
+	t.Cleanup(func() { h.stop() })
+	return h
+}
+
+// stop shuts the server down, as SIGTERM does; later calls do nothing.
+func (h *harness) stop() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.srv.Shutdown(ctx); err != nil {
+		h.t.Errorf("Shutdown: %v", err)
+	}
+	h.client.CloseIdleConnections()
 }
 
 // reply is a response read in full.
@@ -47,14 +62,17 @@ type reply struct {
 // send does one request; err is a transport error (dropped connection).
 func (h *harness) send(method, path, body string, header map[string]string) (reply, error) {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.ts.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, h.url+path, strings.NewReader(body))
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+		}
 		req.Header.Set(k, v)
 	}
-	resp, err := h.ts.Client().Do(req)
+	resp, err := h.client.Do(req)
 	if err != nil {
 		return reply{}, err
 	}
@@ -107,6 +125,27 @@ func decode[T any](t *testing.T, r reply) T {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 	return v
+}
+
+// Event and Customer are rows of the read API, as a client decodes them.
+type Event struct {
+	ID          int64           `json:"id"`
+	Project     string          `json:"project"`
+	CommandID   *string         `json:"command_id"`
+	CustomerIDs json.RawMessage `json:"customer_ids"`
+	EventType   string          `json:"event_type"`
+	Timestamp   float64         `json:"timestamp"`
+	Properties  json.RawMessage `json:"properties"`
+	ReceivedAt  float64         `json:"received_at"`
+}
+
+type Customer struct {
+	ID          int64           `json:"id"`
+	Project     string          `json:"project"`
+	CommandID   *string         `json:"command_id"`
+	CustomerIDs json.RawMessage `json:"customer_ids"`
+	Properties  json.RawMessage `json:"properties"`
+	ReceivedAt  float64         `json:"received_at"`
 }
 
 func (h *harness) events(query string) []Event {

@@ -31,9 +31,9 @@ func TestBodyLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", h.ts.URL+"/track/v2/projects/p/batch", tt.body)
+			req, _ := http.NewRequest("POST", h.url+"/track/v2/projects/p/batch", tt.body)
 			req.ContentLength = tt.length
-			resp, err := h.ts.Client().Do(req)
+			resp, err := h.client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,13 +81,13 @@ func TestRateLimit(t *testing.T) {
 // 413 must come back without the server waiting for the body.
 func TestDeclaredOversizeNotRead(t *testing.T) {
 	h := newHarness(t, Config{MaxBody: 1000})
-	conn, err := net.Dial("tcp", h.ts.Listener.Addr().String())
+	conn, err := net.Dial("tcp", h.srv.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprintf(conn, "POST /track/v2/projects/p/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n{\"commands\":[")
+	fmt.Fprintf(conn, "POST /track/v2/projects/p/batch HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000000\r\n\r\n{\"commands\":[")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("no response before the body was sent: %v", err)

@@ -2,6 +2,21 @@ package collector
 
 import "net/http"
 
+// pageAccess asks for read credentials before the page, so that a browser
+// prompts for them (Basic) and sends them with the page's own requests.
+func (s *Server) pageAccess(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status, msg := s.reads.check(r); status != 0 {
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Basic realm="collector", charset="UTF-8"`)
+			}
+			http.Error(w, msg, status)
+			return
+		}
+		h(w, r)
+	})
+}
+
 // page serves the self-contained HTML page that lists what arrived. It
 // renders in the browser from /api/events and /api/customers, and puts
 // every value in with textContent, so stored data is never parsed as HTML.

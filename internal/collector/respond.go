@@ -82,19 +82,6 @@ func (sw *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c, rw, err
 }
 
-// counterName is the request counter for this response, or "" if there was
-// none to count (the client went away before anything was written).
-func (sw *statusWriter) counterName() string {
-	switch {
-	case sw.hijacked:
-		return statusCounterPrefix + "dropped"
-	case sw.status == 0:
-		return ""
-	default:
-		return statusCounterPrefix + strconv.Itoa(sw.status)
-	}
-}
-
 // dropConnection closes the client's connection without writing a response.
 // Where hijacking is impossible (HTTP/2) the handler is aborted, which
 // resets the stream instead.

@@ -2,9 +2,12 @@ package collector
 
 import (
 	"fmt"
+	"io/fs"
+	"mime"
 	"net/http"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +24,10 @@ var contentTypes = map[string]string{
 	".mjs":  "text/javascript; charset=utf-8",
 	".map":  "application/json; charset=utf-8",
 }
+
+// encodings are the precompressed siblings a static file may have, in
+// order of preference: "app.wasm.br" is app.wasm in brotli.
+var encodings = []struct{ name, suffix string }{{"br", ".br"}, {"gzip", ".gz"}}
 
 // normalizeMount checks m and returns its prefix with a trailing slash.
 func normalizeMount(m StaticMount) (string, error) {
@@ -46,15 +53,108 @@ func normalizeMount(m StaticMount) (string, error) {
 	return p, nil
 }
 
-// staticHandler serves dir under prefix, uncached: it is a dev server, and a
-// stale wasm or loader after a rebuild is the usual source of confusion.
+// staticHandler serves dir under prefix. A file with a precompressed
+// sibling (name.br, name.gz) no older than itself is served from the
+// sibling when the request's Accept-Encoding allows, with Content-Encoding
+// and the original's Content-Type; such files say Vary: Accept-Encoding.
+// Every answer is "Cache-Control: no-cache" with an ETag and Last-Modified:
+// a browser keeps the file but asks each time, so a rebuild is seen at
+// once (the names in dist/ carry no hash) and an unchanged file costs a
+// 304.
 func staticHandler(prefix, dir string) http.Handler {
-	files := http.StripPrefix(strings.TrimSuffix(prefix, "/"), http.FileServer(http.Dir(dir)))
+	root := http.Dir(dir)
+	strip := strings.TrimSuffix(prefix, "/")
+	files := http.StripPrefix(strip, http.FileServer(root))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ct, ok := contentTypes[strings.ToLower(path.Ext(r.URL.Path))]; ok {
-			w.Header().Set("Content-Type", ct)
+		name := strings.TrimPrefix(r.URL.Path, strip)
+		h := w.Header()
+		ext := strings.ToLower(path.Ext(name))
+		if ct, ok := contentTypes[ext]; ok {
+			h.Set("Content-Type", ct)
 		}
-		w.Header().Set("Cache-Control", "no-store")
-		files.ServeHTTP(w, r)
+		h.Set("Cache-Control", "no-cache")
+		plain, err := stat(root, name)
+		if err != nil || plain.IsDir() || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			files.ServeHTTP(w, r)
+			return
+		}
+		variant, encoding := "", ""
+		for _, e := range encodings {
+			fi, err := stat(root, name+e.suffix)
+			if err != nil || fi.IsDir() || fi.ModTime().Before(plain.ModTime()) {
+				continue
+			}
+			if h.Get("Vary") == "" {
+				h.Set("Vary", "Accept-Encoding")
+			}
+			if encoding == "" && accepts(r.Header.Get("Accept-Encoding"), e.name) {
+				variant, encoding, plain = name+e.suffix, e.name, fi
+			}
+		}
+		h.Set("ETag", etag(plain, encoding))
+		if encoding == "" {
+			files.ServeHTTP(w, r)
+			return
+		}
+		f, err := root.Open(variant)
+		if err != nil {
+			files.ServeHTTP(w, r)
+			return
+		}
+		defer f.Close()
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", typeByExtension(ext))
+		}
+		h.Set("Content-Encoding", encoding)
+		http.ServeContent(w, r, name, plain.ModTime(), f)
 	})
+}
+
+func stat(root http.FileSystem, name string) (fs.FileInfo, error) {
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Stat()
+}
+
+// etag names one variant of one version of a file.
+func etag(fi fs.FileInfo, encoding string) string {
+	t := strconv.FormatInt(fi.ModTime().UnixNano(), 36) + "-" + strconv.FormatInt(fi.Size(), 36)
+	if encoding != "" {
+		t += "-" + encoding
+	}
+	return `"` + t + `"`
+}
+
+func typeByExtension(ext string) string {
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// accepts reports whether an Accept-Encoding header value allows coding:
+// named, or covered by "*", with a q-value above 0.
+func accepts(header, coding string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch {
+		case strings.EqualFold(name, coding):
+			return q > 0
+		case name == "*":
+			star = q > 0
+		}
+	}
+	return star
 }

@@ -10,18 +10,22 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// schema creates the tables. AUTOINCREMENT keeps ids growing even after a
-// reset, so a reader polling with after_id never misses a row. The commands
-// table is the dedupe ledger: its primary key is the UNIQUE constraint that
-// makes "INSERT ... ON CONFLICT DO NOTHING" report a duplicate, whichever
-// kind of command carried the id.
+// schemaVersion is PRAGMA user_version of a file with this schema.
+// Version 0 is the schema before it: a commands table as the dedupe ledger
+// (a B-tree on random ids) and indexes the reads did not need.
+const schemaVersion = 2
+
+// schema creates the tables. The only indexes are the row ids, which grow
+// with each insert, so a write touches the last pages of each table and
+// little else; reads page by id (see store_read.go), and dedupe is in
+// memory (see seen). AUTOINCREMENT keeps ids growing even after a reset,
+// so a reader polling with after_id never misses a row; the outbox relies
+// on it too (a queue.Store's Seq only grows).
 const schema = `
-CREATE TABLE IF NOT EXISTS commands (
-	project     TEXT NOT NULL,
-	command_id  TEXT NOT NULL,
-	received_at REAL NOT NULL,
-	PRIMARY KEY (project, command_id)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger (
+	seq INTEGER PRIMARY KEY,
+	key BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
 	id           INTEGER PRIMARY KEY AUTOINCREMENT,
 	project      TEXT NOT NULL,
@@ -32,8 +36,6 @@ CREATE TABLE IF NOT EXISTS events (
 	properties   TEXT NOT NULL,
 	received_at  REAL NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_command ON events (project, command_id);
-CREATE INDEX IF NOT EXISTS events_cookie ON events (json_extract(customer_ids, '$.cookie'));
 CREATE TABLE IF NOT EXISTS customers (
 	id           INTEGER PRIMARY KEY AUTOINCREMENT,
 	project      TEXT NOT NULL,
@@ -42,33 +44,57 @@ CREATE TABLE IF NOT EXISTS customers (
 	properties   TEXT NOT NULL,
 	received_at  REAL NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS customers_command ON customers (project, command_id);
-CREATE INDEX IF NOT EXISTS customers_cookie ON customers (json_extract(customer_ids, '$.cookie'));
 CREATE TABLE IF NOT EXISTS counters (
 	name  TEXT PRIMARY KEY,
 	value INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	project     TEXT NOT NULL,
+	command_id  TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	created_ms  INTEGER NOT NULL,
+	body        TEXT NOT NULL,
+	rejections  INTEGER NOT NULL DEFAULT 0,
+	not_before_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_project ON outbox (project, seq);
+CREATE TABLE IF NOT EXISTS outbox_state (
+	project TEXT NOT NULL,
+	key     TEXT NOT NULL,
+	value   TEXT NOT NULL,
+	PRIMARY KEY (project, key)
+) WITHOUT ROWID;
 `
 
-// store owns the SQLite file: one write connection and a read pool.
+// store owns the SQLite file: one write connection, driven by the writer,
+// and a read pool.
 type store struct {
-	w *sql.DB // exactly one connection: writers queue here, never on SQLITE_BUSY
-	r *sql.DB // readers; WAL lets them run while the writer commits
+	w    *sql.DB // exactly one connection, used by the writer goroutine
+	r    *sql.DB // readers; WAL lets them run while the writer commits
+	wr   *writer
+	seen *seen // written only in writer jobs
 }
 
-// openStore opens (creating if needed) the database at path.
+// openStore opens (creating if needed) the database at path, remembering
+// up to dedupeIDs command ids.
 //
 // Durability: journal_mode=WAL with synchronous=FULL. In WAL mode NORMAL
-// only syncs at checkpoints, so a commit survives a process crash but can be
-// lost on power failure or an OS crash; the collector promises that a 200
-// means stored, so every commit fsyncs the WAL (FULL). The cost is one fsync
-// per request, which is fine for a demo and test backend.
-// busy_timeout covers the remaining lock waits (readers during a checkpoint,
-// another process opening the file); _txlock=immediate takes the write lock
-// at BEGIN so a transaction never has to upgrade a read lock and fail.
-func openStore(path string) (*store, error) {
+// only syncs at checkpoints, so a commit survives a process crash but can
+// be lost on power failure or an OS crash; the collector promises that a
+// 200 means stored, so every commit fsyncs the WAL (FULL). Group commit
+// (writer) shares that fsync between the requests of one transaction.
+// busy_timeout covers the remaining lock waits (readers during a
+// checkpoint, another process opening the file); _txlock=immediate takes
+// the write lock at BEGIN so a transaction never has to upgrade a read
+// lock and fail.
+func openStore(path string, dedupeIDs int) (*store, error) {
 	if path == "" {
 		return nil, errors.New("collector: empty database path")
+	}
+	if path == ":memory:" {
+		// Reads would wait for the one connection the writer holds.
+		return nil, errors.New("collector: the database must be a file, not :memory:")
 	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("collector: database path %q must not contain '?' or '#'", path)
@@ -82,52 +108,141 @@ func openStore(path string) (*store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if _, err := w.Exec(schema); err != nil {
+	st := &store{w: w, seen: newSeen(dedupeIDs)}
+	if err := st.prepare(path, dedupeIDs); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("collector: create schema in %s: %w", path, err)
+		return nil, err
 	}
-	st := &store{w: w, r: w}
-	if path != ":memory:" { // an in-memory database exists only on its one connection
-		r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("collector: open database for reading: %w", err)
-		}
-		r.SetMaxOpenConns(4)
-		st.r = r
+	r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("collector: open database for reading: %w", err)
 	}
+	r.SetMaxOpenConns(4)
+	st.r = r
+	st.wr = newWriter(st)
 	return st, nil
 }
 
-// close closes both pools.
+// prepare creates or migrates the schema and loads the dedupe index.
+func (st *store) prepare(path string, dedupeIDs int) error {
+	ctx := context.Background()
+	var version int
+	if err := st.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("collector: open %s: %w", path, err)
+	}
+	if version > schemaVersion {
+		return fmt.Errorf("collector: %s has schema version %d, newer than this collector's %d", path, version, schemaVersion)
+	}
+	if _, err := st.w.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("collector: create schema in %s: %w", path, err)
+	}
+	if version < schemaVersion {
+		if err := migrate(ctx, st.w); err != nil {
+			return fmt.Errorf("collector: migrate %s: %w", path, err)
+		}
+	}
+	// The ledger keeps only what the index can hold; older keys were
+	// forgotten by the last run already.
+	if _, err := st.w.ExecContext(ctx, `DELETE FROM ledger WHERE seq <= (SELECT MAX(seq) FROM ledger) - ?`, dedupeIDs); err != nil {
+		return fmt.Errorf("collector: trim ledger: %w", err)
+	}
+	rows, err := st.w.QueryContext(ctx, `SELECT key FROM ledger ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("collector: read ledger: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return fmt.Errorf("collector: read ledger: %w", err)
+		}
+		var k idKey
+		copy(k[:], b)
+		st.seen.add(k)
+	}
+	return rows.Err()
+}
+
+// migrate brings a version 0 file to this schema in one transaction: the
+// command ids of the old ledger move to the new one, and the indexes no
+// read needs are dropped.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var old int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'commands'`).Scan(&old); err != nil {
+		return err
+	}
+	if old > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT project, command_id FROM commands ORDER BY received_at`)
+		if err != nil {
+			return err
+		}
+		var keys [][]byte
+		for rows.Next() {
+			var p, id string
+			if err := rows.Scan(&p, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			k := keyOf(p, id)
+			keys = append(keys, k[:])
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger (key) VALUES (?)`, k); err != nil {
+				return err
+			}
+		}
+	}
+	for _, stmt := range []string{
+		`DROP TABLE IF EXISTS commands`,
+		`DROP INDEX IF EXISTS events_command`, `DROP INDEX IF EXISTS events_cookie`,
+		`DROP INDEX IF EXISTS customers_command`, `DROP INDEX IF EXISTS customers_cookie`,
+		fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// close stops the writer and closes both pools.
 func (st *store) close() error {
+	st.wr.stop()
 	// Readers first: the last connection to close checkpoints the WAL into
 	// the database file, and that should be the one allowed to write.
-	var err error
-	if st.r != st.w {
-		err = st.r.Close()
-	}
-	err = errors.Join(err, st.w.Close())
+	err := errors.Join(st.r.Close(), st.w.Close())
 	if err != nil {
 		return fmt.Errorf("collector: close database: %w", err)
 	}
 	return nil
 }
 
-// reset deletes every stored row and counter in one transaction.
-func (st *store) reset(ctx context.Context) error {
-	tx, err := st.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("collector: reset: %w", err)
-	}
-	defer tx.Rollback()
-	for _, table := range []string{"commands", "events", "customers", "counters"} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
-			return fmt.Errorf("collector: reset %s: %w", table, err)
+// reset deletes every stored row, counter and remembered id in one
+// transaction.
+func (st *store) reset() error {
+	var forgotten *seen
+	err := st.wr.do(func(g *group) error {
+		for _, table := range []string{"ledger", "events", "customers", "counters", "outbox", "outbox_state"} {
+			if _, err := g.tx.ExecContext(g.ctx, "DELETE FROM "+table); err != nil {
+				return fmt.Errorf("collector: reset %s: %w", table, err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("collector: reset: %w", err)
-	}
-	return nil
+		forgotten = newSeen(st.seen.half * 2)
+		return nil
+	}, func(err error) {
+		if err == nil {
+			st.seen = forgotten
+		}
+	}, false)
+	return err
 }

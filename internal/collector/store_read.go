@@ -3,55 +3,30 @@ package collector
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
-
-// Event is one stored customers/events command, as the read API returns it.
-type Event struct {
-	ID          int64           `json:"id"`
-	Project     string          `json:"project"`
-	CommandID   *string         `json:"command_id"` // null when the command had none
-	CustomerIDs json.RawMessage `json:"customer_ids"`
-	EventType   string          `json:"event_type"`
-	Timestamp   float64         `json:"timestamp"`
-	Properties  json.RawMessage `json:"properties"`
-	ReceivedAt  float64         `json:"received_at"`
-}
-
-// Customer is one stored customers command, as the read API returns it.
-type Customer struct {
-	ID          int64           `json:"id"`
-	Project     string          `json:"project"`
-	CommandID   *string         `json:"command_id"`
-	CustomerIDs json.RawMessage `json:"customer_ids"`
-	Properties  json.RawMessage `json:"properties"`
-	ReceivedAt  float64         `json:"received_at"`
-}
-
-// Stats is the body of GET /api/stats.
-type Stats struct {
-	Events             int64            `json:"events"`
-	Customers          int64            `json:"customers"`
-	CommandsReceived   int64            `json:"commands_received"`
-	DuplicatesReceived int64            `json:"duplicates_received"`
-	Requests           int64            `json:"requests"`
-	RequestsByStatus   map[string]int64 `json:"requests_by_status"`
-}
 
 // query holds the read API filters; empty strings do not filter.
 type query struct {
 	project, eventType, cookie string
-	afterID                    int64
+	afterID, beforeID          int64 // 0: no bound
 	limit                      int
 	desc                       bool
 }
 
-// where builds the WHERE clause shared by both tables.
+// where builds the WHERE clause shared by the tables. The filters on
+// project, event type and cookie have no index: a page reads rows in id
+// order until it has limit matches.
 func (q query) where(withType bool) (string, []any) {
 	conds := []string{"id > ?"}
 	args := []any{q.afterID}
+	if q.beforeID > 0 {
+		conds, args = append(conds, "id < ?"), append(args, q.beforeID)
+	}
 	if q.project != "" {
 		conds, args = append(conds, "project = ?"), append(args, q.project)
 	}
@@ -68,98 +43,109 @@ func (q query) where(withType bool) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND ") + order + " LIMIT ?", append(args, q.limit)
 }
 
-func (st *store) events(ctx context.Context, q query) ([]Event, error) {
-	clause, args := q.where(true)
-	rows, err := st.r.QueryContext(ctx, `SELECT id, project, command_id, customer_ids, event_type,
-		timestamp, properties, received_at FROM events`+clause, args...)
-	if err != nil {
-		return nil, fmt.Errorf("collector: query events: %w", err)
-	}
-	defer rows.Close()
-	out := []Event{}
-	for rows.Next() {
-		var e Event
-		var cid sql.NullString
-		var ids, props string
-		if err := rows.Scan(&e.ID, &e.Project, &cid, &ids, &e.EventType, &e.Timestamp, &props, &e.ReceivedAt); err != nil {
-			return nil, fmt.Errorf("collector: read event: %w", err)
-		}
-		e.CommandID, e.CustomerIDs, e.Properties = nullable(cid), json.RawMessage(ids), json.RawMessage(props)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("collector: query events: %w", err)
-	}
-	return out, nil
+// page is one response of the read API being written: the rows, as JSON
+// text appended one by one, up to a byte budget.
+type page struct {
+	buf      []byte
+	rows     int
+	last     int64 // id of the last row written
+	maxBytes int
+	full     bool // stopped by the byte budget: more rows may follow
 }
 
-func (st *store) customers(ctx context.Context, q query) ([]Customer, error) {
-	clause, args := q.where(false)
-	rows, err := st.r.QueryContext(ctx, `SELECT id, project, command_id, customer_ids,
-		properties, received_at FROM customers`+clause, args...)
-	if err != nil {
-		return nil, fmt.Errorf("collector: query customers: %w", err)
-	}
-	defer rows.Close()
-	out := []Customer{}
-	for rows.Next() {
-		var c Customer
-		var cid sql.NullString
-		var ids, props string
-		if err := rows.Scan(&c.ID, &c.Project, &cid, &ids, &props, &c.ReceivedAt); err != nil {
-			return nil, fmt.Errorf("collector: read customer: %w", err)
-		}
-		c.CommandID, c.CustomerIDs, c.Properties = nullable(cid), json.RawMessage(ids), json.RawMessage(props)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("collector: query customers: %w", err)
-	}
-	return out, nil
+// table names a stored table and how to read one of its rows.
+type table struct {
+	name, cols string
+	typed      bool // has event_type
+	appendRow  func(dst []byte, rows *sql.Rows) ([]byte, int64, error)
 }
 
-func nullable(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
-}
+var (
+	eventsTable = table{"events", "id, project, command_id, customer_ids, event_type, timestamp, properties, received_at",
+		true, appendEvent}
+	customersTable = table{"customers", "id, project, command_id, customer_ids, properties, received_at",
+		false, appendCustomer}
+)
 
-func (st *store) stats(ctx context.Context) (Stats, error) {
-	s := Stats{RequestsByStatus: map[string]int64{}}
-	// One read transaction, so the numbers come from one snapshot.
-	tx, err := st.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// read fills p with the rows of t that match q, in q's order, stopping
+// when the limit is reached or the page has grown past p.maxBytes (the
+// row that crosses it is the last one). A single row is never cut.
+func (st *store) read(ctx context.Context, t table, q query, p *page) error {
+	clause, args := q.where(t.typed)
+	rows, err := st.r.QueryContext(ctx, "SELECT "+t.cols+" FROM "+t.name+clause, args...)
 	if err != nil {
-		return s, fmt.Errorf("collector: stats: %w", err)
-	}
-	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM customers)`).
-		Scan(&s.Events, &s.Customers); err != nil {
-		return s, fmt.Errorf("collector: stats: %w", err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT name, value FROM counters`)
-	if err != nil {
-		return s, fmt.Errorf("collector: stats: %w", err)
+		return fmt.Errorf("collector: query %s: %w", t.name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name string
-		var v int64
-		if err := rows.Scan(&name, &v); err != nil {
-			return s, fmt.Errorf("collector: stats: %w", err)
+		if p.rows > 0 {
+			p.buf = append(p.buf, ',')
 		}
-		switch {
-		case name == counterCommands:
-			s.CommandsReceived = v
-		case name == counterDuplicates:
-			s.DuplicatesReceived = v
-		case strings.HasPrefix(name, statusCounterPrefix):
-			s.RequestsByStatus[strings.TrimPrefix(name, statusCounterPrefix)] = v
-			s.Requests += v
+		if p.buf, p.last, err = t.appendRow(p.buf, rows); err != nil {
+			return fmt.Errorf("collector: read %s: %w", t.name, err)
+		}
+		p.rows++
+		if len(p.buf) >= p.maxBytes {
+			p.full = true
+			break
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s, fmt.Errorf("collector: stats: %w", err)
+		return fmt.Errorf("collector: query %s: %w", t.name, err)
 	}
-	return s, nil
+	return nil
+}
+
+func appendEvent(dst []byte, rows *sql.Rows) ([]byte, int64, error) {
+	var id int64
+	var project, eventType string
+	var cid sql.NullString
+	var ids, props []byte
+	var ts, received float64
+	if err := rows.Scan(&id, &project, &cid, &ids, &eventType, &ts, &props, &received); err != nil {
+		return dst, 0, err
+	}
+	dst = appendHead(dst, id, project, cid, ids)
+	dst = append(dst, `,"event_type":`...)
+	dst = jsonx.AppendString(dst, eventType)
+	dst = append(dst, `,"timestamp":`...)
+	dst = jsonx.AppendFloat(dst, ts)
+	return appendTail(dst, props, received), id, nil
+}
+
+func appendCustomer(dst []byte, rows *sql.Rows) ([]byte, int64, error) {
+	var id int64
+	var project string
+	var cid sql.NullString
+	var ids, props []byte
+	var received float64
+	if err := rows.Scan(&id, &project, &cid, &ids, &props, &received); err != nil {
+		return dst, 0, err
+	}
+	return appendTail(appendHead(dst, id, project, cid, ids), props, received), id, nil
+}
+
+// appendHead writes the members every stored command has first. The JSON
+// columns were stored as compact, valid JSON and are copied as they are.
+func appendHead(dst []byte, id int64, project string, cid sql.NullString, ids []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = strconv.AppendInt(dst, id, 10)
+	dst = append(dst, `,"project":`...)
+	dst = jsonx.AppendString(dst, project)
+	dst = append(dst, `,"command_id":`...)
+	if cid.Valid {
+		dst = jsonx.AppendString(dst, cid.String)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	dst = append(dst, `,"customer_ids":`...)
+	return append(dst, ids...)
+}
+
+func appendTail(dst, props []byte, received float64) []byte {
+	dst = append(dst, `,"properties":`...)
+	dst = append(dst, props...)
+	dst = append(dst, `,"received_at":`...)
+	dst = jsonx.AppendFloat(dst, received)
+	return append(dst, '}')
 }

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -12,10 +13,7 @@ func TestReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keep.db")
 	h := newHarness(t, Config{DBPath: path})
 	wantStatus(t, h.batch("p", ev("e1", "c", "x"), cu("u1", "c")), 200)
-	h.ts.Close()
-	if err := h.srv.Close(); err != nil {
-		t.Fatal(err)
-	}
+	h.stop()
 
 	h2 := newHarness(t, Config{DBPath: path})
 	if n, c := len(h2.events("")), len(h2.customers("")); n != 1 || c != 1 {
@@ -40,11 +38,18 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"static over the API", Config{DBPath: filepath.Join(dir, "b.db"), Static: []StaticMount{{"/api/", dir}}}},
 		{"static dir missing", Config{DBPath: filepath.Join(dir, "c.db"), Static: []StaticMount{{"/x/", filepath.Join(dir, "nope")}}}},
 		{"static prefix twice", Config{DBPath: filepath.Join(dir, "d.db"), Static: []StaticMount{{"/x", dir}, {"/x/", dir}}}},
+		{"in-memory database", Config{DBPath: ":memory:"}},
+		{"relay without projects", Config{DBPath: filepath.Join(dir, "e.db"), Forward: "https://u.example", ForwardKey: "a:b"}},
+		{"relay to no URL", Config{DBPath: filepath.Join(dir, "f.db"), Projects: []string{"p"}, Forward: "u.example", ForwardKey: "a:b"}},
+		{"relay without a key pair", Config{DBPath: filepath.Join(dir, "g.db"), Projects: []string{"p"}, Forward: "https://u.example", ForwardKey: "public"}},
+		{"negative timeout", Config{DBPath: filepath.Join(dir, "h.db"), IdleTimeout: -1}},
+		{"negative connection cap", Config{DBPath: filepath.Join(dir, "i.db"), MaxConns: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Addr = "127.0.0.1:0"
 			if s, err := New(tt.cfg); err == nil {
-				s.Close()
+				s.Shutdown(context.Background())
 				t.Fatal("got nil error")
 			} else if got := err.Error(); len(got) < 11 || got[:11] != "collector: " {
 				t.Errorf("error %q lacks the collector: prefix", got)
@@ -61,10 +66,11 @@ func FuzzParseCommand(f *testing.F) {
 	f.Add(`{"name":"customers/events","data":{"customer_ids":{"a":"b"},"event_type":"x","timestamp":1e400}}`)
 	f.Add(`{"name":"system/time"}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		name, rec, errs := parseCommand(json.RawMessage(s), 1)
-		if len(errs) > 0 || name == wire.CommandTime {
+		cmds, errs, err := wire.ParseBatch([]byte(`{"commands":[` + s + `]}`))
+		if err != nil || len(cmds) != 1 || len(errs[0]) > 0 || cmds[0].Name == wire.CommandTime {
 			return
 		}
+		rec := toRecord(cmds[0], 1)
 		for _, v := range []string{rec.customerIDs, rec.properties} {
 			var m map[string]any
 			if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {

@@ -1,8 +1,6 @@
 package collector
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -17,115 +15,112 @@ const (
 	statusCounterPrefix = "status:"
 )
 
-// write is one request's worth of storage work, done in one transaction.
+// write is one request's worth of storage work, done in one job.
 type write struct {
 	project    string
 	records    []record // valid events and customer updates, in command order
 	receivedAt float64
 	commands   int    // commands received in the request, valid or not
-	status     string // request counter to bump in the same transaction, or ""
+	status     string // request counter to bump with the records, or ""
+	relay      bool   // store into the outbox, for forwarding, instead of the tables
+	expected   bool   // the writer was told to expect it (writer.expect)
 }
 
-// commit stores w in one transaction and reports, per record, whether its
-// command_id had been stored before (in this request or an earlier one).
-// Duplicates are detected by the primary key of the commands table, so two
-// concurrent requests carrying the same id can never both store it.
-func (st *store) commit(ctx context.Context, w write) (dup []bool, err error) {
-	tx, err := st.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("collector: begin: %w", err)
-	}
-	defer tx.Rollback()
+// The columns of the rows a request writes; project and received_at,
+// first, are the same for all of them.
+var (
+	eventCols    = []string{"project", "received_at", "command_id", "customer_ids", "event_type", "timestamp", "properties"}
+	customerCols = []string{"project", "received_at", "command_id", "customer_ids", "properties"}
+	ledgerCols   = []string{"key"}
+)
+
+// commit stores w durably and reports, per record, whether its command_id
+// had been stored before (in this request or an earlier one). The dedupe
+// index and the stores happen in one writer job, and jobs run one at a
+// time, so two concurrent requests carrying the same id can never both
+// store it.
+func (st *store) commit(w write) (dup []bool, err error) {
 	dup = make([]bool, len(w.records))
-	dups := 0
-	for i, rec := range w.records {
-		if rec.commandID != "" {
-			res, err := tx.ExecContext(ctx,
-				`INSERT INTO commands (project, command_id, received_at) VALUES (?, ?, ?)
-				 ON CONFLICT DO NOTHING`, w.project, rec.commandID, w.receivedAt)
-			if err != nil {
-				return nil, fmt.Errorf("collector: record command id: %w", err)
+	var added []idKey
+	body := func(g *group) error {
+		var ledger []any // the values of the rows, flat, after the shared ones
+		events := []any{w.project, w.receivedAt}
+		customers := []any{w.project, w.receivedAt}
+		var outbox []outboxRow
+		for i, rec := range w.records {
+			if rec.commandID != "" {
+				k := keyOf(w.project, rec.commandID)
+				if dup[i] = st.seen.has(k); dup[i] {
+					continue
+				}
+				st.seen.add(k)
+				added = append(added, k)
+				ledger = append(ledger, k[:])
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return nil, fmt.Errorf("collector: record command id: %w", err)
-			} else if n == 0 {
-				dup[i] = true
-				dups++
-				continue
+			var id any // NULL when the command had no id
+			if rec.commandID != "" {
+				id = rec.commandID
+			}
+			switch {
+			case w.relay:
+				row, err := newOutboxRow(w.project, rec, w.receivedAt)
+				if err != nil {
+					return err
+				}
+				outbox = append(outbox, row)
+			case rec.kind == wire.CommandEvent:
+				events = append(events, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties)
+			case rec.kind == wire.CommandCustomer:
+				customers = append(customers, id, rec.customerIDs, rec.properties)
+			default:
+				return fmt.Errorf("collector: unknown record kind %q", rec.kind)
 			}
 		}
-		if err := insertRecord(ctx, tx, w.project, rec, w.receivedAt); err != nil {
-			return nil, err
+		if err := g.insertRows("ledger", ledgerCols, 0, ledger); err != nil {
+			return err
 		}
+		if err := g.insertRows("events", eventCols, 2, events); err != nil {
+			return err
+		}
+		if err := g.insertRows("customers", customerCols, 2, customers); err != nil {
+			return err
+		}
+		if err := insertOutbox(g, outbox); err != nil {
+			return err
+		}
+		g.count(counterCommands, int64(w.commands))
+		g.count(counterDuplicates, int64(len(w.records)-len(added)-noID(w.records)))
+		g.count(w.status, 1)
+		return nil
 	}
-	if err := addCounters(ctx, tx, map[string]int64{
-		counterCommands:   int64(w.commands),
-		counterDuplicates: int64(dups),
-		w.status:          1,
-	}); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("collector: commit: %w", err)
+	err = st.wr.do(func(g *group) error {
+		err := body(g)
+		if err != nil {
+			// At once: a later job of this group must not take these
+			// ids for duplicates of records that were never stored.
+			st.seen.forget(added)
+			added = nil
+		}
+		return err
+	}, func(err error) {
+		if err != nil {
+			st.seen.forget(added)
+		}
+	}, w.expected)
+	if err != nil {
+		return nil, fmt.Errorf("collector: store: %w", err)
 	}
 	return dup, nil
 }
 
-func insertRecord(ctx context.Context, tx *sql.Tx, project string, rec record, receivedAt float64) error {
-	var id any // NULL when the command had no id
-	if rec.commandID != "" {
-		id = rec.commandID
-	}
-	var err error
-	switch rec.kind {
-	case wire.CommandEvent:
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO events (project, command_id, customer_ids, event_type, timestamp, properties, received_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			project, id, rec.customerIDs, rec.eventType, rec.timestamp, rec.properties, receivedAt)
-	case wire.CommandCustomer:
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO customers (project, command_id, customer_ids, properties, received_at)
-			 VALUES (?, ?, ?, ?, ?)`,
-			project, id, rec.customerIDs, rec.properties, receivedAt)
-	default:
-		err = fmt.Errorf("unknown record kind %q", rec.kind)
-	}
-	if err != nil {
-		return fmt.Errorf("collector: store %s: %w", rec.kind, err)
-	}
-	return nil
-}
-
-// addCounters adds each delta to its counter; empty names and zero deltas
-// are skipped.
-func addCounters(ctx context.Context, tx *sql.Tx, deltas map[string]int64) error {
-	for name, d := range deltas {
-		if name == "" || d == 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO counters (name, value) VALUES (?, ?)
-			 ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, name, d); err != nil {
-			return fmt.Errorf("collector: update counter %s: %w", name, err)
+// noID counts the records without a command_id, which are never
+// duplicates.
+func noID(recs []record) int {
+	n := 0
+	for _, r := range recs {
+		if r.commandID == "" {
+			n++
 		}
 	}
-	return nil
-}
-
-// countRequest bumps one request counter in its own transaction; used for
-// responses that stored nothing.
-func (st *store) countRequest(ctx context.Context, name string) error {
-	tx, err := st.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("collector: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := addCounters(ctx, tx, map[string]int64{name: 1}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("collector: commit: %w", err)
-	}
-	return nil
+	return n
 }

@@ -1,11 +1,11 @@
 package collector
 
 import (
-	"context"
+	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -28,10 +28,8 @@ var endpoints = map[string]string{
 func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
-		if name := sw.counterName(); name != "" && !sw.counted {
-			if err := s.st.countRequest(context.WithoutCancel(r.Context()), name); err != nil {
-				s.cfg.Logger.Printf("%v", err)
-			}
+		if !sw.counted && (sw.status != 0 || sw.hijacked) {
+			s.tally.add(sw.status) // 0 when hijacked: dropped
 		}
 	}()
 	w = sw
@@ -91,9 +89,20 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		}{true, unixSeconds(s.cfg.Now())})
 		return
 	}
-	if req.body, ok = s.readBody(w, r); !ok {
+	buf := bodies.Get().(*bytes.Buffer)
+	defer bodies.Put(buf) // nothing keeps the body: records hold copies
+	if req.body, ok = s.readBody(w, r, buf); !ok {
 		return
 	}
+	// The writer may wait a moment for this request's job (see
+	// writer.expect), unless it ends without one.
+	s.st.wr.expect()
+	req.submitted = new(bool)
+	defer func() {
+		if !*req.submitted {
+			s.st.wr.unexpect()
+		}
+	}()
 	if endpoint == "batch" {
 		s.batch(req)
 	} else {
@@ -101,10 +110,13 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// readBody reads the whole body within the limit: a declared Content-Length
-// over it is refused before reading, and a chunked body is cut off by
-// http.MaxBytesReader as soon as it goes over.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// bodies holds buffers for request bodies, reused across requests.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads the whole body into buf within the limit: a declared
+// Content-Length over it is refused before reading, and a chunked body is
+// cut off by http.MaxBytesReader as soon as it goes over.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) ([]byte, bool) {
 	tooLarge := func() ([]byte, bool) {
 		writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
 		return nil, false
@@ -112,7 +124,10 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	if r.ContentLength > s.cfg.MaxBody {
 		return tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	buf.Reset()
+	buf.Grow(int(max(r.ContentLength, 0)) + bytes.MinRead)
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -130,7 +145,8 @@ type trackRequest struct {
 	r         *http.Request
 	project   string
 	body      []byte
-	dropAfter bool // store_then_drop: commit, then close without answering
+	dropAfter bool  // store_then_drop: commit, then close without answering
+	submitted *bool // commit was called (and ended the writer's expect)
 }
 
 // commit stores wr and counts the request in the same transaction. The
@@ -145,12 +161,17 @@ func (s *Server) commit(req trackRequest, wr write) bool {
 	// still waits for the answer: a browser abandons requests when a page
 	// reloads or closes, and storing what it sent (the retry is deduped) is
 	// better than failing the transaction with "context canceled".
-	if _, err := s.st.commit(context.WithoutCancel(req.r.Context()), wr); err != nil {
+	wr.relay = s.relay != nil
+	wr.expected, *req.submitted = true, true
+	if _, err := s.st.commit(wr); err != nil {
 		s.cfg.Logger.Printf("%v", err)
 		writeError(req.w, http.StatusInternalServerError, "storage failed")
 		return false
 	}
 	req.w.counted = true
+	if s.relay != nil && len(wr.records) > 0 {
+		s.relay.kick(req.project)
+	}
 	return true
 }
 

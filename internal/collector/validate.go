@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 
@@ -20,22 +19,14 @@ type record struct {
 	properties  string
 }
 
-// parseCommand validates one element of a batch's commands array with the
-// API's rules (internal/wire). It returns the command's name and, for
-// events and customer updates, the record to store; errs is non-empty when
-// the command must be refused. An event without a timestamp is stamped
-// with now, as the real API does.
-func parseCommand(raw []byte, now float64) (name string, rec record, errs []string) {
-	c, errs := wire.ParseCommand(raw)
-	return c.Name, toRecord(c, now), errs
-}
-
 // parseData validates the body of a single-command endpoint.
 func parseData(kind string, data []byte, now float64) (record, []string) {
 	c, errs := wire.ParseData(kind, data)
 	return toRecord(c, now), errs
 }
 
+// toRecord turns a validated command into the record to store. An event
+// without a timestamp is stamped with now, as the real API does.
 func toRecord(c wire.Command, now float64) record {
 	rec := record{kind: c.Name, commandID: c.ID, eventType: c.EventType, timestamp: c.Timestamp}
 	if rec.timestamp == 0 {
@@ -72,14 +63,30 @@ func canonicalIDs(ids wire.Props) string {
 	return string(append(b, '}'))
 }
 
-// compact removes the white space between the tokens of valid JSON.
+// compact removes the white space between the tokens of valid JSON. Most
+// values have none (the SDK sends compact JSON), and are returned as they
+// are after one pass.
 func compact(v []byte) []byte {
-	if bytes.IndexAny(v, " \t\r\n") < 0 {
-		return v
-	}
-	out := make([]byte, 0, len(v))
 	in := false
 	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			return compactFrom(v, i)
+		}
+	}
+	return v
+}
+
+// compactFrom is compact for v whose first white space outside a string
+// is at i.
+func compactFrom(v []byte, i int) []byte {
+	out := append(make([]byte, 0, len(v)), v[:i]...)
+	in := false
+	for ; i < len(v); i++ {
 		c := v[i]
 		switch {
 		case in && c == '\\':

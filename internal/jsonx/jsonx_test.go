@@ -242,3 +242,19 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+func TestNameIdentifiesWhatJavaScriptDoes(t *testing.T) {
+	a, _ := Name([]byte(`"k"`))
+	b, _ := Name([]byte(`"\u006b"`))
+	if a != "k" || b != "k" {
+		t.Errorf(`"k" and "\u006b" decode to %q and %q, want one name`, a, b)
+	}
+	hi, _ := Name([]byte(`"\ud800"`))
+	lo, _ := Name([]byte(`"\udc00"`))
+	if hi == lo {
+		t.Errorf("two lone surrogates decode to one name %q", hi)
+	}
+	if _, err := Name([]byte(`"open`)); err == nil {
+		t.Error("an unterminated string decoded")
+	}
+}

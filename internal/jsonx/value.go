@@ -41,6 +41,14 @@ func Number(raw []byte) (float64, error) {
 // they have no UTF-8 form.
 func String(raw []byte) (string, error) { return decodeString(raw, false) }
 
+// Name decodes a raw JSON string as a name that identifies what JavaScript
+// identifies: equal for two literals exactly when they stand for the same
+// JavaScript string. Escapes are resolved (so "k" and "\u006b" are one name)
+// and a lone surrogate is kept as its three-byte WTF-8 form rather than
+// U+FFFD (so "\ud800" and "\udc00" stay two names). The result is not
+// always valid UTF-8; write names back from their raw form.
+func Name(raw []byte) (string, error) { return decodeString(raw, true) }
+
 func decodeString(raw []byte, wtf8 bool) (string, error) {
 	v, err := whole(raw)
 	if err != nil {

@@ -100,7 +100,7 @@ func (s *fakeSender) Send(_ ctxlite.Context, body []byte) (flush.Response, error
 
 // confirmAll answers body's every command with success:true.
 func confirmAll(body []byte) flush.Response {
-	cmds, _ := wire.ParseBody(body)
+	cmds, _, _ := wire.ParseBatch(body)
 	res := make([]wire.Result, len(cmds))
 	for i := range res {
 		res[i].OK = true
@@ -115,14 +115,13 @@ func (s *fakeSender) commands(t *testing.T) []wire.Command {
 	defer s.mu.Unlock()
 	var out []wire.Command
 	for _, b := range s.bodies {
-		cmds, err := wire.ParseBody(b)
+		cmds, errs, err := wire.ParseBatch(b)
 		if err != nil {
 			t.Fatalf("sent an unreadable body: %v", err)
 		}
-		for _, raw := range cmds {
-			c, errs := wire.ParseCommand(raw)
-			if errs != nil {
-				t.Fatalf("sent an invalid command %s: %v", raw, errs)
+		for i, c := range cmds {
+			if errs[i] != nil {
+				t.Fatalf("sent an invalid command %d of %s: %v", i, b, errs[i])
 			}
 			out = append(out, c)
 		}

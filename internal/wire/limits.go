@@ -30,12 +30,30 @@ const (
 	MaxTimestamp = 9_999_999_999
 	// MinTimestamp is the exclusive lower bound of an event time.
 	MinTimestamp = 0
+	// MaxCommandIDBytes bounds a command_id, in bytes of UTF-8. The SDK's
+	// ids are UUIDs (36 bytes); other clients may send any id up to this
+	// length, without control characters.
+	MaxCommandIDBytes = 128
 )
 
 // ValidTimestamp reports whether ts, in Unix seconds, is an event time the
 // API accepts: after MinTimestamp, at most MaxTimestamp, and a number.
 func ValidTimestamp(ts float64) bool {
 	return ts > MinTimestamp && ts <= MaxTimestamp && !math.IsNaN(ts)
+}
+
+// validCommandID reports whether id is a command_id the API accepts: 1 to
+// MaxCommandIDBytes bytes with no control character (C0, DEL, C1).
+func validCommandID(id string) bool {
+	if id == "" || len(id) > MaxCommandIDBytes {
+		return false
+	}
+	for _, r := range id {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			return false
+		}
+	}
+	return true
 }
 
 // ValueFits reports whether a property value encoded in n bytes is within

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
@@ -11,7 +12,8 @@ import (
 const (
 	ErrTextCommand     = "command: must be an object"
 	ErrTextName        = "name: must be a non-empty string"
-	ErrTextCommandID   = "command_id: must be a non-empty string"
+	ErrTextCommandID   = "command_id: must be a string of 1 to 128 bytes without control characters"
+	ErrTextUTF8        = "command: must be valid UTF-8"
 	ErrTextData        = "data: must be an object"
 	ErrTextCustomerIDs = "customer_ids: must be a non-empty object of string values"
 	ErrTextEventType   = "event_type: must be a non-empty string"
@@ -38,30 +40,50 @@ type Command struct {
 	Properties []byte
 }
 
-// ParseCommand validates one element of a batch's commands array. errs is
+// parseCommand validates one element of a batch's commands array. errs is
 // empty when the command is valid, else it holds every problem found, in
-// the order of the fields above.
-func ParseCommand(raw []byte) (c Command, errs []string) {
-	ms, err := jsonx.Object(raw)
-	if err != nil {
+// the order of the fields above. A command holding bytes that are not
+// UTF-8 is refused as a whole (ErrTextUTF8): stored, it would make every
+// answer that carries it unreadable to a strict JSON reader.
+func parseCommand(raw []byte) (c Command, errs []string) {
+	if !utf8.Valid(raw) {
+		return c, []string{ErrTextUTF8}
+	}
+	if !jsonx.Valid(raw) {
 		return c, []string{ErrTextCommand}
 	}
-	var data []byte
+	return commandOf(raw)
+}
+
+// commandOf is parseCommand for a command already validated as JSON. It
+// reads the command in one pass: its data object, properties included, is
+// read where it is met (data does not depend on the name, which may come
+// after it; the rules that do are applied at the end).
+func commandOf(raw []byte) (c Command, errs []string) {
+	var d data
 	nameOK, idOK := false, true
-	for _, m := range ms { // a repeated member: the last one counts
-		switch m.Key {
-		case "name":
-			c.Name, err = jsonx.String(m.Value)
+	var err error
+	end := walkObject(raw, skipWS(raw, 0), func(k []byte, v int) int { // a repeated member: the last one counts
+		e := valueEnd(raw, v)
+		switch {
+		case keyIs(k, "name"):
+			c.Name, err = jsonx.String(raw[v:e])
 			nameOK = err == nil && c.Name != ""
-		case "command_id":
+		case keyIs(k, "command_id"):
 			c.ID, idOK = "", true
-			if string(m.Value) != "null" {
-				c.ID, err = jsonx.String(m.Value)
-				idOK = err == nil && c.ID != ""
+			if string(raw[v:e]) != "null" {
+				c.ID, err = jsonx.String(raw[v:e])
+				idOK = err == nil && validCommandID(c.ID)
 			}
-		case "data":
-			data = m.Value
+		case keyIs(k, "data"):
+			if e2 := d.read(raw, v); e2 > 0 {
+				e = e2
+			}
 		}
+		return e
+	})
+	if end < 0 {
+		return c, []string{ErrTextCommand}
 	}
 	if !nameOK {
 		return Command{}, []string{ErrTextName}
@@ -74,44 +96,93 @@ func ParseCommand(raw []byte) (c Command, errs []string) {
 	case CommandTime:
 		return c, errs
 	case CommandEvent, CommandCustomer:
-		d, derrs := ParseData(c.Name, data)
-		d.ID = c.ID
-		return d, append(errs, derrs...)
+		dc, derrs := d.check(c.Name)
+		dc.ID = c.ID
+		return dc, append(errs, derrs...)
 	}
 	return c, append(errs, "name: unknown command "+strconv.Quote(c.Name))
 }
 
 // ParseData validates the data object of a customers/events or customers
 // command, which is also the whole body of the single-command endpoints.
-func ParseData(name string, data []byte) (c Command, errs []string) {
+func ParseData(name string, raw []byte) (c Command, errs []string) {
+	if !utf8.Valid(raw) {
+		return Command{Name: name}, []string{ErrTextUTF8}
+	}
+	if !jsonx.Valid(raw) {
+		return Command{Name: name}, []string{ErrTextData}
+	}
+	var d data
+	d.read(raw, skipWS(raw, 0))
+	return d.check(name)
+}
+
+// data is what one pass over a command's data object found.
+type data struct {
+	object              bool
+	ids, typ, ts, props []byte // raw values; nil: absent
+	propsObject         bool
+	oversize            []string // errors for property values over MaxValueBytes
+}
+
+// read reads the validated data object at raw[i], its properties member
+// by member, and returns the offset just after it (-1: not an object).
+func (d *data) read(raw []byte, i int) int {
+	*d = data{}
+	end := walkObject(raw, i, func(k []byte, v int) int { // a repeated member: the last one counts
+		switch {
+		case keyIs(k, "customer_ids"):
+			e := valueEnd(raw, v)
+			d.ids = raw[v:e]
+			return e
+		case keyIs(k, "event_type"):
+			e := valueEnd(raw, v)
+			d.typ = raw[v:e]
+			return e
+		case keyIs(k, "timestamp"):
+			e := valueEnd(raw, v)
+			d.ts = raw[v:e]
+			return e
+		case keyIs(k, "properties"):
+			d.oversize = d.oversize[:0]
+			e := walkObject(raw, v, func(pk []byte, pv int) int {
+				pe := valueEnd(raw, pv)
+				if !ValueFits(pe - pv) {
+					d.oversize = append(d.oversize, "properties."+keyName(pk)+": is "+strconv.Itoa(pe-pv)+
+						" bytes encoded, over the 16 KB limit for a value")
+				}
+				return pe
+			})
+			d.propsObject = e > 0
+			if e < 0 {
+				e = valueEnd(raw, v)
+			}
+			d.props = raw[v:e]
+			return e
+		}
+		return valueEnd(raw, v)
+	})
+	d.object = end > 0
+	return end
+}
+
+// check applies the rules of command name to the data read.
+func (d *data) check(name string) (c Command, errs []string) {
 	c.Name = name
-	ms, err := jsonx.Object(data)
-	if err != nil {
+	if !d.object {
 		return c, []string{ErrTextData}
 	}
-	var ids, typ, ts, props []byte
-	for _, m := range ms { // a repeated member: the last one counts
-		switch m.Key {
-		case "customer_ids":
-			ids = m.Value
-		case "event_type":
-			typ = m.Value
-		case "timestamp":
-			ts = m.Value
-		case "properties":
-			props = m.Value
-		}
-	}
 	var ok bool
-	if c.CustomerIDs, ok = parseCustomerIDs(ids); !ok {
+	if c.CustomerIDs, ok = parseCustomerIDs(d.ids); !ok {
 		errs = append(errs, ErrTextCustomerIDs)
 	}
 	if name == CommandEvent {
-		if c.EventType, err = jsonx.String(typ); err != nil || c.EventType == "" {
+		var err error
+		if c.EventType, err = jsonx.String(d.typ); err != nil || c.EventType == "" {
 			errs = append(errs, ErrTextEventType)
 		}
-		if ts != nil && string(ts) != "null" {
-			f, err := jsonx.Number(ts)
+		if d.ts != nil && string(d.ts) != "null" {
+			f, err := jsonx.Number(d.ts)
 			if err != nil || !ValidTimestamp(f) {
 				errs = append(errs, ErrTextTimestamp)
 			}
@@ -119,35 +190,32 @@ func ParseData(name string, data []byte) (c Command, errs []string) {
 		}
 	}
 	c.Properties = []byte("{}")
-	if props != nil && string(props) != "null" {
-		pm, err := jsonx.Object(props)
-		if err != nil {
+	if d.props != nil && string(d.props) != "null" {
+		if !d.propsObject {
 			return c, append(errs, ErrTextProperties)
 		}
-		for _, m := range pm {
-			if !ValueFits(len(m.Value)) {
-				errs = append(errs, "properties."+m.Key+": is "+strconv.Itoa(len(m.Value))+
-					" bytes encoded, over the 16 KB limit for a value")
-			}
-		}
-		c.Properties = props
+		errs = append(errs, d.oversize...)
+		c.Properties = d.props
 	}
 	return c, errs
 }
 
-// parseCustomerIDs accepts a non-empty object whose names are not empty and
-// whose values are all non-empty strings.
+// parseCustomerIDs accepts a non-empty object (already validated) whose
+// names are not empty and whose values are all non-empty strings.
 func parseCustomerIDs(raw []byte) (Props, bool) {
-	ms, err := jsonx.Object(raw)
-	if err != nil || len(ms) == 0 {
+	var out Props
+	good := true
+	end := walkObject(raw, 0, func(k []byte, v int) int {
+		e := valueEnd(raw, v)
+		name := keyName(k)
+		good = good && name != "" && NonEmptyString(raw[v:e])
+		out = append(out, jsonx.Member{Key: name, Value: raw[v:e], RawKey: k})
+		return e
+	})
+	if end < 0 || !good || len(out) == 0 {
 		return nil, false
 	}
-	for _, m := range ms {
-		if m.Key == "" || !NonEmptyString(m.Value) {
-			return nil, false
-		}
-	}
-	return ms, true
+	return out, true
 }
 
 // NonEmptyString reports whether raw, a value from jsonx (validated, no

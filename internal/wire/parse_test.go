@@ -39,14 +39,28 @@ func TestParseCommandErrors(t *testing.T) {
 		{`{"name":"customers","command_id":7,"data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
 		{`{"name":"customers","command_id":"","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
 		{`{"name":"customers","command_id":null,"data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers","command_id":"` + strings.Repeat("i", MaxCommandIDBytes) + `","data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers","command_id":"` + strings.Repeat("i", MaxCommandIDBytes+1) + `","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"objednávka-7","data":{"customer_ids":{"cookie":"c"}}}`, nil},
+		{`{"name":"customers","command_id":"a\u0001b","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"ab","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{"{\"name\":\"customers/events\",\"data\":{\"customer_ids\":{\"c\":\"c\"},\"event_type\":\"x\",\"properties\":{\"v\":\"a\xffb\"}}}", []string{ErrTextUTF8}},
+		{"{\"name\":\"customers\",\"data\":{\"customer_ids\":{\"c\":\"\xc3\"}}}", []string{ErrTextUTF8}},
 		{`{"name":"customers/events","data":{"customer_ids":{"cookie":"c"},"event_type":"no-timestamp"}}`, nil},
 		{`{"name":"system/time"}`, nil},
 	}
 	for _, tt := range tests {
-		_, errs := ParseCommand([]byte(tt.cmd))
+		_, errs := parseCommand([]byte(tt.cmd))
 		if !reflect.DeepEqual(errs, tt.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tt.cmd, errs, tt.want)
 		}
+	}
+}
+
+func TestParseDataUTF8(t *testing.T) {
+	_, errs := ParseData(CommandEvent, []byte("{\"customer_ids\":{\"c\":\"c\"},\"event_type\":\"x\xfe\"}"))
+	if !reflect.DeepEqual(errs, []string{ErrTextUTF8}) {
+		t.Errorf("got %q, want %q", errs, ErrTextUTF8)
 	}
 }
 
@@ -56,7 +70,7 @@ func TestEncodeThenParse(t *testing.T) {
 	ids := Props{{Key: "cookie", Value: []byte(`"c-1"`)}, {Key: "registered", Value: []byte(`"a@b.com"`)}}
 	props := Props{{Key: "price", Value: []byte(`123.45`)}, {Key: "tags", Value: []byte(`["a",{"b":null}]`)}}
 	ev := Event{ID: "e-1", CustomerIDs: ids, Type: []byte(`"purchase"`), Timestamp: 1764320000.123, Properties: props}
-	c, errs := ParseCommand(ev.AppendJSON(nil))
+	c, errs := parseCommand(ev.AppendJSON(nil))
 	if errs != nil {
 		t.Fatal(errs)
 	}
@@ -67,7 +81,7 @@ func TestEncodeThenParse(t *testing.T) {
 		t.Errorf("event: got %+v", c)
 	}
 	cu := Customer{ID: "u-1", CustomerIDs: ids, Properties: Props{{Key: "paying", Value: []byte(`true`)}}}
-	c, errs = ParseCommand(cu.AppendJSON(nil))
+	c, errs = parseCommand(cu.AppendJSON(nil))
 	if errs != nil || c.Name != CommandCustomer || c.ID != "u-1" || string(c.Properties) != `{"paying":true}` {
 		t.Errorf("customer: got %+v, %q", c, errs)
 	}
@@ -94,7 +108,15 @@ func FuzzParseCommand(f *testing.F) {
 	f.Add(`{"name":"customers/events","data":{"customer_ids":{"a":"b"},"event_type":"x","timestamp":1e400}}`)
 	f.Add(`{"name":"system/time"}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		c, errs := ParseCommand([]byte(s))
+		c, errs := parseCommand([]byte(s))
+		// In a batch, the same command (validated with the whole body,
+		// then split without validation) gets the same verdict.
+		if cmds, berrs, err := ParseBatch([]byte(`{"commands":[` + s + `]}`)); err == nil && len(cmds) == 1 {
+			if !reflect.DeepEqual(berrs[0], errs) || cmds[0].Name != c.Name || cmds[0].ID != c.ID ||
+				cmds[0].EventType != c.EventType || string(cmds[0].Properties) != string(c.Properties) {
+				t.Fatalf("%q: in a batch %+v %q, alone %+v %q", s, cmds[0], berrs[0], c, errs)
+			}
+		}
 		if len(errs) > 0 || c.Name == CommandTime {
 			return
 		}
@@ -106,8 +128,18 @@ func FuzzParseCommand(f *testing.F) {
 				t.Fatalf("accepted %q with customer id %q: %q", s, m.Key, m.Value)
 			}
 		}
-		if _, err := jsonx.Object(c.Properties); err != nil && string(c.Properties) != "{}" {
+		ps, err := jsonx.Object(c.Properties)
+		if err != nil && string(c.Properties) != "{}" {
 			t.Fatalf("accepted %q with properties %q", s, c.Properties)
+		}
+		for _, m := range ps { // the validating parser agrees with the one-pass walk
+			if !ValueFits(len(m.Value)) {
+				t.Fatalf("accepted %q with property %q of %d bytes", s, m.Key, len(m.Value))
+			}
+		}
+		ids, err := jsonx.Object(c.CustomerIDs.AppendJSON(nil))
+		if err != nil || len(ids) != len(c.CustomerIDs) {
+			t.Fatalf("accepted %q with customer ids %q", s, c.CustomerIDs.AppendJSON(nil))
 		}
 		if c.Name == CommandEvent && (c.EventType == "" || c.Timestamp != 0 && !ValidTimestamp(c.Timestamp)) {
 			t.Fatalf("accepted invalid event %q", s)

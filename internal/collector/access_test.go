@@ -1,0 +1,202 @@
+package collector
+
+import (
+	"bytes"
+	"encoding/base64"
+	"log"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func basicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+}
+
+func TestReadsNeedAKey(t *testing.T) {
+	open := newHarness(t, Config{Keys: []string{"pub"}, Private: map[string]string{"kid": "s3cret"}})
+	keyed := newHarness(t, Config{Keys: []string{"pub"}, Private: map[string]string{"kid": "s3cret"}, ReadKeys: []string{"rk1", "rk2"}})
+	tests := []struct {
+		name   string
+		h      *harness
+		header map[string]string
+		status int
+	}{
+		{"loopback without read keys: open", open, nil, 200},
+		{"loopback, but through a proxy: credentials are needed", open, map[string]string{"X-Forwarded-For": "203.0.113.9"}, 401},
+		{"through a proxy with the private pair", open, map[string]string{"X-Forwarded-For": "203.0.113.9", "Authorization": basicAuth("kid", "s3cret")}, 200},
+		{"read keys set: none sent", keyed, nil, 401},
+		{"read key as Bearer", keyed, map[string]string{"Authorization": "Bearer rk2"}, 200},
+		{"read key as the Basic password", keyed, map[string]string{"Authorization": basicAuth("anyone", "rk1")}, 200},
+		{"private pair", keyed, map[string]string{"Authorization": basicAuth("kid", "s3cret")}, 200},
+		{"tracking key does not read", keyed, map[string]string{"Authorization": "Token pub"}, 401},
+		{"tracking key as Bearer does not read", keyed, map[string]string{"Authorization": "Bearer pub"}, 401},
+		{"wrong read key", keyed, map[string]string{"Authorization": "Bearer nope"}, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, path := range []string{"/api/events", "/api/customers", "/api/stats", "/api/outbox", "/collector/", "/"} {
+				r := tt.h.must("GET", path, "", tt.header)
+				if r.status != tt.status {
+					t.Errorf("%s: got %d %s, want %d", path, r.status, r.body, tt.status)
+				}
+				if r.status == 401 && !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Basic ") {
+					t.Errorf("%s: 401 without a Basic challenge, so a browser would not ask", path)
+				}
+			}
+		})
+	}
+	// Tracking is not a read: the public key still tracks.
+	wantStatus(t, keyed.must("POST", "/track/v2/projects/p/batch", batchBody(ev("", "c", "x")),
+		map[string]string{"Authorization": "Token pub"}), 200)
+}
+
+// readAccess off loopback, where a test cannot listen: reads always need
+// credentials unless -open-reads.
+func TestReadAccessOffLoopback(t *testing.T) {
+	req := func(authz string) *http.Request {
+		r, _ := http.NewRequest("GET", "http://collect.example/api/events", nil)
+		if authz != "" {
+			r.Header.Set("Authorization", authz)
+		}
+		return r
+	}
+	tests := []struct {
+		name   string
+		a      readAccess
+		authz  string
+		status int
+	}{
+		{"no credentials configured: reads are off", readAccess{}, "", 403},
+		{"no credentials configured, even with some sent", readAccess{}, "Bearer x", 403},
+		{"open reads", readAccess{open: true}, "", 0},
+		{"read key", readAccess{keys: []string{"k"}}, "Bearer k", 0},
+		{"read key missing", readAccess{keys: []string{"k"}}, "", 401},
+		{"private pair", readAccess{private: map[string]string{"id": "s"}}, basicAuth("id", "s"), 0},
+		{"private secret as a bare password is no read key", readAccess{private: map[string]string{"id": "s"}}, basicAuth("x", "s"), 401},
+	}
+	for _, tt := range tests {
+		if got, _ := tt.a.check(req(tt.authz)); got != tt.status {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.status)
+		}
+	}
+}
+
+func TestHostCheck(t *testing.T) {
+	local := newHarness(t, Config{})
+	named := newHarness(t, Config{Hosts: []string{"collect.shop.example"}})
+	port := local.srv.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name   string
+		h      *harness
+		host   string
+		status int
+	}{
+		{"loopback IP", local, "127.0.0.1:" + strconv.Itoa(port), 200},
+		{"localhost", local, "localhost:" + strconv.Itoa(port), 200},
+		{"localhost, upper case, no port", local, "LOCALHOST", 200},
+		{"IPv6 loopback", local, "[::1]:" + strconv.Itoa(port), 200},
+		{"DNS rebinding: a foreign name resolved to loopback", local, "evil.example:" + strconv.Itoa(port), 421},
+		{"configured name", named, "collect.shop.example", 200},
+		{"configured name with a trailing dot and a port", named, "collect.shop.example.:443", 200},
+		{"loopback is not in a configured list", named, "127.0.0.1:" + strconv.Itoa(port), 421},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, path := range []string{"/api/stats", "/track/v2/projects/p/system/time", "/collector/"} {
+				r := tt.h.must("GET", path, "", map[string]string{"Host": tt.host})
+				if r.status != tt.status {
+					t.Errorf("%s: got %d %s, want %d", path, r.status, r.body, tt.status)
+				}
+			}
+		})
+	}
+}
+
+func TestFaultsRefusedCrossSite(t *testing.T) {
+	h := newHarness(t, Config{Faults: true, Origins: []string{"*"}})
+	rule := `{"status":503}`
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		header map[string]string
+		status int
+	}{
+		{"no header: a form or a text/plain fetch from any page", "POST", "/api/faults", map[string]string{"Content-Type": "text/plain"}, 403},
+		{"no header: reset", "POST", "/api/reset", map[string]string{"Content-Type": "text/plain"}, 403},
+		{"header from another origin", "POST", "/api/faults", map[string]string{faultsHeader: "1", "Origin": "http://evil.example"}, 403},
+		{"header, cross-site by fetch metadata", "POST", "/api/faults", map[string]string{faultsHeader: "1", "Sec-Fetch-Site": "cross-site"}, 403},
+		{"header, same-site but another origin", "DELETE", "/api/faults", map[string]string{faultsHeader: "1", "Sec-Fetch-Site": "same-site"}, 403},
+		{"header through a proxy", "POST", "/api/faults", map[string]string{faultsHeader: "1", "X-Forwarded-For": "203.0.113.9"}, 403},
+		{"preflight is never granted", "OPTIONS", "/api/faults", map[string]string{"Origin": "http://evil.example",
+			"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-collector-faults"}, 403},
+		{"header from a tool", "POST", "/api/faults", map[string]string{faultsHeader: "1"}, 200},
+		{"header, same origin", "GET", "/api/faults", map[string]string{faultsHeader: "1", "Origin": "http://" + "127.0.0.1:" + strconv.Itoa(h.srv.Addr().(*net.TCPAddr).Port), "Sec-Fetch-Site": "same-origin"}, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := h.must(tt.method, tt.path, rule, tt.header)
+			if r.status != tt.status {
+				t.Fatalf("got %d %s, want %d", r.status, r.body, tt.status)
+			}
+			if r.header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("the faults API answered with CORS headers")
+			}
+		})
+	}
+	// Only the one accepted rule is in force.
+	wantStatus(t, h.batch("p", ev("", "c", "x")), 503)
+}
+
+func TestFaultsOnlyOnLoopback(t *testing.T) {
+	dir := t.TempDir()
+	// Listening on every interface is not loopback: New refuses at once
+	// (the socket is open for microseconds and serves nothing).
+	s, err := New(Config{DBPath: filepath.Join(dir, "a.db"), Addr: "0.0.0.0:0", Faults: true})
+	if err == nil {
+		s.Shutdown(t.Context())
+		t.Fatal("got nil error for -faults on 0.0.0.0")
+	}
+	if !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("error %q does not say why", err)
+	}
+	if isLoopback(&net.TCPAddr{IP: net.IPv4zero}) || isLoopback(&net.TCPAddr{IP: net.ParseIP("192.0.2.1")}) ||
+		!isLoopback(&net.TCPAddr{IP: net.ParseIP("127.0.0.2")}) || !isLoopback(&net.TCPAddr{IP: net.IPv6loopback}) {
+		t.Error("isLoopback misjudges an address")
+	}
+}
+
+// TestStartWarnings checks what the log says about an exposed collector,
+// from the checks New makes on the address (a non-loopback listener is
+// not opened: the warnings are a function of the configuration).
+func TestStartWarnings(t *testing.T) {
+	var buf bytes.Buffer
+	s := &Server{cfg: Config{Logger: log.New(&buf, "", 0)}, ln: fakeListener{}, reads: readAccess{open: true}, hosts: hostCheck{any: true}}
+	s.warn(false)
+	for _, want := range []string{"WARNING: -open-reads", "can read every stored customer id", "no -keys or -private", "set -hosts"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, buf.String())
+		}
+	}
+	buf.Reset()
+	s.reads = readAccess{}
+	s.warn(false)
+	if !strings.Contains(buf.String(), "reads (/api/, /collector/) are refused") {
+		t.Errorf("log lacks the refused-reads note:\n%s", buf.String())
+	}
+	buf.Reset()
+	s.reads, s.hosts = readAccess{loopback: true}, hostCheck{}
+	s.auth = auth{keys: []string{"k"}}
+	s.warn(true)
+	if buf.Len() != 0 {
+		t.Errorf("a loopback collector with keys warned: %s", buf.String())
+	}
+}
+
+type fakeListener struct{ net.Listener }
+
+func (fakeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 443} }

@@ -1,0 +1,171 @@
+package collector
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// dial opens a raw connection to h.
+func (h *harness) dial() net.Conn {
+	h.t.Helper()
+	c, err := net.Dial("tcp", h.srv.Addr().String())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedWithin reports whether the server closes c (or answers and then
+// closes it) within d: reading reaches EOF or a reset.
+func closedWithin(c net.Conn, d time.Duration) bool {
+	c.SetReadDeadline(time.Now().Add(d))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
+}
+
+const slowHead = "POST /track/v2/projects/p/batch HTTP/1.1\r\nHost: localhost\r\n"
+
+func TestReadHeaderTimeout(t *testing.T) {
+	h := newHarness(t, Config{ReadHeaderTimeout: 200 * time.Millisecond})
+	c := h.dial()
+	fmt.Fprint(c, slowHead) // and never the end of the header
+	if !closedWithin(c, 3*time.Second) {
+		t.Fatal("a header that never ends still held the connection after 3 s")
+	}
+}
+
+func TestReadTimeout(t *testing.T) {
+	h := newHarness(t, Config{ReadTimeout: 300 * time.Millisecond})
+	c := h.dial()
+	body := batchBody(ev("", "c", "x"))
+	fmt.Fprintf(c, slowHead+"Content-Length: %d\r\n\r\n", len(body))
+	start := time.Now()
+	// A byte every 100 ms: the body would take a minute.
+	done := make(chan bool, 1)
+	go func() { done <- closedWithin(c, 5*time.Second) }()
+	for i := 0; i < 50; i++ {
+		if _, err := c.Write([]byte{body[i]}); err != nil {
+			break
+		}
+		select {
+		case ok := <-done:
+			if !ok {
+				t.Fatal("still open")
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("closed after %v, want about the 300 ms read timeout", d)
+			}
+			if n := len(h.events("")); n != 0 {
+				t.Errorf("stored %d events from a cut body", n)
+			}
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatal("a body sent at 10 bytes/s was still being read after 5 s")
+}
+
+func TestIdleTimeout(t *testing.T) {
+	h := newHarness(t, Config{IdleTimeout: 200 * time.Millisecond})
+	c := h.dial()
+	fmt.Fprint(c, "GET /api/stats HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := br.ReadByte(); err == nil || errors.Is(err, syscall.ETIMEDOUT) || isTimeout(err) {
+		t.Fatalf("idle keep-alive connection: got %v, want it closed by the server", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("closed after %v idle, want about 200 ms", d)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestWriteTimeout: a client that does not read a large answer holds its
+// connection only until the write timeout.
+func TestWriteTimeout(t *testing.T) {
+	h := newHarness(t, Config{WriteTimeout: 500 * time.Millisecond, MaxReadBytes: 32 << 20})
+	big := `"` + strings.Repeat("x", 15000) + `"`
+	for i := range 60 { // 60 batches × 10 events × 15 KB: a 9 MB answer, more than the socket buffers hold
+		var cmds []string
+		for j := range 10 {
+			cmds = append(cmds, fmt.Sprintf(`{"name":"customers/events","command_id":"w%d-%d","data":{"customer_ids":{"cookie":"c"},"event_type":"big","properties":{"v":%s}}}`, i, j, big))
+		}
+		wantStatus(t, h.batch("p", cmds...), 200)
+	}
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	c, err := d.Dial("tcp", h.srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprint(c, "GET /api/events?limit=10000 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	time.Sleep(1500 * time.Millisecond) // not reading, past the write timeout
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if err == nil && n > 9_000_000 {
+		t.Fatalf("read the whole %d byte answer after the write timeout", n)
+	}
+	if isTimeout(err) {
+		t.Fatalf("connection still open 10 s after the write timeout (read %d bytes)", n)
+	}
+}
+
+// TestMaxHeaderBytes: a header over the limit (net/http allows 4 KB of
+// slack) is refused with 431; the server then closes the connection with
+// the rest of the header unread, which may reset it before the client reads
+// the 431, so either counts as refused.
+func TestMaxHeaderBytes(t *testing.T) {
+	h := newHarness(t, Config{MaxHeaderBytes: 4 << 10})
+	r, err := h.send("GET", "/api/stats", "", map[string]string{"Cookie": strings.Repeat("a", 16<<10)})
+	if err == nil && r.status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("16 KB header: got %d, want 431", r.status)
+	}
+	wantStatus(t, h.must("GET", "/api/stats", "", map[string]string{"Cookie": strings.Repeat("a", 2<<10)}), 200)
+}
+
+// TestMaxConns: connections beyond the cap wait to be accepted, and are
+// served as soon as one closes.
+func TestMaxConns(t *testing.T) {
+	h := newHarness(t, Config{MaxConns: 2})
+	held := []net.Conn{h.dial(), h.dial()}
+	time.Sleep(100 * time.Millisecond) // both accepted
+	third := h.dial()
+	fmt.Fprint(third, "GET /api/stats HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	third.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := third.Read(make([]byte, 1)); !isTimeout(err) {
+		t.Fatalf("third connection answered (%v) while two were held", err)
+	}
+	held[0].Close()
+	third.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(third), nil)
+	if err != nil {
+		t.Fatalf("third connection after one closed: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("got %d", resp.StatusCode)
+	}
+}
