@@ -526,11 +526,11 @@ func (p *pass) finish(err error) (Result, error) {
 	if paused {
 		return p.res, err
 	}
-	p.res.Next = next
-	if p.wake != 0 && p.res.Kept != 0 {
-		if w := time.UnixMilli(p.wake).In(now.Location()); w.After(now) && (p.res.Next.IsZero() || w.Before(p.res.Next)) {
-			p.res.Next = w
-		}
+	p.res.Next = next // the end of a backoff: nothing goes sooner
+	if next.IsZero() && p.wake != 0 && p.res.Kept != 0 {
+		// A record held back, or held, comes due then; if that time passed
+		// while the pass ran, flush again at once.
+		p.res.Next = time.UnixMilli(max(p.wake, now.UnixMilli())).In(now.Location())
 	}
 	return p.res, err
 }

@@ -220,3 +220,39 @@ func TestPipelineSenderPanicReachesTheCaller(t *testing.T) {
 		t.Errorf("next Flush: %+v, %v", res, err)
 	}
 }
+
+// slowLen is a store whose Len takes d of the fake clock's time.
+type slowLen struct {
+	queue.Store
+	clock *fakeClock
+	d     time.Duration
+}
+
+func (s slowLen) Len(c ctxlite.Context) (int, error) {
+	s.clock.Advance(s.d)
+	return s.Store.Len(c)
+}
+
+// A record held back until a time that passes at the end of the pass (here
+// while the queue is counted, after the last read) is due at once:
+// Result.Next says flush now, not nothing.
+func TestNextWhenAHeldBackRecordComesDueAsThePassEnds(t *testing.T) {
+	m := queue.NewMemory()
+	clock := newClock()
+	late := rec(1)
+	late.NotBeforeMs = clock.Now().Add(5 * time.Millisecond).UnixMilli()
+	if _, err := m.Append(ctx, []queue.Record{rec(0), late}); err != nil {
+		t.Fatal(err)
+	}
+	f := New(slowLen{m, clock, 10 * time.Millisecond}, &sender{}, Config{}, clock.Now, fixed(0), Observer{})
+	res, err := f.Flush(ctx, false)
+	if err != nil || res.Confirmed != 1 || res.Kept != 1 {
+		t.Fatalf("got %+v, %v; want id-0 confirmed, id-1 kept", res, err)
+	}
+	if !res.Next.Equal(clock.Now()) {
+		t.Errorf("Next %v, want now (%v): id-1 came due as the pass ended", res.Next, clock.Now())
+	}
+	if res, _ := f.Flush(ctx, false); res.Confirmed != 1 || !res.Next.IsZero() {
+		t.Errorf("the next pass: %+v, want id-1 confirmed and nothing waiting", res)
+	}
+}
