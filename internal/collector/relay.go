@@ -144,13 +144,11 @@ func (fw *forwarder) run(ctx context.Context, pauseRetry time.Duration) {
 			case paused(err):
 				wait, force, wake = pauseRetry, true, nil
 			case err != nil && !res.Next.IsZero():
-				wait, wake = time.Until(res.Next), nil // backing off: only time ends it
+				wait, wake = max(time.Until(res.Next), 0), nil // backing off: only time ends it
 			case err != nil:
 				wait, wake = time.Second, nil // the store failed; try again soon
 			case !res.Next.IsZero():
-				wait = time.Until(res.Next) // a held-back command is due then
-			case res.Kept > 0 && res.Sent > 0:
-				wait = 0 // held back until a moment already past: due now
+				wait = max(time.Until(res.Next), 0) // a held-back command is due then (or now)
 			case res.Kept > 0:
 				wait = fw.least // kept, yet nothing was due: look again later
 			}
