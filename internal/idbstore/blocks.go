@@ -80,34 +80,51 @@ func parseBlocks(data []byte, span int64) ([]block, error) { return readBlocks(d
 // with the replacer ["k", "o"]): keys and seqs, no records.
 func parseBlockSeqs(data []byte, span int64) ([]block, error) { return readBlocks(data, span, false) }
 
+// readBlocks validates data once, then reads it without checking its
+// syntax again.
 func readBlocks(data []byte, span int64, withRecs bool) ([]block, error) {
-	els, err := jsonx.Array(data)
-	if err != nil {
+	if !jsonx.Valid(data) {
+		return nil, errCorrupt
+	}
+	els, ok := jsonx.Elements(data)
+	if !ok {
 		return nil, errCorrupt
 	}
 	out := make([]block, len(els))
 	for i, el := range els {
-		ms, err := jsonx.Object(el)
-		if err != nil {
-			return nil, errCorrupt
-		}
-		var offs [][]byte
-		b := &out[i]
-		k := -1.0
-		for _, m := range ms {
-			switch m.Key {
-			case "k":
-				k, err = jsonx.Number(m.Value)
-			case "o":
-				offs, err = jsonx.Array(m.Value)
-			case "r":
+		var (
+			offs [][]byte
+			b    = &out[i]
+			k    = -1.0
+			err  error
+		)
+		end := jsonx.WalkObject(el, 0, func(key []byte, at int) int {
+			e := jsonx.ValueEnd(el, at)
+			v := el[at:e]
+			var ok = true
+			switch {
+			case jsonx.KeyIs(key, "k"):
+				var nerr error
+				if k, nerr = jsonx.Number(v); nerr != nil {
+					k = -1
+				}
+			case jsonx.KeyIs(key, "o"):
+				offs, ok = jsonx.Elements(v)
+			case jsonx.KeyIs(key, "r"):
 				if withRecs {
-					b.Recs, err = parseJSON(m.Value)
+					var rerr error
+					if b.Recs, rerr = parseRecords(v); rerr != nil {
+						ok = false
+					}
 				}
 			}
-			if err != nil {
-				return nil, errCorrupt
+			if !ok {
+				err = errCorrupt
 			}
+			return e
+		})
+		if end < 0 || err != nil {
+			return nil, errCorrupt
 		}
 		if k < 0 || k != float64(int64(k)) || k > float64(maxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
 			return nil, errCorrupt

@@ -50,41 +50,64 @@ var errCorrupt = errors.New("queue: stored record has an unexpected shape")
 // parseJSON reads what appendJSON writes (with seq), e.g. the
 // JSON.stringify of an IndexedDB getAll result.
 func parseJSON(data []byte) ([]queue.Record, error) {
-	els, err := jsonx.Array(data)
-	if err != nil {
-		return nil, err
+	if !jsonx.Valid(data) {
+		return nil, errCorrupt
+	}
+	return parseRecords(data)
+}
+
+// parseRecords is parseJSON for an array already validated as JSON (a part
+// of a validated document): each byte is looked at once more, and strings
+// without escapes are not copied twice.
+func parseRecords(arr []byte) ([]queue.Record, error) {
+	els, ok := jsonx.Elements(arr)
+	if !ok {
+		return nil, errCorrupt
 	}
 	out := make([]queue.Record, len(els))
 	for i, el := range els {
-		ms, err := jsonx.Object(el)
-		if err != nil {
-			return nil, errCorrupt
-		}
 		r := &out[i]
-		for _, m := range ms {
-			switch m.Key {
-			case "seq":
-				r.Seq, err = integer(m.Value)
-			case "created":
-				r.CreatedMs, err = integer(m.Value)
-			case "notBefore":
-				r.NotBeforeMs, err = integer(m.Value)
-			case "rejections":
+		var err error
+		str := func(v []byte) string {
+			if v[0] != '"' {
+				err = errCorrupt
+				return ""
+			}
+			return jsonx.Unquote(v)
+		}
+		end := jsonx.WalkObject(el, 0, func(k []byte, at int) int {
+			e := jsonx.ValueEnd(el, at)
+			v := el[at:e]
+			if len(v) == 0 {
+				err = errCorrupt
+				return e
+			}
+			var ierr error
+			switch {
+			case jsonx.KeyIs(k, "seq"):
+				r.Seq, ierr = integer(v)
+			case jsonx.KeyIs(k, "created"):
+				r.CreatedMs, ierr = integer(v)
+			case jsonx.KeyIs(k, "notBefore"):
+				r.NotBeforeMs, ierr = integer(v)
+			case jsonx.KeyIs(k, "rejections"):
 				var n int64
-				n, err = integer(m.Value)
+				n, ierr = integer(v)
 				r.Rejections = int(n)
-			case "id":
-				r.ID, err = jsonx.String(m.Value)
-			case "kind":
-				var k string
-				k, err = jsonx.String(m.Value)
-				r.Kind = queue.Kind(k)
-			case "body":
-				r.Body, err = jsonx.String(m.Value)
+			case jsonx.KeyIs(k, "id"):
+				r.ID = str(v)
+			case jsonx.KeyIs(k, "kind"):
+				r.Kind = queue.Kind(str(v))
+			case jsonx.KeyIs(k, "body"):
+				r.Body = str(v)
 			}
-			if err != nil {
-				return nil, errCorrupt
+			if ierr != nil {
+				err = ierr
 			}
+			return e
+		})
+		if end < 0 || err != nil {
+			return nil, errCorrupt
 		}
 	}
 	return out, nil

@@ -129,11 +129,13 @@ func (a *app) record(calls []tracker.Call, out *answers) int {
 		return n
 	}
 	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
+	start := a.s.p.Clock.Now()
 	res, stored := a.tracker.Apply(ctx, calls[:n])
 	cancel()
 	a.stored(stored)
 	if a.cfg.Debug {
-		a.debug("stored " + strconv.Itoa(len(stored)) + " records of " + strconv.Itoa(n) + " calls")
+		ms := a.s.p.Clock.Now().Sub(start).Milliseconds()
+		a.debug("stored " + strconv.Itoa(len(stored)) + " records of " + strconv.Itoa(n) + " calls in " + strconv.FormatInt(ms, 10) + " ms")
 	}
 	for _, c := range calls[:n] {
 		if c.Method == "identifyCustomer" {

@@ -60,14 +60,22 @@ func (m *mirror) remove(ids []string) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	kept := m.recs[:0]
-	for _, r := range m.recs {
+	// What goes is nearly always the oldest records (a confirmed batch):
+	// stop looking once all are found rather than walk the whole mirror.
+	kept, found := m.recs[:0], 0
+	for i, r := range m.recs {
+		if found == len(gone) {
+			kept = append(kept, m.recs[i:]...)
+			break
+		}
 		if gone[r.ID] {
 			m.bytes -= r.Size()
+			found++
 			continue
 		}
 		kept = append(kept, r)
 	}
+	clear(m.recs[len(kept):]) // let the bodies go
 	m.recs = kept
 }
 

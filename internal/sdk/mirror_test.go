@@ -33,3 +33,21 @@ func TestMirror(t *testing.T) {
 		t.Fatalf("bytes not released on remove: got %d records, want 2", len(got))
 	}
 }
+
+func TestMirrorRemoveKeepsWhatFollowsTheLastFound(t *testing.T) {
+	m := newMirror(1 << 20)
+	var recs []queue.Record
+	for i, id := range []string{"a", "b", "c", "d", "e"} {
+		recs = append(recs, queue.Record{Seq: int64(i + 1), ID: id, Body: "xx"})
+	}
+	m.add(recs)
+	m.remove([]string{"c", "b"})
+	got := m.get([]string{"a", "b", "c", "d", "e"})
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, r.ID)
+	}
+	if strings.Join(ids, "") != "ade" || m.bytes != 6 {
+		t.Errorf("got %v (%d bytes), want a, d, e (6 bytes)", ids, m.bytes)
+	}
+}

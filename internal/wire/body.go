@@ -97,7 +97,7 @@ func parseBody(body []byte) ([][]byte, error) {
 	case !ok:
 		return nil, errNoCommands
 	}
-	cmds, ok := elements(raw)
+	cmds, ok := jsonx.Elements(raw)
 	if !ok {
 		return nil, errNoCommands
 	}

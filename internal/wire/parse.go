@@ -63,19 +63,19 @@ func commandOf(raw []byte) (c Command, errs []string) {
 	var d data
 	nameOK, idOK := false, true
 	var err error
-	end := walkObject(raw, skipWS(raw, 0), func(k []byte, v int) int { // a repeated member: the last one counts
-		e := valueEnd(raw, v)
+	end := jsonx.WalkObject(raw, jsonx.SkipWS(raw, 0), func(k []byte, v int) int { // a repeated member: the last one counts
+		e := jsonx.ValueEnd(raw, v)
 		switch {
-		case keyIs(k, "name"):
+		case jsonx.KeyIs(k, "name"):
 			c.Name, err = jsonx.String(raw[v:e])
 			nameOK = err == nil && c.Name != ""
-		case keyIs(k, "command_id"):
+		case jsonx.KeyIs(k, "command_id"):
 			c.ID, idOK = "", true
 			if string(raw[v:e]) != "null" {
 				c.ID, err = jsonx.String(raw[v:e])
 				idOK = err == nil && validCommandID(c.ID)
 			}
-		case keyIs(k, "data"):
+		case jsonx.KeyIs(k, "data"):
 			if e2 := d.read(raw, v); e2 > 0 {
 				e = e2
 			}
@@ -113,7 +113,7 @@ func ParseData(name string, raw []byte) (c Command, errs []string) {
 		return Command{Name: name}, []string{ErrTextData}
 	}
 	var d data
-	d.read(raw, skipWS(raw, 0))
+	d.read(raw, jsonx.SkipWS(raw, 0))
 	return d.check(name)
 }
 
@@ -129,38 +129,38 @@ type data struct {
 // by member, and returns the offset just after it (-1: not an object).
 func (d *data) read(raw []byte, i int) int {
 	*d = data{}
-	end := walkObject(raw, i, func(k []byte, v int) int { // a repeated member: the last one counts
+	end := jsonx.WalkObject(raw, i, func(k []byte, v int) int { // a repeated member: the last one counts
 		switch {
-		case keyIs(k, "customer_ids"):
-			e := valueEnd(raw, v)
+		case jsonx.KeyIs(k, "customer_ids"):
+			e := jsonx.ValueEnd(raw, v)
 			d.ids = raw[v:e]
 			return e
-		case keyIs(k, "event_type"):
-			e := valueEnd(raw, v)
+		case jsonx.KeyIs(k, "event_type"):
+			e := jsonx.ValueEnd(raw, v)
 			d.typ = raw[v:e]
 			return e
-		case keyIs(k, "timestamp"):
-			e := valueEnd(raw, v)
+		case jsonx.KeyIs(k, "timestamp"):
+			e := jsonx.ValueEnd(raw, v)
 			d.ts = raw[v:e]
 			return e
-		case keyIs(k, "properties"):
+		case jsonx.KeyIs(k, "properties"):
 			d.oversize = d.oversize[:0]
-			e := walkObject(raw, v, func(pk []byte, pv int) int {
-				pe := valueEnd(raw, pv)
+			e := jsonx.WalkObject(raw, v, func(pk []byte, pv int) int {
+				pe := jsonx.ValueEnd(raw, pv)
 				if !ValueFits(pe - pv) {
-					d.oversize = append(d.oversize, "properties."+keyName(pk)+": is "+strconv.Itoa(pe-pv)+
+					d.oversize = append(d.oversize, "properties."+jsonx.KeyName(pk)+": is "+strconv.Itoa(pe-pv)+
 						" bytes encoded, over the 16 KB limit for a value")
 				}
 				return pe
 			})
 			d.propsObject = e > 0
 			if e < 0 {
-				e = valueEnd(raw, v)
+				e = jsonx.ValueEnd(raw, v)
 			}
 			d.props = raw[v:e]
 			return e
 		}
-		return valueEnd(raw, v)
+		return jsonx.ValueEnd(raw, v)
 	})
 	d.object = end > 0
 	return end
@@ -205,9 +205,9 @@ func (d *data) check(name string) (c Command, errs []string) {
 func parseCustomerIDs(raw []byte) (Props, bool) {
 	var out Props
 	good := true
-	end := walkObject(raw, 0, func(k []byte, v int) int {
-		e := valueEnd(raw, v)
-		name := keyName(k)
+	end := jsonx.WalkObject(raw, 0, func(k []byte, v int) int {
+		e := jsonx.ValueEnd(raw, v)
+		name := jsonx.KeyName(k)
 		good = good && name != "" && NonEmptyString(raw[v:e])
 		out = append(out, jsonx.Member{Key: name, Value: raw[v:e], RawKey: k})
 		return e
