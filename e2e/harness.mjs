@@ -1,28 +1,45 @@
 // Test harness: the real collector (built by `make collector`) on one
 // loopback port, the test pages and dist/ on another, so every request the
-// SDK makes is cross-origin as in production, and headless Chromium from
-// Debian's package driven by playwright-core.
+// SDK makes is cross-origin as in production, and a browser engine from
+// Debian's packages behind one small interface (engines/index.mjs), picked
+// by $ENGINE: chromium (default), firefox or webkit.
+import { test as nodeTest, after } from 'node:test'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, extname, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { load } from './engines/index.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 export const TOKEN = 'e2e'
 export const KEY = 'e2e-public-key'
 
+// engine is the engine of this run ($ENGINE).
+export const engine = await load(process.env.ENGINE || 'chromium')
+
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
 
-// startPages serves e2e/pages at / and dist/ at /dist/.
+// startPages serves e2e/pages at / and dist/ at /dist/. Every HTML page
+// gets the observer (pages/observe.js) as its first script, then the
+// preludes named by ?prelude=a,b (pages/preludes/a.js, ...), which stand in
+// for init scripts (a page without IndexedDB or Worker). ?delay=ms holds
+// any file that long, for tests of slow loads without request interception.
 export async function startPages() {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname))
+    const u = new URL(req.url, 'http://x')
+    const path = normalize(decodeURIComponent(u.pathname))
     const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
+    const delay = Number(u.searchParams.get('delay')) || 0
+    if (delay > 0) await new Promise((r) => setTimeout(r, Math.min(delay, 60000)))
     try {
-      const body = await readFile(file)
+      let body = await readFile(file)
+      if (extname(file) === '.html') {
+        const preludes = (u.searchParams.get('prelude') || '').split(',').filter((n) => /^[a-z0-9-]+$/.test(n))
+        const scripts = ['/observe.js', ...preludes.map((n) => `/preludes/${n}.js`)].map((s) => `<script src="${s}"></script>`).join('')
+        body = String(body).replace(/<head[^>]*>/i, (m) => m + scripts)
+      }
       res.writeHead(200, { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' })
       res.end(body)
     } catch {
@@ -125,25 +142,81 @@ export class Collector {
   }
 }
 
-export function launch(opts = {}) {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    ...opts,
-  })
+// bounded waits for p at most ms (an unref'd timer: it never holds the
+// process), ignoring its failure.
+export function bounded(p, ms) {
+  let timer
+  const late = new Promise((r) => { timer = setTimeout(r, ms); timer.unref() })
+  return Promise.race([Promise.resolve(p).catch(() => {}), late]).finally(() => clearTimeout(timer))
 }
 
-// env starts pages, a collector allowing their origin, and a browser.
+// launch starts the engine's browser.
+export function launch() { return engine.launch() }
+
+// test is node:test's test with the engine's name in front of the test's,
+// so a failure names the engine. opts.needs lists the engine features the
+// test needs (see engines/index.mjs); where the engine lacks one, the test
+// is skipped with the reason.
+export function test(name, opts, fn) {
+  if (typeof opts === 'function') [opts, fn] = [{}, opts]
+  if (!hooked) { // at a file's top level: the hook is the file's, not a test's
+    hooked = true
+    after(async () => { if (shared) await (await shared).close() })
+  }
+  const { needs = [], ...rest } = opts
+  const missing = needs.filter((f) => engine.lacks[f]).map((f) => `${engine.name} lacks ${f}: ${engine.lacks[f]}`)
+  return nodeTest(`${engine.name}: ${name}`, missing.length ? { ...rest, skip: missing.join('; ') } : rest, fn)
+}
+
+// One browser per test file (each file runs in its own process), closed
+// after its last test; every test gets fresh contexts (profiles) of it,
+// closed when the test ends.
+let shared = null
+let hooked = false
+
+async function browser() {
+  if (shared) {
+    const b = await shared
+    if (b.connected()) return b
+  }
+  shared = launch()
+  shared.catch(() => { shared = null })
+  return shared
+}
+
+// env starts pages, a collector allowing their origin, and the browser;
+// browser.newContext() makes a profile that is closed after the test, when
+// uncaught errors of its open pages are printed.
 export async function env(t, collectorOpts = {}) {
   const pages = await startPages()
   const collector = await new Collector({ origin: pages.url, ...collectorOpts }).start()
-  const browser = await launch()
+  const b = await browser()
+  const contexts = []
   t.after(async () => {
-    await browser.close()
+    for (const { pages: open } of contexts) {
+      for (const p of open) {
+        if (p.isClosed()) continue
+        const errors = await bounded(p.errors(), 2000)
+        for (const e of errors || []) console.error(`# ${engine.name} page error (${e.where}): ${e.message}`)
+      }
+    }
+    await Promise.all(contexts.map(({ ctx }) => bounded(ctx.close(), 10000)))
     await collector.close()
     await pages.close()
   })
-  return { pages, collector, browser }
+  const newContext = async () => {
+    const ctx = await b.newContext()
+    const entry = { ctx, pages: [] }
+    contexts.push(entry)
+    const newPage = ctx.newPage.bind(ctx)
+    ctx.newPage = async () => {
+      const p = await newPage()
+      entry.pages.push(p)
+      return p
+    }
+    return ctx
+  }
+  return { pages, collector, browser: { name: b.name, get version() { return b.version }, newContext } }
 }
 
 // config returns an SDK configuration pointing at collector.
@@ -151,12 +224,12 @@ export function config(collector, extra = {}) {
   return { projectToken: TOKEN, authorization: `Token ${KEY}`, baseUrl: collector.url, ...extra }
 }
 
-// open loads the test page in a new page of ctx and configures the SDK there
-// (as window.exponea); it returns the page.
-export async function open(ctx, pages, cfg) {
+// open loads a test page (path, default '/', with ?prelude= for preludes)
+// in a new page of ctx and, with cfg, configures the SDK there (as
+// window.exponea); it returns the page.
+export async function open(ctx, pages, cfg, { path = '/', prelude = [] } = {}) {
   const page = await ctx.newPage()
-  page.on('pageerror', (e) => console.error('pageerror:', e.message))
-  await page.goto(pages.url + '/')
+  await page.goto(pages.url + path + (prelude.length ? `${path.includes('?') ? '&' : '?'}prelude=${prelude.join(',')}` : ''))
   if (cfg) await configure(page, cfg)
   return page
 }

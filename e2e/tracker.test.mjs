@@ -1,7 +1,7 @@
-// The tracker end to end: the SDK in headless Chromium, the real collector.
-import { test } from 'node:test'
+// The tracker end to end: the SDK in a browser engine ($ENGINE), the real
+// collector.
 import assert from 'node:assert/strict'
-import { env, config, open, configure } from './harness.mjs'
+import { test, env, config, open, configure } from './harness.mjs'
 
 test('events and identify arrive in the Bloomreach format, with the cookie and merged ids', async (t) => {
   const { pages, collector, browser } = await env(t)
@@ -161,9 +161,8 @@ test('a bad configuration rejects with the field named', async (t) => {
 
 test('the script-tag build defines window.Exponea and delivers', async (t) => {
   const { pages, collector, browser } = await env(t)
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(pages.url + '/script-tag.html')
-  await page.waitForFunction(() => window.Exponea)
+  const page = await open(await browser.newContext(), pages, null, { path: '/script-tag.html' })
+  await page.waitFor(() => !!window.Exponea)
   await page.evaluate(async (cfg) => {
     const e = await Exponea.configure(cfg)
     await e.trackEvent({ name: 'from_script_tag' })
