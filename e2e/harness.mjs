@@ -153,19 +153,26 @@ export function bounded(p, ms) {
 // launch starts the engine's browser.
 export function launch() { return engine.launch() }
 
+// longEngines are the engines that run tests marked long ($LONG_ENGINES,
+// default chromium): `make test` keeps its time down by running such a test
+// in one engine when what it measures does not depend on the engine.
+const longEngines = (process.env.LONG_ENGINES || 'chromium').split(/[\s,]+/)
+
 // test is node:test's test with the engine's name in front of the test's,
 // so a failure names the engine. opts.needs lists the engine features the
 // test needs (see engines/index.mjs); where the engine lacks one, the test
-// is skipped with the reason.
+// is skipped with the reason. opts.long (a reason) marks a test that runs
+// only in $LONG_ENGINES; elsewhere it is skipped with that reason.
 export function test(name, opts, fn) {
   if (typeof opts === 'function') [opts, fn] = [{}, opts]
   if (!hooked) { // at a file's top level: the hook is the file's, not a test's
     hooked = true
     after(async () => { if (shared) await (await shared).close() })
   }
-  const { needs = [], ...rest } = opts
-  const missing = needs.filter((f) => engine.lacks[f]).map((f) => `${engine.name} lacks ${f}: ${engine.lacks[f]}`)
-  return nodeTest(`${engine.name}: ${name}`, missing.length ? { ...rest, skip: missing.join('; ') } : rest, fn)
+  const { needs = [], long, ...rest } = opts
+  const skip = needs.filter((f) => engine.lacks[f]).map((f) => `${engine.name} lacks ${f}: ${engine.lacks[f]}`)
+  if (long && !longEngines.includes(engine.name)) skip.push(`long, runs in LONG_ENGINES=${longEngines.join(',')} only: ${long}`)
+  return nodeTest(`${engine.name}: ${name}`, skip.length ? { ...rest, skip: skip.join('; ') } : rest, fn)
 }
 
 // One browser per test file (each file runs in its own process), closed
