@@ -35,11 +35,7 @@ export async function startPages() {
     if (delay > 0) await new Promise((r) => setTimeout(r, Math.min(delay, 60000)))
     try {
       let body = await readFile(file)
-      if (extname(file) === '.html') {
-        const preludes = (u.searchParams.get('prelude') || '').split(',').filter((n) => /^[a-z0-9-]+$/.test(n))
-        const scripts = ['/observe.js', ...preludes.map((n) => `/preludes/${n}.js`)].map((s) => `<script src="${s}"></script>`).join('')
-        body = String(body).replace(/<head[^>]*>/i, (m) => m + scripts)
-      }
+      if (extname(file) === '.html') body = withObserver(body, (u.searchParams.get('prelude') || '').split(','))
       res.writeHead(200, { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' })
       res.end(body)
     } catch {
@@ -49,6 +45,14 @@ export async function startPages() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${server.address().port}`
   return { url, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }) }
+}
+
+// withObserver returns the HTML page html with the observer, then the
+// preludes named, as the first scripts of its head.
+export function withObserver(html, preludes = []) {
+  const names = preludes.filter((n) => /^[a-z0-9-]+$/.test(n))
+  const scripts = ['/observe.js', ...names.map((n) => `/preludes/${n}.js`)].map((s) => `<script src="${s}"></script>`).join('')
+  return String(html).replace(/<head[^>]*>/i, (m) => m + scripts)
 }
 
 // Collector runs build/collector with a SQLite file in a temp dir. start()

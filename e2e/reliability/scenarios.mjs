@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { withObserver } from '../harness.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const size = (kit, quick, full) => (kit.quick ? quick : full)
@@ -64,10 +65,8 @@ export async function offlineReload(kit) {
     const path = new URL(url).pathname
     const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
     try {
-      let body = await readFile(file)
-      // the observer, as the pages server would insert it
-      if (extname(file) === '.html') body = String(body).replace(/<head[^>]*>/i, (m) => m + '<script src="/observe.js"></script>')
-      return { body, contentType: types[extname(file)] || 'application/octet-stream' }
+      const body = await readFile(file)
+      return { body: extname(file) === '.html' ? withObserver(body) : body, contentType: types[extname(file)] || 'application/octet-stream' }
     } catch {
       return null
     }
