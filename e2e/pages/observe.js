@@ -33,7 +33,9 @@
       self.Worker = new Proxy(Native, {
         construct(Target, [url, opts]) {
           const src = new URL(String(url), location.href)
-          if (src.origin !== location.origin || (opts && opts.type === 'module')) return new Target(url, opts)
+          // Only a same-origin http(s) classic script can be loaded by
+          // importScripts from observe-worker.js (not a blob: or data: URL).
+          if (src.protocol !== location.protocol || src.origin !== location.origin || (opts && opts.type === 'module')) return new Target(url, opts)
           const w = new Target('/observe-worker.js?src=' + encodeURIComponent(src.href), opts)
           // Registered before the SDK sets onmessage, so it runs first and
           // keeps the observer's messages from the SDK.
