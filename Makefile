@@ -1,6 +1,7 @@
 # The one source of truth for building, testing and running the project.
 # `make demo` and `make test` work on a fresh machine: they install what they
-# need (npm packages; Chromium for the browser tests).
+# need (npm packages; the browsers for the browser tests, from Debian's
+# packages).
 
 SHELL := /bin/bash
 GO ?= go
@@ -10,8 +11,16 @@ WASM_FLAGS := -trimpath -ldflags="-s -w"
 WASM_ENV := GOOS=js GOARCH=wasm
 # Runs js/wasm test binaries under Node, with IndexedDB from fake-indexeddb.
 WASM_TEST_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" NODE_OPTIONS="--require fake-indexeddb/auto" $(WASM_ENV)
+# The browser engines the browser suites run in (e2e/engines/), each from
+# Debian's packages: `make test-e2e ENGINES=webkit` runs one.
+ENGINES ?= chromium firefox webkit
+# Tests marked long (e2e/harness.mjs) run in these engines only.
+LONG_ENGINES ?= chromium
+PKG_chromium := chromium
+PKG_firefox := firefox-esr
+PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps chromium
+.PHONY: all build examples generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -21,11 +30,21 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 deps: node_modules/.package-lock.json
 
-# Chromium from Debian's packages, for the browser tests (never a download).
+# The browsers from Debian's packages (never a download): chromium;
+# firefox-esr; webkit2gtk-driver (WebKitWebDriver and, through
+# libwebkit2gtk-4.1-0, WebKitGTK's MiniBrowser) with xvfb for its display.
+# Installs the missing ones, as root or through sudo.
+define apt_install
+@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then echo "installing$$missing (apt)"; sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+endef
+
+browsers:
+	$(call apt_install,$(foreach e,$(ENGINES),$(PKG_$(e))))
+
 chromium:
-	@command -v chromium >/dev/null || { echo "installing chromium (apt)"; \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
+	$(call apt_install,$(PKG_chromium))
 
 dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -name '*_test.go')
 	@mkdir -p dist
@@ -91,17 +110,22 @@ test-js:
 test-wasm: deps
 	$(WASM_TEST_ENV) $(GO) test ./internal/idbstore/
 
-test-e2e: build collector chromium
-	node --test --test-concurrency=1 e2e/
+# The browser tests, once per engine; a failing test's name starts with its
+# engine, and the last line names every engine that failed.
+test-e2e: build collector browsers
+	@failed=""; for e in $(ENGINES); do echo "--- e2e in $$e"; \
+	  ENGINE=$$e LONG_ENGINES="$(LONG_ENGINES)" node --test --test-concurrency=1 e2e/ || failed="$$failed $$e"; done; \
+	test -z "$$failed" || { echo "test-e2e: failed in$$failed"; exit 1; }
 
-# The zero-loss proof: fault scenarios against the real collector, with a
-# loss report in reliability/report.{json,md}. Fails on any lost or
-# duplicated-stored event. `make test` runs the quick version.
-reliability: build collector chromium
-	node e2e/reliability/run.mjs
+# The zero-loss proof: fault scenarios against the real collector in every
+# engine, with a loss report in reliability/report.{json,md}, one column per
+# engine. Fails on any lost or duplicated-stored event. `make test` runs the
+# quick version.
+reliability: build collector browsers
+	ENGINES="$(ENGINES)" node e2e/reliability/run.mjs
 
-test-reliability: build collector chromium
-	RELIABILITY_QUICK=1 node e2e/reliability/run.mjs
+test-reliability: build collector browsers
+	RELIABILITY_QUICK=1 ENGINES="$(ENGINES)" node e2e/reliability/run.mjs
 
 # The side-by-side benchmark against the peer SDKs (bench/README.md):
 # prints the table, writes bench/results/latest.{json,md,svg}.

@@ -2,9 +2,8 @@
 // do — calls fired without awaiting them, the tab closed or the page left in
 // the same task, calls made before exponea.js has arrived, a Worker that
 // dies — and the SDK keeps every call, delivering it once.
-import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { env, config, open, hide } from './harness.mjs'
+import { test, env, config, open, hide } from './harness.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const stored = async (collector, type) => (await collector.events(`event_type=${type}`)).map((e) => e.properties.i)
@@ -24,7 +23,7 @@ for (const mode of ['immediate', 'period', 'appClose', 'manual']) {
     const page = await open(ctx, pages, config(collector, first))
     const n = 5
     await fire(page, 'leave', n)
-    await page.close({ runBeforeUnload: false })
+    await page.close()
     await sleep(1500)
     const atClose = (await stored(collector, 'leave')).length
     if (mode === 'manual') assert.equal(atClose, 0, 'manual mode sends nothing at close')
@@ -53,14 +52,14 @@ test('calls made before exponea.js arrives survive a tab that closes first, and 
   const ctx = await browser.newContext()
   const cfg = config(collector, { flushMode: 'manual' })
   const page = await ctx.newPage()
-  await page.goto(pages.url + '/snippet.html?scriptDelay=60000', { waitUntil: 'domcontentloaded' }) // exponea.js is on its way for a minute
+  await page.goto(pages.url + '/snippet.html?scriptDelay=never') // exponea.js is still on its way when the tab closes
   await page.evaluate((cfg) => {
     const e = Exponea.configure(cfg)
     for (let i = 0; i < 4; i++) e.trackEvent({ name: 'early', properties: { i } })
     e.identifyCustomer({ ids: { registered: 'early@b.c' } })
   }, cfg)
   assert.equal(await page.evaluate(() => typeof Exponea.q), 'object', 'exponea.js had not arrived')
-  await page.close({ runBeforeUnload: false })
+  await page.close()
 
   const next = await ctx.newPage()
   await next.goto(pages.url + '/snippet.html')
@@ -82,7 +81,7 @@ test('calls made before exponea.js arrives survive a tab that closes first, and 
 test('the snippet: calls before the SDK loads go through, with their Promises', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await (await browser.newContext()).newPage()
-  await page.goto(pages.url + '/snippet.html?scriptDelay=500', { waitUntil: 'domcontentloaded' })
+  await page.goto(pages.url + '/snippet.html?scriptDelay=500')
   const result = await page.evaluate(async (cfg) => {
     const e = Exponea.configure(cfg)
     const p = e.trackEvent({ name: 'stubbed' })

@@ -1,33 +1,41 @@
 // Test harness: the real collector (built by `make collector`) on one
 // loopback port, the test pages and dist/ on another, so every request the
-// SDK makes is cross-origin as in production, and headless Chromium from
-// Debian's package driven by playwright-core.
+// SDK makes is cross-origin as in production, and a browser engine from
+// Debian's packages behind one small interface (engines/index.mjs), picked
+// by $ENGINE: chromium (default), firefox or webkit.
+import { test as nodeTest, after } from 'node:test'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, extname, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { load } from './engines/index.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 export const TOKEN = 'e2e'
 export const KEY = 'e2e-public-key'
 
+// engine is the engine of this run ($ENGINE).
+export const engine = await load(process.env.ENGINE || 'chromium')
+
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
 
-// startPages serves e2e/pages at / and dist/ at /dist/. A `delay` query
-// parameter holds any file back for that many milliseconds (a slow network
-// for one file).
+// startPages serves e2e/pages at / and dist/ at /dist/. Every HTML page
+// gets the observer (pages/observe.js) as its first script, then the
+// preludes named by ?prelude=a,b (pages/preludes/a.js, ...), which stand in
+// for init scripts (a page without IndexedDB or Worker). ?delay=ms holds
+// any file that long, for tests of slow loads without request interception.
 export async function startPages() {
   const server = createServer(async (req, res) => {
     const u = new URL(req.url, 'http://x')
-    const delay = Number(u.searchParams.get('delay'))
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay))
     const path = normalize(decodeURIComponent(u.pathname))
     const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
+    const delay = Number(u.searchParams.get('delay')) || 0
+    if (delay > 0) await new Promise((r) => setTimeout(r, Math.min(delay, 60000)))
     try {
-      const body = await readFile(file)
+      let body = await readFile(file)
+      if (extname(file) === '.html') body = withObserver(body, (u.searchParams.get('prelude') || '').split(','))
       res.writeHead(200, { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' })
       res.end(body)
     } catch {
@@ -37,6 +45,14 @@ export async function startPages() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${server.address().port}`
   return { url, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }) }
+}
+
+// withObserver returns the HTML page html with the observer, then the
+// preludes named, as the first scripts of its head.
+export function withObserver(html, preludes = []) {
+  const names = preludes.filter((n) => /^[a-z0-9-]+$/.test(n))
+  const scripts = ['/observe.js', ...names.map((n) => `/preludes/${n}.js`)].map((s) => `<script src="${s}"></script>`).join('')
+  return String(html).replace(/<head[^>]*>/i, (m) => m + scripts)
 }
 
 // Collector runs build/collector with a SQLite file in a temp dir. start()
@@ -130,25 +146,88 @@ export class Collector {
   }
 }
 
-export function launch(opts = {}) {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    ...opts,
-  })
+// bounded waits for p at most ms (an unref'd timer: it never holds the
+// process), ignoring its failure.
+export function bounded(p, ms) {
+  let timer
+  const late = new Promise((r) => { timer = setTimeout(r, ms); timer.unref() })
+  return Promise.race([Promise.resolve(p).catch(() => {}), late]).finally(() => clearTimeout(timer))
 }
 
-// env starts pages, a collector allowing their origin, and a browser.
+// launch starts the engine's browser.
+export function launch() { return engine.launch() }
+
+// longEngines are the engines that run tests marked long ($LONG_ENGINES,
+// default chromium): `make test` keeps its time down by running such a test
+// in one engine when what it measures does not depend on the engine.
+const longEngines = (process.env.LONG_ENGINES || 'chromium').split(/[\s,]+/)
+
+// test is node:test's test with the engine's name in front of the test's,
+// so a failure names the engine. opts.needs lists the engine features the
+// test needs (see engines/index.mjs); where the engine lacks one, the test
+// is skipped with the reason. opts.long (a reason) marks a test that runs
+// only in $LONG_ENGINES; elsewhere it is skipped with that reason.
+export function test(name, opts, fn) {
+  if (typeof opts === 'function') [opts, fn] = [{}, opts]
+  if (!hooked) { // at a file's top level: the hook is the file's, not a test's
+    hooked = true
+    after(async () => { if (shared) await (await shared).close() })
+  }
+  const { needs = [], long, ...rest } = opts
+  const skip = needs.filter((f) => engine.lacks[f]).map((f) => `${engine.name} lacks ${f}: ${engine.lacks[f]}`)
+  if (long && !longEngines.includes(engine.name)) skip.push(`long, runs in LONG_ENGINES=${longEngines.join(',')} only: ${long}`)
+  return nodeTest(`${engine.name}: ${name}`, skip.length ? { ...rest, skip: skip.join('; ') } : rest, fn)
+}
+
+// One browser per test file (each file runs in its own process), closed
+// after its last test; every test gets fresh contexts (profiles) of it,
+// closed when the test ends.
+let shared = null
+let hooked = false
+
+async function browser() {
+  if (shared) {
+    const b = await shared
+    if (b.connected()) return b
+  }
+  shared = launch()
+  shared.catch(() => { shared = null })
+  return shared
+}
+
+// env starts pages, a collector allowing their origin, and the browser;
+// browser.newContext() makes a profile that is closed after the test, when
+// uncaught errors of its open pages are printed.
 export async function env(t, collectorOpts = {}) {
   const pages = await startPages()
   const collector = await new Collector({ origin: pages.url, ...collectorOpts }).start()
-  const browser = await launch()
+  const b = await browser()
+  const contexts = []
   t.after(async () => {
-    await browser.close()
+    for (const { pages: open } of contexts) {
+      for (const p of open) {
+        if (p.isClosed()) continue
+        const errors = await bounded(p.errors(), 2000)
+        for (const e of errors || []) console.error(`# ${engine.name} page error (${e.where}): ${e.message}`)
+      }
+    }
+    await Promise.all(contexts.map(({ ctx }) => bounded(ctx.close(), 10000)))
     await collector.close()
     await pages.close()
   })
-  return { pages, collector, browser }
+  const newContext = async () => {
+    const ctx = await b.newContext()
+    const entry = { ctx, pages: [] }
+    contexts.push(entry)
+    const newPage = ctx.newPage.bind(ctx)
+    ctx.newPage = async () => {
+      const p = await newPage()
+      entry.pages.push(p)
+      return p
+    }
+    return ctx
+  }
+  return { pages, collector, browser: { name: b.name, get version() { return b.version }, newContext } }
 }
 
 // config returns an SDK configuration pointing at collector.
@@ -156,12 +235,12 @@ export function config(collector, extra = {}) {
   return { projectToken: TOKEN, authorization: `Token ${KEY}`, baseUrl: collector.url, ...extra }
 }
 
-// open loads the test page in a new page of ctx and configures the SDK there
-// (as window.exponea); it returns the page.
-export async function open(ctx, pages, cfg) {
+// open loads a test page (path, default '/', with ?prelude= for preludes)
+// in a new page of ctx and, with cfg, configures the SDK there (as
+// window.exponea); it returns the page.
+export async function open(ctx, pages, cfg, { path = '/', prelude = [] } = {}) {
   const page = await ctx.newPage()
-  page.on('pageerror', (e) => console.error('pageerror:', e.message))
-  await page.goto(pages.url + '/')
+  await page.goto(pages.url + path + (prelude.length ? `${path.includes('?') ? '&' : '?'}prelude=${prelude.join(',')}` : ''))
   if (cfg) await configure(page, cfg)
   return page
 }

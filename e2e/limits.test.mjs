@@ -1,24 +1,22 @@
 // Storage limits and storage failures: a bounded queue with drop reports,
 // and an in-memory queue when IndexedDB cannot be opened.
-import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { env, config, open } from './harness.mjs'
+import { test, env, config, open } from './harness.mjs'
 
 test('a full queue evicts the oldest events with drop reports; identify records stay', async (t) => {
   const { pages, collector, browser } = await env(t)
   const ctx = await browser.newContext()
   const page = await open(ctx, pages, config(collector, { flushMode: 'manual', maxQueueRecords: 20, automaticSessionTracking: false }))
-  const drops = []
-  await page.exposeFunction('reportDrop', (e) => drops.push(e))
   const stats = await page.evaluate(async () => {
-    exponea.on('drop', (e) => window.reportDrop(e))
+    window.drops = []
+    exponea.on('drop', (e) => window.drops.push(e))
     await exponea.identifyCustomer({ ids: { registered: 'kept@example.com' } })
     for (let i = 0; i < 50; i++) await exponea.trackEvent({ name: 'full', properties: { seq: i } })
     return exponea.getStats()
   })
   assert.equal(stats.length, 20)
   assert.equal(stats.dropped, 32, 'installation + 31 oldest events')
-  await collector.waitFor(async () => drops.length === 32, { what: '32 drop reports' })
+  const drops = await page.waitFor(() => window.drops.length === 32 && window.drops, undefined, { what: '32 drop reports' })
   assert.ok(drops.every((d) => d.kind === 'event' && /queue full/.test(d.reason)), JSON.stringify(drops[0]))
   await page.evaluate(() => exponea.flushData())
   const seqs = (await collector.events('event_type=full')).map((e) => e.properties.seq)
@@ -29,16 +27,7 @@ test('a full queue evicts the oldest events with drop reports; identify records 
 for (const where of ['worker', 'page']) {
   test(`IndexedDB unavailable (${where}): a memory queue with a warning, and tracking still works`, async (t) => {
     const { pages, collector, browser } = await env(t)
-    const ctx = await browser.newContext()
-    await ctx.addInitScript(() => {
-      IDBFactory.prototype.open = function () { throw new DOMException('blocked by a test', 'SecurityError') }
-    })
-    const page = await ctx.newPage()
-    const warnings = []
-    const onConsole = (m) => m.type() === 'warning' && warnings.push(m.text())
-    page.on('console', onConsole)
-    page.on('worker', (w) => w.on('console', onConsole))
-    await page.goto(pages.url + '/')
+    const page = await open(await browser.newContext(), pages, null, { prelude: ['no-idb'] })
     const extra = where === 'worker' ? { workerUrl: '/no-idb-worker.js' } : { worker: false }
     const got = await page.evaluate(async (cfg) => {
       const { Exponea } = await import('/dist/exponea.mjs')
@@ -47,6 +36,7 @@ for (const where of ['worker', 'page']) {
       return { storage: exponea.storage, runsIn: exponea.runsIn }
     }, config(collector, extra))
     assert.deepEqual(got, { storage: 'memory', runsIn: where })
+    const warnings = (await page.console()).filter((m) => m.type === 'warning').map((m) => m.text)
     assert.ok(warnings.some((w) => /IndexedDB is unavailable/.test(w)), warnings.join('\n'))
     await collector.waitFor(async () => (await collector.events('event_type=in_memory')).length === 1, { what: 'event' })
   })
@@ -54,9 +44,7 @@ for (const where of ['worker', 'page']) {
 
 test('without Worker support the SDK runs on the page', async (t) => {
   const { pages, collector, browser } = await env(t)
-  const ctx = await browser.newContext()
-  await ctx.addInitScript(() => { delete window.Worker })
-  const page = await open(ctx, pages, config(collector))
+  const page = await open(await browser.newContext(), pages, config(collector), { prelude: ['no-worker'] })
   assert.equal(await page.evaluate(() => exponea.runsIn), 'page')
   await page.evaluate(() => exponea.trackEvent({ name: 'on_page' }))
   await collector.waitFor(async () => (await collector.events('event_type=on_page')).length === 1, { what: 'event' })

@@ -1,8 +1,8 @@
-// Sessions, anonymize and identity shared across tabs and reloads, in
-// Chromium against the real collector, with a 2 s session timeout.
-import { test } from 'node:test'
+// Sessions, anonymize and identity shared across tabs and reloads, in a
+// browser engine ($ENGINE) against the real collector, with a 2 s session
+// timeout.
 import assert from 'node:assert/strict'
-import { env, config, open, configure, hide } from './harness.mjs'
+import { test, env, config, open, configure, hide } from './harness.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const short = (collector, extra = {}) => config(collector, { sessionTimeout: 2, ...extra })
@@ -127,9 +127,8 @@ test('manual sessions with automatic tracking off; ignored with a warning when i
   assert.match(bad, /^TypeError: trackSessionStart: timestamp/)
 
   const auto = await open(ctx, pages, config(collector, { dbName: 'auto' }))
-  const warnings = []
-  auto.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()))
   await auto.evaluate(() => exponea.trackSessionStart())
+  const warnings = (await auto.console()).filter((m) => m.type === 'warning').map((m) => m.text)
   assert.ok(warnings.some((w) => /trackSessionStart/.test(w)), `warnings: ${warnings}`)
   await sleep(300)
   assert.equal((await ofType(collector, 'session_start')).length, 2, 'the manual start and the automatic one of the second page only')

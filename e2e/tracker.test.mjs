@@ -1,7 +1,8 @@
-// The tracker end to end: the SDK in headless Chromium, the real collector.
-import { test } from 'node:test'
+// The tracker end to end: the SDK in a browser engine ($ENGINE), the real
+// collector.
 import assert from 'node:assert/strict'
-import { env, config, open, configure } from './harness.mjs'
+import { test, env, config, open, configure } from './harness.mjs'
+import { batchRequests } from './reliability/count.mjs'
 
 test('events and identify arrive in the Bloomreach format, with the cookie and merged ids', async (t) => {
   const { pages, collector, browser } = await env(t)
@@ -161,9 +162,8 @@ test('a bad configuration rejects with the field named', async (t) => {
 
 test('the script-tag build defines window.Exponea and delivers', async (t) => {
   const { pages, collector, browser } = await env(t)
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(pages.url + '/script-tag.html')
-  await page.waitForFunction(() => window.Exponea)
+  const page = await open(await browser.newContext(), pages, null, { path: '/script-tag.html' })
+  await page.waitFor(() => !!window.Exponea)
   await page.evaluate(async (cfg) => {
     const e = await Exponea.configure(cfg)
     await e.trackEvent({ name: 'from_script_tag' })
@@ -175,7 +175,7 @@ test('a burst of 500 calls is stored in few transactions and sent in few request
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))
   await collector.waitFor(async () => (await collector.events('event_type=installation')).length === 1, { what: 'installation' })
-  const before = (await collector.stats()).requests
+  const before = await collector.stats()
   await page.evaluate(async () => {
     const ps = []
     for (let i = 0; i < 500; i++) ps.push(exponea.trackEvent({ name: 'burst', properties: { seq: i } }))
@@ -187,9 +187,10 @@ test('a burst of 500 calls is stored in few transactions and sent in few request
   }, { what: '500 events' })
   assert.equal(new Set(ev.map((e) => e.properties.seq)).size, 500)
   const stats = await collector.stats()
-  const requests = stats.requests - before
+  const requests = batchRequests(stats) - batchRequests(before)
   // 500 commands need at least 10 requests of 50; coalescing keeps it there
-  // (one preflight per request origin is counted by the collector too).
-  assert.ok(requests <= 12, `used ${requests} requests for 500 events`)
+  // (one more may carry session_start). CORS preflights are the browser's,
+  // not counted: Firefox sends several before its preflight cache holds.
+  assert.ok(requests <= 11, `used ${requests} requests for 500 events`)
   assert.equal(stats.duplicates_received, 0)
 })

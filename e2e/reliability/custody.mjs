@@ -25,7 +25,7 @@ export function trackAndLeave(mode) {
       ctxs.push(ctx)
       const page = await kit.open(ctx, kit.cfg(first))
       await kit.fire(page, n)
-      await page.close({ runBeforeUnload: false })
+      await page.close()
     })
     kit.step(`${ctxs.length} trials closed`)
     await kit.sleep(2000)
@@ -55,7 +55,7 @@ export async function leaveDuringStartup(kit) {
     ctxs.push(ctx)
     const page = await kit.open(ctx)
     await kit.fire(page, 5, kit.cfg())
-    await page.close({ runBeforeUnload: false })
+    await page.close()
   })
   await trials(ctxs.length, 10, async (i) => {
     const page = await kit.open(ctxs[i], kit.cfg())
@@ -71,11 +71,11 @@ export async function leaveDuringStartup(kit) {
 export async function beforeLoad(kit) {
   const ctx = await kit.context()
   const page = await ctx.newPage()
-  await page.goto(kit.pages.url + '/snippet.html?scriptDelay=60000', { waitUntil: 'domcontentloaded' })
+  await page.goto(kit.pages.url + '/snippet.html?scriptDelay=never')
   await kit.fire(page, size(kit, 10, 50), kit.cfg())
   const stub = await page.evaluate(() => Array.isArray(window.Exponea.q))
   if (!stub) kit.fail('exponea.js arrived before the calls: the scenario tested nothing')
-  await page.close({ runBeforeUnload: false })
+  await page.close()
   const next = await ctx.newPage()
   await next.goto(kit.pages.url + '/snippet.html')
   await next.evaluate(async (cfg) => {

@@ -1,11 +1,13 @@
 // Kit: what one reliability scenario drives the SDK with — browser contexts
 // and pages it cleans up, tracking with unique seq numbers it remembers,
-// drop / error reports it collects, and bounded waits for delivery.
+// drop / error reports it collects, and bounded waits for delivery. It
+// drives the browser through the harness's engine interface
+// (../engines/index.mjs), so each scenario runs unchanged in every engine.
 import { rm } from 'node:fs/promises'
-import { config } from '../harness.mjs'
+import { config, bounded } from '../harness.mjs'
 import { storedRows, distinctSeqs, tally, missing } from './count.mjs'
 
-const isBatch = (req) => req.method() === 'POST' && req.url().includes('/batch')
+const isBatch = (r) => r.method === 'POST' && r.url.includes('/batch')
 
 export class Aborted extends Error {
   constructor() { super('scenario aborted (timed out)') }
@@ -28,6 +30,7 @@ export class Kit {
     this.notes = []
     this.console = new Set() // distinct console warnings / errors / page errors
     this.contexts = []
+    this.tabs = [] // every page opened, for harvest()
     this.aborted = false
     this.timers = new Set()
     this.collectorLog = [] // the collector's stderr, every run of it (report.json)
@@ -73,44 +76,83 @@ export class Kit {
 
   cfg(extra = {}) { return config(this.collector, extra) }
 
-  // context makes a browser context whose pages can report drops and errors.
-  async context(opts = {}) {
+  // context makes a browser context (a fresh profile).
+  async context() {
     this.check()
-    const ctx = await this.browser.newContext(opts)
+    const ctx = await this.browser.newContext()
     this.contexts.push(ctx)
-    await ctx.exposeFunction('__relDrop', (e) => { this.drops.push(e) })
-    await ctx.exposeFunction('__relError', (e) => { this.errors.push(e) })
     return ctx
   }
 
-  // open loads the test page in a new tab of ctx and, with cfg, configures
-  // the SDK there (window.exponea).
-  async open(ctx, cfg) {
+  // open loads the test page (with the preludes named, see startPages) in
+  // a new tab of ctx and, with cfg, configures the SDK there
+  // (window.exponea).
+  async open(ctx, cfg, { prelude = [] } = {}) {
     this.check()
     const page = await ctx.newPage()
-    page.on('pageerror', (e) => this.console.add(`pageerror: ${e.message}`.slice(0, 200)))
-    page.on('console', (m) => {
-      if ((m.type() === 'error' || m.type() === 'warning') && this.console.size < 20) this.console.add(`${m.type()}: ${m.text()}`.slice(0, 200))
-    })
-    await page.goto(this.pages.url + '/')
+    this.tabs.push(page)
+    await page.goto(this.pages.url + '/' + (prelude.length ? `?prelude=${prelude.join(',')}` : ''))
     this.step('page loaded')
     if (cfg) await this.configure(page, cfg)
     return page
   }
 
-  // configure starts the SDK on page (again after a reload) and subscribes
-  // to its drop and error reports; it returns exponea.storage.
+  // configure starts the SDK on page (again after a reload) and keeps its
+  // drop and error reports in the page (window.__rel) for harvest(); it
+  // returns exponea.storage.
   async configure(page, cfg) {
     this.check()
     const storage = await page.evaluate(async (cfg) => {
       const { Exponea } = await import('/dist/exponea.mjs')
       window.exponea = await Exponea.configure(cfg)
-      window.exponea.on('drop', (e) => window.__relDrop(e))
-      window.exponea.on('error', (e) => window.__relError(e))
+      window.__rel = { drops: [], errors: [] }
+      window.exponea.on('drop', (e) => window.__rel.drops.push(e))
+      window.exponea.on('error', (e) => window.__rel.errors.push(e))
       return window.exponea.storage
     }, cfg)
     this.step(`configured (${storage})`)
     return storage
+  }
+
+  // harvest moves the drop and error reports, console warnings and errors
+  // and uncaught errors the open pages have collected since the last
+  // harvest into the kit. Reports of a page closed before a harvest are not
+  // seen: a drop report missed that way counts as a loss (never hides one).
+  async harvest() {
+    for (const page of this.tabs) {
+      if (page.isClosed()) continue
+      let got
+      try {
+        got = await page.evaluate(() => {
+          const r = window.__rel
+          const o = window.__e2e
+          return {
+            drops: r ? r.drops.splice(0) : [],
+            errors: r ? r.errors.splice(0) : [],
+            console: o ? o.console.splice(0) : [],
+            pageErrors: o ? o.errors.splice(0) : [],
+          }
+        })
+      } catch { continue } // mid-navigation or gone
+      this.drops.push(...got.drops)
+      this.errors.push(...got.errors)
+      for (const m of got.console) if (this.console.size < 20) this.console.add(`${m.type}: ${m.text}`.slice(0, 200))
+      for (const e of got.pageErrors) if (this.console.size < 20) this.console.add(`pageerror (${e.where}): ${e.message}`.slice(0, 200))
+    }
+  }
+
+  // reload reloads page after a harvest; the caller configures it again.
+  async reload(page) {
+    this.check()
+    await this.harvest()
+    await page.reload()
+  }
+
+  // close closes page now, as a tab the user closes, without a harvest
+  // first (the scenarios close right after tracking).
+  async close(page) {
+    this.check()
+    await page.close()
   }
 
   // track asks the SDK on page to track n events of the scenario's type,
@@ -198,23 +240,23 @@ export class Kit {
     return false
   }
 
-  // firstBatch resolves with the first page among pages that sends a POST
-  // to the batch endpoint, or null after timeout ms.
-  firstBatch(pages, timeout = 10000) {
-    return new Promise((resolve) => {
-      const handlers = []
-      const done = (p) => {
-        clearTimeout(timer)
-        for (const [page, h] of handlers) page.off('request', h)
-        resolve(p)
-      }
-      const timer = setTimeout(() => done(null), timeout)
+  // firstBatch resolves with the first page among pages (or its Worker)
+  // that sends a POST to the batch endpoint from now on, or null after
+  // timeout ms. It polls the pages' observers.
+  async firstBatch(pages, timeout = 10000) {
+    const since = Date.now()
+    const end = since + timeout
+    while (Date.now() < end && !this.aborted) {
+      let first = null
       for (const page of pages) {
-        const h = (req) => { if (isBatch(req)) done(page) }
-        handlers.push([page, h])
-        page.on('request', h)
+        const reqs = await page.requests().catch(() => [])
+        const at = Math.min(...reqs.filter((r) => isBatch(r) && r.at >= since).map((r) => r.at))
+        if (at < Infinity && (!first || at < first.at)) first = { page, at }
       }
-    })
+      if (first) return first.page
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    return null
   }
 
   // stored reads the collector: rows of the scenario's type and the
@@ -234,6 +276,7 @@ export class Kit {
     let have = -1
     while (true) {
       this.check()
+      await this.harvest()
       const { seqs } = await this.stored()
       have = 0
       for (const s of seqs) if (this.trackedSeqs.has(s)) have++
@@ -241,6 +284,7 @@ export class Kit {
       if (have + drops >= this.trackedSeqs.size) { this.step(`all ${have} stored + ${drops} dropped`); break }
       if (Date.now() > end) {
         this.note(`timed out after ${timeout / 1000} s waiting for delivery: ${have} stored + ${drops} dropped of ${this.trackedSeqs.size}`)
+        await this.noteRequests(livePages)
         return false
       }
       await this.sleep(250)
@@ -254,10 +298,23 @@ export class Kit {
     return true
   }
 
+  // noteRequests notes the last batch requests each live page (and its
+  // Worker) made, ms since the scenario started: what a stalled delivery
+  // was doing.
+  async noteRequests(pages) {
+    for (const [i, page] of pages.entries()) {
+      if (page.isClosed()) continue
+      const reqs = (await page.requests().catch(() => [])).filter(isBatch)
+      const last = reqs.slice(-6).map((r) => `${r.where}${r.keepalive ? ' keepalive' : ''} at ${r.at - this.t0} → ${r.status ?? r.error ?? 'no answer'}${r.answeredAt ? ` at ${r.answeredAt - this.t0}` : ''}`)
+      this.note(`page ${i}: ${reqs.length} batch requests; the last: ${last.join('; ') || 'none'}`)
+    }
+  }
+
   // counts tallies the scenario against the collector's counters taken
   // before it started (this.before, set by the runner; see count.mjs).
   async counts(before = this.before) {
     if (!this.collector.running()) await this.collector.start() // e.g. it errored mid-outage
+    await this.harvest()
     const { rows } = await this.stored()
     const after = await this.collector.stats()
     const c = tally({ trackedSeqs: this.trackedSeqs, rows, drops: this.drops, before, after })
@@ -270,7 +327,6 @@ export class Kit {
   // cleanup closes the scenario's contexts and collector, each bounded.
   async cleanup() {
     this.abort()
-    const bounded = (p, ms) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, ms))])
     await Promise.all(this.contexts.map((c) => bounded(c.close(), 5000)))
     if (this.collector.running()) await bounded(this.collector.close(), 10000)
     else if (this.collector.dir) await rm(this.collector.dir, { recursive: true, force: true })

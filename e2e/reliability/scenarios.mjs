@@ -1,12 +1,15 @@
 // The fault scenarios of the reliability suite. Each is one exported async
-// function taking a Kit (kit.mjs) — a fresh collector, a browser, helpers
-// that track events with unique seq numbers — and returning its counts
-// (kit.counts(), see count.mjs).
+// function taking a Kit (kit.mjs) — a fresh collector, a browser of one
+// engine, helpers that track events with unique seq numbers — and returning
+// its counts (kit.counts(), see count.mjs). A scenario that needs an engine
+// feature (engines/index.mjs) says so in `needs`, and is skipped, with the
+// reason, in an engine that lacks it.
 // Sizes come from size(kit, quick, full): the short run for `make test`,
 // the full one for `make reliability`.
 import { readFile } from 'node:fs/promises'
 import { join, extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { withObserver } from '../harness.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const size = (kit, quick, full) => (kit.quick ? quick : full)
@@ -22,7 +25,7 @@ export function closeAfterTracking(mode) {
     const first = mode === 'period' ? { flushMode: 'period', flushPeriod: 3600000 } : { flushMode: mode }
     const page = await kit.open(ctx, kit.cfg(first))
     await kit.track(page, n, { chunk: 10 })
-    await page.close({ runBeforeUnload: false })
+    await kit.close(page)
     const next = await kit.open(ctx, kit.cfg({ flushMode: mode === 'period' ? 'immediate' : mode }))
     if (mode === 'manual' || mode === 'appClose') await kit.flushAll(next)
     await kit.delivered([next], { timeout: 30000 })
@@ -42,7 +45,7 @@ export async function reloadMidFlush(kit) {
   const sending = kit.firstBatch([page], 10000)
   await kit.track(page, n, { chunk: 10 })
   if (!(await sending)) kit.note('no batch request seen before the reload')
-  await page.reload()
+  await kit.reload(page)
   await kit.configure(page, cfg)
   await kit.delivered([page], { timeout: 40000 })
   return kit.counts()
@@ -54,26 +57,23 @@ export async function reloadMidFlush(kit) {
 export async function offlineReload(kit) {
   const n = size(kit, 30, 200)
   const ctx = await kit.context()
-  // A routed document has no loopback address, so Chromium's Local Network
-  // Access check would block its requests to the (loopback) collector
-  // unless the permission is granted, as a user would for a local page.
-  await ctx.grantPermissions(['local-network-access'], { origin: kit.pages.url })
   const cfg = kit.cfg()
   const page = await kit.open(ctx, cfg)
   await kit.idle([page])
-  await ctx.route(kit.pages.url + '/**', async (route) => {
-    const path = new URL(route.request().url()).pathname
+  const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' }
+  await ctx.route(kit.pages.url, async (url) => {
+    const path = new URL(url).pathname
     const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
-    const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' }
     try {
-      await route.fulfill({ status: 200, body: await readFile(file), contentType: types[extname(file)] || 'application/octet-stream' })
+      const body = await readFile(file)
+      return { body: extname(file) === '.html' ? withObserver(body) : body, contentType: types[extname(file)] || 'application/octet-stream' }
     } catch {
-      await route.abort().catch(() => {})
+      return null
     }
   })
   await ctx.setOffline(true)
   await kit.track(page, n, { chunk: 10 })
-  await page.reload()
+  await kit.reload(page)
   await kit.configure(page, cfg)
   const queued = await kit.queueLength(page)
   if (queued < n) kit.fail(`after the offline reload the queue holds ${queued} records, want at least ${n}`)
@@ -197,7 +197,7 @@ export async function closedLockHolder(kit) {
   await kit.sleep(200) // the request is at the collector, held by the delay
   await kit.track(survivor, n, { chunk: 10 })
   await kit.collector.fault({ drop: true, times: Math.ceil(n / 50) + 1 })
-  await sender.close({ runBeforeUnload: false })
+  await kit.close(sender)
   kit.step('sender closed')
   await kit.delivered([survivor], { timeout: size(kit, 40000, 90000) })
   return kit.counts()
@@ -231,23 +231,15 @@ export async function queueFull(kit) {
 }
 
 // 10. IndexedDB unavailable before the SDK loads: indexedDB.open throws, or
-// indexedDB is undefined — on the page and in the SDK's Worker (a test
-// worker script, e2e/pages/*-idb-worker.js, removes it there before loading
-// the real one). The SDK must fall back to memory, never reject trackEvent,
+// indexedDB is undefined — on the page (a prelude, e2e/pages/preludes/) and
+// in the SDK's Worker (a test worker script, e2e/pages/*-idb-worker.js,
+// removes it there before loading the real one). The SDK must fall back to memory, never reject trackEvent,
 // and deliver while the page is open.
 export function idbUnavailable(variant) {
   return async function idbUnavailableVariant(kit) {
     const n = size(kit, 30, 200)
     const ctx = await kit.context()
-    await ctx.addInitScript(variant === 'throws'
-      ? () => {
-          Object.defineProperty(IDBFactory.prototype, 'open', {
-            configurable: true,
-            value() { throw new DOMException('The user denied permission to access the database.', 'SecurityError') },
-          })
-        }
-      : () => { Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }) })
-    const page = await kit.open(ctx)
+    const page = await kit.open(ctx, null, { prelude: [variant === 'throws' ? 'no-idb' : 'undefined-idb'] })
     const workerUrl = variant === 'throws' ? '/no-idb-worker.js' : '/undefined-idb-worker.js'
     const storage = await kit.configure(page, kit.cfg({ workerUrl }))
     if (storage !== 'memory') kit.fail(`exponea.storage is ${JSON.stringify(storage)}, want 'memory'`)
@@ -301,13 +293,13 @@ export const scenarios = [
   { id: '1c', title: 'close right after tracking (appClose)', fn: closeAfterTracking('appClose'), timeout: [40e3, 60e3] },
   { id: '1d', title: 'close right after tracking (manual)', fn: closeAfterTracking('manual'), timeout: [40e3, 60e3] },
   { id: '2', title: 'reload mid-flush (slow collector)', fn: reloadMidFlush, timeout: [50e3, 60e3] },
-  { id: '3', title: 'offline → track → reload offline → online', fn: offlineReload, timeout: [40e3, 60e3] },
+  { id: '3', title: 'offline → track → reload offline → online', fn: offlineReload, timeout: [40e3, 60e3], needs: ['offline', 'route'] },
   { id: '4', title: 'collector down, then back', fn: collectorDown, timeout: [50e3, 160e3] },
   { id: '5', title: '503 / 429 Retry-After bursts', fn: retryAfterBursts, timeout: [50e3, 180e3] },
   { id: '6', title: 'stored, then connection reset (store_then_drop)', fn: storeThenDrop, timeout: [40e3, 90e3] },
   { id: '7', title: 'three tabs tracking at once', fn: threeTabs, timeout: [50e3, 160e3] },
   { id: '8', title: 'tab closed while holding the send lock', fn: closedLockHolder, timeout: [50e3, 120e3] },
-  { id: '9', title: 'queue full (maxQueueRecords 50), 200 offline', fn: queueFull, timeout: [40e3, 60e3] },
+  { id: '9', title: 'queue full (maxQueueRecords 50), 200 offline', fn: queueFull, timeout: [40e3, 60e3], needs: ['offline'] },
   { id: '10a', title: 'IndexedDB unavailable (open throws)', fn: idbUnavailable('throws'), timeout: [40e3, 60e3] },
   { id: '10b', title: 'IndexedDB unavailable (window.indexedDB undefined)', fn: idbUnavailable('undefined'), timeout: [40e3, 60e3] },
   { id: '11', title: 'kill -9 of the collector under load', fn: killUnderLoad, timeout: [50e3, 100e3] },

@@ -1,0 +1,64 @@
+// Chromium from Debian's package, driven by playwright-core over CDP.
+import { chromium } from 'playwright-core'
+import { Page } from './page.mjs'
+
+export const name = 'chromium'
+
+// lacks: nothing the suite asks for.
+export const lacks = {}
+
+// The background-networking flags keep Chromium from calling out: on an
+// offline machine its connections are refused otherwise.
+const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+
+export async function launch() {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args })
+  return {
+    name,
+    version: browser.version(),
+    async newContext() { return new Context(await browser.newContext()) },
+    connected: () => browser.isConnected(),
+    close: () => browser.close(),
+  }
+}
+
+class Context {
+  constructor(ctx) { this.ctx = ctx }
+
+  async newPage() { return new ChromiumPage(await this.ctx.newPage()) }
+
+  // setOffline takes every page of the context, and its Workers, off the
+  // network (navigator.onLine false, 'offline' fired) or back.
+  setOffline(on) { return this.ctx.setOffline(on) }
+
+  // route answers every request under origin with respond(url) →
+  // {body, contentType} (or aborts it on null), offline too.
+  async route(origin, respond) {
+    // A routed document has no loopback address, so Chromium's Local
+    // Network Access check would block its requests to the (loopback)
+    // collector unless the permission is granted, as a user would for a
+    // local page.
+    await this.ctx.grantPermissions(['local-network-access'], { origin })
+    await this.ctx.route(origin + '/**', async (route) => {
+      const r = await respond(route.request().url())
+      if (r) await route.fulfill({ status: 200, body: r.body, contentType: r.contentType })
+      else await route.abort().catch(() => {})
+    })
+  }
+
+  close() { return this.ctx.close() }
+}
+
+class ChromiumPage extends Page {
+  constructor(page) {
+    super(name)
+    this.page = page
+  }
+
+  run(expr) { return this.page.evaluate(expr) }
+  async goto(url) { await this.page.goto(url) }
+  async reload() { await this.page.reload() }
+  // close closes the tab now: no beforeunload, as when the user closes it.
+  close() { return this.page.close({ runBeforeUnload: false }) }
+  isClosed() { return this.page.isClosed() }
+}

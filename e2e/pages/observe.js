@@ -1,0 +1,83 @@
+// Test instrumentation, the first script of every test page (the pages
+// server inserts it) and of every same-origin classic Worker the page
+// starts (the Worker constructor here loads the worker's script through
+// observe-worker.js). It records fetches, console warnings and errors, and
+// uncaught errors into window.__e2e, which the harness reads by polling
+// (Page.requests(), console(), errors()): the same in every engine, with no
+// request interception or console protocol, which classic WebDriver lacks.
+// It changes nothing the SDK sees but the Worker's script URL.
+(() => {
+  const inWorker = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope
+  const where = inWorker ? 'worker' : 'page'
+  const MAX = 5000
+  let n = 0
+  let record
+  if (inWorker) {
+    // To the page, which the Worker wrapper below listens to.
+    record = (kind, entry) => self.postMessage({ t: '__e2e', kind, entry })
+  } else {
+    const log = (self.__e2e = { requests: [], console: [], errors: [] })
+    const byId = new Map()
+    record = (kind, entry) => {
+      if (kind === 'answer') {
+        const r = byId.get(entry.id)
+        if (r) Object.assign(r, entry)
+        return
+      }
+      if (log[kind].length >= MAX) return
+      log[kind].push(entry)
+      if (kind === 'requests') byId.set(entry.id, entry)
+    }
+    const Native = self.Worker
+    if (Native) {
+      self.Worker = new Proxy(Native, {
+        construct(Target, [url, opts]) {
+          const src = new URL(String(url), location.href)
+          // Only a same-origin http(s) classic script can be loaded by
+          // importScripts from observe-worker.js (not a blob: or data: URL).
+          if (src.protocol !== location.protocol || src.origin !== location.origin || (opts && opts.type === 'module')) return new Target(url, opts)
+          const w = new Target('/observe-worker.js?src=' + encodeURIComponent(src.href), opts)
+          // Registered before the SDK sets onmessage, so it runs first and
+          // keeps the observer's messages from the SDK.
+          w.addEventListener('message', (e) => {
+            const m = e.data
+            if (m && m.t === '__e2e') {
+              e.stopImmediatePropagation()
+              record(m.kind, m.entry)
+            }
+          })
+          return w
+        },
+      })
+    }
+  }
+
+  const text = (v) => {
+    if (typeof v === 'string') return v
+    if (v instanceof Error) return `${v.name}: ${v.message}`
+    try { return JSON.stringify(v) } catch { return String(v) }
+  }
+  for (const [method, type] of [['warn', 'warning'], ['error', 'error']]) {
+    const orig = console[method]
+    console[method] = function (...args) {
+      record('console', { type, text: args.map(text).join(' '), where })
+      return orig.apply(this, args)
+    }
+  }
+  self.addEventListener('error', (e) => record('errors', { message: e.message || text(e.error), where }))
+  self.addEventListener('unhandledrejection', (e) => record('errors', { message: `unhandled rejection: ${text(e.reason)}`, where }))
+
+  const fetch = self.fetch
+  self.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const method = String((init && init.method) || (input && input.method) || 'GET').toUpperCase()
+    const id = `${where}${++n}`
+    record('requests', { id, at: Date.now(), url: String(url), method, keepalive: !!(init && init.keepalive), where, status: null, error: null, answeredAt: null })
+    const p = fetch.apply(this, arguments)
+    p.then(
+      (res) => record('answer', { id, status: res.status, answeredAt: Date.now() }),
+      (err) => record('answer', { id, error: text(err), answeredAt: Date.now() }),
+    )
+    return p
+  }
+})()

@@ -1,0 +1,2 @@
+// No Worker support (?prelude=no-worker).
+delete window.Worker

@@ -1,0 +1,2 @@
+// No IndexedDB at all (?prelude=undefined-idb).
+Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true })

@@ -1,0 +1,24 @@
+// What the SDK gets from each engine's platform: a Worker, an IndexedDB
+// queue and the Web Lock that makes one tab the sender (README: Browser
+// support). Fallbacks are in limits.test.mjs, the keepalive close path in
+// flush.test.mjs.
+import assert from 'node:assert/strict'
+import { test, env, config, open, TOKEN } from './harness.mjs'
+
+const lock = `exponea-send:exponea:${TOKEN}` // "exponea-send:" + the default dbName
+
+test('the SDK runs in a Worker on IndexedDB and sends only while it holds the sender Web Lock', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector))
+  const where = await page.evaluate(() => ({ storage: exponea.storage, runsIn: exponea.runsIn, locks: !!navigator.locks }))
+  assert.deepEqual(where, { storage: 'indexeddb', runsIn: 'worker', locks: true })
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'installation and session_start delivered' })
+  const held = () => page.evaluate(async () => (await navigator.locks.query()).held.map((l) => l.name))
+  await collector.fault({ delay_ms: 2000, times: 1 }) // the next request is held at the collector
+  await page.evaluate(() => exponea.trackEvent({ name: 'locked' }))
+  const during = await page.waitFor(async (name) => (await navigator.locks.query()).held.some((l) => l.name === name), lock, { timeout: 1900, what: `the lock ${lock} held while sending` })
+  assert.equal(during, true)
+  await collector.waitFor(async () => (await collector.events('event_type=locked')).length === 1, { what: 'the event' })
+  await collector.waitFor(async () => !(await held()).includes(lock), { what: 'the lock released once the queue is empty' })
+  console.log(`# ${browser.name} ${browser.version}: storage ${where.storage}, runs in a ${where.runsIn}, sends under the Web Lock ${lock}`)
+})
