@@ -112,7 +112,7 @@ test-wasm: deps
 
 # The browser tests, once per engine; a failing test's name starts with its
 # engine, and the last line names every engine that failed.
-test-e2e: build collector browsers
+test-e2e: build examples collector browsers
 	@failed=""; for e in $(ENGINES); do echo "--- e2e in $$e"; \
 	  ENGINE=$$e LONG_ENGINES="$(LONG_ENGINES)" node --test --test-concurrency=1 e2e/ || failed="$$failed $$e"; done; \
 	test -z "$$failed" || { echo "test-e2e: failed in$$failed"; exit 1; }

@@ -21,7 +21,8 @@ export const engine = await load(process.env.ENGINE || 'chromium')
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' }
 
-// startPages serves e2e/pages at / and dist/ at /dist/. Every HTML page
+// startPages serves e2e/pages at /, dist/ at /dist/ and web/examples at
+// /examples/ (as `make demo` does). Every HTML page
 // gets the observer (pages/observe.js) as its first script, then the
 // preludes named by ?prelude=a,b (pages/preludes/a.js, ...), which stand in
 // for init scripts (a page without IndexedDB or Worker). ?delay=ms holds
@@ -30,7 +31,9 @@ export async function startPages() {
   const server = createServer(async (req, res) => {
     const u = new URL(req.url, 'http://x')
     const path = normalize(decodeURIComponent(u.pathname))
-    const file = path.startsWith('/dist/') ? join(root, path) : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
+    const file = path.startsWith('/dist/') ? join(root, path)
+      : path.startsWith('/examples/') ? join(root, 'web', path.endsWith('/') ? path + 'index.html' : path)
+      : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
     const delay = Number(u.searchParams.get('delay')) || 0
     if (delay > 0) await new Promise((r) => setTimeout(r, Math.min(delay, 60000)))
     try {

@@ -46,7 +46,8 @@ export class Page {
   // answeredAt}.
   async requests() { return (await this.observed()).requests }
 
-  // console: [{type ('warning' or 'error'), text, where}].
+  // console: [{type ('warning', 'error', or 'log' for the SDK's [exponea]
+  // debug lines), text, where}].
   async console() { return (await this.observed()).console }
 
   // errors: uncaught exceptions and unhandled rejections, [{message, where}].

@@ -1,7 +1,8 @@
 // Test instrumentation, the first script of every test page (the pages
 // server inserts it) and of every same-origin classic Worker the page
 // starts (the Worker constructor here loads the worker's script through
-// observe-worker.js). It records fetches, console warnings and errors, and
+// observe-worker.js). It records fetches, console warnings and errors (and
+// the SDK's debug logs, prefixed [exponea]), and
 // uncaught errors into window.__e2e, which the harness reads by polling
 // (Page.requests(), console(), errors()): the same in every engine, with no
 // request interception or console protocol, which classic WebDriver lacks.
@@ -57,10 +58,13 @@
     if (v instanceof Error) return `${v.name}: ${v.message}`
     try { return JSON.stringify(v) } catch { return String(v) }
   }
-  for (const [method, type] of [['warn', 'warning'], ['error', 'error']]) {
+  for (const [method, type] of [['warn', 'warning'], ['error', 'error'], ['log', 'log']]) {
     const orig = console[method]
     console[method] = function (...args) {
-      record('console', { type, text: args.map(text).join(' '), where })
+      // Of plain logs only the SDK's debug lines, which a test looks for.
+      if (type !== 'log' || (typeof args[0] === 'string' && args[0].startsWith('[exponea]'))) {
+        record('console', { type, text: args.map(text).join(' '), where })
+      }
       return orig.apply(this, args)
     }
   }
