@@ -287,6 +287,48 @@ export { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './cu
 import { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
 
 // The suite, in order. timeout is per scenario, in ms, for [quick, full].
+// 16. Several requests in flight (the sending tab pipelines a backlog) while
+// the collector fails some, stores some and then resets the connection,
+// drops others unanswered, and is slow: each answer settles only its own
+// batch, nothing is lost and nothing stored twice.
+export async function pipelinedFaults(kit) {
+  const n = size(kit, 1000, 3000)
+  const ctx = await kit.context()
+  const page = await kit.open(ctx, kit.cfg({ flushMode: 'manual' }))
+  await kit.idle([page])
+  await kit.track(page, n, { chunk: 100 })
+  // Every request slow, so that several are on the wire at once; once the
+  // window has opened, faults for the next requests, whichever batch each
+  // carries.
+  await kit.collector.fault({ delay_ms: 250, times: 10000 })
+  const flushing = page.evaluate(() => window.exponea.flushData().then((r) => r, (e) => ({ error: e.message })))
+  for (const end = Date.now() + 20000; (await kit.storedCount()) < 100 && Date.now() < end;) await kit.sleep(20) // two batches in
+  for (const rule of [{ store_then_drop: true, times: 2 }, { status: 503, times: 1 }, { drop: true, times: 1 }, { status: 500, times: 1 }]) {
+    await kit.collector.fault(rule)
+  }
+  await flushing
+  for (let i = 0; i < 10 && (await kit.storedCount()) < n; i++) {
+    await page.evaluate(() => window.exponea.flushData().catch(() => {}))
+    await kit.sleep(300)
+  }
+  await kit.collector.clearFaults()
+  await kit.delivered([page], { timeout: size(kit, 30000, 60000) })
+  // The most requests seen on the wire at once.
+  const most = await page.evaluate(() => {
+    const rs = window.__e2e.requests.filter((r) => r.method === 'POST' && r.url.includes('/batch'))
+    let m = 0
+    for (const r of rs) m = Math.max(m, rs.filter((o) => o.at <= r.at && (o.answeredAt === null || o.answeredAt > r.at)).length)
+    return m
+  })
+  if (most < 2) kit.fail(`at most ${most} request in flight: the scenario did not pipeline`)
+  kit.note(`up to ${most} requests in flight`)
+  const st = await kit.collector.stats()
+  const hit = ['500', '503', 'dropped'].filter((k) => st.requests_by_status[k])
+  if (hit.length < 3) kit.fail(`only ${hit.join(', ') || 'no'} faults were hit: ${JSON.stringify(st.requests_by_status)}`)
+  kit.note(`faults hit: ${JSON.stringify(st.requests_by_status)}`)
+  return kit.counts()
+}
+
 export const scenarios = [
   { id: '1a', title: 'close right after tracking (immediate)', fn: closeAfterTracking('immediate'), timeout: [40e3, 60e3] },
   { id: '1b', title: 'close right after tracking (period 1 h)', fn: closeAfterTracking('period'), timeout: [40e3, 60e3] },
@@ -310,4 +352,5 @@ export const scenarios = [
   { id: '13', title: 'calls while the SDK starts, the tab closed at once', fn: leaveDuringStartup, timeout: [60e3, 200e3] },
   { id: '14', title: 'calls on the snippet before exponea.js arrives, the tab closed first', fn: beforeLoad, timeout: [40e3, 60e3] },
   { id: '15', title: 'the Worker dies mid-burst and mid-flush', fn: workerCrash, timeout: [60e3, 90e3] },
+  { id: '16', title: 'requests in flight at once while the collector fails, resets and drops', fn: pipelinedFaults, timeout: [60e3, 120e3] },
 ]
