@@ -81,6 +81,17 @@ export interface FlushEvent { status: number; confirmed: number; rejected: numbe
 export interface ErrorEvent { message: string; paused: boolean; retryAt?: number }
 export interface DropEvent { id: string; kind: 'event' | 'customer'; reason: string; rejections: number }
 
+/** The SDK's start-up, in ms since configure (see Client.startup). */
+export interface Startup {
+  worker?: number
+  script?: number
+  compiled?: number
+  instantiated?: number
+  booted?: number
+  configured?: number
+  openMs?: number
+}
+
 export interface Client extends PromiseLike<Client> {
   /**
    * Resolves once the SDK has started and its queue is open (methods work
@@ -93,6 +104,15 @@ export interface Client extends PromiseLike<Client> {
   readonly storage: 'indexeddb' | 'memory' | undefined
   /** 'worker', or 'page' when the Worker could not be started; undefined until ready. */
   readonly runsIn: 'worker' | 'page' | undefined
+  /**
+   * Where the last start's time went, in ms since configure (or a restart)
+   * began it; a phase not reached yet is absent. worker: the Worker was
+   * created; script: its script ran; compiled: the wasm was downloaded and
+   * compiled (on the page, beside the Worker's start); instantiated; booted:
+   * the Go runtime was up; configured: configure answered (ready). openMs:
+   * of configure's time, the time opening IndexedDB.
+   */
+  readonly startup: Startup
   /** Resolves once the event is durably queued (not when it is sent). */
   trackEvent(event: Event): Promise<void>
   identifyCustomer(customer: Customer): Promise<void>

@@ -49,7 +49,9 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
 	a := &app{s: s, cfg: cfg, page: page}
+	opening := s.p.Clock.Now()
 	a.store, a.storageKind = s.openStore(ctx, cfg.DBName)
+	openMs := s.p.Clock.Now().Sub(opening).Milliseconds()
 	dev := s.p.Device
 	dev.ScreenWidth, dev.ScreenHeight = page.ScreenWidth, page.ScreenHeight
 	// Records stored before the drop handler is set (the installation
@@ -66,7 +68,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	})
 	a.sessions = newSessions(a)
 	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
-	a.dropOldMarks(ctx)
+	s.later(a.dropOldMarks) // housekeeping: after the calls handed over with configure
 	a.consent = tracker.ConsentGranted // until initConsent: the records of Open are kept
 	if err := a.initConsent(ctx); err != nil {
 		return nil, err
@@ -76,8 +78,15 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		a.stored(recs)
 	}
 	a.runner.start()
-	a.sessions.start()
-	return a.describe(), nil
+	// The session starts after configure has answered (and after the calls
+	// handed over with it): ready need not wait for its record.
+	s.later(a.sessions.start)
+	// What the loader keeps, and for its start-up figures the time spent
+	// opening the store.
+	v := a.describe()
+	v = append(v[:len(v)-1], `,"openMs":`...)
+	v = strconv.AppendInt(v, openMs, 10)
+	return append(v, '}'), nil
 }
 
 // openStore opens the durable queue, or falls back to memory with a

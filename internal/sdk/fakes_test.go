@@ -152,6 +152,7 @@ type report struct {
 type fakeOut struct {
 	mu      sync.Mutex
 	answers map[int64]Answer
+	batches [][]int64 // the ids of each Answers call, in order
 	reports []report
 	changed chan struct{}
 }
@@ -162,9 +163,12 @@ func newFakeOut() *fakeOut {
 
 func (o *fakeOut) Answers(as []Answer) {
 	o.mu.Lock()
+	var ids []int64
 	for _, a := range as {
 		o.answers[a.ID] = a
+		ids = append(ids, a.ID)
 	}
+	o.batches = append(o.batches, ids)
 	o.mu.Unlock()
 	o.poke()
 }

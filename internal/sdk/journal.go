@@ -66,7 +66,9 @@ func (a *app) once(entry string, fn func() error) error {
 
 // dropOldMarks forgets the marks of entries too old to be handed over
 // again.
-func (a *app) dropOldMarks(ctx ctxlite.Context) {
+func (a *app) dropOldMarks() {
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
+	defer cancel()
 	if err := a.store.DropMarks(ctx, entryBefore(a.s.p.Clock.Now().Add(-MarkLifetime))); err != nil {
 		a.s.p.Log.Warn("dropping old journal marks: " + err.Error())
 	}

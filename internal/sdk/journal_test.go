@@ -162,3 +162,40 @@ func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
 		t.Errorf("queued %d, want %d", n, 611)
 	}
 }
+
+// configure is answered on its own, before the calls handed over with it
+// are stored (the page's ready need not wait for them), and the journal
+// marks older than MarkLifetime are dropped after it.
+func TestConfigureAnswersFirstAndDropsOldMarksAfter(t *testing.T) {
+	e := newEnv(t)
+	old := entryBefore(e.clock.Now().Add(-MarkLifetime-time.Hour)) + "-1-x"
+	recent := entryBefore(e.clock.Now().Add(-time.Hour)) + "-1-y"
+	for _, m := range []string{old, recent} {
+		if _, err := e.store.UpdateState(ctxlite.Background(), queue.MarkKey(m), func(string, bool) (string, bool) { return "1", true }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := `{"config":{"projectToken":"p","authorization":"Token k","baseUrl":"https://api.example","automaticSessionTracking":false},"page":` + page + `}`
+	e.s.Apply([]tracker.Call{
+		{ID: 1, Method: "configure", Args: []byte(cfg), TimeMs: unixMs(e.clock.Now())},
+		{ID: 2, Method: "trackEvent", Args: []byte(`{"name":"a"}`), TimeMs: unixMs(e.clock.Now())},
+	})
+	e.eventually("both answered", func() bool {
+		e.out.mu.Lock()
+		defer e.out.mu.Unlock()
+		return len(e.out.answers) == 2
+	})
+	e.out.mu.Lock()
+	first := e.out.batches[0]
+	e.out.mu.Unlock()
+	if len(first) != 1 || first[0] != 1 {
+		t.Errorf("first answers %v, want configure's alone", first)
+	}
+	e.eventually("the old mark dropped", func() bool {
+		_, ok, _ := e.store.GetState(ctxlite.Background(), queue.MarkKey(old))
+		return !ok
+	})
+	if _, ok, _ := e.store.GetState(ctxlite.Background(), queue.MarkKey(recent)); !ok {
+		t.Error("a recent mark was dropped")
+	}
+}

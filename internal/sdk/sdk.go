@@ -129,8 +129,10 @@ func (s *SDK) run(calls []tracker.Call) {
 	for answered < len(calls) {
 		k := s.dispatch(calls[answered:], &out)
 		answered += k
-		if k == MaxCallsPerApply && answered < len(calls) {
-			s.p.Out.Answers(out) // a burst: answer each stored chunk at once
+		// A burst: answer each stored chunk at once. configure too: the
+		// page's ready need not wait for the calls handed over with it.
+		if (k == MaxCallsPerApply || calls[answered-1].Method == "configure") && answered < len(calls) {
+			s.p.Out.Answers(out)
 			out = nil
 		}
 	}

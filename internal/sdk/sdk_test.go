@@ -26,6 +26,9 @@ func TestConfigureTracksInstallationAndSessionAndSendsThem(t *testing.T) {
 	if got := field(t, desc, "flushMode"); got != "immediate" {
 		t.Errorf("flushMode: got %s", got)
 	}
+	if got := field(t, desc, "openMs"); got != "0" { // the fake clock stands still
+		t.Errorf("openMs: got %s, want the time opening the store took", got)
+	}
 	e.eventually("2 commands sent", func() bool { return len(e.sender.commands(t)) == 2 })
 	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "session_start"}) {
 		t.Errorf("sent %v", got)
@@ -128,7 +131,7 @@ func TestPeriodModeSendsAtThePeriod(t *testing.T) {
 func TestOfflineHoldsAndOnlineSends(t *testing.T) {
 	e := newEnv(t)
 	e.configure("")
-	e.eventually("start-up records sent", func() bool { return e.queued() == 0 })
+	e.eventually("start-up records sent", func() bool { return len(e.sender.commands(t)) == 2 && e.queued() == 0 })
 	e.s.SetOnline(false)
 	e.call("trackEvent", `{"name":"offline"}`)
 	time.Sleep(20 * time.Millisecond)

@@ -17,6 +17,7 @@ import { MAX_CALLS_PER_APPLY } from './constants.gen.js'
 import { Journal, entryKey, recordKey } from './journal.js'
 
 const US = '\u001f'
+const epochNow = () => performance.timeOrigin + performance.now()
 const errorClasses = { TypeError, RangeError }
 // The calls that make records, journaled; RUNS are stored together.
 const JOURNALED = new Set(['trackEvent', 'identifyCustomer', 'anonymize', 'trackSessionStart', 'trackSessionEnd'])
@@ -35,10 +36,13 @@ export class Bridge {
   // with '_'), configured(state) for every configure answer, restore() the
   // [method, args] calls that bring a restarted Go side to the page's
   // settings}. defaults is the default properties' JSON text; runGo starts
-  // the Go side on the page (load.js).
-  constructor({ db, defaults, hooks, runGo }) {
+  // the Go side on the page and compile compiles the wasm (load.js).
+  constructor({ db, defaults, hooks, runGo, compile }) {
     this.hooks = hooks
     this.runGo = runGo
+    this.compile = compile
+    this.module = null // Promise of the wasm compiled on the page (null: failed), kept for restarts
+    this.marks = {} // the last start's times, epoch ms (startup())
     this.journal = new Journal(db)
     this.defaults = defaults // as the page last set them
     this.configDefaults = defaults
@@ -212,18 +216,26 @@ export class Bridge {
   }
 
   // launch starts the Go side where, and hands it everything outstanding.
+  // The wasm is compiled on the page from the start, beside the Worker's own
+  // start, and posted to it (or used on the page); a restart reuses it.
   async launch(where) {
     this.where = where
+    this.marks = { start: epochNow() }
+    if (!this.module) this.module = this.compile(this.wasmUrl).catch(() => null) // the Worker tries again, and says why
+    const marks = this.marks
+    this.module.then((m) => { if (m) marks.compiled = epochNow() })
     try {
       if (where === 'worker') {
         this.worker = new Worker(this.workerUrl)
+        this.marks.worker = epochNow()
         this.apply = await this.startWorker(this.worker)
       } else {
+        const module = await this.module
         this.apply = await this.runGo(this.wasmUrl, {
           done: (text) => this.done(text),
           emit: (kind, detail) => this.event(kind, detail),
           exit: (message) => this.lost(message),
-        })
+        }, { module, marks: this.marks })
       }
     } catch (e) {
       this.worker = null
@@ -249,8 +261,11 @@ export class Bridge {
       lines.push(line({ id, method, args, time: performance.timeOrigin + performance.now(), key: '' }, null))
     }
     const first = this.restarts === 0
+    const marks = this.marks
     internal('configure', this.configureArgs(), (r) => {
       if (r.e) return this.failed(r.e.m)
+      marks.configured = epochNow()
+      marks.openMs = r.v.openMs
       this.hooks.configured(r.v)
       this.settleReady.resolve()
     })
@@ -295,6 +310,7 @@ export class Bridge {
           case 'ready':
             clearTimeout(timer)
             booted = true
+            Object.assign(this.marks, m.marks)
             resolve((text) => w.postMessage(text))
             break
           case 'fail': fail(m.message); break
@@ -304,7 +320,14 @@ export class Bridge {
           case 'pong': this.heard = Date.now(); break
         }
       }
-      w.postMessage({ wasmUrl: String(this.wasmUrl) })
+      this.module.then((module) => {
+        if (w !== this.worker) return
+        try {
+          w.postMessage({ wasmUrl: String(this.wasmUrl), module })
+        } catch { // a module the engine cannot post: the Worker compiles its own
+          w.postMessage({ wasmUrl: String(this.wasmUrl) })
+        }
+      })
     })
   }
 
@@ -325,6 +348,21 @@ export class Bridge {
       }
       this.watch()
     }, 1000)
+  }
+
+  // startup tells where the last start's time went, in ms since configure
+  // (or the restart) began it: when the Worker was created and its script
+  // ran, the wasm compiled (on the page, beside the Worker's start),
+  // instantiated, the Go runtime booted, and configure answered; openMs is
+  // configure's time opening IndexedDB. A phase not (yet) reached is absent.
+  startup() {
+    const m = this.marks
+    const out = {}
+    for (const k of ['worker', 'script', 'compiled', 'instantiated', 'booted', 'configured']) {
+      if (m[k]) out[k] = Math.round((m[k] - m.start) * 10) / 10
+    }
+    if (m.openMs !== undefined) out.openMs = m.openMs
+    return out
   }
 
   // lost gives up the Go side that was running and starts another: a

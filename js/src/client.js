@@ -1,7 +1,7 @@
 import { toJSON, requireObject } from './json.js'
 import { CloseSender } from './close.js'
 import { Bridge } from './bridge.js'
-import { runGo } from './load.js'
+import { runGo, compileWasm } from './load.js'
 import { storage } from './journal.js'
 import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
@@ -35,6 +35,7 @@ export class Client {
       db: cfg.dbName,
       defaults: cfg.defaultProperties,
       runGo,
+      compile: compileWasm,
       hooks: {
         report: (kind, detail) => this._report(kind, detail),
         configured: (state) => {
@@ -58,6 +59,9 @@ export class Client {
 
   /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started; undefined until ready. */
   get runsIn() { return this._s.runsIn }
+
+  /** Where the SDK's start-up time went, in ms since configure: {worker, script, compiled, instantiated, booted, configured, openMs} (see exponea.d.ts). */
+  get startup() { return this._bridge.startup() }
 
   /** Awaiting the client waits for ready and gives the client. */
   then(ok, fail) { return this.ready.then(() => this._view).then(ok, fail) }

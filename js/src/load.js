@@ -1,25 +1,52 @@
 // Starting the Go program: shared by the page (fallback) and the worker.
 import 'go:wasm_exec'
 
-// runGo instantiates the wasm at wasmUrl, runs it, and resolves with the
-// apply function it hands over once booted (see wasm/doc.go). hooks are
-// {done, emit, exit}: what Go calls with answers and reports, and what is
-// called if the Go program ends — it never should; a crash ends it.
-export async function runGo(wasmUrl, hooks) {
+const now = () => performance.timeOrigin + performance.now()
+
+// compileWasm fetches and compiles the module at wasmUrl, compiling while it
+// downloads when it is served as application/wasm. The page starts it the
+// moment the SDK is configured, beside the Worker's own start, and posts the
+// module to the Worker (a compiled module can be posted): the download and
+// the compile no longer wait for the Worker's script.
+export async function compileWasm(wasmUrl) {
+  try {
+    const res = await fetch(wasmUrl, { credentials: 'same-origin' })
+    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    return WebAssembly.compileStreaming && /wasm/.test(res.headers.get('Content-Type') || '')
+      ? await WebAssembly.compileStreaming(res)
+      : await WebAssembly.compile(await res.arrayBuffer())
+  } catch (e) {
+    throw new Error(`cannot load ${wasmUrl}: ${e && e.message ? e.message : e}${cspHint(e)}`)
+  }
+}
+
+// runGo instantiates the wasm — module, if given, else compiled from
+// wasmUrl — runs it, and resolves with the apply function it hands over
+// once booted (see wasm/doc.go). hooks are {done, emit, exit}: what Go
+// calls with answers and reports, and what is called if the Go program
+// ends — it never should; a crash ends it. marks, if given, gets the times
+// (epoch ms) the module was compiled (if compiled here), instantiated and
+// booted.
+export async function runGo(wasmUrl, hooks, { module, marks = {} } = {}) {
   const go = new globalThis.Go()
   const booted = new Promise((resolve) => {
     globalThis.__exponeaBoot = (apply) => { resolve(apply); return hooks }
   })
   let instance
   try {
-    const res = await fetch(wasmUrl, { credentials: 'same-origin' })
-    if (!res.ok) throw new Error(`HTTP ${res.status}`)
-    instance = WebAssembly.instantiateStreaming && /wasm/.test(res.headers.get('Content-Type') || '')
-      ? (await WebAssembly.instantiateStreaming(res, go.importObject)).instance
-      : (await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject)).instance
+    if (!module) {
+      module = await compileWasm(wasmUrl)
+      marks.compiled = now()
+    }
+    try {
+      instance = await WebAssembly.instantiate(module, go.importObject)
+    } catch (e) {
+      throw new Error(`cannot load ${wasmUrl}: ${e && e.message ? e.message : e}`)
+    }
+    marks.instantiated = now()
   } catch (e) {
     delete globalThis.__exponeaBoot
-    throw new Error(`cannot load ${wasmUrl}: ${e && e.message ? e.message : e}${cspHint(e)}`)
+    throw e
   }
   // The Go side reads its linear memory's size from here for getStats().
   globalThis.__exponeaMemory = () => instance.exports.mem.buffer.byteLength
@@ -28,6 +55,7 @@ export async function runGo(wasmUrl, hooks) {
     (e) => hooks.exit(`the Go program crashed: ${e && e.message ? e.message : e}`),
   )
   const apply = await booted
+  marks.booted = now()
   delete globalThis.__exponeaBoot
   return apply
 }
