@@ -68,7 +68,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	})
 	a.sessions = newSessions(a)
 	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
-	s.later(a.dropOldMarks) // housekeeping: after the calls handed over with configure
+	s.later(a.dropOldMarks)            // housekeeping: after the calls handed over with configure
 	a.consent = tracker.ConsentGranted // until initConsent: the records of Open are kept
 	if err := a.initConsent(ctx); err != nil {
 		return nil, err
