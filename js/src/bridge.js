@@ -303,9 +303,7 @@ export class Bridge {
         e.preventDefault()
         fail(e.message || 'cannot load the worker script')
       }
-      w.onmessage = (e) => {
-        if (w !== this.worker) return // a worker given up on
-        const m = e.data
+      const handle = (m) => {
         switch (m.t) {
           case 'ready':
             clearTimeout(timer)
@@ -318,7 +316,17 @@ export class Bridge {
           case 'done': this.done(m.text); break
           case 'emit': this.event(m.kind, m.detail); break
           case 'pong': this.heard = Date.now(); break
+          case 'batch':
+            for (const x of m.ms) {
+              if (w !== this.worker) return // given up on within the batch
+              handle(x)
+            }
+            break
         }
+      }
+      w.onmessage = (e) => {
+        if (w !== this.worker) return // a worker given up on
+        handle(e.data)
       }
       this.module.then((module) => {
         if (w !== this.worker) return

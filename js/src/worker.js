@@ -8,12 +8,29 @@
 // it); then each is a batch of call lines (a string) or {t:'ping'}. To the
 // page: {t:'ready', marks} | {t:'fail', message} | {t:'done', text} |
 // {t:'emit', kind, detail} | {t:'pong'} | {t:'exit', message} (the Go
-// program ended: the page restarts the Worker). marks: when (epoch ms) this
+// program ended: the page restarts the Worker) | {t:'batch', ms: [those]}. marks: when (epoch ms) this
 // script started, the page's message came, and the module was compiled,
 // instantiated and booted.
 import { runGo } from './load.js'
 
 const script = performance.timeOrigin + performance.now()
+
+// send posts m to the page together with whatever else the Go side says in
+// the same turn — the answers to a batch, the records it stored, the
+// outcome of a request and the records it confirmed — as one message
+// {t:'batch', ms}: every message is a task on the page's main thread.
+let outbox = null
+function send(m) {
+  if (!outbox) {
+    outbox = []
+    queueMicrotask(() => {
+      const ms = outbox
+      outbox = null
+      self.postMessage(ms.length === 1 ? ms[0] : { t: 'batch', ms })
+    })
+  }
+  outbox.push(m)
+}
 let apply = null
 let starting = false
 self.onmessage = async (e) => {
@@ -29,9 +46,9 @@ self.onmessage = async (e) => {
   starting = true
   let marks = { script, message: performance.timeOrigin + performance.now() }
   const hooks = {
-    done: (text) => self.postMessage({ t: 'done', text }),
-    emit: (kind, detail) => self.postMessage({ t: 'emit', kind, detail }),
-    exit: (message) => self.postMessage({ t: 'exit', message }),
+    done: (text) => send({ t: 'done', text }),
+    emit: (kind, detail) => send({ t: 'emit', kind, detail }),
+    exit: (message) => send({ t: 'exit', message }),
   }
   try {
     try {
