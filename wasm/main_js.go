@@ -5,11 +5,13 @@ package main
 import (
 	"runtime/debug"
 
-	"github.com/exponea-wasm/tracker/internal/bridge"
-	"github.com/exponea-wasm/tracker/internal/browser"
-	"github.com/exponea-wasm/tracker/internal/sdk"
 	"github.com/google/uuid"
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/bridge"
+	"github.com/exponea-wasm/tracker/internal/browser"
+	"github.com/exponea-wasm/tracker/internal/jsbytes"
+	"github.com/exponea-wasm/tracker/internal/sdk"
 )
 
 func main() {
@@ -47,7 +49,7 @@ func boot() error {
 		if err != nil {
 			return nil
 		}
-		calls, bad := bridge.ParseCalls([]byte(text))
+		calls, bad := bridge.ParseCalls(jsbytes.Bytes(text)) // read only; the calls keep slices of text
 		if bad > 0 {
 			browser.ConsoleError("the loader sent unreadable calls")
 		}
@@ -86,13 +88,13 @@ func boot() error {
 type loader struct{ done, emit safejs.Value }
 
 func (l *loader) Answers(as []sdk.Answer) {
-	if _, err := l.done.Invoke(string(bridge.AppendAnswers(nil, as))); err != nil {
+	if _, err := l.done.Invoke(jsbytes.String(bridge.AppendAnswers(nil, as))); err != nil {
 		browser.ConsoleError("done: " + err.Error())
 	}
 }
 
 func (l *loader) Report(kind string, detail []byte) {
-	if _, err := l.emit.Invoke(kind, string(detail)); err != nil {
+	if _, err := l.emit.Invoke(kind, jsbytes.String(detail)); err != nil {
 		browser.ConsoleError("emit: " + err.Error())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/jsbytes"
 
 	"github.com/hack-pad/safejs"
 
@@ -41,7 +42,7 @@ func (f Fetch) Send(ctx ctxlite.Context, body []byte) (flush.Response, error) {
 	if f.Authorization != "" {
 		headers["Authorization"] = f.Authorization
 	}
-	init, err := safejs.ValueOf(map[string]any{"method": "POST", "headers": headers, "body": string(body), "credentials": "omit"})
+	init, err := safejs.ValueOf(map[string]any{"method": "POST", "headers": headers, "body": jsbytes.String(body), "credentials": "omit"})
 	if err != nil {
 		return flush.Response{}, err
 	}

@@ -3,8 +3,10 @@
 package idbstore
 
 import (
-	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
+
+	"github.com/exponea-wasm/tracker/internal/jsbytes"
+	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
 // seqKey is the key path of schema version 1's records store, and the
@@ -38,7 +40,7 @@ func (d *DB) toJS(op string, recs []queue.Record) (func(i int) (safejs.Value, er
 	if err := checkNumbers(op, recs); err != nil {
 		return nil, err
 	}
-	arr, err := d.json.Call("parse", string(appendJSON(nil, recs, false)))
+	arr, err := d.json.Call("parse", jsbytes.String(appendJSON(nil, recs, false)))
 	if err != nil {
 		return nil, d.callErr(op, err)
 	}

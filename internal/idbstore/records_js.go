@@ -5,10 +5,12 @@ package idbstore
 import (
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/hack-pad/safejs"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/jsbytes"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -58,13 +60,21 @@ func checkNumbers(op string, recs []queue.Record) error {
 	return nil
 }
 
+// textBufs keeps the buffers putBlocks writes the JSON of new blocks into
+// (a few hundred KB for a burst's 500 calls): reused rather than left as
+// garbage, which would grow the wasm linear memory.
+var textBufs = sync.Pool{New: func() any { return new([]byte) }}
+
 // putBlocks puts recs into the blocks store st as new blocks, with one
 // JSON.parse for all of them, and returns the put requests (whose results
 // are the keys) and the records per block. Its errors are JavaScript
 // exceptions.
 func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []int, error) {
-	text, sizes := appendBlocks(nil, recs, blockSpan, blockBytes)
-	arr, err := json.Call("parse", string(text))
+	buf := textBufs.Get().(*[]byte)
+	text, sizes := appendBlocks((*buf)[:0], recs, blockSpan, blockBytes)
+	arr, err := json.Call("parse", jsbytes.String(text)) // JSON.parse copies it
+	*buf = text
+	textBufs.Put(buf)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -493,7 +503,7 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 			return d.callErr(op, err)
 		}
 	}
-	no, err := d.json.Call("parse", string(offs))
+	no, err := d.json.Call("parse", jsbytes.String(offs))
 	if err == nil {
 		err = v.Set("o", no)
 	}

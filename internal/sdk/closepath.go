@@ -2,7 +2,9 @@ package sdk
 
 import (
 	"errors"
+	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
@@ -78,7 +80,8 @@ func (c *closePath) stored(recs []queue.Record) {
 	for _, rec := range recs {
 		size += 24 + len(rec.ID) + len(rec.Body)
 	}
-	b := make([]byte, 0, size)
+	buf := reportBufs.Get().(*[]byte)
+	b := slices.Grow((*buf)[:0], size)
 	for i, rec := range recs {
 		if i > 0 {
 			b = append(b, '\n')
@@ -89,8 +92,15 @@ func (c *closePath) stored(recs []queue.Record) {
 		b = append(b, 0x1f)
 		b = append(b, rec.Body...)
 	}
-	c.a.s.p.Out.Report("_stored", b)
+	c.a.s.p.Out.Report("_stored", b) // Out copies it (Platform)
+	*buf = b
+	reportBufs.Put(buf)
 }
+
+// reportBufs keeps the buffers of the _stored reports (a burst's 500
+// records' bodies): reused rather than left as garbage, which in wasm grows
+// the linear memory for good.
+var reportBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // forget empties the copies: the records are deleted (consent denied).
 func (c *closePath) forget() {

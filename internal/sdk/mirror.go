@@ -43,9 +43,17 @@ func (m *mirror) add(recs []queue.Record) {
 		m.recs[i] = r
 		m.bytes += r.Size()
 	}
-	for m.bytes > m.limit && len(m.recs) > 0 {
-		m.bytes -= m.recs[0].Size()
-		m.recs = m.recs[1:]
+	// Over the limit, the oldest go: the rest move to the front, so the
+	// slice's array is reused rather than left behind and grown anew.
+	k := 0
+	for m.bytes > m.limit && k < len(m.recs) {
+		m.bytes -= m.recs[k].Size()
+		k++
+	}
+	if k > 0 {
+		n := copy(m.recs, m.recs[k:])
+		clear(m.recs[n:])
+		m.recs = m.recs[:n]
 	}
 }
 

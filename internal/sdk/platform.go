@@ -80,7 +80,8 @@ type Out interface {
 	Answers([]Answer)
 	// Report delivers a report: one of ReportKinds with its detail as
 	// JSON (the page's on() listeners get it), or one the loader keeps for
-	// itself, whose kind starts with "_" (see closepath.go).
+	// itself, whose kind starts with "_" (see closepath.go). detail is
+	// the caller's again once Report returns: copy what must be kept.
 	Report(kind string, detail []byte)
 }
 

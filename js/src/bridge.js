@@ -30,6 +30,8 @@ const RUNS = new Set(['trackEvent', 'identifyCustomer'])
 const PING_AFTER = 2000
 const DEAD_AFTER = 4000
 const RESTARTS = [250, 1000, 4000]
+// The most calls with the Go side and not yet answered (see post).
+const AHEAD = 2 * MAX_CALLS_PER_APPLY
 
 export class Bridge {
   // hooks: {report(kind, detail) for every report (the loader's own start
@@ -50,6 +52,8 @@ export class Bridge {
     this.waiting = new Map() // id → {resolve, reject, line, method, entry, defaults}
     this.entries = new Map() // key → {key, defaults, calls, pending, keep}: journaled, not all answered
     this.queue = []
+    this.backlog = [] // pieces of lines not yet handed to the Go side (post)
+    this.ahead = 0 // calls handed to the Go side and not yet answered
     this.scheduled = false
     this.apply = null // posts a batch of lines to the Go side; null while it is not running
     this.where = '' // 'worker' or 'page'
@@ -130,28 +134,42 @@ export class Bridge {
     if (this.apply) this.post(calls.map((c) => this.waiting.get(c.id).line))
   }
 
-  // post hands lines to the Go side in pieces of about MAX_CALLS_PER_APPLY
-  // (the Go heap never holds a whole burst), never splitting a journal
-  // entry: the Go side applies an entry once, in one go, so the part of an
-  // entry that came in a later piece would be taken for applied already.
+  // post hands lines to the Go side in pieces of about MAX_CALLS_PER_APPLY,
+  // never splitting a journal entry: the Go side applies an entry once, in
+  // one go, so the part of an entry that came in a later piece would be
+  // taken for applied already. At most AHEAD calls are with the Go side
+  // unanswered; the rest wait here (pump), so a burst is never all in the
+  // Go heap at once (its linear memory never shrinks) and the Go side always
+  // has the next piece while it stores one.
   post(lines) {
     let piece = []
     let last = ''
     for (const l of lines) {
       const entry = entryOf(l)
       if (piece.length >= MAX_CALLS_PER_APPLY && (entry === '' || entry !== last)) {
-        this.apply(piece.join('\n'))
+        this.backlog.push(piece)
         piece = []
       }
       piece.push(l)
       last = entry
     }
-    if (piece.length) this.apply(piece.join('\n'))
+    if (piece.length) this.backlog.push(piece)
+    this.pump()
+  }
+
+  pump() {
+    while (this.apply && this.backlog.length && this.ahead < AHEAD) {
+      const piece = this.backlog.shift()
+      this.ahead += piece.length
+      this.apply(piece.join('\n'))
+    }
   }
 
   done(text) {
     this.heard = Date.now()
-    for (const r of JSON.parse(text)) {
+    const answers = JSON.parse(text)
+    this.ahead = Math.max(0, this.ahead - answers.length)
+    for (const r of answers) {
       const w = this.waiting.get(r.i)
       if (!w) continue
       this.waiting.delete(r.i)
@@ -170,6 +188,7 @@ export class Bridge {
         if (!e.keep) this.journal.remove(e.key)
       }
     }
+    this.pump()
   }
 
   event(kind, detail) {
@@ -265,7 +284,7 @@ export class Bridge {
     internal('configure', this.configureArgs(), (r) => {
       if (r.e) return this.failed(r.e.m)
       marks.configured = epochNow()
-      marks.openMs = r.v.openMs
+      marks.openMs = r.v && r.v.openMs
       this.hooks.configured(r.v)
       this.settleReady.resolve()
     })
@@ -283,6 +302,8 @@ export class Bridge {
       lines.push(w.line)
     }
     if (defaults !== this.defaults) internal('setDefaultProperties', this.defaults)
+    this.backlog = [] // every line still waiting is in lines
+    this.ahead = 0
     this.post(lines)
     this.watch()
   }
@@ -393,6 +414,7 @@ export class Bridge {
   // that make records stay in the journal for a later page.
   failed(reason) {
     this.apply = null
+    this.backlog = []
     const msg = `the SDK could not start: ${reason}`
     this.hooks.report('error', { message: `${msg}; calls that make records stay in the page's journal and are sent by a later page that loads`, paused: false })
     for (const [id, w] of this.waiting) {

@@ -143,10 +143,17 @@ test('a journal entry is never split between two pieces handed to the Go side', 
   await Promise.resolve()
   b.apply = (t) => pieces.push(t.split('\n'))
   b.handOver() // configure first: the pieces are offset by one line
+  // A piece goes only while fewer than 1000 calls are with the Go side
+  // unanswered: the third waits for answers.
+  assert.deepEqual(pieces.map((p) => p.length), [501, 500])
+  const answer = (ls) => b.done(JSON.stringify(ls.map((l) => ({ i: Number(fields(l)[0]), v: {} }))))
+  answer(pieces[0].slice(0, 1))
+  assert.equal(pieces.length, 2, '1000 unanswered: the third piece waits')
+  answer(pieces[0].slice(1, 2))
+  assert.deepEqual(pieces.map((p) => p.length), [501, 500, 203])
   const entries = pieces.map((p) => new Set(p.map((l) => fields(l)[4]).filter(Boolean)))
   for (let i = 1; i < entries.length; i++) {
     for (const e of entries[i]) assert.ok(!entries[i - 1].has(e), `entry ${e} in pieces ${i - 1} and ${i}`)
   }
-  assert.deepEqual(pieces.map((p) => p.length), [501, 500, 203])
   assert.equal(posted.length, 0)
 })
