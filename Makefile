@@ -138,8 +138,9 @@ test-wasm: deps
 
 # The npm package outside a browser: strict tsc of the TypeScript example
 # against the shipped types, and importing it in Node (server-side
-# rendering). Prints the size of what each example app ships.
-test-examples: examples-npm
+# rendering). Prints the size of what each example app ships (the wasm's
+# from the precompressed files of make build).
+test-examples: build examples-npm
 	node --test web/examples/package.test.mjs
 
 # The browser tests, once per engine; a failing test's name starts with its
