@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples generate demo collector test test-go test-js test-wasm test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size size-examples bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -77,6 +77,32 @@ dist/examples/go/example.wasm: go.mod go.sum $(shell find exponea internal web/e
 
 examples: dist/examples/go/example.wasm
 
+# The npm package as its users get it: the tarball of `npm pack`, installed
+# (not saved: their package.json name only their tools) into the example
+# apps under web/examples, each with its own lockfile: vite and webpack,
+# built by their bundler with no setting for the SDK; typescript,
+# type-checked. Built once per run, for test-examples and the browser
+# tests (e2e/bundlers.test.mjs).
+NPM_EXAMPLES := vite webpack typescript
+PACKAGE := build/pack/exponea-wasm.tgz
+
+web/examples/%/node_modules/.package-lock.json: web/examples/%/package.json web/examples/%/package-lock.json
+	cd web/examples/$* && npm ci --no-audit --no-fund
+	@touch $@
+
+examples-deps: $(foreach e,$(NPM_EXAMPLES),web/examples/$(e)/node_modules/.package-lock.json)
+
+$(PACKAGE): dist/exponea.wasm dist/exponea.mjs package.json README.md
+	@rm -rf build/pack && mkdir -p build/pack
+	npm pack --ignore-scripts --silent --pack-destination build/pack >/dev/null
+	mv build/pack/exponea-wasm-*.tgz $@
+
+examples-npm: $(PACKAGE) examples-deps
+	@for e in $(NPM_EXAMPLES); do echo "web/examples/$$e: npm install --no-save $(PACKAGE)"; \
+	  (cd web/examples/$$e && rm -rf node_modules/exponea-wasm && npm install --no-save --no-audit --no-fund --silent ../../../$(PACKAGE)) || exit 1; done
+	cd web/examples/vite && npm run --silent build -- --logLevel warn
+	cd web/examples/webpack && npm run --silent build -- --stats errors-warnings
+
 # What the loader shares with the Go side, written from the Go packages that
 # own it: js/src/constants.gen.js (cmd/genjs) and the golden cases that hold
 # js/src/rules.js to internal/tracker (js/test/golden/tracker.json). Their
@@ -98,7 +124,7 @@ demo: build examples collector
 	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db -keys demo-public-key \
 	  -static /=web/demo -static /dist/=dist -static /examples/=web/examples
 
-test: lint test-go test-js test-wasm fuzz-short test-e2e test-reliability
+test: lint test-go test-js test-wasm fuzz-short test-examples test-e2e test-reliability
 
 test-go:
 	$(GO) test -race ./...
@@ -110,9 +136,16 @@ test-js:
 test-wasm: deps
 	$(WASM_TEST_ENV) $(GO) test ./internal/idbstore/
 
+# The npm package outside a browser: strict tsc of the TypeScript example
+# against the shipped types, and importing it in Node (server-side
+# rendering). Prints the size of what each example app ships (the wasm's
+# from the precompressed files of make build).
+test-examples: build examples-npm
+	node --test web/examples/package.test.mjs
+
 # The browser tests, once per engine; a failing test's name starts with its
 # engine, and the last line names every engine that failed.
-test-e2e: build examples collector browsers
+test-e2e: build examples collector browsers examples-npm
 	@failed=""; for e in $(ENGINES); do echo "--- e2e in $$e"; \
 	  ENGINE=$$e LONG_ENGINES="$(LONG_ENGINES)" node --test --test-concurrency=1 e2e/ || failed="$$failed $$e"; done; \
 	test -z "$$failed" || { echo "test-e2e: failed in$$failed"; exit 1; }
@@ -173,4 +206,4 @@ size: build
 	  printf '%-20s raw %8d  gzip %8d  brotli %8d\n' $$f $$(wc -c <$$f) $$(gzip -9 -c $$f | wc -c) $$(node -e "process.stdout.write(String(require('zlib').brotliCompressSync(require('fs').readFileSync('$$f'),{params:{[require('zlib').constants.BROTLI_PARAM_QUALITY]:11}}).length))"); done
 
 clean:
-	rm -rf dist build
+	rm -rf dist build web/examples/vite/dist web/examples/webpack/dist

@@ -27,7 +27,12 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 // preludes named by ?prelude=a,b (pages/preludes/a.js, ...), which stand in
 // for init scripts (a page without IndexedDB or Worker). ?delay=ms holds
 // any file that long, for tests of slow loads without request interception.
+// A Content-Security-Policy: ?csp=policy sends it with that response only
+// (a policy on the page alone); setting the returned object's csp sends it
+// with every response from then on (a site-wide policy, which reaches the
+// Worker: a Worker gets the policy of its own script's response).
 export async function startPages() {
+  const site = { csp: '' }
   const server = createServer(async (req, res) => {
     const u = new URL(req.url, 'http://x')
     const path = normalize(decodeURIComponent(u.pathname))
@@ -39,7 +44,10 @@ export async function startPages() {
     try {
       let body = await readFile(file)
       if (extname(file) === '.html') body = withObserver(body, (u.searchParams.get('prelude') || '').split(','))
-      res.writeHead(200, { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' })
+      const headers = { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' }
+      const csp = u.searchParams.get('csp') || site.csp
+      if (csp) headers['Content-Security-Policy'] = csp
+      res.writeHead(200, headers)
       res.end(body)
     } catch {
       res.writeHead(404).end()
@@ -47,7 +55,7 @@ export async function startPages() {
   })
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${server.address().port}`
-  return { url, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }) }
+  return Object.assign(site, { url, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }) })
 }
 
 // withObserver returns the HTML page html with the observer, then the

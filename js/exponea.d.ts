@@ -92,7 +92,16 @@ export interface Startup {
   openMs?: number
 }
 
-export interface Client extends PromiseLike<Client> {
+/**
+ * What Exponea.configure returns. Awaiting it waits for `ready` and gives
+ * the same client as a ReadyClient: without `then`, since a thenable that
+ * resolved to itself could never be awaited (TypeScript refuses `await` on
+ * such a type, error TS1062).
+ */
+export interface Client extends ReadyClient, PromiseLike<ReadyClient> {}
+
+/** The client's members: a Client less `then`. */
+export interface ReadyClient {
   /**
    * Resolves once the SDK has started and its queue is open (methods work
    * before: their calls are journaled and handed over then); rejects with

@@ -41,7 +41,7 @@ export async function runGo(wasmUrl, hooks, { module, marks = {} } = {}) {
     try {
       instance = await WebAssembly.instantiate(module, go.importObject)
     } catch (e) {
-      throw new Error(`cannot load ${wasmUrl}: ${e && e.message ? e.message : e}`)
+      throw new Error(`cannot load ${wasmUrl}: ${e && e.message ? e.message : e}${cspHint(e)}`) // WebKit checks the policy here
     }
     marks.instantiated = now()
   } catch (e) {
