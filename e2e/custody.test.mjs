@@ -94,34 +94,9 @@ test('the snippet: calls before the SDK loads go through, with their Promises', 
   await collector.waitFor(async () => (await collector.events('event_type=stubbed')).length === 1, { what: 'the stubbed event' })
 })
 
-test('a Worker that dies mid-burst and mid-flush is replaced: every Promise settles, nothing is lost or stored twice', async (t) => {
-  const { pages, collector, browser } = await env(t)
-  const page = await open(await browser.newContext(), pages, config(collector))
-  assert.equal(await page.evaluate(() => exponea.runsIn), 'worker')
-  const outcomes = await page.evaluate(async () => {
-    const ps = []
-    for (let i = 0; i < 2000; i++) ps.push(exponea.trackEvent({ name: 'burst', properties: { i } }).then(() => 'ok', (e) => e.message))
-    setTimeout(() => exponea._bridge.worker.terminate(), 30) // a crash: no message, no event
-    const out = await Promise.all(ps)
-    return { ok: out.filter((o) => o === 'ok').length, errors: [...new Set(out.filter((o) => o !== 'ok'))] }
-  })
-  assert.deepEqual(outcomes, { ok: 2000, errors: [] })
-  await collector.waitFor(async () => (await stored(collector, 'burst')).length >= 2000, { timeout: 30000, what: '2000 events' })
-  assert.ok(once(await stored(collector, 'burst'), 2000), 'each stored once')
-
-  // Now with a flush in flight: the collector holds the request.
-  await collector.fault({ delay_ms: 2500, times: 1 })
-  await page.evaluate(async () => {
-    await Promise.all(Array.from({ length: 50 }, (_, i) => exponea.trackEvent({ name: 'inflight', properties: { i } })))
-    await new Promise((r) => setTimeout(r, 300))
-    exponea._bridge.worker.terminate()
-  })
-  await collector.waitFor(async () => (await stored(collector, 'inflight')).length >= 50, { timeout: 30000, what: '50 events' })
-  assert.ok(once(await stored(collector, 'inflight'), 50), 'each stored once')
-  await page.evaluate(() => exponea.trackEvent({ name: 'afterwards' }))
-  await collector.waitFor(async () => (await stored(collector, 'afterwards')).length === 1, { what: 'sending goes on' })
-  assert.equal(await page.evaluate(() => exponea.runsIn), 'worker', 'in a new worker')
-})
+// A Worker that dies mid-burst and mid-flush: reliability scenario 15,
+// which make test runs in every engine (every Promise settles, nothing is
+// lost or stored twice, sending goes on in a new Worker).
 
 for (const auth of ['Token', 'Basic']) {
   test(`with ${auth} authorization a tab switch never stops sending`, async (t) => {
