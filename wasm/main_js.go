@@ -3,7 +3,6 @@
 package main
 
 import (
-	"runtime/debug"
 
 	"github.com/google/uuid"
 	"github.com/hack-pad/safejs"
@@ -18,13 +17,6 @@ func main() {
 	// Record ids and cookies are UUID v4 from crypto.getRandomValues; the
 	// pool takes 16 ids' worth of randomness per call into the browser.
 	uuid.EnableRandPool()
-	// Keep the heap small: wasm linear memory never shrinks, so its size is
-	// set by the heap's highest peak. The live heap is a few MB (records
-	// are read and sent 50 at a time; bursts arrive in pieces of 500 calls),
-	// and an 11 MiB soft limit makes the collector run before garbage
-	// piles up: 100,000 events tracked 10,000 at a time leave 15 MB of
-	// linear memory instead of 19 MB, for more collections in the Worker.
-	debug.SetMemoryLimit(11 << 20)
 	if err := boot(); err != nil {
 		browser.ConsoleError("could not start: " + err.Error())
 		return

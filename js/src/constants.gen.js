@@ -20,7 +20,7 @@ export const REPORT_KINDS = ["flush", "error", "drop"]
 // The most calls the Go side stores in one transaction; the loader hands a burst over in pieces of this many (internal/sdk).
 export const MAX_CALLS_PER_APPLY = 500
 // The most bytes of unsent records the close path keeps a copy of (internal/sdk).
-export const MIRROR_BYTES = 1048576
+export const MIRROR_BYTES = 262144
 // A JSON value may be nested this many containers deep (internal/jsonx).
 export const MAX_DEPTH = 64
 // The largest encoded property value (internal/wire).
