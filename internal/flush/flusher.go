@@ -16,7 +16,11 @@ const DefaultMaxRetries = 10
 
 // DefaultMaxInFlight is how many requests a Flush keeps on the wire at once
 // when there is a backlog. Browsers open at most six connections per host
-// over HTTP/1.1; the page's own requests need some.
+// over HTTP/1.1; the page's own requests need some. Measured (Chromium, a
+// 10,000-event burst to the collector answering each request after 50 ms):
+// all delivered in 13.0 s with 1 in flight, 6.9 s with 2, 4.8 s with 4,
+// 5.8 s with 6. On loopback without the delay the Worker's own work is the
+// limit, and 1 or 4 are within the noise (3.0–4.9 s).
 const DefaultMaxInFlight = 4
 
 // Sender puts one batch request on the wire.
