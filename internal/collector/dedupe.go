@@ -65,6 +65,3 @@ func (s *seen) forget(keys []idKey) {
 		delete(s.prev, k)
 	}
 }
-
-// len returns the number of keys remembered.
-func (s *seen) len() int { return len(s.cur) + len(s.prev) }
