@@ -1,10 +1,8 @@
-package collector_test
+package collector
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -12,35 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exponea-wasm/tracker/internal/collector"
-	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
-
-// httpSender is a flush.Sender over net/http, as the browser's fetch is.
-type httpSender struct{ url, auth string }
-
-func (s httpSender) Send(c ctxlite.Context, body []byte) (flush.Response, error) {
-	ctx, release := ctxlite.Std(c)
-	defer release()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
-	if err != nil {
-		return flush.Response{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", s.auth)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return flush.Response{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return flush.Response{Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Body: b}, err
-}
 
 // The contract between the SDK and the collector: every kind of record the
 // tracker builds — installation, session_start, events, customers,
@@ -49,7 +24,7 @@ func (s httpSender) Send(c ctxlite.Context, body []byte) (flush.Response, error)
 // was built. A change to the commands on either side alone fails here.
 func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 	ctx := context.Background()
-	srv, err := collector.New(collector.Config{DBPath: filepath.Join(t.TempDir(), "c.db"), Addr: "127.0.0.1:0", Keys: []string{"k"}})
+	srv, err := New(Config{DBPath: filepath.Join(t.TempDir(), "c.db"), Addr: "127.0.0.1:0", Keys: []string{"k"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,15 +67,16 @@ func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	f := flush.New(store, httpSender{ts.URL + "/track/v2/projects/p/batch", "Token k"}, flush.Config{}, time.Now, nil, flush.Observer{})
+	// The relay's sender: net/http, as the browser's fetch is.
+	f := flush.New(store, &sender{client: http.DefaultClient, url: ts.URL + "/track/v2/projects/p/batch", auth: "Token k"}, flush.Config{}, time.Now, nil, flush.Observer{})
 	fr, err := f.Flush(ctx, false)
 	if err != nil || fr.Confirmed != len(built) || fr.Kept != 0 {
 		t.Fatalf("flush: %+v, %v; want all %d confirmed", fr, err, len(built))
 	}
 
 	var got struct {
-		Events    []collector.Event    `json:"events"`
-		Customers []collector.Customer `json:"customers"`
+		Events    []Event    `json:"events"`
+		Customers []Customer `json:"customers"`
 	}
 	for _, path := range []string{"/api/events?limit=1000", "/api/customers?limit=1000"} {
 		resp, err := http.Get(ts.URL + path)
@@ -114,11 +90,11 @@ func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 	}
 	stored := map[string]map[string]any{}
 	for _, e := range got.Events {
-		stored[*e.CommandID] = map[string]any{"name": wire.CommandEvent, "customer_ids": decode(t, e.CustomerIDs),
-			"event_type": e.EventType, "timestamp": e.Timestamp, "properties": decode(t, e.Properties)}
+		stored[*e.CommandID] = map[string]any{"name": wire.CommandEvent, "customer_ids": decodeRaw(t, e.CustomerIDs),
+			"event_type": e.EventType, "timestamp": e.Timestamp, "properties": decodeRaw(t, e.Properties)}
 	}
 	for _, c := range got.Customers {
-		stored[*c.CommandID] = map[string]any{"name": wire.CommandCustomer, "customer_ids": decode(t, c.CustomerIDs), "properties": decode(t, c.Properties)}
+		stored[*c.CommandID] = map[string]any{"name": wire.CommandCustomer, "customer_ids": decodeRaw(t, c.CustomerIDs), "properties": decodeRaw(t, c.Properties)}
 	}
 	kinds := map[string]int{}
 	for _, r := range built {
@@ -150,7 +126,7 @@ func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 	}
 }
 
-func decode(t *testing.T, raw json.RawMessage) any {
+func decodeRaw(t *testing.T, raw json.RawMessage) any {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
