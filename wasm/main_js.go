@@ -3,7 +3,6 @@
 package main
 
 import (
-
 	"github.com/google/uuid"
 	"github.com/hack-pad/safejs"
 
