@@ -305,13 +305,19 @@ async function tricklePhase({ browser, sink, pages }, list, { n, every }) {
   try {
     // Loaded one after the other (start-up is not what is measured here).
     for (const s of slots) {
-      s.context = await browser.newContext()
-      Object.assign(s, await openPage(s.context, s.sdk.id, s.r))
-      await s.page.goto(pages.url + '/', { timeout: 30000 })
-      await loadSDK(s.page, s.sdk.id, { sink: sink.url, run })
+      try {
+        s.context = await browser.newContext()
+        Object.assign(s, await openPage(s.context, s.sdk.id, s.r))
+        await s.page.goto(pages.url + '/', { timeout: 30000 })
+        await loadSDK(s.page, s.sdk.id, { sink: sink.url, run })
+        s.loaded = true
+      } catch (e) {
+        s.r.notes.push(`trickle: cannot start (${e.message.split('\n')[0]})`)
+      }
     }
     await sleep(TRICKLE_SETTLE_MS)
     await Promise.all(slots.map(async (s) => {
+      if (!s.loaded) return
       try {
         const m0 = await taskDuration(s.cdp)
         const w0 = wall()
@@ -598,12 +604,12 @@ async function main() {
   try {
     // The phases of fixed cost. The trickle: every SDK at once.
     const tt = Date.now()
-    trickle = await tricklePhase(ctx, sdks, { n: N_TRICKLE_PAGE, every: TRICKLE_EVERY_MS })
+    trickle = await tricklePhase(ctx, sdks, { n: N_TRICKLE_PAGE, every: TRICKLE_EVERY_MS }).catch((e) => { log(`trickle phase failed: ${e.stack || e.message}`); return new Map() })
     for (const [name, x] of trickle) log(`trickle ${name}: ${fmt(x.trickle_ms_per_event)} ms/event above idle (${fmt(x.trickle_cpu_ms)} ms CPU vs idle ${fmt(x.trickle_idle_cpu_ms)} ms over ${fmt(x.trickle_window_ms)} ms), ${x.trickle_delivered}/${N_TRICKLE_PAGE} delivered${x.notes.length ? ' — ' + x.notes.join('; ') : ''}`)
     log(`trickle phase: ${((Date.now() - tt) / 1000).toFixed(1)} s, done at ${elapsed()}`)
     // Memory per open tab: one SDK after the other.
     const tm = Date.now()
-    tabMem = await memoryPhase(ctx, sdks)
+    tabMem = await memoryPhase(ctx, sdks).catch((e) => { log(`memory phase failed: ${e.stack || e.message}`); return new Map() })
     log(`memory phase: ${((Date.now() - tm) / 1000).toFixed(1)} s, done at ${elapsed()}`)
 
     // Run 1 of everything, the SDK under test first. Should the builds have
