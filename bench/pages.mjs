@@ -1,51 +1,130 @@
 // The page server: the bench page, the harness, the peer bundles and the
-// SDK's dist/, on a loopback port of its own (the sink and the collector are
-// on others, so every SDK request is cross-origin).
+// SDK's dist/, on a loopback port of its own (the sink is on another, so
+// every SDK request is cross-origin).
+//
+// Every SDK's files are served as a CDN would serve them: brotli
+// (`Content-Encoding: br`, quality 11) when the request accepts it, raw
+// otherwise. The SDK's wasm goes out as `make build`'s own exponea.wasm.br
+// (checked to decode to exponea.wasm); every other file is compressed once,
+// here, at start-up, and kept in memory. Three views of the same files:
+//
+//   /dist/…, /peers/…               brotli, `Cache-Control: no-store` (cold runs)
+//   /raw/dist/…, /raw/peers/…       never compressed, `no-store`
+//   /cached/dist/…, /cached/peers/… brotli, `Cache-Control: public,
+//                                   max-age=3600` and an ETag (second visit:
+//                                   Chromium keeps compiled wasm in its code
+//                                   cache only for cacheable responses)
+//
+// The SDK's loader finds its wasm and Worker beside its own URL, so a page
+// that loads /raw/dist/exponea.js gets the raw wasm too.
 //
 // The page is cross-origin isolated (COOP + COEP), which gives
 // performance.now() 5 µs resolution instead of 100 µs; every subresource
 // is same-origin with CORP, as COEP require-corp demands.
 import http from 'node:http'
-import { readFile } from 'node:fs/promises'
-import { extname, join, normalize } from 'node:path'
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync, existsSync } from 'node:fs'
+import { extname, join } from 'node:path'
+import { brotliCompressSync, brotliDecompressSync, constants as zc } from 'node:zlib'
 
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm', // lets the SDK use instantiateStreaming
+  '.wasm': 'application/wasm', // lets the SDK compile while it downloads
 }
 
-export function startPages({ benchDir, distDir, host = '127.0.0.1' }) {
-  const routes = [
-    ['/dist/', distDir],
-    ['/peers/', join(benchDir, 'dist/peers')],
-    ['/', join(benchDir, 'page')],
-  ]
-  const server = http.createServer(async (req, res) => {
+const brotli = (b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_LGWIN]: 24, [zc.BROTLI_PARAM_SIZE_HINT]: b.length } })
+
+// load reads every file of dir into memory with its brotli form and ETag.
+function load(dir, log) {
+  const files = new Map()
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith('.br') || name.endsWith('.gz')) continue
+    const raw = readFileSync(join(dir, name))
+    let br = null
+    const pre = join(dir, name + '.br')
+    if (existsSync(pre)) {
+      const b = readFileSync(pre)
+      // A stale or foreign .br must not be served as this file.
+      if (brotliDecompressSync(b).equals(raw)) br = b
+      else log(`pages: ${pre} does not decode to ${name}: compressing it here instead`)
+    }
+    if (!br) br = brotli(raw)
+    const tag = createHash('sha256').update(raw).digest('base64url').slice(0, 22)
+    files.set(name, { raw, br, tag, type: types[extname(name)] || 'application/octet-stream' })
+  }
+  return files
+}
+
+export function startPages({ benchDir, distDir, host = '127.0.0.1', log = () => {} }) {
+  const dirs = {
+    dist: load(distDir, log),
+    peers: load(join(benchDir, 'dist/peers'), log),
+    page: load(join(benchDir, 'page'), log),
+  }
+  // handler serves one listener; served counts what it sent of the SDKs'
+  // files (the runs check that the browser took brotli, and that a second
+  // visit came from its cache).
+  const handler = (served) => (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://pages').pathname)
-    const [prefix, dir] = routes.find(([p]) => path.startsWith(p))
-    let rel = normalize(path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, '')
-    if (rel === '' || rel === '.') rel = 'index.html'
     const headers = {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
-      // Every run starts cold, whatever the browser would have kept.
-      'Cache-Control': 'no-store',
     }
-    try {
-      const body = await readFile(join(dir, rel))
-      res.writeHead(200, { ...headers, 'Content-Type': types[extname(rel)] || 'application/octet-stream', 'Content-Length': body.length })
-      res.end(req.method === 'HEAD' ? undefined : body)
-    } catch {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found')
+    // /[raw/|cached/](dist|peers)/name, or a page file.
+    const m = /^\/(?:(raw|cached)\/)?(dist|peers)\/([^/]+)$/.exec(path)
+    const mode = m ? m[1] || 'cdn' : 'cdn'
+    const file = m ? dirs[m[2]].get(m[3]) : dirs.page.get(path === '/' ? 'index.html' : path.slice(1))
+    if (!file) {
+      res.writeHead(404, { ...headers, 'Cache-Control': 'no-store', 'Content-Type': 'text/plain' }).end('not found')
+      return
     }
-  })
-  return new Promise((resolve) => {
+    const useBr = mode !== 'raw' && /\bbr\b/.test(req.headers['accept-encoding'] || '')
+    const body = useBr ? file.br : file.raw
+    headers['Content-Type'] = file.type
+    if (mode !== 'raw') headers.Vary = 'Accept-Encoding'
+    if (useBr) headers['Content-Encoding'] = 'br'
+    if (mode === 'cached') {
+      // A strong validator per representation.
+      headers.ETag = `"${file.tag}${useBr ? '-br' : ''}"`
+      headers['Cache-Control'] = 'public, max-age=3600'
+      if ((req.headers['if-none-match'] || '').split(/\s*,\s*/).includes(headers.ETag)) {
+        if (m) served.notModified++
+        res.writeHead(304, headers).end()
+        return
+      }
+    } else {
+      // Every cold run starts cold, whatever the browser would have kept.
+      headers['Cache-Control'] = 'no-store'
+    }
+    headers['Content-Length'] = body.length
+    if (m) {
+      if (useBr) { served.br++; served.brBytes += body.length } else { served.raw++; served.rawBytes += body.length }
+    }
+    res.writeHead(200, headers)
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+  // listen starts one listener on a port of its own: a page origin of its
+  // own (fresh() gives the second-visit measurements one each, so no two
+  // share an HTTP cache, a code cache or storage).
+  const listen = () => new Promise((resolve) => {
+    const served = { br: 0, raw: 0, notModified: 0, brBytes: 0, rawBytes: 0 }
+    const server = http.createServer(handler(served))
     server.listen(0, host, () => {
       const { port } = server.address()
-      resolve({ url: `http://${host}:${port}`, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()) }) })
+      resolve({
+        url: `http://${host}:${port}`,
+        served: () => ({ ...served }),
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()) }),
+      })
     })
   })
+  return listen().then((main) => ({
+    ...main,
+    fresh: listen,
+    // The bytes a file goes out as: {raw, br}.
+    sizeOf: (dir, name) => { const f = dirs[dir].get(name); return f && { raw: f.raw.length, br: f.br.length } },
+  }))
 }

@@ -30,7 +30,37 @@ function medianBurst(xs) {
 
 const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d)
 
-export function aggregate({ runs, sdks, sizeOf, perRun, floor }) {
+// The SDK under test's start-up, phase by phase, in ms since its script was
+// added: the loader's time until configure was called, then client.startup's
+// marks (ms since configure) after it. openMs is a duration (configure's
+// time opening IndexedDB); ready is the measured ready_ms.
+export const PHASES = [
+  ['loader', 'loader: script added → `Exponea.configure` called (download, parse, evaluation)'],
+  ['worker', 'Worker created'],
+  ['script', 'Worker script running'],
+  ['compiled', 'wasm fetched + compiled (on the page, beside the Worker\'s start)'],
+  ['instantiated', 'instantiated (in the Worker)'],
+  ['booted', 'Go runtime up (booted)'],
+  ['configured', 'configure answered'],
+  ['ready', 'ready (`configure`\'s Promise resolved: `ready ms`)'],
+  ['openMs', 'of which IndexedDB open (`openMs`, a duration inside configure)'],
+]
+function phasesAt(ready_ms, st) {
+  if (!st) return null
+  const at = { loader: st.loader, ready: ready_ms, openMs: st.openMs }
+  for (const k of ['worker', 'script', 'compiled', 'instantiated', 'booted', 'configured']) at[k] = st[k] != null && st.loader != null ? st.loader + st[k] : null
+  return at
+}
+function breakdown(list) {
+  const xs = list.filter(Boolean)
+  if (!xs.length) return null
+  const out = {}
+  for (const [k] of PHASES) out[k] = round(median(xs.map((x) => x[k])), 1)
+  out.runs = xs.length
+  return out
+}
+
+export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tabMem = {} }) {
   const results = []
   let thisExtra = null
   for (const sdk of sdks) {
@@ -39,10 +69,27 @@ export function aggregate({ runs, sdks, sizeOf, perRun, floor }) {
     for (const f of FIELDS) row[f] = f === 'burst_ms' ? medianBurst(rs.map((r) => r[f])) : median(rs.map((r) => r[f]))
     for (const f of ['ready_ms', 'longest_task_ms', 'track_us_p50', 'track_us_p99', 'track_total_us', 'burst_ms']) row[f] = round(row[f], f.startsWith('track') ? 2 : 1)
     for (const f of ['burst_requests', 'burst_bytes', 'burst_delivered']) row[f] = row[f] == null ? null : Math.round(row[f])
+    // Ready served raw (this SDK only), ready on a second visit.
+    row.ready_raw_ms = sdk.id === 'this' ? round(median(rs.map((r) => r.raw && r.raw.ready_ms)), 1) : null
+    row.second_visit_ready_ms = round(median(rs.map((r) => r.second && r.second.ready_ms)), 1)
+    // The phases of fixed cost, one measurement each.
+    const t = trickle[sdk.name]
+    row.trickle_ms_per_event = t ? round(t.trickle_ms_per_event, 3) : null
+    row.trickle_delivered = t ? t.trickle_delivered : null
+    const m = tabMem[sdk.name]
+    row.tab_rss_mb = m ? round(m.tab_rss_mb, 1) : null
     results.push(row)
     if (sdk.id === 'this') {
       thisExtra = {}
       for (const f of THIS_FIELDS) thisExtra[f] = round(median(rs.map((r) => r[f])), 2)
+      thisExtra.startup = {
+        cold: breakdown(rs.map((r) => phasesAt(r.ready_ms, r.startup))),
+        raw: breakdown(rs.map((r) => r.raw && phasesAt(r.raw.ready_ms, r.raw.startup))),
+        second_visit: breakdown(rs.map((r) => r.second && phasesAt(r.second.ready_ms, r.second.startup))),
+      }
+      const wc = rs.map((r) => r.second && r.second.wasm_cache).filter(Boolean)
+      const count = (k) => wc.filter((x) => x[k]).length
+      thisExtra.second_visit_wasm_cache = { runs: wc.length, streamed: count('streamed'), written: count('written'), hit: count('hit'), invalid: count('invalid') }
     }
   }
   return { runs, floor_brotli_bytes: floor.brotli_bytes, results, this: thisExtra }
@@ -75,6 +122,21 @@ function targets(json, limits) {
   t.push(['size ≤ 1.25 × floor (brotli)', `${kb(me.brotli_bytes)} KB / ${kb(json.floor_brotli_bytes)} KB = ${ratio.toFixed(2)}×`, ratio <= 1.25])
   t.push(['no main-thread task > 50 ms at start-up', `longest ${num(me.longest_task_ms, 1)} ms`, me.longest_task_ms != null && me.longest_task_ms <= 50])
   t.push(['wasm memory < 16 MB after 100k events', `${num(x.wasm_memory_mb_100k, 1)} MB`, x.wasm_memory_mb_100k != null && x.wasm_memory_mb_100k < 16])
+  // Issue 13's.
+  const peerReady = peers.map((p) => p.ready_ms).filter((v) => v != null)
+  const slowest = peerReady.length ? Math.max(...peerReady) : null
+  t.push(['ready (cold, served brotli) ≤ 150 ms and ≤ the slowest peer\'s',
+    `${num(me.ready_ms, 1)} ms (slowest peer ${num(slowest, 1)} ms; served raw ${num(me.ready_raw_ms, 1)} ms)`,
+    me.ready_ms != null && me.ready_ms <= 150 && slowest != null && me.ready_ms <= slowest])
+  t.push(['second visit ready measured', `${num(me.second_visit_ready_ms, 1)} ms`, me.second_visit_ready_ms != null])
+  const peerTrickle = peers.map((p) => p.trickle_ms_per_event)
+  const allPeers = peerTrickle.length > 0 && peerTrickle.every((v) => v != null)
+  const bestPeer = allPeers ? Math.min(...peerTrickle) : null
+  t.push(['page cost per event at 2 events/s, above idle, ≤ 0.5 ms and below every peer',
+    `${num(me.trickle_ms_per_event, 2)} ms (best peer ${num(bestPeer, 2)} ms)${allPeers ? '' : '; not every peer measured'}`,
+    me.trickle_ms_per_event != null && me.trickle_ms_per_event <= 0.5 && allPeers && me.trickle_ms_per_event < bestPeer])
+  t.push(['memory per open tab measured, every SDK', `${num(me.tab_rss_mb, 1)} MB (peers ${peers.map((p) => num(p.tab_rss_mb, 1)).join(', ')} MB)`,
+    json.results.every((r) => r.tab_rss_mb != null)])
   return t
 }
 
@@ -82,7 +144,7 @@ function targets(json, limits) {
 // total µs/event is then a lower bound (work until the give-up point).
 const lowerBound = (rs) => rs.filter((r) => r.total_is_lower_bound).length * 2 > rs.length
 
-export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, thisWasm, unknown, seconds, limits, chromium, skipped, load }) {
+export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, thisWasm, unknown, seconds, limits, chromium, skipped, load, trickle = {}, tabMem = {}, served }) {
   const L = []
   L.push(`# exponea-wasm vs peer SDKs — browser benchmark`)
   L.push('')
@@ -99,6 +161,17 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${rs.length} | ${kb(r.raw_bytes)} | ${kb(r.gzip_bytes)} | ${kb(r.brotli_bytes)} | ${num(r.ready_ms, 1)} | ${num(r.longest_task_ms, 1)} | ${num(r.track_us_p50, 2)} | ${num(r.track_us_p99, 2)} | ${total} | ${burst} | ${int(r.burst_requests)} | ${kb(r.burst_bytes)} | ${delivered} |`)
   }
   L.push('')
+  const tn = limits.trickleN
+  L.push(`Start-up served as a CDN would (brotli) and raw, a second visit, a real page's pace (one event every ${limits.trickleEveryMs} ms for ${tn * limits.trickleEveryMs / 1000} s, all SDKs at once), memory per open tab (${limits.tabs} tabs, one SDK at a time):`)
+  L.push('')
+  L.push('| SDK | ready ms (brotli) | ready ms (raw) | second visit ready ms | page ms per event at 2 events/s, above idle | trickle delivered | memory per tab MB (RSS) |')
+  L.push('|---|--:|--:|--:|--:|--:|--:|')
+  for (const r of json.results) {
+    const rs = perRun.get(r.name) || []
+    const sv = rs.filter((x) => x.second).length
+    L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${num(r.ready_ms, 1)} | ${r.name === 'this' ? num(r.ready_raw_ms, 1) : '–'} | ${num(r.second_visit_ready_ms, 1)}${sv && sv !== rs.length ? ` (${sv} runs)` : ''} | ${num(r.trickle_ms_per_event, 2)} | ${r.trickle_delivered == null ? '–' : `${r.trickle_delivered}/${tn}`} | ${num(r.tab_rss_mb, 1)} |`)
+  }
+  L.push('')
   const x = json.this
   if (x) {
     L.push('SDK under test only:')
@@ -109,6 +182,16 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     const cpu = median((perRun.get('this') || []).map((r) => r.longest_task_cpu_ms))
     L.push(`| ${num(x.durable_ms_p50, 2)} ms | ${num(x.burst_durable_ms, 0)} ms | ${num(x.wasm_memory_mb_100k, 1)} MB | ${(me.brotli_bytes / floor.brotli_bytes).toFixed(2)}× (${kb(me.brotli_bytes)} / ${kb(floor.brotli_bytes)} KB) | ${(thisWasm.brotli_bytes / floorWasm.brotli_bytes).toFixed(2)}× | ${num(cpu, 1)} ms |`)
     L.push('')
+    const sb = x.startup || {}
+    if (sb.cold || sb.raw || sb.second_visit) {
+      L.push(`Start-up of the SDK under test, ms since its \`<script>\` was added (medians of ${[['cold', sb.cold], ['raw', sb.raw], ['second visit', sb.second_visit]].map(([k, v]) => `${v ? v.runs : 0} ${k}`).join(', ')} runs; the phases after the loader's are \`client.startup\`'s marks, ms since configure, plus the loader's time):`)
+      L.push('')
+      L.push('| phase | cold, brotli | cold, raw | second visit |')
+      L.push('|---|--:|--:|--:|')
+      const cell = (b, k) => (b ? num(b[k], 1) : '–')
+      for (const [k, label] of PHASES) L.push(`| ${label} | ${cell(sb.cold, k)} | ${cell(sb.raw, k)} | ${cell(sb.second_visit, k)} |`)
+      L.push('')
+    }
     const before = (perRun.get('this') || []).map((r) => r.mem_before_fill_mb).filter((v) => v != null)
     L.push(`The memory figure is from run 1 only (storing 100,000 events takes a while): the wasm instance's \`mem.buffer.byteLength\` once the 100,000th event was stored${x.wasm_memory_mb_100k == null ? ' (not reached within the time cap: see the notes)' : ''}${before.length ? `; it was ${num(before[0], 1)} MB after the first 21,100 (warm-up, burst, trickle, durable burst)` : ''}. Go's linear memory never shrinks, so this is its peak.`)
     L.push('')
@@ -125,16 +208,23 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
   L.push('- Every SDK, this one included, sends to the same Node sink, which answers each one\'s protocol with success; bytes are the request bodies the sink received.')
   L.push('- `track p50/p99`: the synchronous part of one call, from 100 blocks of 100 calls (the page is cross-origin isolated: 5 µs timer). `total µs/event`: main-thread CPU time of all tasks (CDP `TaskDuration` in thread time; wasm, timers, I/O callbacks included) from before the burst until all of it arrived plus 0.5 s, ÷ the calls made. `longest task`: the longest main-thread task (trace `RunTask`, wall time) from adding the script until 1 s after ready.')
   L.push(`- \`burst ms\`: from the first call of the loop until the last of the 10,000 events arrived. \`incomplete\` (null in the JSON): in most runs not all 10,000 arrived: the loop was cut at ${limits.loopMs / 1000} s (an SDK whose calls get slower as its queue grows; \`of N tracked\`), or delivery was given up ${limits.burstMs / 1000} s after the start or after ${limits.stallMs / 1000} s with nothing new. \`delivered\` is then the median count that did arrive, and \`total µs/event\` (marked ≥) counts the work until the give-up point only. \`requests\` and \`KB sent\` are those of the burst (preflights not counted).`)
-  L.push('- `runs`: every SDK gets one run; more are made while the 10-minute budget allows (the SDK under test first, then the peers whose run took under 30 s, then the slow ones), so a slow peer\'s medians are of fewer runs, or of one.')
+  L.push('- `runs`: every SDK gets one run; more are made while the 12-minute budget allows (the SDK under test first, then the peers whose run took under 30 s, then the slow ones), so a slow peer\'s medians are of fewer runs, or of one.')
+  L.push(`- Serving: every SDK's files go out as a CDN would send them, brotli (quality 11) with \`Content-Encoding: br\`${served ? ` (this run: ${served.br} responses in brotli, ${served.raw} raw — the raw ones are the \`ready ms (raw)\` loads${served.raw !== (perRun.get('this') || []).filter((r) => r.raw).length * 3 ? `, not the ${(perRun.get('this') || []).filter((r) => r.raw).length * 3} expected` : ''})` : ''}; cold loads \`no-store\`. \`ready ms (raw)\`: the SDK under test in one more fresh context per run, its files uncompressed. On loopback the download is nearly free, so brotli mostly adds the decompression; on a real network the 4 MB raw wasm would cost far more than the 0.8 MB compressed one.`)
+  const wc = x && x.second_visit_wasm_cache
+  L.push(`- Second visit: Chromium with a profile on disk (a \`browser.newContext()\` context is off the record and keeps no code cache, not even for scripts), a page origin of its own per measurement (a fresh port), cacheable responses (\`Cache-Control: public, max-age=3600\`, ETag). The first visit loads the SDK, tracks 5 events and stays ${limits.firstVisitMs / 1000} s (V8 writes a wasm code cache only once the module's code has settled for ~2 s; a peer's, without wasm, 1 s); its tab closes; a new tab loads the page again and its ready time is the figure.${wc && wc.runs ? ` Chromium's trace for the SDK under test (${wc.runs} runs): the wasm was compiled from a streamed response in ${wc.streamed}, a wasm code cache was written on the first visit (\`v8.wasm.cachedModule\`) in ${wc.written} and used on the second (\`v8.wasm.moduleCacheHit\`) in ${wc.hit}${wc.hit === 0 ? ': the second visit saves the download, not the compile' : ''}.` : ''} A second visit whose files did not all come from the browser's cache is noted below.`)
+  L.push(`- Page cost at 2 events/s: each SDK's page and one idle page (the same timer, building the same properties, no SDK) in contexts of their own, side by side; each page's main-thread CPU time (CDP \`TaskDuration\`, thread ticks) from ${2} s after its SDK was ready, over the ${tn} events and ${2} s after the last, less the idle page's over as long, ÷ ${tn}. Everything the SDK does on the page in that time counts (its timers, posts, answers, requests); its Worker's thread does not. One measurement per bench run; every event must arrive (\`trickle delivered\`).`)
+  L.push(`- Memory per tab: the RSS of every process of the benchmark's Chromium (browser, zygotes, GPU, network, renderers; read from /proc) with ${limits.tabs} tabs of one context, each with the SDK started and 5 events tracked and delivered, minus the same with ${limits.tabs} tabs of the bench page without an SDK (measured just before), ÷ ${limits.tabs}. One measurement per SDK; RSS counts shared pages in every process, so it is an upper bound of what a tab adds.`)
   // per-SDK run notes, deduplicated
   for (const sdk of sdks) {
     const rs = perRun.get(sdk.name) || []
-    const notes = [...new Set(rs.flatMap((r) => r.notes))]
+    const notes = [...new Set([...rs.flatMap((r) => r.notes), ...((trickle[sdk.name] || {}).notes || []), ...((tabMem[sdk.name] || {}).notes || [])])]
+    const refetch = rs.filter((r) => r.second && (r.second.refetched || r.second.revalidated))
+    if (refetch.length) notes.push(`second visit not all from the browser's cache in ${refetch.length} run(s): ${refetch.map((r) => `${r.second.refetched} refetched, ${r.second.revalidated} revalidated`).join('; ')}`)
     const short = rs.filter((r) => r.calls < limits.nBurst || r.gave_up)
     if (short.length) {
       notes.unshift('burst per run: ' + rs.map((r) => `${int(r.burst_delivered)}/${int(r.calls)} delivered${r.loop_cut_s ? ` (loop cut at ${r.loop_cut_s} s)` : ''}${r.gave_up ? ` (then ${r.gave_up})` : ''}`).join(', '))
     }
-    const ext = [...new Set(rs.flatMap((r) => r.external || []))]
+    const ext = [...new Set([...rs.flatMap((r) => r.external || []), ...((trickle[sdk.name] || {}).external || []), ...((tabMem[sdk.name] || {}).external || [])])]
     const nulls = FIELDS.filter((f) => f !== 'burst_ms' && rs.every((r) => r[f] == null))
     const skip = skipped && skipped.get(sdk.name)
     const parts = []
@@ -159,6 +249,8 @@ export function svg(json, perRun = new Map()) {
     { key: 'ready_ms', title: 'script start → ready (ms)', val: (r) => r.ready_ms, d: 0 },
     { key: 'track_total_us', title: 'main-thread CPU µs per tracked event (all work)', val: (r) => r.track_total_us, d: 1, bound: (r) => lowerBound(perRun.get(r.name) || []) },
     { key: 'burst_ms', title: '10k burst → all delivered (ms)', val: (r) => r.burst_ms, d: 0, missing: 'incomplete' },
+    { key: 'trickle_ms_per_event', title: 'page ms per event at 2 events/s, above idle', val: (r) => r.trickle_ms_per_event, d: 2 },
+    { key: 'tab_rss_mb', title: 'memory per open tab (MB RSS)', val: (r) => r.tab_rss_mb, d: 1 },
   ]
   const rows = json.results
   const W = 1000, labelW = 230, panelW = (W - 40) / 2, barH = 18, gap = 6

@@ -7,8 +7,8 @@
 // BENCH_ONLY=this,posthog (a subset, for development), BENCH_T0_MS (when
 // run.sh started, so the time budget covers the builds too),
 // BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM.
-import { readFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib'
 import { chromium } from 'playwright-core'
@@ -44,13 +44,18 @@ const N_BURST = 10_000
 const N_TRICKLE = 1_000
 const N_MEMORY = 100_000
 
-// Time. `make bench` must end within 10 minutes on 2 cores, builds included,
+// The trickle phase: one event every TRICKLE_EVERY_MS, for 40 s (quick: 20 s).
+const TRICKLE_EVERY_MS = 500
+const N_TRICKLE_PAGE = (quick ? 20_000 : 40_000) / TRICKLE_EVERY_MS
+
+// Time. `make bench` must end within 12 minutes on 2 cores, builds included,
 // and some peers need minutes for one burst (Segment), or never finish it
-// (Mixpanel). So: every SDK gets one run with these caps; further runs are
+// (Mixpanel). So: the phases of fixed cost first (the trickle, memory per
+// tab); then every SDK gets one run with these caps; further runs are
 // made, cheapest SDK first, while the time left allows (the SDK under test
 // first of all); the report says how many runs each median is of.
 const T0 = Number(process.env.BENCH_T0_MS) || Date.now()
-const BUDGET_MS = (Number(process.env.BENCH_BUDGET_S) || (quick ? 420 : 540)) * 1000
+const BUDGET_MS = (Number(process.env.BENCH_BUDGET_S) || (quick ? 420 : 680)) * 1000
 const END = T0 + BUDGET_MS - 15_000 // left for the report and teardown
 const CAPS = {
   loopMs: (quick ? 15 : 30) * 1000, // the synchronous 10k loop stops here
@@ -64,6 +69,7 @@ const IDLE_SETTLE_MS = 500 // deferred delivery work counts in track_total_us
 const log = (...a) => console.error('[bench]', ...a)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const wall = () => performance.timeOrigin + performance.now()
+const elapsed = () => `${Math.round((Date.now() - T0) / 1000)} s`
 
 // withTimeout bounds every step that waits on the page.
 function withTimeout(p, ms, what) {
@@ -73,15 +79,24 @@ function withTimeout(p, ms, what) {
 }
 
 // ---------- sizes ----------
-function sizes(files) {
-  const bufs = files.map((f) => readFileSync(f))
-  const sum = (fn) => bufs.reduce((n, b) => n + fn(b).length, 0)
-  return {
-    raw_bytes: sum((b) => b),
-    gzip_bytes: sum((b) => gzipSync(b, { level: 9 })),
-    // brotli -q 11 with the CLI's default 16 MB window (lgwin 24).
-    brotli_bytes: sum((b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_LGWIN]: 24, [zc.BROTLI_PARAM_SIZE_HINT]: b.length } })),
+// Each file's sizes once (brotli -q 11 of the 4 MB wasm takes ~10 s here).
+const sizeMemo = new Map()
+function fileSizes(f) {
+  if (!sizeMemo.has(f)) {
+    const b = readFileSync(f)
+    sizeMemo.set(f, {
+      raw_bytes: b.length,
+      gzip_bytes: gzipSync(b, { level: 9 }).length,
+      // brotli -q 11 with the CLI's default 16 MB window (lgwin 24).
+      brotli_bytes: brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_LGWIN]: 24, [zc.BROTLI_PARAM_SIZE_HINT]: b.length } }).length,
+    })
   }
+  return sizeMemo.get(f)
+}
+function sizes(files) {
+  const out = { raw_bytes: 0, gzip_bytes: 0, brotli_bytes: 0 }
+  for (const f of files) for (const [k, v] of Object.entries(fileSizes(f))) out[k] += v
+  return out
 }
 
 // ---------- one SDK, one run ----------
@@ -101,10 +116,10 @@ async function taskDuration(cdp, ms = 5000) {
   return metrics.find((m) => m.name === 'TaskDuration').value
 }
 
-// traceLongestTask returns the longest main-thread task (ms) of the page's
-// renderer while `during` runs, from a devtools.timeline trace: the longtask
-// observer only sees tasks of 50 ms and more.
-async function traceLongestTask(cdp, during) {
+// trace runs `during` under a CDP trace (devtools.timeline, the disabled-by-
+// default part included, which holds Chromium's v8.wasm.* code-cache
+// events) and returns its value with the trace events.
+async function trace(cdp, during) {
   const events = []
   const onData = (e) => { for (const x of e.value) events.push(x) }
   cdp.on('Tracing.dataCollected', onData)
@@ -116,6 +131,13 @@ async function traceLongestTask(cdp, during) {
     await withTimeout(done, 30000, 'trace end')
     cdp.off('Tracing.dataCollected', onData)
   }
+  return { value, events }
+}
+
+// longestTask returns the longest main-thread task (ms) of the page's
+// renderer in a devtools.timeline trace: the longtask observer only sees
+// tasks of 50 ms and more.
+function longestTask(events) {
   const mainThreads = new Set(events
     .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args && e.args.name === 'CrRendererMain')
     .map((e) => `${e.pid}:${e.tid}`))
@@ -125,7 +147,275 @@ async function traceLongestTask(cdp, during) {
   for (const e of events) {
     if (e.ph === 'X' && e.name === 'RunTask' && mainThreads.has(`${e.pid}:${e.tid}`) && (!longest || e.dur > longest.dur)) longest = e
   }
-  return { value, longest_task_ms: longest ? longest.dur / 1000 : null, longest_task_cpu_ms: longest && longest.tdur != null ? longest.tdur / 1000 : null }
+  return { longest_task_ms: longest ? longest.dur / 1000 : null, longest_task_cpu_ms: longest && longest.tdur != null ? longest.tdur / 1000 : null }
+}
+
+// wasmCache tells what a trace says of Chromium's code cache for wasm:
+// streamed (v8.wasm.streamFromResponseCallback: the module was compiled
+// from a streamed response, the only kind whose code is cached), written
+// (v8.wasm.cachedModule), hit (v8.wasm.moduleCacheHit), invalid.
+function wasmCache(events) {
+  const has = (n) => events.some((e) => e.name === n)
+  return {
+    streamed: has('v8.wasm.streamFromResponseCallback'),
+    written: has('v8.wasm.cachedModule'),
+    hit: has('v8.wasm.moduleCacheHit'),
+    invalid: has('v8.wasm.moduleCacheInvalid'),
+  }
+}
+
+// ---------- the browser's memory ----------
+const PAGE = 4096
+// chromiumTree returns the processes of the Chromium this bench started (the
+// descendants of this Node process that are Chromium) with their RSS
+// (bytes): the browser, its zygotes, GPU, network and renderer processes.
+// (Not PSS: the binary's pages are shared with any other Chromium on the
+// machine, so a process's PSS moves with what other users run.)
+function chromiumTree() {
+  const kids = new Map()
+  const cmd = new Map()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (!kids.has(ppid)) kids.set(ppid, [])
+      kids.get(ppid).push(Number(d))
+      cmd.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8'))
+    } catch {} // gone meanwhile
+  }
+  const out = []
+  const walk = (pid) => {
+    for (const k of kids.get(pid) || []) {
+      if (/chrom/i.test(cmd.get(k) || '')) {
+        try {
+          out.push({ pid: k, rss: Number(readFileSync(`/proc/${k}/statm`, 'utf8').split(' ')[1]) * PAGE })
+        } catch {} // gone meanwhile
+      }
+      walk(k)
+    }
+  }
+  walk(process.pid)
+  return out
+}
+const treeMem = () => {
+  const t = chromiumTree()
+  return { n: t.length, rss: t.reduce((a, p) => a + p.rss, 0) }
+}
+
+// watchExternal notes any attempt to load a non-loopback URL: Chromium is
+// started so that nothing else resolves; an SDK that still tries is reported.
+const loopback = /^(https?|wss?):\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])[:/]/
+function watchExternal(page, r) {
+  page.on('request', (req) => {
+    const u = req.url()
+    if (!loopback.test(u) && !/^(data|blob|about):/.test(u)) r.external.push(u.slice(0, 80))
+  })
+}
+
+// openPage opens a page in context as every measurement does: page errors
+// logged, external loads noted, CDP with thread-time TaskDuration.
+async function openPage(context, sdkId, r) {
+  const page = await context.newPage()
+  page.on('pageerror', (e) => log(`${sdkId}: page error: ${e.message}`))
+  watchExternal(page, r)
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
+  return { page, cdp }
+}
+
+// loadSDK loads one SDK into a page of the bench and starts it: bench.load.
+const loadSDK = (page, id, cfg, prefix = '') =>
+  withTimeout(page.evaluate(({ id, cfg, prefix }) => bench.load(id, cfg, prefix), { id, cfg, prefix }), 30000, 'load')
+
+// coldRaw: the SDK under test's ready time with its files served raw (no
+// compression), in a fresh context, under the same trace as the cold run.
+async function coldRaw(ctx, sdk, run, r) {
+  const context = await ctx.browser.newContext()
+  try {
+    const { page, cdp } = await openPage(context, sdk.id, r)
+    await page.goto(ctx.pages.url + '/', { timeout: 30000 })
+    const { value } = await trace(cdp, () => loadSDK(page, sdk.id, { sink: ctx.sink.url, run }, '/raw'))
+    return { ready_ms: value.ready_ms, startup: value.startup }
+  } finally {
+    await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
+  }
+}
+
+// secondVisit: a visitor comes back. In Chromium's persistent profile (a
+// context of browser.newContext() is off the record: it keeps no code
+// cache at all, not even for scripts), on a page origin of its own (a fresh
+// port: nothing shared with another measurement), with cacheable responses
+// (/cached/: max-age and an ETag): the first visit loads the SDK, tracks a
+// few events and stays FIRST_VISIT_MS (V8 writes a wasm code cache only
+// after its compiled code has settled for ~2 s; a peer, which has no wasm,
+// stays 1 s, for its events to go); then that tab closes and a new tab of
+// the same profile loads the page again: its ready time.
+const FIRST_VISIT_MS = 3000
+async function secondVisit(ctx, sdk, run, r) {
+  const origin = await ctx.pages.fresh()
+  const persistent = await ctx.persistent()
+  await persistent.clearCookies() // cookies do not tell ports apart
+  const cfg = { sink: ctx.sink.url, run }
+  try {
+    const v1 = await openPage(persistent, sdk.id, r)
+    await v1.page.goto(origin.url + '/', { timeout: 30000 })
+    const t1 = await trace(v1.cdp, async () => {
+      await loadSDK(v1.page, sdk.id, cfg, '/cached')
+      await v1.page.evaluate(() => bench.trackN(5, 'visit1'))
+      await sleep(sdk.id === 'this' ? FIRST_VISIT_MS : 1000)
+    })
+    await v1.page.close()
+    const s1 = origin.served()
+    const v2 = await openPage(persistent, sdk.id, r)
+    await v2.page.goto(origin.url + '/', { timeout: 30000 })
+    const t2 = await trace(v2.cdp, () => loadSDK(v2.page, sdk.id, cfg, '/cached'))
+    await sleep(200)
+    const s2 = origin.served()
+    await v2.page.close()
+    const w1 = wasmCache(t1.events), w2 = wasmCache(t2.events)
+    return {
+      ready_ms: t2.value.ready_ms,
+      startup: t2.value.startup,
+      // SDK files the second visit fetched again in full (200) or revalidated (304).
+      refetched: s2.br + s2.raw - (s1.br + s1.raw),
+      revalidated: s2.notModified - s1.notModified,
+      first_files: s1.br + s1.raw,
+      wasm_cache: sdk.id === 'this' ? { streamed: w2.streamed, written: w1.written, hit: w2.hit, invalid: w2.invalid } : undefined,
+    }
+  } finally {
+    await origin.close()
+  }
+}
+
+// ---------- the trickle phase ----------
+// Every SDK's page (and one idle page: the same timer, no SDK) in a context
+// of its own, all at once: one event every `every` ms, n in all. Per SDK the
+// page's main-thread CPU time (TaskDuration, thread ticks) over the phase,
+// less the idle page's over as long, per event: what an event costs a page
+// that tracks one now and then, everything it causes included (the call,
+// posts and answers, timers, requests, responses). The load is tiny (2
+// events/s per page), so running them side by side costs little accuracy
+// and saves a phase per SDK.
+const TRICKLE_SETTLE_MS = 2000 // before: start-up work done; after: the last event's work done
+async function tricklePhase({ browser, sink, pages }, list, { n, every }) {
+  const run = `trickle-${Math.random().toString(36).slice(2, 8)}`
+  const slots = [{ id: 'idle', name: 'idle' }, ...list].map((sdk) => ({ sdk, r: { notes: [], external: [] } }))
+  const out = new Map()
+  try {
+    // Loaded one after the other (start-up is not what is measured here).
+    for (const s of slots) {
+      try {
+        s.context = await browser.newContext()
+        Object.assign(s, await openPage(s.context, s.sdk.id, s.r))
+        await s.page.goto(pages.url + '/', { timeout: 30000 })
+        await loadSDK(s.page, s.sdk.id, { sink: sink.url, run })
+        s.loaded = true
+      } catch (e) {
+        s.r.notes.push(`trickle: cannot start (${e.message.split('\n')[0]})`)
+      }
+    }
+    await sleep(TRICKLE_SETTLE_MS)
+    await Promise.all(slots.map(async (s) => {
+      if (!s.loaded) return
+      try {
+        const m0 = await taskDuration(s.cdp)
+        const w0 = wall()
+        await withTimeout(s.page.evaluate(({ n, every }) => bench.trickle(n, 'trickle', every), { n, every }), n * every + 30000, 'trickle')
+        await sleep(TRICKLE_SETTLE_MS)
+        const m1 = await taskDuration(s.cdp)
+        s.cpu_ms = (m1 - m0) * 1000
+        s.window_ms = wall() - w0
+      } catch (e) {
+        s.r.notes.push(`trickle: ${e.message.split('\n')[0]}`)
+      }
+    }))
+    const idle = slots[0]
+    const idleRate = idle.cpu_ms != null ? idle.cpu_ms / idle.window_ms : null
+    for (const s of slots.slice(1)) {
+      const d = sink.phase(s.sdk.sink, run, 'trickle')
+      if (d.count < n) s.r.notes.push(`trickle: ${d.count}/${n} events delivered`)
+      out.set(s.sdk.name, {
+        trickle_ms_per_event: s.cpu_ms != null && idleRate != null ? (s.cpu_ms - idleRate * s.window_ms) / n : null,
+        trickle_cpu_ms: s.cpu_ms, trickle_window_ms: s.window_ms,
+        trickle_idle_cpu_ms: idleRate != null ? idleRate * s.window_ms : null,
+        trickle_delivered: d.count, notes: s.r.notes, external: s.r.external,
+      })
+      sink.forget(s.sdk.sink, run)
+    }
+    if (idleRate == null) log(`trickle: no idle baseline (${idle.r.notes.join('; ')})`)
+  } finally {
+    for (const s of slots) if (s.context) await withTimeout(s.context.close(), 30000, 'context close').catch((e) => log(e.message))
+  }
+  return out
+}
+
+// ---------- memory per open tab ----------
+// The RSS of the whole Chromium process tree with TABS tabs of an SDK's page
+// (each started and having tracked a few events, all delivered) minus the
+// same with TABS tabs of the bench page without an SDK, ÷ TABS; per SDK, one
+// after the other, each next to a blank measurement of its own (the
+// browser's own memory drifts). All tabs of one context: one profile, as a
+// visitor's tabs share one.
+const TABS = 3
+async function tabsMem({ browser, sink, pages }, sdk, r) {
+  const before = chromiumTree().length
+  const context = await browser.newContext()
+  const run = `mem-${sdk ? sdk.id : 'blank'}-${Math.random().toString(36).slice(2, 8)}`
+  try {
+    const tabs = []
+    for (let i = 0; i < TABS; i++) {
+      const page = await context.newPage()
+      page.on('pageerror', (e) => log(`${sdk ? sdk.id : 'blank'}: page error: ${e.message}`))
+      watchExternal(page, r)
+      await page.goto(pages.url + '/', { timeout: 30000 })
+      if (sdk) {
+        await loadSDK(page, sdk.id, { sink: sink.url, run })
+        await page.evaluate((phase) => bench.trackN(5, phase), `mem${i}`)
+      }
+      tabs.push(page)
+    }
+    if (sdk) {
+      // Every tab's 5 events must arrive: the SDK is running in each.
+      const got = () => tabs.map((_, i) => sink.phase(sdk.sink, run, `mem${i}`).count)
+      const deadline = wall() + 15000
+      while (got().some((c) => c < 5) && wall() < deadline) await sleep(100)
+      if (got().some((c) => c < 5)) r.notes.push(`memory: events delivered per tab ${got().join(', ')} of 5`)
+      sink.forget(sdk.sink, run)
+    }
+    await sleep(2000)
+    const reads = []
+    for (let i = 0; i < 3; i++) { reads.push(treeMem()); await sleep(250) }
+    reads.sort((a, b) => a.rss - b.rss)
+    return reads[1]
+  } finally {
+    await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
+    // The context's renderers take a moment to go.
+    const deadline = wall() + 5000
+    while (chromiumTree().length > before && wall() < deadline) await sleep(100)
+  }
+}
+
+async function memoryPhase(ctx, list) {
+  const out = new Map()
+  for (const sdk of list) {
+    const r = { notes: [], external: [] }
+    try {
+      const blank = await tabsMem(ctx, null, r)
+      const withSDK = await tabsMem(ctx, sdk, r)
+      out.set(sdk.name, {
+        tab_rss_mb: (withSDK.rss - blank.rss) / TABS / 2 ** 20,
+        mem_blank_rss_mb: blank.rss / 2 ** 20, mem_sdk_rss_mb: withSDK.rss / 2 ** 20,
+        mem_processes: [blank.n, withSDK.n], notes: r.notes, external: r.external,
+      })
+      log(`memory ${sdk.id}: ${TABS} tabs ${(withSDK.rss / 2 ** 20).toFixed(0)} MB RSS (${withSDK.n} processes), ${TABS} blank tabs ${(blank.rss / 2 ** 20).toFixed(0)} MB (${blank.n}): +${((withSDK.rss - blank.rss) / TABS / 2 ** 20).toFixed(1)} MB per tab${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+    } catch (e) {
+      r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
+      out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
+      log(`memory ${sdk.id}: ${e.stack || e.message}`)
+    }
+  }
+  return out
 }
 
 async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
@@ -133,32 +423,38 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
   const isThis = sdk.id === 'this'
   const run = `${sdk.id}-${runIdx}-${Math.random().toString(36).slice(2, 8)}`
   const r = { name: sdk.name, notes: [], external: [] }
+  // The SDK under test served raw: before the cold run in even runs, after
+  // it in odd ones, so neither is always the one after another SDK's run.
+  const raw = async () => {
+    try { r.raw = await coldRaw(ctx, sdk, run, r) } catch (e) { r.notes.push(`raw: ${e.message.split('\n')[0]}`) }
+  }
+  if (isThis && runIdx % 2 === 0) await raw()
   const context = await browser.newContext()
   try {
-    const page = await context.newPage()
-    page.on('pageerror', (e) => log(`${sdk.id}: page error: ${e.message}`))
-    // Only loopback may be loaded (Chromium is started so that nothing else
-    // resolves); an SDK that still tries is reported.
-    const loopback = /^(https?|wss?):\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])[:/]/
-    page.on('request', (req) => {
-      const u = req.url()
-      if (!loopback.test(u) && !/^(data|blob|about):/.test(u)) r.external.push(u.slice(0, 80))
+    const { page, cdp } = await openPage(context, sdk.id, r)
+    // How the SDK's own files came (the check that they came in brotli).
+    const encodings = []
+    page.on('response', (res) => {
+      const path = new URL(res.url()).pathname
+      if (/^\/(dist|peers)\//.test(path)) encodings.push({ path, enc: res.headers()['content-encoding'] || '' })
     })
-    const cdp = await context.newCDPSession(page)
-    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
     await page.goto(pages.url + '/', { timeout: 30000 })
     if (!(await page.evaluate(() => bench.isolated()))) r.notes.push('page not cross-origin isolated: timer resolution 100 µs')
 
     // 1. Ready, and the longest main-thread task at start-up.
     const cfg = { sink: sink.url, run } // each peer entry appends its path
-    const st = await traceLongestTask(cdp, async () => {
+    const st = await trace(cdp, async () => {
       const v = await withTimeout(page.evaluate(({ id, cfg }) => bench.load(id, cfg), { id: sdk.id, cfg }), 30000, 'load')
       await sleep(STARTUP_SETTLE_MS)
       return v
     })
     r.ready_ms = st.value.ready_ms
-    r.longest_task_ms = st.longest_task_ms
-    r.longest_task_cpu_ms = st.longest_task_cpu_ms
+    if (isThis) r.startup = st.value.startup
+    Object.assign(r, longestTask(st.events))
+    // Served as a CDN would: every SDK file in brotli.
+    const plain = encodings.filter((e) => e.enc !== 'br')
+    if (!encodings.length) r.notes.push('no SDK file seen loading')
+    for (const e of plain) r.notes.push(`${e.path} came without brotli (${e.enc || 'identity'})`)
 
     const counters = async () => {
       return sink.counters(sdk.sink)
@@ -245,6 +541,10 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
   } finally {
     await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
   }
+  // The same SDK served raw (the SDK under test only), and a second visit.
+  if (isThis && runIdx % 2 === 1) await raw()
+  try { r.second = await secondVisit(ctx, sdk, run, r) } catch (e) { r.notes.push(`second visit: ${e.message.split('\n')[0]}`) }
+  sink.forget(sdk.sink, run)
   return r
 }
 
@@ -252,33 +552,66 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
 const fmt = (x) => (x == null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(2))
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1] }
 
+const CHROMIUM = {
+  executablePath: process.env.BENCH_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+    // A safety net: no host name resolves, so nothing but loopback IPs loads.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+  timeout: 60000,
+}
+
 async function main() {
+  // The sizes first: they take ~20 s of CPU, which the time budget must see.
+  const sizeOf = { this: sizes([join(distDir, 'exponea.js'), join(distDir, 'exponea.worker.js'), join(distDir, 'exponea.wasm')]) }
+  for (const s of SDKS) if (s.id !== 'this') sizeOf[s.id] = sizes([join(benchDir, 'dist/peers', s.id + '.js')])
+  const floor = sizes([join(benchDir, 'dist/floor.wasm'), join(benchDir, 'dist/wasm_exec.min.js')])
   const sink = await startSink({ log })
-  const pages = await startPages({ benchDir, distDir })
-  const browser = await chromium.launch({
-    executablePath: process.env.BENCH_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
-      // A safety net: no host name resolves, so nothing but loopback IPs loads.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-    timeout: 60000,
-  })
+  const pages = await startPages({ benchDir, distDir, log })
+  const browser = await chromium.launch(CHROMIUM)
+  // The second visits' browser: Chromium with a profile on disk (its code
+  // cache), started when first needed, after the memory phase (which counts
+  // the processes of every Chromium this bench started).
+  let profileDir = null
+  let persistentP = null
+  const persistent = () => {
+    if (!persistentP) {
+      profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'))
+      persistentP = chromium.launchPersistentContext(profileDir, { ...CHROMIUM, headless: true })
+    }
+    return persistentP
+  }
+  const ctx = { browser, sink, pages, persistent }
   const chromiumVersion = browser.version()
   const load0 = loadavg()[0]
   log(`Chromium ${chromiumVersion}; page ${pages.url}, sink ${sink.url}; up to ${runs} runs${quick ? ' (quick)' : ''}, ${Math.round((END - Date.now()) / 1000)} s left`)
 
   const perRun = new Map(sdks.map((s) => [s.name, []]))
   const took = new Map(sdks.map((s) => [s.name, []])) // ms per run
+  let trickle = new Map()
+  let tabMem = new Map()
+  let pagesServed = null
   const one = async (sdk, i, caps = CAPS) => {
     const t = Date.now()
-    const r = await measure({ browser, sink, pages }, sdk, i, { withMemory: i === 1, caps })
+    const r = await measure(ctx, sdk, i, { withMemory: i === 1, caps })
     took.get(sdk.name).push(Date.now() - t)
     perRun.get(sdk.name).push(r)
     log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs, burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
-      (sdk.id === 'this' ? `, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}` : '') +
-      ` (${((Date.now() - t) / 1000).toFixed(1)} s)${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
+      (sdk.id === 'this' ? `, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, startup ${JSON.stringify(r.startup)}` : '') +
+      `, second visit ready ${fmt(r.second && r.second.ready_ms)} ms${r.second ? ` (${r.second.refetched} refetched, ${r.second.revalidated} revalidated${r.second.wasm_cache ? `, wasm code cache ${JSON.stringify(r.second.wasm_cache)}` : ''})` : ''}` +
+      ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
   }
   const skipped = new Map()
   try {
+    // The phases of fixed cost. The trickle: every SDK at once.
+    const tt = Date.now()
+    trickle = await tricklePhase(ctx, sdks, { n: N_TRICKLE_PAGE, every: TRICKLE_EVERY_MS }).catch((e) => { log(`trickle phase failed: ${e.stack || e.message}`); return new Map() })
+    for (const [name, x] of trickle) log(`trickle ${name}: ${fmt(x.trickle_ms_per_event)} ms/event above idle (${fmt(x.trickle_cpu_ms)} ms CPU vs idle ${fmt(x.trickle_idle_cpu_ms)} ms over ${fmt(x.trickle_window_ms)} ms), ${x.trickle_delivered}/${N_TRICKLE_PAGE} delivered${x.notes.length ? ' — ' + x.notes.join('; ') : ''}`)
+    log(`trickle phase: ${((Date.now() - tt) / 1000).toFixed(1)} s, done at ${elapsed()}`)
+    // Memory per open tab: one SDK after the other.
+    const tm = Date.now()
+    tabMem = await memoryPhase(ctx, sdks).catch((e) => { log(`memory phase failed: ${e.stack || e.message}`); return new Map() })
+    log(`memory phase: ${((Date.now() - tm) / 1000).toFixed(1)} s, done at ${elapsed()}`)
+
     // Run 1 of everything, the SDK under test first. Should the builds have
     // eaten into the budget, the caps shrink to each SDK's share of what is
     // left (the SDK under test, with its extra phases, counts three times).
@@ -315,21 +648,24 @@ async function main() {
     }
     for (const s of sdks) if (perRun.get(s.name).length < runs) skipped.set(s.name, runs - perRun.get(s.name).length)
   } finally {
+    if (persistentP) await persistentP.then((c) => c.close()).catch(() => {})
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true })
     await browser.close().catch(() => {})
     await sink.close()
+    pagesServed = pages.served()
     await pages.close()
   }
 
-  const sizeOf = { this: sizes([join(distDir, 'exponea.js'), join(distDir, 'exponea.worker.js'), join(distDir, 'exponea.wasm')]) }
-  for (const s of SDKS) if (s.id !== 'this') sizeOf[s.id] = sizes([join(benchDir, 'dist/peers', s.id + '.js')])
+  log(`runs done at ${elapsed()}`)
   const md = writeReport({
     raw: join(benchDir, 'dist/last-runs.json'),
     dir: join(benchDir, 'results'), date: new Date(T0).toISOString(), runs, quick, sdks, sizeOf, perRun, skipped, chromium: chromiumVersion,
-    floor: sizes([join(benchDir, 'dist/floor.wasm'), join(benchDir, 'dist/wasm_exec.min.js')]),
+    trickle: Object.fromEntries(trickle), tabMem: Object.fromEntries(tabMem), served: pagesServed,
+    floor,
     floorWasm: sizes([join(benchDir, 'dist/floor.wasm')]),
     thisWasm: sizes([join(distDir, 'exponea.wasm')]),
     unknown: sink.unknown(), seconds: (Date.now() - T0) / 1000, load: [load0, loadavg()[0]],
-    limits: { ...CAPS, nBurst: N_BURST },
+    limits: { ...CAPS, nBurst: N_BURST, trickleN: N_TRICKLE_PAGE, trickleEveryMs: TRICKLE_EVERY_MS, tabs: TABS, firstVisitMs: FIRST_VISIT_MS },
   })
   process.stdout.write(md)
 }

@@ -5,7 +5,7 @@
 # bench/results/latest.{json,md,svg}. Works on a fresh checkout: installs
 # bench's own npm packages (exact versions, from its package-lock.json).
 #
-#   bench/run.sh                 full: up to 5 runs per SDK, < 10 minutes
+#   bench/run.sh                 full: up to 5 runs per SDK, < 12 minutes
 #   BENCH_QUICK=1 bench/run.sh   quick: up to 3 runs, shorter caps
 set -euo pipefail
 
@@ -27,9 +27,11 @@ make -C "$root" --no-print-directory build >&2
 command -v "${BENCH_CHROMIUM:-/usr/bin/chromium}" >/dev/null || make -C "$root" --no-print-directory chromium >&2
 
 # What the page loads and the sizes are of: a copy, so that a rebuild of
-# dist/ by someone else during the run changes nothing.
+# dist/ by someone else during the run changes nothing. exponea.wasm.br is
+# what pages.mjs serves the wasm as (it checks that it decodes to the wasm).
+rm -rf dist/sdk
 mkdir -p dist/sdk
-cp "$root/dist/exponea.js" "$root/dist/exponea.worker.js" "$root/dist/exponea.wasm" dist/sdk/
+cp "$root/dist/exponea.js" "$root/dist/exponea.worker.js" "$root/dist/exponea.wasm" "$root/dist/exponea.wasm.br" dist/sdk/
 
 # The size floor, with the SDK's own flags (see the Makefile's WASM_FLAGS).
 (cd "$root" && GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o bench/dist/floor.wasm ./bench/floor)

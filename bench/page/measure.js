@@ -26,16 +26,22 @@
 
   // The SDK under test. trackEvent's Promise resolves once the event is in
   // IndexedDB; the burst does not await it, as a page would not.
+  // init records when configure is called, in ms since the script was
+  // added (t0): the loader's own download, parse and evaluation; and
+  // returns the SDK's own account of its start (client.startup, ms since
+  // configure was called).
   let exponea = null
   const thisSDK = {
-    async init({ sink, run }) {
+    async init({ sink, run }, t0) {
       this.run = run
+      const configureAt = now() - t0
       exponea = await window.Exponea.configure({
         projectToken: 'bench',
         authorization: 'Token bench-key',
         baseUrl: sink + '/exponea',
       })
       if (exponea.runsIn !== 'worker') console.warn(`[bench] the SDK runs on the ${exponea.runsIn}, not in its Worker`)
+      return { loader: configureAt, ...exponea.startup, runsIn: exponea.runsIn }
     },
     track(seq, phase) { return exponea.trackEvent({ name: 'bench', properties: props(this.run, phase, seq) }) },
   }
@@ -58,18 +64,40 @@
     isolated: () => self.crossOriginIsolated === true,
 
     // Loads and starts one SDK; ready_ms runs from adding its script to the
-    // page until it says it is ready.
-    async load(name, cfg) {
+    // page until it says it is ready. prefix picks how the files are served
+    // ('' as a CDN would, brotli and no-store; '/raw': uncompressed;
+    // '/cached': cacheable). 'idle' loads nothing: its track only builds the
+    // properties an SDK's call would be given (the idle page of the trickle
+    // phase). For the SDK under test, startup is its breakdown (thisSDK.init).
+    async load(name, cfg, prefix = '') {
+      if (name === 'idle') {
+        sdk = { run: cfg.run, track(seq, phase) { return props(this.run, phase, seq) } }
+        return { ready_ms: 0 }
+      }
       const t0 = now()
       if (name === 'this') {
-        await loadScript('/dist/exponea.js')
+        await loadScript(`${prefix}/dist/exponea.js`)
         sdk = thisSDK
       } else {
-        await loadScript(`/peers/${name}.js`)
+        await loadScript(`${prefix}/peers/${name}.js`)
         sdk = window.benchPeer
       }
-      await sdk.init(cfg)
-      return { ready_ms: now() - t0 }
+      const startup = await sdk.init(cfg, t0)
+      return { ready_ms: now() - t0, startup: startup || null }
+    },
+
+    // One event every `every` ms, n in all, paced against the start (one
+    // late timer does not shift the rest); resolves after the last call
+    // with the calls' wall-clock start and end (epoch ms). What a real page
+    // does: an event every now and then.
+    async trickle(n, phase, every = 500) {
+      const t0 = now()
+      for (let i = 0; i < n; i++) {
+        const wait = t0 + i * every - now()
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        sdk.track(i, phase)
+      }
+      return { start: performance.timeOrigin + t0, end: performance.timeOrigin + now() }
     },
 
     // Tracks n events in one synchronous loop, timing each block of `block`
