@@ -47,7 +47,10 @@
 // answers in the order they come, one at a time. The window opens one
 // request at a time: a pass starts with one request and allows one more
 // after each batch the server accepts, so an outage costs one request per
-// pass, as a sequential sender's would. The first failure (or pause) stops
+// pass, as a sequential sender's would; and a second request goes out
+// only while there is a backlog (the last batch read was full), so records
+// tracked now and then go one request at a time, each carrying what came
+// while the one before was on the wire. The first failure (or pause) stops
 // the pass from sending: the requests still in flight are awaited and
 // their records settled (a success confirms, a failure keeps), but they
 // neither reopen the gate nor count as more failures. A batch holding a

@@ -2,6 +2,7 @@ package flush
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,5 +255,61 @@ func TestNextWhenAHeldBackRecordComesDueAsThePassEnds(t *testing.T) {
 	}
 	if res, _ := f.Flush(ctx, false); res.Confirmed != 1 || !res.Next.IsZero() {
 		t.Errorf("the next pass: %+v, want id-1 confirmed and nothing waiting", res)
+	}
+}
+
+// arrivingStore appends the next group of records right after each read
+// (Oldest) that returns any: records tracked while a batch goes out.
+type arrivingStore struct {
+	*queue.Memory
+	mu     sync.Mutex
+	groups [][]queue.Record
+}
+
+func (s *arrivingStore) Oldest(c ctxlite.Context, after int64, n int) ([]queue.Record, error) {
+	page, err := s.Memory.Oldest(c, after, n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil && len(page) > 0 && len(s.groups) > 0 {
+		g := s.groups[0]
+		s.groups = s.groups[1:]
+		if _, aerr := s.Memory.Append(c, g); aerr != nil {
+			return nil, aerr
+		}
+	}
+	return page, err
+}
+
+// A batch that took everything due was all there was: what is tracked
+// while it is on the wire waits for its answer and goes in one request,
+// not in a second request beside it (a page tracking now and then would
+// otherwise send a request per event).
+func TestPipelineNoSecondRequestWithoutABacklog(t *testing.T) {
+	store := &arrivingStore{Memory: fill(t, 1), groups: [][]queue.Record{
+		{rec(1), rec(2), rec(3)}, // arrive while the first request flies
+		{rec(4), rec(5)},         // arrive while the second flies
+	}}
+	s := newHeldSender()
+	f := New(store, s, Config{MaxInFlight: 4}, newClock().Now, fixed(0), Observer{})
+	done := flushAsync(f, false)
+
+	first := s.next(t)
+	if !slices.Equal(first.ids, []string{"id-0"}) {
+		t.Fatalf("first request: %v", first.ids)
+	}
+	first.ok() // accepted: the window is 2 now
+	second := s.next(t)
+	if !slices.Equal(second.ids, []string{"id-1", "id-2", "id-3"}) {
+		t.Fatalf("second request: %v", second.ids)
+	}
+	s.idle(t, "no backlog, a request on the wire")
+	second.ok()
+	third := s.next(t)
+	if !slices.Equal(third.ids, []string{"id-4", "id-5"}) {
+		t.Fatalf("third request: %v", third.ids)
+	}
+	third.ok()
+	if res := <-done; res.Requests != 3 || res.Kept != 0 {
+		t.Fatalf("result %+v, want 3 requests and nothing kept", res)
 	}
 }
