@@ -17,6 +17,7 @@ type DB struct {
 	json     safejs.Value // the JSON namespace object
 	array    safejs.Value // the Array constructor
 	events   *listener    // versionchange and close on db
+	known    knownBlocks  // what blocks held when read: Delete's shortcut
 
 	mu     sync.Mutex // guards reason; never held across a JavaScript call
 	reason string     // why the store is closed; "" while open

@@ -313,3 +313,76 @@ func deleteDB(ctx ctxlite.Context, name string) error {
 		}
 	}
 }
+
+// Delete deletes by key a block whose every seq it read is being deleted,
+// and that never takes a record it was not asked to delete: not one that
+// another connection removed or kept in the meantime, not one appended
+// after the read.
+func TestDeleteOfBlocksReadBefore(t *testing.T) {
+	d1, name := openFresh(t)
+	ctx := testCtx(t)
+	d2, err := Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	seqsOf := func(rs []queue.Record) []int64 {
+		out := make([]int64, len(rs))
+		for i, r := range rs {
+			out[i] = r.Seq
+		}
+		return out
+	}
+	left := func(want int) []queue.Record {
+		t.Helper()
+		got, err := d1.Oldest(ctx, -1, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d2.Len(ctx); err != nil || n != want || len(got) != want {
+			t.Fatalf("left: Oldest %d, Len %d (%v); want %d", len(got), n, err, want)
+		}
+		return got
+	}
+	a, err := d1.Append(ctx, []queue.Record{rec(0), rec(1), rec(2), rec(3), rec(4)}) // one block
+	if err != nil {
+		t.Fatal(err)
+	}
+	left(5) // d1 has read the block: 5 seqs
+	// Another tab confirms the first record; then records are appended.
+	if err := d2.Delete(ctx, []int64{a[0].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := d2.Append(ctx, []queue.Record{rec(5), rec(6)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// d1 deletes all it read (by key), nothing of the later block.
+	if err := d1.Delete(ctx, seqsOf(a)); err != nil {
+		t.Fatal(err)
+	}
+	got := left(2)
+	if got[0].ID != "id-5" || got[1].ID != "id-6" {
+		t.Fatalf("left %v, want id-5 and id-6", got)
+	}
+	// Part of a block read: the rest stays, and goes with a later delete.
+	if err := d1.Delete(ctx, []int64{b[0].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if got := left(1); got[0].ID != "id-6" {
+		t.Fatalf("left %v, want id-6", got)
+	}
+	// A block read whole, of which only some seqs are deleted, is
+	// rewritten, not deleted.
+	c, err := d2.Append(ctx, []queue.Record{rec(7), rec(8), rec(9)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left(4)
+	if err := d1.Delete(ctx, []int64{b[1].Seq, c[0].Seq, c[2].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if got := left(1); got[0].ID != "id-8" {
+		t.Fatalf("left %v, want id-8", got)
+	}
+}

@@ -351,6 +351,7 @@ func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, er
 	if err != nil {
 		return nil, err
 	}
+	d.known.note(bs)
 	var recs []queue.Record
 	for _, b := range bs {
 		for _, r := range b.Recs {
@@ -369,19 +370,28 @@ func sortedSeqs(seqs []int64) []int64 {
 	return slices.Compact(s)
 }
 
-// rewriteBlocks runs a readwrite transaction that reads the blocks which can
-// hold seqs (sorted) with one getAll and, in its success callback, lets
-// change put back or delete each: change gets the block's key and seqs (only
-// those are copied into Go) and its JavaScript value.
-func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
-	lo, err1 := number(op, keyOf(seqs[0]))
-	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
-	if err1 != nil || err2 != nil {
-		return newErr(op, "seq out of range", nil)
-	}
+// rewriteBlocks runs a readwrite transaction that deletes the blocks of the
+// keys drop, then reads the blocks which can hold seqs (sorted; none: no
+// read) with one getAll and, in its success callback, lets change put back
+// or delete each: change gets the block's key and seqs (only those are
+// copied into Go) and its JavaScript value.
+func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
 	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
 	if err != nil {
 		return err
+	}
+	for _, key := range drop {
+		if _, err := st.Call("delete", float64(key)); err != nil {
+			return t.fail(d.callErr(op, err))
+		}
+	}
+	if len(seqs) == 0 {
+		return t.wait(ctx)
+	}
+	lo, err1 := number(op, keyOf(seqs[0]))
+	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
+	if err1 != nil || err2 != nil {
+		return t.fail(newErr(op, "seq out of range", nil))
 	}
 	rng, err := d.keyRange.Call("bound", lo, hi)
 	var req safejs.Value
@@ -425,35 +435,54 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, seqs []int64, change 
 	return t.wait(ctx)
 }
 
-// Delete implements queue.Store: in one readwrite transaction it reads the
-// blocks holding the seqs, deletes each block left empty and rewrites each
-// block left with fewer records.
+// Delete implements queue.Store: in one readwrite transaction it deletes
+// by key each block that every seq it held when last read is among seqs
+// (knownBlocks: no read needed, so the transaction is one round of
+// requests), then reads the other blocks holding seqs, deletes each left
+// empty and rewrites each left with fewer records.
 func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
 	const op = "delete"
 	if len(seqs) == 0 {
 		return d.check(op)
 	}
 	del := sortedSeqs(seqs)
-	return d.rewriteBlocks(ctx, op, del, func(st safejs.Value, b block, v safejs.Value) error {
+	whole, rest := d.known.split(del, blockSpan)
+	left := map[int64][]int64{} // what the rewrites leave, once they are committed
+	err := d.rewriteBlocks(ctx, op, whole, rest, func(st safejs.Value, b block, v safejs.Value) error {
 		keep := make([]bool, len(b.Seqs))
-		kept := 0
+		var kept []int64
 		for i, s := range b.Seqs {
 			if _, found := slices.BinarySearch(del, s); !found {
 				keep[i] = true
-				kept++
+				kept = append(kept, s)
 			}
 		}
-		switch kept {
+		switch len(kept) {
 		case len(b.Seqs):
 			return nil
 		case 0:
+			left[b.Key] = nil
 			if _, err := st.Call("delete", float64(b.Key)); err != nil {
 				return d.callErr(op, err)
 			}
 			return nil
 		}
+		left[b.Key] = kept
 		return d.keepOnly(op, st, b, v, keep)
 	})
+	if err != nil {
+		// What was read in the transaction may not be what is stored.
+		for key := range left {
+			whole = append(whole, key)
+		}
+		d.known.forget(whole)
+		return err
+	}
+	for _, key := range whole {
+		left[key] = nil
+	}
+	d.known.set(left)
+	return nil
 }
 
 // keepOnly puts the block back with only the records marked in keep: one
@@ -540,7 +569,7 @@ func (d *DB) Update(ctx ctxlite.Context, recs []queue.Record) error {
 		at[r.Seq] = i
 		seqs[i] = r.Seq
 	}
-	return d.rewriteBlocks(ctx, op, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
+	return d.rewriteBlocks(ctx, op, nil, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
 		var r, z safejs.Value
 		changed := false
 		for j, s := range b.Seqs {
