@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples examples-deps examples-npm generate demo collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size size-examples bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
