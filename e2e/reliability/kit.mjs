@@ -84,6 +84,12 @@ export class Kit {
     return ctx
   }
 
+  // closeContexts closes contexts of the scenario before its end.
+  async closeContexts(ctxs) {
+    this.contexts = this.contexts.filter((c) => !ctxs.includes(c))
+    await Promise.all(ctxs.map((c) => bounded(c.close(), 5000)))
+  }
+
   // open loads the test page (with the preludes named, see startPages) in
   // a new tab of ctx and, with cfg, configures the SDK there
   // (window.exponea).
