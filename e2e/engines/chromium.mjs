@@ -1,6 +1,6 @@
 // Chromium from Debian's package, driven by playwright-core over CDP.
 import { chromium } from 'playwright-core'
-import { Page } from './page.mjs'
+import { LibraryPage } from './page.mjs'
 
 export const name = 'chromium'
 
@@ -25,7 +25,7 @@ export async function launch() {
 class Context {
   constructor(ctx) { this.ctx = ctx }
 
-  async newPage() { return new ChromiumPage(await this.ctx.newPage()) }
+  async newPage() { return new LibraryPage(name, await this.ctx.newPage()) }
 
   // setOffline takes every page of the context, and its Workers, off the
   // network (navigator.onLine false, 'offline' fired) or back.
@@ -47,18 +47,4 @@ class Context {
   }
 
   close() { return this.ctx.close() }
-}
-
-class ChromiumPage extends Page {
-  constructor(page) {
-    super(name)
-    this.page = page
-  }
-
-  run(expr) { return this.page.evaluate(expr) }
-  async goto(url) { await this.page.goto(url) }
-  async reload() { await this.page.reload() }
-  // close closes the tab now: no beforeunload, as when the user closes it.
-  close() { return this.page.close({ runBeforeUnload: false }) }
-  isClosed() { return this.page.isClosed() }
 }

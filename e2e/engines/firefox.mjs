@@ -1,7 +1,7 @@
 // Firefox ESR from Debian's package, driven by puppeteer-core over
 // WebDriver BiDi (Playwright's Firefox needs Playwright's own build).
 import puppeteer from 'puppeteer-core'
-import { Page } from './page.mjs'
+import { LibraryPage } from './page.mjs'
 
 export const name = 'firefox'
 
@@ -45,7 +45,7 @@ class Context {
 
   async newPage() {
     // A window of its own: a background tab would be hidden.
-    const p = new FirefoxPage(await this.ctx.newPage({ type: 'window' }))
+    const p = new LibraryPage(name, await this.ctx.newPage({ type: 'window' }))
     this.pages.add(p)
     if (this.offline) await p.page.setOfflineMode(true)
     return p
@@ -61,18 +61,4 @@ class Context {
   route() { throw new Error(`firefox: ${lacks.route}`) }
 
   close() { return this.ctx.close() }
-}
-
-class FirefoxPage extends Page {
-  constructor(page) {
-    super(name)
-    this.page = page
-  }
-
-  run(expr) { return this.page.evaluate(expr) }
-  async goto(url) { await this.page.goto(url) }
-  async reload() { await this.page.reload() }
-  // close closes the tab now: no beforeunload, as when the user closes it.
-  close() { return this.page.close({ runBeforeUnload: false }) }
-  isClosed() { return this.page.isClosed() }
 }

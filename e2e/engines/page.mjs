@@ -53,3 +53,20 @@ export class Page {
   // errors: uncaught exceptions and unhandled rejections, [{message, where}].
   async errors() { return (await this.observed()).errors }
 }
+
+// LibraryPage is the page of an engine driven through a library whose
+// page object has evaluate, goto, reload, close({runBeforeUnload}) and
+// isClosed: Playwright's (Chromium) and Puppeteer's (Firefox) alike.
+export class LibraryPage extends Page {
+  constructor(engine, page) {
+    super(engine)
+    this.page = page
+  }
+
+  run(expr) { return this.page.evaluate(expr) }
+  async goto(url) { await this.page.goto(url) }
+  async reload() { await this.page.reload() }
+  // close closes the tab now: no beforeunload, as when the user closes it.
+  close() { return this.page.close({ runBeforeUnload: false }) }
+  isClosed() { return this.page.isClosed() }
+}
