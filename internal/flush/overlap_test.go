@@ -513,8 +513,12 @@ func testOverlapInvariants(t *testing.T, k int) {
 		}
 		clock.Advance(time.Minute)
 	}
-	if n := flight.most.Load(); n != int32(k) {
-		t.Errorf("got at most %v requests in flight at once, want %v", n, k)
+	// Whether the window reaches k here depends on timing (the window opens
+	// per accepted batch, and a second request needs a backlog); that it
+	// does is TestPipelineWindowOpensWithEachAcceptedBatch's job. This test
+	// needs requests to overlap at all, and never more than k.
+	if n, least := flight.most.Load(), int32(min(k, 2)); n > int32(k) || n < least {
+		t.Errorf("got at most %v requests in flight at once, want %v to %v", n, least, k)
 	}
 	if total.Confirmed != len(confirmed) || total.Dropped != len(dropped) || total.Requests != s.calls() {
 		t.Errorf("Results summed to %+v; want %v confirmed, %v dropped, %v requests", total, len(confirmed), len(dropped), s.calls())
