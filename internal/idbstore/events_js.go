@@ -83,8 +83,9 @@ type txn struct {
 	d    *DB
 	op   string
 	tx   safejs.Value
-	done chan string // "complete" or "abort"
-	l    *listener
+	done chan string    // "complete" or "abort"
+	l    *listener      // complete and abort: they end the transaction's turn
+	once sync.Once      // gives the turn back
 	reqs []safejs.Value // requests whose onsuccess is one of fns
 	fns  []safejs.Func
 	// cbErr is the first error of a success callback, which then aborted
@@ -114,12 +115,20 @@ func (d *DB) beginScope(ctx ctxlite.Context, op, mode string, stores ...string) 
 	if err := ctx.Err(); err != nil {
 		return nil, nil, ctxErr(op, err)
 	}
+	// Waiting for the turn is waiting before this transaction exists, so
+	// it cannot commit early.
+	select {
+	case d.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, newErr(op, "waiting for the transaction before: "+ctx.Err().Error(), ctx.Err())
+	}
 	scope := make([]any, len(stores))
 	for i, s := range stores {
 		scope[i] = s
 	}
 	tx, err := d.db.Call("transaction", scope, mode)
 	if err != nil {
+		<-d.turn
 		if v, ok := thrown(err); ok {
 			if name, _ := exception(v); name == "InvalidStateError" {
 				// The connection is closing: closed by the browser, or a
@@ -130,8 +139,17 @@ func (d *DB) beginScope(ctx ctxlite.Context, op, mode string, stores ...string) 
 		return nil, nil, d.callErr(op, err)
 	}
 	t := &txn{d: d, op: op, tx: tx, done: make(chan string, 2)}
-	if t.l, err = listen(tx, send(t.done), "complete", "abort"); err != nil {
+	// The turn ends with the transaction, whoever waits for it or not: a
+	// wait that timed out has asked for an abort, and the abort event
+	// still comes.
+	forward := send(t.done)
+	if t.l, err = listen(tx, func(name string, ev safejs.Value) {
+		t.endTurn()
+		t.l.stop()
+		forward(name, ev)
+	}, "complete", "abort"); err != nil {
 		t.abort()
+		t.endTurn() // no event will say when it ended; it was aborted before any request
 		return nil, nil, d.callErr(op, err)
 	}
 	sts := make([]safejs.Value, len(stores))
@@ -142,6 +160,9 @@ func (d *DB) beginScope(ctx ctxlite.Context, op, mode string, stores ...string) 
 	}
 	return t, sts, nil
 }
+
+// endTurn lets the next transaction of the connection begin.
+func (t *txn) endTurn() { t.once.Do(func() { <-t.d.turn }) }
 
 // abort aborts the transaction; it fails harmlessly once the transaction is
 // committing or finished.
@@ -222,13 +243,11 @@ func (t *txn) finish(name string) error {
 	return t.d.domErr(t.op, ex)
 }
 
-// release removes the transaction's listeners and releases every func. When
-// the transaction did not complete, it first unsets the requests' onsuccess
-// so that no late event can call a released func.
+// release releases the requests' funcs. When the transaction did not
+// complete, it first unsets the requests' onsuccess so that no late event
+// can call a released func. The complete and abort listeners stay until
+// one of them fires: that ends the transaction's turn.
 func (t *txn) release(completed bool) {
-	if t.l != nil {
-		t.l.stop()
-	}
 	for i, f := range t.fns {
 		if !completed {
 			_ = t.reqs[i].Set("onsuccess", nil)

@@ -386,3 +386,130 @@ func TestDeleteOfBlocksReadBefore(t *testing.T) {
 		t.Fatalf("left %v, want id-8", got)
 	}
 }
+
+// countTransactions wraps the connection's transaction method to count the
+// transactions in flight (created, not yet complete or aborted); it returns
+// the most seen at once so far.
+func countTransactions(t *testing.T, d *DB) func() int {
+	t.Helper()
+	fn, err := safejs.Global().Get("Function")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrap, err := fn.New("db", "state", `
+		const begin = db.transaction.bind(db)
+		db.transaction = (...args) => {
+			const tx = begin(...args)
+			state.now++
+			state.most = Math.max(state.most, state.now)
+			const end = () => { state.now-- }
+			tx.addEventListener('complete', end)
+			tx.addEventListener('abort', end)
+			return tx
+		}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := safejs.Global().Get("Object")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := obj.New()
+	if err == nil {
+		err = state.Set("now", 0)
+	}
+	if err == nil {
+		err = state.Set("most", 0)
+	}
+	if err == nil {
+		_, err = wrap.Invoke(d.db, state)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() int {
+		v, err := state.Get("most")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := v.Int()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
+// Store calls from many goroutines, some of them given up on by their
+// context while their transaction is in flight: never two transactions of
+// the connection in flight at once (see DB.turn), and every call not given
+// up on does its work.
+func TestOneTransactionInFlightAtATime(t *testing.T) {
+	d, _ := openFresh(t)
+	most := countTransactions(t, d)
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	var appended, timedOut atomic.Int64
+	errs := make(chan error, 100)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				recs := make([]queue.Record, 20)
+				for k := range recs {
+					recs[k] = rec(g*1000 + i*20 + k)
+				}
+				if _, err := d.Append(ctx, recs); err != nil {
+					errs <- err
+					return
+				}
+				appended.Add(20)
+				old, err := d.Oldest(ctx, 0, 10)
+				if err == nil && len(old) > 0 && g%2 == 0 {
+					err = d.Delete(ctx, []int64{old[0].Seq})
+				}
+				if err == nil {
+					_, err = d.UpdateState(ctx, "k"+strconv.Itoa(g), func(string, bool) (string, bool) { return strconv.Itoa(i), true })
+				}
+				if err == nil {
+					_, err = d.Len(ctx)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // calls that time out, while in flight or waiting their turn
+		defer wg.Done()
+		for i := range 20 {
+			short, cancel := ctxlite.Timeout(ctxlite.Background(), time.Duration(i%4)*time.Millisecond)
+			_, err := d.Append(short, []queue.Record{rec(9000 + i)})
+			cancel()
+			if errors.Is(err, context.DeadlineExceeded) {
+				timedOut.Add(1)
+			} else if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := most(); n != 1 {
+		t.Errorf("%v transactions in flight at once, want 1", n)
+	}
+	if _, err := d.Len(ctx); err != nil {
+		t.Fatalf("after the calls that timed out: %v", err)
+	}
+	t.Logf("%v records appended by the calls that waited; %v calls of 20 timed out", appended.Load(), timedOut.Load())
+	if timedOut.Load() == 0 {
+		t.Error("no call timed out: the test did not exercise a transaction given up on")
+	}
+}

@@ -261,7 +261,7 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 			if err != nil {
 				return nil, unavailableErr(op, err)
 			}
-			d := &DB{db: db, keyRange: keyRange, json: json, array: array}
+			d := &DB{db: db, keyRange: keyRange, json: json, array: array, turn: make(chan struct{}, 1)}
 			if d.events, err = listen(db, d.handle, "versionchange", "close"); err != nil {
 				_, _ = db.Call("close")
 				return nil, unavailableErr(op, err)
