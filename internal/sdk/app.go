@@ -58,6 +58,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	// event) cannot be evicted: the queue was just counted.
 	tr, recs, err := tracker.Open(ctx, a.store, cfg, dev, s.p.NewID, unixMs(s.p.Clock.Now()))
 	if err != nil {
+		a.store.Close() // the loader starts a Go side again, which opens its own
 		return nil, err
 	}
 	a.tracker = tr
@@ -67,12 +68,13 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		a.runner.onDrop(flush.DropReport{ID: rec.ID, Kind: rec.Kind, Reason: reason, Rejections: rec.Rejections})
 	})
 	a.sessions = newSessions(a)
-	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
-	s.later(a.dropOldMarks)            // housekeeping: after the calls handed over with configure
 	a.consent = tracker.ConsentGranted // until initConsent: the records of Open are kept
 	if err := a.initConsent(ctx); err != nil {
+		a.store.Close()
 		return nil, err
 	}
+	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
+	s.later(a.dropOldMarks) // housekeeping: after the calls handed over with configure
 	s.app = a
 	if !a.denied() {
 		a.stored(recs)

@@ -72,6 +72,81 @@ func TestBadConfigIsRefusedAndACorrectOneThenWorks(t *testing.T) {
 	e.configure("")
 }
 
+// slowStateStore fails UpdateState of the keys fail picks, as IndexedDB
+// does when a transaction cannot start within the call's time (WebKit has
+// held one for over 15 s after a tab closed), and tells whether it was
+// closed.
+type slowStateStore struct {
+	queue.Store
+	fail   func(key string) bool
+	closed bool
+}
+
+func (s *slowStateStore) UpdateState(ctx ctxlite.Context, key string, fn func(string, bool) (string, bool)) (string, error) {
+	if s.fail(key) {
+		return "", errors.New("idbstore: update state: context deadline exceeded")
+	}
+	return s.Store.UpdateState(ctx, key, fn)
+}
+
+func (s *slowStateStore) Close() error {
+	s.closed = true
+	return s.Store.Close()
+}
+
+// A configure whose storage fails (opening the tracker, or storing the
+// consent decision) answers a plain Error — the loader starts a Go side
+// again, where a TypeError or RangeError would fail the SDK — and leaves
+// nothing behind: the store closed, no tab channel joined, nothing sent;
+// a configure after it works.
+func TestConfigureFailingInStorageLeavesNothingOpen(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		fail func(string) bool
+	}{
+		{"opening the tracker", func(string) bool { return true }},
+		{"storing consent", func(k string) bool { return k == stateConsent }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var opened []*slowStateStore
+			joined := 0
+			e := newEnv(t, func(p *Platform) {
+				p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) {
+					s := &slowStateStore{Store: queue.NewMemory(), fail: func(string) bool { return false }}
+					if len(opened) == 0 {
+						s.fail = c.fail
+					}
+					opened = append(opened, s)
+					return s, nil
+				}
+				join := p.JoinTabs
+				p.JoinTabs = func(name string, f func()) Tabs { joined++; return join(name, f) }
+			})
+			a := e.call("configure", `{"config":{"projectToken":"p","authorization":"Token k","baseUrl":"https://api.example"},"page":`+page+`}`)
+			var ie *tracker.InputError
+			if a.Err == nil || errors.As(a.Err, &ie) || !strings.Contains(a.Err.Error(), "context deadline exceeded") {
+				t.Fatalf("got %v, want the store's error, not a TypeError or RangeError", a.Err)
+			}
+			if !opened[0].closed || joined != 0 {
+				t.Errorf("after the failure: store closed %v, tab channels joined %v", opened[0].closed, joined)
+			}
+			e.clock.Advance(time.Hour)
+			var ce *CallError
+			if a := e.call("trackEvent", `{"name":"x"}`); !errors.As(a.Err, &ce) {
+				t.Errorf("a call after the failed configure: got %v, want a CallError", a.Err)
+			}
+			if n := len(e.sender.commands(t)); n != 0 {
+				t.Errorf("%v commands sent by a failed configure", n)
+			}
+			e.configure("")
+			e.eventually("sent by the configure after", func() bool { return len(e.sender.commands(t)) == 2 })
+			if opened[1].closed || joined != 1 {
+				t.Errorf("after a configure that worked: store closed %v, tab channels joined %v", opened[1].closed, joined)
+			}
+		})
+	}
+}
+
 func TestTrackEventValidatesAndStores(t *testing.T) {
 	e := newEnv(t)
 	e.configure(`,"flushMode":"manual","defaultProperties":{"app":"shop"}`)

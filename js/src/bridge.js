@@ -59,6 +59,7 @@ export class Bridge {
     this.where = '' // 'worker' or 'page'
     this.worker = null
     this.restarts = 0
+    this.pageRuns = 0 // Go sides started on the page
     this.heard = 0 // when the Go side was last heard from
     this.pinged = 0
     this.timer = 0
@@ -169,7 +170,11 @@ export class Bridge {
     this.heard = Date.now()
     const answers = JSON.parse(text)
     this.ahead = Math.max(0, this.ahead - answers.length)
+    const from = this.apply
     for (const r of answers) {
+      // Given up on within these answers (configure failed): the calls
+      // after it go to the next Go side, unanswered here.
+      if (this.apply !== from) return
       const w = this.waiting.get(r.i)
       if (!w) continue
       this.waiting.delete(r.i)
@@ -249,11 +254,15 @@ export class Bridge {
         this.marks.worker = epochNow()
         this.apply = await this.startWorker(this.worker)
       } else {
+        // A Go side on the page given up on (its configure failed) cannot
+        // be stopped; what it still says is not heard.
+        const gen = ++this.pageRuns
+        const live = () => gen === this.pageRuns && this.where === 'page'
         const module = await this.module
         this.apply = await this.runGo(this.wasmUrl, {
-          done: (text) => this.done(text),
-          emit: (kind, detail) => this.event(kind, detail),
-          exit: (message) => this.lost(message),
+          done: (text) => live() && this.done(text),
+          emit: (kind, detail) => live() && this.event(kind, detail),
+          exit: (message) => live() && this.lost(message),
         }, { module, marks: this.marks })
       }
     } catch (e) {
@@ -282,7 +291,12 @@ export class Bridge {
     const first = this.restarts === 0
     const marks = this.marks
     internal('configure', this.configureArgs(), (r) => {
-      if (r.e) return this.failed(r.e.m)
+      // A configuration the Go side refuses is the page's mistake, and no
+      // restart mends it. Anything else is storage that failed or timed out
+      // while opening (WebKit has held IndexedDB's first transactions for
+      // over 15 s after a tab closed): start again, as after a crash; the
+      // calls wait.
+      if (r.e) return errorClasses[r.e.c] ? this.failed(r.e.m) : this.lost(`configure: ${r.e.m}`)
       marks.configured = epochNow()
       marks.openMs = r.v && r.v.openMs
       this.hooks.configured(r.v)

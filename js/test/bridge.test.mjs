@@ -157,3 +157,58 @@ test('a journal entry is never split between two pieces handed to the Go side', 
   }
   assert.equal(posted.length, 0)
 })
+
+// configure answered with errors as the Go side answers them when its
+// storage failed to open (a plain Error), or the config is refused (a
+// TypeError): every call after configure in the batch is answered "call
+// Exponea.configure first".
+function failStart(b, posted, err) {
+  const lines = posted.map(fields)
+  b.done(JSON.stringify(lines.map((f, n) => ({ i: Number(f[0]), e: n === 0 ? err : { c: 'Error', m: `${f[1]}: call Exponea.configure first` } }))))
+  return lines
+}
+
+test('a configure that fails for storage starts the Go side again, and the calls wait for it', async () => {
+  const { b, posted, reports, store, go } = bridge()
+  const launched = []
+  b.launch = (where) => launched.push(where)
+  let ready = 'pending'
+  b.settleReady = { resolve() { ready = 'resolved' }, reject() { ready = 'rejected' } }
+  let settled = false
+  const p = b.call('trackEvent', '{"name":"a"}').finally(() => { settled = true })
+  await Promise.resolve()
+  go()
+  const [, ev] = failStart(b, posted, { c: 'Error', m: 'idbstore: update state: context deadline exceeded' })
+  await new Promise((r) => setTimeout(r, 400)) // the first restart's delay is 250 ms
+  assert.deepEqual(launched, ['page'], 'started again')
+  assert.equal(settled, false, 'the call is not answered by the Go side given up on')
+  assert.equal(ready, 'pending')
+  assert.equal(new Journal('db', store).entries().length, 1, 'the call stays journaled')
+  assert.match(reports.find(([k]) => k === 'error')[1].message, /configure: idbstore: update state: context deadline exceeded\); restarting it/)
+  posted.length = 0
+  go()
+  const again = posted.map(fields)
+  assert.deepEqual(again.map((f) => f[1]), ['configure', 'setFlushMode', 'trackEvent'])
+  assert.equal(again[2][0], ev[0], 'the same call, answering the same Promise')
+  b.done(JSON.stringify(again.map((f) => ({ i: Number(f[0]), v: {} }))))
+  await p
+  assert.equal(ready, 'resolved')
+  assert.equal(new Journal('db', store).entries().length, 0)
+})
+
+test('a configuration the Go side refuses fails the SDK at once: no restart, every call rejected, the journal kept', async () => {
+  const { b, posted, store, go } = bridge()
+  const launched = []
+  b.launch = (where) => launched.push(where)
+  let ready = null
+  b.settleReady = { resolve() {}, reject(e) { ready = e } }
+  const p = b.call('trackEvent', '{"name":"a"}')
+  await Promise.resolve()
+  go()
+  failStart(b, posted, { c: 'TypeError', m: 'configure: projectToken must be a string' })
+  await assert.rejects(p, /the SDK could not start: configure: projectToken must be a string \(the call stays in the page's journal/)
+  assert.match(ready.message, /projectToken/)
+  await new Promise((r) => setTimeout(r, 400))
+  assert.deepEqual(launched, [])
+  assert.equal(new Journal('db', store).entries().length, 1)
+})
