@@ -28,6 +28,7 @@ export class Kit {
     this.rejected = [] // trackEvent calls that rejected
     this.failures = [] // scenario-specific checks that failed
     this.notes = []
+    this.startRestarts = 0 // see configure
     this.console = new Set() // distinct console warnings / errors / page errors
     this.contexts = []
     this.tabs = [] // every page opened, for harvest()
@@ -114,10 +115,13 @@ export class Kit {
       window.__rel = { drops: [], errors: [] }
       window.exponea.on('drop', (e) => window.__rel.drops.push(e))
       window.exponea.on('error', (e) => window.__rel.errors.push(e))
-      return window.exponea.storage
+      return { storage: window.exponea.storage, restarts: window.exponea._bridge.restarts }
     }, cfg)
-    this.step(`configured (${storage})`)
-    return storage
+    // Go sides started again before configure answered (a start that
+    // failed for storage): the report tells how often.
+    this.startRestarts += storage.restarts
+    this.step(`configured (${storage.storage}${storage.restarts ? `, after ${storage.restarts} restarts` : ''})`)
+    return storage.storage
   }
 
   // harvest moves the drop and error reports, console warnings and errors

@@ -153,6 +153,7 @@ async function runScenario(engine, browser, sc) {
   result.seconds = Math.round((Date.now() - t0) / 100) / 10
   result.failures = kit.failures
   result.notes.push(...kit.notes)
+  if (kit.startRestarts) result.notes.push(`the SDK's start was begun again ${kit.startRestarts} times before configure answered (a start that failed in storage, or a Worker that died while starting)`)
   result.console = [...kit.console]
   result.timeline = kit.timeline
   result.collectorLog = kit.collectorLog
