@@ -24,8 +24,10 @@
 // no request pending.
 //
 // Concurrency: the methods may be called from several goroutines at once;
-// each call gets its own transaction and IndexedDB serialises read-write
-// transactions on the same object store, across tabs too. Never call a
+// each call gets its own transaction, and a connection has one transaction
+// in flight at a time: the next begins once the last has completed or
+// aborted (DB.turn says why: a WebKit bug). Across tabs, IndexedDB
+// serialises read-write transactions on the same object store. Never call a
 // method from inside a js.FuncOf callback's own goroutine (a JavaScript
 // event handler, such as a click listener): it blocks until an IndexedDB
 // event arrives, which JavaScript cannot deliver until the handler returns,
