@@ -92,8 +92,8 @@ async function runEngine(engine) {
     out.error = `launch: ${e.message.split('\n')[0]}`
     return out
   }
+  let used = false
   for (const sc of selected) {
-    if (!browser.connected()) browser = await engine.launch() // a crash must not sink the rest
     const lacking = (sc.needs || []).filter((f) => engine.lacks[f])
     if (lacking.length) {
       const reason = lacking.map((f) => `${engine.name} lacks ${f}: ${engine.lacks[f]}`).join('; ')
@@ -101,9 +101,24 @@ async function runEngine(engine) {
       console.log(`[${engine.name} ${sc.id}] ${sc.title} … SKIP (${reason})`)
       continue
     }
+    // Each scenario in a browser of its own, as a visitor's session is:
+    // what one scenario leaves behind must not weigh on the next (after
+    // 12a–d and 13, ~900 pages in one process, Firefox once took over 20 s
+    // to start a Worker in 15). A crash must not sink the rest either.
+    if (used || !browser.connected()) {
+      await bounded(browser.close(), 10000)
+      try {
+        browser = await engine.launch()
+      } catch (e) {
+        out.scenarios.push({ id: sc.id, title: sc.title, status: 'error', seconds: 0, error: `launch: ${e.message.split('\n')[0]}`, failures: [], notes: [] })
+        continue
+      }
+    }
+    used = true
     out.scenarios.push(await runScenario(engine, browser, sc))
+    out.version ||= browser.version // WebKit's is known once a context has opened
   }
-  out.version = browser.version
+  out.version ||= browser.version
   await bounded(browser.close(), 10000)
   out.seconds = Math.round((Date.now() - t0) / 100) / 10
   if (!out.scenarios.every((r) => r.status === 'pass' || r.status === 'skip')) out.result = 'fail'
