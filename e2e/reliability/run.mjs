@@ -1,11 +1,12 @@
 // The zero-loss proof: runs every fault scenario (scenarios.mjs) against
 // the real collector in each browser engine (Chromium, Firefox, WebKit;
-// engines/index.mjs), one fresh collector each, and writes a JSON and a
-// markdown report of what was tracked, stored, lost and duplicated, one
-// column per engine. Exits non-zero if any scenario lost an event, stored
-// one twice, failed a check or errored in any engine; the report is written
-// either way. A scenario that needs what an engine lacks is skipped there,
-// with the reason.
+// engines/index.mjs), each scenario with a fresh collector (and in the
+// full run a fresh browser), and writes a JSON and a markdown report of
+// what was tracked, stored, lost and duplicated, one column per engine.
+// Exits non-zero if any scenario lost an event, stored one twice, failed a
+// check or errored in any engine; the report is written either way. A
+// scenario that needs what an engine lacks is skipped there, with the
+// reason.
 //
 //   node e2e/reliability/run.mjs                      full run → reliability/report.{json,md}
 //   RELIABILITY_QUICK=1 node e2e/reliability/run.mjs  short run (make test) → reliability/tmp/
@@ -101,11 +102,13 @@ async function runEngine(engine) {
       console.log(`[${engine.name} ${sc.id}] ${sc.title} … SKIP (${reason})`)
       continue
     }
-    // Each scenario in a browser of its own, as a visitor's session is:
-    // what one scenario leaves behind must not weigh on the next (after
-    // 12a–d and 13, ~900 pages in one process, Firefox once took over 20 s
-    // to start a Worker in 15). A crash must not sink the rest either.
-    if (used || !browser.connected()) {
+    // In the full run each scenario has a browser of its own, as a
+    // visitor's session would: what one leaves behind must not weigh on
+    // the next (after 12a–d and 13, ~900 pages in one process, Firefox once
+    // took over 20 s to start a Worker in 15). The quick run's scenarios
+    // are small, and a launch per scenario would cost it a minute. A crash
+    // must not sink the rest either.
+    if ((used && !quick) || !browser.connected()) {
       await bounded(browser.close(), 10000)
       try {
         browser = await engine.launch()
