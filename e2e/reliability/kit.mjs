@@ -109,7 +109,7 @@ export class Kit {
   // returns exponea.storage.
   async configure(page, cfg) {
     this.check()
-    const storage = await page.evaluate(async (cfg) => {
+    const started = await page.evaluate(async (cfg) => {
       const { Exponea } = await import('/dist/exponea.mjs')
       window.exponea = await Exponea.configure(cfg)
       window.__rel = { drops: [], errors: [] }
@@ -119,9 +119,9 @@ export class Kit {
     }, cfg)
     // Go sides started again before configure answered (a start that
     // failed for storage): the report tells how often.
-    this.startRestarts += storage.restarts
-    this.step(`configured (${storage.storage}${storage.restarts ? `, after ${storage.restarts} restarts` : ''})`)
-    return storage.storage
+    this.startRestarts += started.restarts
+    this.step(`configured (${started.storage}${started.restarts ? `, after ${started.restarts} restarts` : ''})`)
+    return started.storage
   }
 
   // harvest moves the drop and error reports, console warnings and errors

@@ -119,9 +119,8 @@ async function runEngine(engine) {
     }
     used = true
     out.scenarios.push(await runScenario(engine, browser, sc))
-    out.version ||= browser.version // WebKit's is known once a context has opened
   }
-  out.version ||= browser.version
+  out.version = browser.version // the last one launched that ran (WebKit's is known once a context has opened)
   await bounded(browser.close(), 10000)
   out.seconds = Math.round((Date.now() - t0) / 100) / 10
   if (!out.scenarios.every((r) => r.status === 'pass' || r.status === 'skip')) out.result = 'fail'

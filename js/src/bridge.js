@@ -257,7 +257,7 @@ export class Bridge {
         // A Go side on the page given up on (its configure failed) cannot
         // be stopped; what it still says is not heard.
         const gen = ++this.pageRuns
-        const live = () => gen === this.pageRuns && this.where === 'page'
+        const live = () => gen === this.pageRuns
         const module = await this.module
         this.apply = await this.runGo(this.wasmUrl, {
           done: (text) => live() && this.done(text),
