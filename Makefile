@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples examples-deps examples-npm generate demo collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -118,11 +118,15 @@ build/collector: go.mod go.sum $(shell find cmd/collector internal -name '*.go' 
 collector: build/collector
 
 # The demo: the collector with its SQLite file, serving the demo page and
-# the SDK on one origin.
+# the SDK on one origin. e2e/demo.test.mjs serves the same (demo-flags) and
+# opens every page of it.
+DEMO_FLAGS := -keys demo-public-key -static /=web/demo -static /dist/=dist -static /examples/=web/examples
 demo: build examples collector
 	@echo "demo: open http://127.0.0.1:$(PORT)/  (collector page: http://127.0.0.1:$(PORT)/collector/)"
-	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db -keys demo-public-key \
-	  -static /=web/demo -static /dist/=dist -static /examples/=web/examples
+	./build/collector -addr 127.0.0.1:$(PORT) -db build/demo.db $(DEMO_FLAGS)
+
+demo-flags:
+	@echo '$(DEMO_FLAGS)'
 
 test: lint test-go test-js test-wasm fuzz-short test-examples test-e2e test-reliability
 

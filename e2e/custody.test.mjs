@@ -81,16 +81,24 @@ test('calls made before exponea.js arrives survive a tab that closes first, and 
 test('the snippet: calls before the SDK loads go through, with their Promises', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await (await browser.newContext()).newPage()
-  await page.goto(pages.url + '/snippet.html?scriptDelay=500')
+  await page.goto(pages.url + '/snippet.html?scriptDelay=manual')
   const result = await page.evaluate(async (cfg) => {
     const e = Exponea.configure(cfg)
+    const early = typeof Exponea.q // the stub's queue: the SDK is not in yet
+    setTimeout(loadSDK, 200)
     const p = e.trackEvent({ name: 'stubbed' })
     const bad = e.trackEvent({ name: '' }).then(() => 'resolved', (err) => err.constructor.name)
-    await e.ready
+    // The stub's client chains like a Promise too.
+    let finallyRan = false
+    const chained = e.catch(() => 'failed').finally(() => { finallyRan = true })
+    const ready = await e
     await p
-    return { bad: await bad, after: await e.trackEvent({ name: 'after' }).then(() => 'ok'), real: typeof Exponea.q }
+    return {
+      early, bad: await bad, after: await ready.trackEvent({ name: 'after' }).then(() => 'ok'), real: typeof Exponea.q,
+      chained: (await chained) === ready, finallyRan, readyHasThen: typeof ready.then,
+    }
   }, config(collector))
-  assert.deepEqual(result, { bad: 'TypeError', after: 'ok', real: 'undefined' })
+  assert.deepEqual(result, { early: 'object', bad: 'TypeError', after: 'ok', real: 'undefined', chained: true, finallyRan: true, readyHasThen: 'undefined' })
   await collector.waitFor(async () => (await collector.events('event_type=stubbed')).length === 1, { what: 'the stubbed event' })
 })
 

@@ -69,20 +69,24 @@ export function withObserver(html, preludes = []) {
 // Collector runs build/collector with a SQLite file in a temp dir. start()
 // may be called again after stop() to bring it back on the same port with
 // the same database, as after an outage.
+// flags replaces the tracking credentials of the tests (-keys, -projects);
+// cwd is where the collector runs (its -static folders are relative to it).
 export class Collector {
-  constructor({ origin, faults = true, port = 0, extra = [] } = {}) {
+  constructor({ origin, faults = true, port = 0, extra = [], flags = ['-keys', KEY, '-projects', TOKEN], cwd = root } = {}) {
     this.origin = origin
     this.faults = faults
     this.port = port
     this.extra = extra
+    this.flags = flags
+    this.cwd = cwd
   }
 
   async start() {
     this.dir ??= await mkdtemp(join(tmpdir(), 'e2e-collector-'))
-    const args = ['-addr', `127.0.0.1:${this.port}`, '-db', join(this.dir, 'c.db'), '-keys', KEY, '-projects', TOKEN, ...this.extra]
+    const args = ['-addr', `127.0.0.1:${this.port}`, '-db', join(this.dir, 'c.db'), ...this.flags, ...this.extra]
     if (this.origin) args.push('-origins', this.origin)
     if (this.faults) args.push('-faults')
-    this.proc = spawn(join(root, 'build/collector'), args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.proc = spawn(join(root, 'build/collector'), args, { cwd: this.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
     this.proc.stderr.on('data', (d) => { stderr += d })
     this.url = await new Promise((resolve, reject) => {
@@ -212,6 +216,18 @@ async function browser() {
 export async function env(t, collectorOpts = {}) {
   const pages = await startPages()
   const collector = await new Collector({ origin: pages.url, ...collectorOpts }).start()
+  const browser = await contexts(t)
+  t.after(async () => {
+    await collector.close()
+    await pages.close()
+  })
+  return { pages, collector, browser }
+}
+
+// contexts returns the shared browser as {name, version, newContext()};
+// the contexts made are closed when the test t ends, and uncaught errors
+// of their open pages are printed then.
+export async function contexts(t) {
   const b = await browser()
   const contexts = []
   t.after(async () => {
@@ -223,8 +239,6 @@ export async function env(t, collectorOpts = {}) {
       }
     }
     await Promise.all(contexts.map(({ ctx }) => bounded(ctx.close(), 10000)))
-    await collector.close()
-    await pages.close()
   })
   const newContext = async () => {
     const ctx = await b.newContext()
@@ -238,7 +252,7 @@ export async function env(t, collectorOpts = {}) {
     }
     return ctx
   }
-  return { pages, collector, browser: { name: b.name, get version() { return b.version }, newContext } }
+  return { name: b.name, get version() { return b.version }, newContext }
 }
 
 // config returns an SDK configuration pointing at collector.

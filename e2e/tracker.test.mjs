@@ -194,3 +194,40 @@ test('a burst of 500 calls is stored in few transactions and sent in few request
   assert.ok(requests <= 11, `used ${requests} requests for 500 events`)
   assert.equal(stats.duplicates_received, 0)
 })
+
+test('configure(...) chains like a Promise: then, catch and finally wait for ready; a start that fails reaches catch', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const page = await open(ctx, pages)
+  const ok = await page.evaluate(async (cfg) => {
+    const { Exponea } = await import('/dist/exponea.mjs')
+    let finallyRan = false
+    const client = Exponea.configure(cfg)
+    const caught = client.catch((e) => `caught ${e.message}`)
+    const fin = client.finally(() => { finallyRan = true })
+    const ready = await client.then((c) => c)
+    const c1 = await caught
+    const f1 = await fin
+    return {
+      finallyRan, storage: ready.storage, caughtIsClient: c1 === ready, finallyGaveClient: f1 === ready,
+      viewHas: [typeof ready.then, typeof ready.catch, typeof ready.finally],
+      isPromise: [client.catch(() => {}) instanceof Promise, client.finally(() => {}) instanceof Promise],
+    }
+  }, config(collector))
+  assert.deepEqual(ok, {
+    finallyRan: true, storage: 'indexeddb', caughtIsClient: true, finallyGaveClient: true,
+    viewHas: ['undefined', 'undefined', 'undefined'], isPromise: [true, true],
+  })
+  // A start that fails (no wasm there): catch gets the reason, finally runs.
+  const other = await open(ctx, pages)
+  const failed = await other.evaluate(async (cfg) => {
+    const { Exponea } = await import('/dist/exponea.mjs')
+    let ran = false
+    const reason = await Exponea.configure({ ...cfg, wasmUrl: '/dist/missing.wasm', worker: false, dbName: 'chain-fail' })
+      .finally(() => { ran = true })
+      .catch((e) => e instanceof Error && e.message)
+    return { reason, ran }
+  }, config(collector))
+  assert.equal(failed.ran, true)
+  assert.match(failed.reason, /could not start.*missing\.wasm/)
+})

@@ -93,12 +93,18 @@ export interface Startup {
 }
 
 /**
- * What Exponea.configure returns. Awaiting it waits for `ready` and gives
- * the same client as a ReadyClient: without `then`, since a thenable that
- * resolved to itself could never be awaited (TypeScript refuses `await` on
- * such a type, error TS1062).
+ * What Exponea.configure returns. It chains like a Promise of the ready
+ * client: awaiting it, `then`, `catch` and `finally` wait for `ready`, and
+ * give the same client as a ReadyClient: without `then`, `catch` and
+ * `finally`, since a thenable that resolved to itself could never be
+ * awaited (TypeScript refuses `await` on such a type, error TS1062).
  */
-export interface Client extends ReadyClient, PromiseLike<ReadyClient> {}
+export interface Client extends ReadyClient, PromiseLike<ReadyClient> {
+  /** Runs onrejected if the SDK cannot start (the reason of `ready`). */
+  catch<T = never>(onrejected?: ((reason: any) => T | PromiseLike<T>) | null): Promise<ReadyClient | T>
+  /** Runs onfinally once the start has settled, either way. */
+  finally(onfinally?: (() => void) | null): Promise<ReadyClient>
+}
 
 /** The client's members: a Client less `then`. */
 export interface ReadyClient {

@@ -1,7 +1,8 @@
 // What every engine's page shares: evaluate with a JSON answer, and the
 // readers of what the pages' observer (e2e/pages/observe.js) recorded.
 // An engine's page implements run(expression) → the expression's value, a
-// string, plus goto, reload, close and isClosed.
+// string, plus goto, reload, close, isClosed, click(selector) and
+// select(selector, value) (real input: a click as a user makes it).
 
 export class Page {
   constructor(engine) { this.engine = engine }
@@ -65,6 +66,19 @@ export class LibraryPage extends Page {
 
   run(expr) { return this.page.evaluate(expr) }
   async goto(url) { await this.page.goto(url) }
+  // click clicks the element that selector finds, as a user does (the
+  // engine's input events), once it is there.
+  async click(selector) {
+    await this.page.waitForSelector(selector)
+    await this.page.click(selector)
+  }
+
+  // select picks the option of value in the <select> that selector finds.
+  async select(selector, value) {
+    await this.page.waitForSelector(selector)
+    await (this.page.selectOption ? this.page.selectOption(selector, value) : this.page.select(selector, value))
+  }
+
   async reload() { await this.page.reload() }
   // close closes the tab now: no beforeunload, as when the user closes it.
   close() { return this.page.close({ runBeforeUnload: false }) }

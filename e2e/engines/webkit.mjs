@@ -144,6 +144,31 @@ class WebKitPage extends Page {
   }
 
   goto(url) { return this.session.in(this.handle, (s) => s.send('POST', '/url', { url })) }
+
+  // click clicks the element selector finds (WebDriver's Element Click:
+  // real input events at its centre), waiting up to 10 s for it.
+  async click(selector) {
+    const el = await this.find(selector)
+    await this.session.in(this.handle, (s) => s.send('POST', `/element/${el}/click`, {}))
+  }
+
+  // select picks the option of value in the <select> selector finds: a
+  // click on the option, as WebDriver's Element Click does for options.
+  select(selector, value) { return this.click(`${selector} option[value="${value}"]`) }
+
+  async find(selector, timeout = 10000) {
+    const end = Date.now() + timeout
+    for (;;) {
+      try {
+        const v = await this.session.in(this.handle, (s) => s.send('POST', '/element', { using: 'css selector', value: selector }))
+        return Object.values(v)[0]
+      } catch (e) {
+        if (e.code !== 'no such element' || Date.now() > end) throw e
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
   reload() { return this.session.in(this.handle, (s) => s.send('POST', '/refresh', {})) }
 
   // close closes the window now (no beforeunload prompt). Not the last

@@ -20,7 +20,9 @@ export class Client {
       mode: cfg.flushMode, period: cfg.flushPeriodMs, defaults: cfg.defaultProperties, consent: cfg.consent,
       storage: undefined, runsIn: undefined,
     }
-    this._view = Object.create(this, { then: { value: undefined } })
+    // The view has no then (nor catch, finally): a thenable that resolved
+    // to itself could never be awaited.
+    this._view = Object.create(this, { then: { value: undefined }, catch: { value: undefined }, finally: { value: undefined } })
     // Debugging: the configuration's debug, or a switch a production page
     // can set from the console: localStorage['exponea:debug'] = '1'.
     const debugSwitch = !cfg.debug && storage()?.getItem('exponea:debug') === '1'
@@ -63,8 +65,17 @@ export class Client {
   /** Where the SDK's start-up time went, in ms since configure: {worker, script, compiled, instantiated, booted, configured, openMs} (see exponea.d.ts). */
   get startup() { return this._bridge.startup() }
 
+  // The client chains like a Promise of the ready client: awaiting it,
+  // then, catch and finally all wait for ready.
+
   /** Awaiting the client waits for ready and gives the client. */
   then(ok, fail) { return this.ready.then(() => this._view).then(ok, fail) }
+
+  /** Runs fail if the SDK cannot start; a Promise, as Promise.prototype.catch. */
+  catch(fail) { return this.then(undefined, fail) }
+
+  /** Runs fn once the start has settled either way; a Promise, as Promise.prototype.finally. */
+  finally(fn) { return this.then().finally(fn) }
 
   _report(kind, detail) {
     if (this._debug && kind[0] !== '_') console.log(`[exponea] ${kind}`, detail)

@@ -23,5 +23,11 @@
   ('trackEvent identifyCustomer anonymize trackSessionStart trackSessionEnd setDefaultProperties ' +
     'setFlushMode setFlushPeriod flushData getCustomerCookie getQueueLength getStats grantConsent revokeConsent on').split(' ').forEach(function (n) { c[n] = stub(n) })
   c.ready = new Promise(function (y, f) { c.r = [y, f] })
+  // The client chains like a Promise of the ready client (a view without
+  // then, catch and finally, or awaiting it could never end).
+  var v = Object.create(c, { then: {}, 'catch': {}, 'finally': {} })
+  c.then = function (y, f) { return c.ready.then(function () { return v }).then(y, f) }
+  c['catch'] = function (f) { return c.then(0, f) }
+  c['finally'] = function (f) { return c.then()['finally'](f) }
   w.Exponea = { q: q, key: k, client: c, configure: function (x) { q.push(['configure', [x]]); save(); return c } }
 }(window, 'exponea:s:')

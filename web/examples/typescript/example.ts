@@ -55,6 +55,15 @@ const uses: { [K in keyof Client]-?: (c: Client) => unknown } = {
     const ready: ReadyClient = await c
     return ready
   },
+  catch: async (c) => {
+    // The usual Promise idiom: configure(...).catch(report).
+    const r: ReadyClient | string = await c.catch((e: unknown) => String(e))
+    return r
+  },
+  finally: async (c) => {
+    const r: ReadyClient = await c.finally(() => console.log('settled'))
+    return r
+  },
   ready: async (c) => {
     const v: void = await c.ready
     return v
@@ -167,3 +176,5 @@ client.on('flush', (e) => e.id)
 Exponea.version = '1.0.0'
 // @ts-expect-error ready is read-only
 client.ready = Promise.resolve()
+// @ts-expect-error the ready client is not a thenable (no catch)
+void (async () => (await client).catch)()
