@@ -31,30 +31,50 @@ const period = time.Minute
 
 func TestSchedulerModes(t *testing.T) {
 	const flush, none = true, false
-	want := map[Mode]map[Trigger]bool{
-		ModeImmediate: {Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush},
-		ModePeriod:    {Tracked: none, Timer: flush, Online: none, Offline: none, Manual: flush, Due: flush},
-		ModeAppClose:  {Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
-		ModeManual:    {Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+	type row map[Trigger]bool
+	// Each trigger half-way through a period and at a period boundary,
+	// once the period is anchored; the other modes have no boundaries.
+	tests := []struct {
+		mode        Mode
+		mid, border row
+	}{
+		{ModeImmediate,
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush}},
+		{ModePeriod,
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: flush},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush}},
+		{ModeAppClose,
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none}},
+		{ModeManual,
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none}},
 	}
-	for mode, row := range want {
-		for trig, w := range row {
-			t.Run(string(mode)+"/"+triggerNames[trig], func(t *testing.T) {
-				s := NewScheduler(mode, period)
-				s.On(Timer, t0, true) // anchors the period
-				now := t0.Add(period) // a period boundary
-				d := s.On(trig, now, trig != Offline)
-				if d.Flush != w {
-					t.Errorf("flush: got %v, want %v", d.Flush, w)
-				}
-				wantWake := time.Time{}
-				if mode == ModePeriod {
-					wantWake = t0.Add(2 * period)
-				}
-				if !d.Wake.Equal(wantWake) {
-					t.Errorf("wake: got %v, want %v", d.Wake, wantWake)
-				}
-			})
+	for _, tt := range tests {
+		for _, at := range []struct {
+			name string
+			at   time.Duration
+			want row
+			wake time.Duration // in period mode
+		}{{"mid-period", period / 2, tt.mid, period}, {"boundary", period, tt.border, 2 * period}} {
+			for trig, w := range at.want {
+				t.Run(string(tt.mode)+"/"+at.name+"/"+triggerNames[trig], func(t *testing.T) {
+					s := NewScheduler(tt.mode, period)
+					s.On(Timer, t0, true) // anchors the period
+					d := s.On(trig, t0.Add(at.at), trig != Offline)
+					if d.Flush != w {
+						t.Errorf("flush: got %v, want %v", d.Flush, w)
+					}
+					wantWake := time.Time{}
+					if tt.mode == ModePeriod {
+						wantWake = t0.Add(at.wake)
+					}
+					if !d.Wake.Equal(wantWake) {
+						t.Errorf("wake: got %v, want %v", d.Wake, wantWake)
+					}
+				})
+			}
 		}
 	}
 }
@@ -79,6 +99,39 @@ func TestSchedulerPeriod(t *testing.T) {
 		if d.Flush != st.flush || !d.Wake.Equal(t0.Add(st.wake)) {
 			t.Errorf("%s: got flush %v wake %v, want %v %v", st.name, d.Flush, d.Wake.Sub(t0), st.flush, st.wake)
 		}
+	}
+}
+
+// A boundary reached is a send whatever trigger reaches it first: the
+// SDK's loop hands the scheduler a stored record's trigger before the
+// timer's when both wait, and the boundary must not be used up by a
+// trigger that does not send.
+func TestSchedulerBoundaryWhateverTriggerComesFirst(t *testing.T) {
+	for _, first := range []Trigger{Tracked, Offline, Online, Manual, Due, Timer} {
+		t.Run(triggerNames[first], func(t *testing.T) {
+			s := NewScheduler(ModePeriod, period)
+			s.On(Timer, t0, true) // anchors the period
+			at := t0.Add(period)
+			online := first != Offline
+			d1 := s.On(first, at, online)
+			d2 := s.On(Timer, at, online)
+			if got := d1.Flush || d2.Flush; got != online {
+				t.Errorf("flush at the boundary: got %v (%s then Timer), want %v", got, triggerNames[first], online)
+			}
+			if d1.Flush && d2.Flush {
+				t.Errorf("flushed twice for one boundary")
+			}
+			for i, d := range []Decision{d1, d2} {
+				if want := t0.Add(2 * period); !d.Wake.Equal(want) {
+					t.Errorf("wake %d: got %v, want one period after the boundary", i, d.Wake.Sub(t0))
+				}
+			}
+			if !online {
+				if d := s.On(Online, at.Add(time.Second), true); !d.Flush {
+					t.Errorf("online after a boundary passed offline: got %+v, want Flush", d)
+				}
+			}
+		})
 	}
 }
 
