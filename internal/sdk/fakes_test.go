@@ -24,6 +24,13 @@ type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	timers []*fakeTimer
+	// settle, if set, waits until the SDK's goroutines have nothing left
+	// to do (newEnv sets env.settle). Advance calls it before it moves the
+	// time and after each timer it runs: the SDK's work takes no fake time.
+	// Without it the clock could jump while the SDK is between reading the
+	// time and arming a timer with a delay counted from it (runner.arm,
+	// sessions.arm), and the timer would fire that jump late.
+	settle func()
 }
 
 type fakeTimer struct {
@@ -53,7 +60,15 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 }
 
 // Advance moves the time by d, running each timer due by then at its time.
+// With settle, what a timer starts finishes at that time, and Advance
+// returns with the SDK idle.
 func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	settle := c.settle
+	c.mu.Unlock()
+	if settle != nil {
+		settle()
+	}
 	c.mu.Lock()
 	end := c.now.Add(d)
 	c.mu.Unlock()
@@ -76,6 +91,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 		}
 		c.mu.Unlock()
 		next.f()
+		if settle != nil {
+			settle()
+		}
 	}
 }
 
@@ -106,6 +124,13 @@ func confirmAll(body []byte) flush.Response {
 		res[i].OK = true
 	}
 	return flush.Response{Status: 200, Body: wire.AppendResponse(nil, res, 1, 2)}
+}
+
+// requests returns the number of requests sent so far.
+func (s *fakeSender) requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.bodies)
 }
 
 // commands returns the commands sent so far, decoded.
@@ -267,6 +292,7 @@ func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 		o(&p)
 	}
 	e.s = New(p)
+	e.clock.settle = e.settle
 	return e
 }
 
@@ -355,4 +381,24 @@ func (c *fakeClock) timerAt(at time.Time) bool {
 		}
 	}
 	return false
+}
+
+// settle waits until the SDK has done all it was given: the worker has no
+// job waiting or running, and the flush loop no trigger waiting or being
+// acted on (with the send it decided on). The fake clock's timers run
+// only in Advance, so what a test sees after settle stays so until it
+// advances the clock or calls again: a test that says nothing was sent says
+// it after settle, never after a sleep. (Work on goroutines of its own,
+// flushData and keepalive answers, is not covered: wait for its answer or
+// its effect.)
+func (e *env) settle() {
+	e.t.Helper()
+	e.eventually("the SDK idle", func() bool {
+		s := e.s
+		s.mu.Lock()
+		idle := len(s.pending) == 0 && !s.busy
+		s.mu.Unlock()
+		// s.app is the worker's: read only once it is idle.
+		return idle && (s.app == nil || s.app.runner.pending.Load() == 0)
+	})
 }

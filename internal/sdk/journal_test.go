@@ -110,6 +110,7 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 		_, ok, _ := store.GetState(ctx, queue.MarkKey(old))
 		return !ok
 	})
+	e.settle() // the housekeeping done
 	if _, ok, _ := store.GetState(ctx, queue.MarkKey(recent)); !ok {
 		t.Error("a recent mark was dropped")
 	}
@@ -197,6 +198,7 @@ func TestConfigureAnswersFirstAndDropsOldMarksAfter(t *testing.T) {
 		_, ok, _ := e.store.GetState(ctxlite.Background(), queue.MarkKey(old))
 		return !ok
 	})
+	e.settle() // the housekeeping done
 	if _, ok, _ := e.store.GetState(ctxlite.Background(), queue.MarkKey(recent)); !ok {
 		t.Error("a recent mark was dropped")
 	}

@@ -17,6 +17,7 @@ type SDK struct {
 
 	mu      sync.Mutex
 	pending []job
+	busy    bool // the worker is running jobs it took from pending
 	signal  chan struct{}
 
 	app *app // set by configure; only the worker goroutine touches it
@@ -84,6 +85,7 @@ func (s *SDK) work() {
 			s.mu.Lock()
 			jobs := s.pending
 			s.pending = nil
+			s.busy = len(jobs) > 0
 			s.mu.Unlock()
 			if len(jobs) == 0 {
 				break

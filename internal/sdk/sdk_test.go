@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,6 +135,7 @@ func TestConfigureFailingInStorageLeavesNothingOpen(t *testing.T) {
 			if a := e.call("trackEvent", `{"name":"x"}`); !errors.As(a.Err, &ce) {
 				t.Errorf("a call after the failed configure: got %v, want a CallError", a.Err)
 			}
+			e.settle()
 			if n := len(e.sender.commands(t)); n != 0 {
 				t.Errorf("%v commands sent by a failed configure", n)
 			}
@@ -163,6 +166,7 @@ func TestTrackEventValidatesAndStores(t *testing.T) {
 	if got := e.call("getQueueLength", "").Value; string(got) != "3" {
 		t.Errorf("getQueueLength: %s", got)
 	}
+	e.settle()
 	if n := len(e.sender.commands(t)); n != 0 {
 		t.Fatalf("manual mode sent %d commands", n)
 	}
@@ -179,38 +183,25 @@ func TestTrackEventValidatesAndStores(t *testing.T) {
 func TestPeriodModeSendsAtThePeriod(t *testing.T) {
 	e := newEnv(t)
 	e.configure(`,"flushMode":"period","flushPeriod":60000`)
-	// The flush loop's own timer: other timers (sessions) are due at one
-	// minute too, and if the loop starts the period only after the clock
-	// moved, the period starts then.
-	e.eventually("the period timer", func() bool {
-		r := e.s.app.runner
-		r.timersMu.Lock()
-		defer r.timersMu.Unlock()
-		return r.stopWake != nil && e.clock.timerAt(t0.Add(time.Minute))
-	})
+	e.settle() // the loop has started the period: at t0
 	e.call("trackEvent", `{"name":"a"}`)
 	e.clock.Advance(59 * time.Second)
-	time.Sleep(20 * time.Millisecond)
 	if n := len(e.sender.commands(t)); n != 0 {
 		t.Fatalf("sent %d before the period", n)
 	}
-	// The exact boundary is flush.Scheduler's (TestSchedulerPeriod); here,
-	// the wiring. The loop handles each trigger on its own goroutine while
-	// the fake clock jumps, and about once in 400 runs on two busy cores
-	// nothing was sent at the boundary although the period timer fired
-	// (not understood; the browser tests of period mode have not shown
-	// it). So the clock steps a second at a time, and the send must come
-	// within the next period.
 	e.clock.Advance(time.Second)
-	e.eventually("3 commands at the period", func() bool {
-		if len(e.sender.commands(t)) == 3 {
-			return true
-		}
-		if e.clock.Now().Before(t0.Add(2 * time.Minute)) {
-			e.clock.Advance(time.Second)
-		}
-		return false
-	})
+	if got, want := e.sender.eventTypes(t), []string{"installation", "session_start", "a"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("at the period: sent %v, want %v", got, want)
+	}
+	e.call("trackEvent", `{"name":"b"}`)
+	e.clock.Advance(59 * time.Second)
+	if n := len(e.sender.commands(t)); n != 3 {
+		t.Fatalf("sent %d commands before the second period, want 3", n)
+	}
+	e.clock.Advance(time.Second)
+	if n := len(e.sender.commands(t)); n != 4 {
+		t.Fatalf("sent %d commands at the second period, want 4: %v", n, e.sender.eventTypes(t))
+	}
 	if e.call("setFlushMode", `"sometimes"`).Err == nil {
 		t.Error("setFlushMode accepted an unknown mode")
 	}
@@ -220,8 +211,65 @@ func TestPeriodModeSendsAtThePeriod(t *testing.T) {
 	if a := e.call("setFlushMode", `"immediate"`); a.Err != nil {
 		t.Fatal(a.Err)
 	}
-	e.call("trackEvent", `{"name":"b"}`)
-	e.eventually("b sent at once in immediate mode", func() bool { return len(e.sender.commands(t)) == 4 })
+	e.call("trackEvent", `{"name":"c"}`)
+	e.settle()
+	if got := e.sender.eventTypes(t); len(got) != 5 || got[4] != "c" {
+		t.Errorf("immediate mode: sent %v, want c sent at once", got)
+	}
+}
+
+// The flush loop takes the triggers that wait while it sends together,
+// a stored record's before the timer's; a boundary reached meanwhile is
+// still a send, and the next comes one period after it.
+func TestPeriodModeSendsAtABoundaryReachedWhileSending(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		flushes int
+	)
+	waiting := make(chan struct{}, 1)
+	e := newEnv(t, func(p *Platform) {
+		with := p.WithLock
+		p.WithLock = func(ctx ctxlite.Context, name string, fn func()) (bool, error) {
+			mu.Lock()
+			flushes++
+			mu.Unlock()
+			select {
+			case waiting <- struct{}{}:
+			default:
+			}
+			return with(ctx, name, fn)
+		}
+	})
+	count := func() int { mu.Lock(); defer mu.Unlock(); return flushes }
+	e.configure(`,"flushMode":"period","flushPeriod":60000,"automaticSessionTracking":false`)
+	e.settle()
+	e.clock.settle = nil // the loop is to wait for the lock meanwhile
+	e.lock.Lock()        // another tab is sending
+	e.clock.Advance(time.Minute)
+	select {
+	case <-waiting: // the loop's flush at the first boundary waits for the lock
+	case <-time.After(5 * time.Second):
+		t.Fatal("no flush at the first boundary")
+	}
+	e.call("trackEvent", `{"name":"a"}`)
+	e.clock.Advance(time.Minute) // the second boundary's timer, beside a's trigger
+	e.lock.Unlock()
+	e.settle()
+	e.clock.settle = e.settle
+	if n := count(); n != 2 {
+		t.Fatalf("flushes after the second boundary: got %d, want 2", n)
+	}
+	e.clock.Advance(time.Minute - time.Millisecond)
+	if n := count(); n != 2 {
+		t.Fatalf("flushes before the third boundary: got %d, want 2", n)
+	}
+	e.clock.Advance(time.Millisecond)
+	if n := count(); n != 3 {
+		t.Fatalf("flushes at the third boundary: got %d, want 3", n)
+	}
+	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "a"}) {
+		t.Errorf("sent %v", got)
+	}
 }
 
 func TestOfflineHoldsAndOnlineSends(t *testing.T) {
@@ -230,7 +278,7 @@ func TestOfflineHoldsAndOnlineSends(t *testing.T) {
 	e.eventually("start-up records sent", func() bool { return len(e.sender.commands(t)) == 2 && e.queued() == 0 })
 	e.s.SetOnline(false)
 	e.call("trackEvent", `{"name":"offline"}`)
-	time.Sleep(20 * time.Millisecond)
+	e.settle()
 	if n := len(e.sender.commands(t)); n != 2 {
 		t.Fatalf("sent while offline: %v", e.sender.eventTypes(t))
 	}
@@ -243,7 +291,7 @@ func TestOfflineHoldsAndOnlineSends(t *testing.T) {
 	// sending even when the SDK's global says online.
 	e.call("_page", `{"visible":true,"online":false}`)
 	e.call("trackEvent", `{"name":"page-offline"}`)
-	time.Sleep(20 * time.Millisecond)
+	e.settle()
 	if n := len(e.sender.commands(t)); n != 3 {
 		t.Fatalf("sent while the page is offline: %v", e.sender.eventTypes(t))
 	}
@@ -267,8 +315,7 @@ func TestOutageBacksOffAndRetries(t *testing.T) {
 	e.sender.reply = nil
 	e.sender.mu.Unlock()
 	e.clock.Advance(29 * time.Second)
-	time.Sleep(20 * time.Millisecond)
-	if n := len(e.sender.bodies); n != 1 {
+	if n := e.sender.requests(); n != 1 {
 		t.Fatalf("%d requests before Retry-After", n)
 	}
 	e.clock.Advance(time.Second)
@@ -285,8 +332,7 @@ func TestUnauthorizedPausesUntilFlushData(t *testing.T) {
 	})
 	e.call("trackEvent", `{"name":"held"}`)
 	e.clock.Advance(time.Hour)
-	time.Sleep(20 * time.Millisecond)
-	if n := len(e.sender.bodies); n != 1 {
+	if n := e.sender.requests(); n != 1 {
 		t.Fatalf("%d requests while paused", n)
 	}
 	e.sender.mu.Lock()
@@ -460,11 +506,28 @@ func TestNoLocksSendsWithoutAndALockErrorRetriesSoon(t *testing.T) {
 	e.configure("")
 	e.eventually("sent without a lock", func() bool { return len(e.sender.commands(t)) == 2 })
 
+	var failing atomic.Bool // the lock fails until the test says
+	failing.Store(true)
 	e = newEnv(t, func(p *Platform) {
-		p.WithLock = func(ctxlite.Context, string, func()) (bool, error) { return true, errors.New("lock: aborted") }
+		p.WithLock = func(_ ctxlite.Context, _ string, fn func()) (bool, error) {
+			if failing.Load() {
+				return true, errors.New("lock: aborted")
+			}
+			fn()
+			return true, nil
+		}
 	})
 	e.configure("")
-	e.eventually("a retry timer", func() bool { return e.clock.timerAt(t0.Add(time.Second)) })
+	e.settle()
+	failing.Store(false)
+	e.clock.Advance(time.Second - time.Millisecond)
+	if n := e.sender.requests(); n != 0 {
+		t.Fatalf("%d requests before the retry", n)
+	}
+	e.clock.Advance(time.Millisecond)
+	if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "session_start"}) {
+		t.Errorf("a second after the lock failed: sent %v, want installation and session_start", got)
+	}
 }
 
 func TestMemoryFallbackWhenIndexedDBIsUnavailable(t *testing.T) {
@@ -559,6 +622,12 @@ func TestDebugLogsCallsBatchesAndRetries(t *testing.T) {
 	quiet := newEnv(t)
 	quiet.configure("")
 	quiet.call("trackEvent", `{"name":"x"}`)
+	quiet.settle() // stored and sent: what debug would log
+	if n := quiet.sender.requests(); n == 0 {
+		t.Fatal("debug off: nothing sent, so nothing that would be logged")
+	}
+	quiet.log.mu.Lock()
+	defer quiet.log.mu.Unlock()
 	if len(quiet.log.debug) != 0 {
 		t.Errorf("debug off, yet: %v", quiet.log.debug)
 	}
