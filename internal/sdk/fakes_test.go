@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
@@ -253,9 +254,9 @@ type env struct {
 	out    *fakeOut
 	log    *fakeLog
 	tabs   *fakeTabs
-	lock   sync.Mutex // the send lock, as Web Locks would hold it
-	nextID int64      // for calls
-	ids    int        // for NewID
+	lock   chanLock // the send lock, as Web Locks would hold it
+	nextID int64    // for calls
+	ids    int      // for NewID
 	idsMu  sync.Mutex
 }
 
@@ -263,7 +264,7 @@ type env struct {
 // opts.
 func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 	e := &env{t: t, clock: &fakeClock{now: t0}, store: queue.NewMemory(), sender: &fakeSender{},
-		out: newFakeOut(), log: &fakeLog{}, tabs: &fakeTabs{}}
+		out: newFakeOut(), log: &fakeLog{}, tabs: &fakeTabs{}, lock: make(chanLock, 1)}
 	p := Platform{
 		OpenStore: func(ctxlite.Context, string) (queue.Store, error) { return e.store, nil },
 		NewSender: func(string, string) flush.Sender { return e.sender },
@@ -293,6 +294,7 @@ func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 	}
 	e.s = New(p)
 	e.clock.settle = e.settle
+	t.Cleanup(e.stop)
 	return e
 }
 
@@ -383,22 +385,29 @@ func (c *fakeClock) timerAt(at time.Time) bool {
 	return false
 }
 
-// settle waits until the SDK has done all it was given: the worker has no
-// job waiting or running, and the flush loop no trigger waiting or being
-// acted on (with the send it decided on). The fake clock's timers run
-// only in Advance, so what a test sees after settle stays so until it
-// advances the clock or calls again: a test that says nothing was sent says
-// it after settle, never after a sleep. (Work on goroutines of its own,
-// flushData and keepalive answers, is not covered: wait for its answer or
-// its effect.)
-func (e *env) settle() {
-	e.t.Helper()
-	e.eventually("the SDK idle", func() bool {
-		s := e.s
-		s.mu.Lock()
-		idle := len(s.pending) == 0 && !s.busy
-		s.mu.Unlock()
-		// s.app is the worker's: read only once it is idle.
-		return idle && (s.app == nil || s.app.runner.pending.Load() == 0)
-	})
+// settle waits until the SDK has done all it was given: every goroutine
+// of the test's synctest bubble (the SDK's worker and flush loop, a
+// flushData or keepalive answer in progress, the fakes) is blocked, so
+// none of them is about to act. The fake clock's timers run only in
+// Advance, so what a test sees after settle stays so until it advances the
+// clock or calls again: a test that says nothing was sent says it after
+// settle, never after a sleep. Every test with an env runs in a bubble
+// (synctest.Test): settle panics outside one.
+func (e *env) settle() { synctest.Wait() }
+
+// stop ends the SDK's goroutines once it is idle (a bubble ends only when
+// all its goroutines have).
+func (e *env) stop() {
+	synctest.Wait()
+	close(e.s.signal)
+	if e.s.app != nil {
+		close(e.s.app.runner.signal)
+	}
 }
+
+// chanLock is a mutex on a channel: a goroutine waiting for it is durably
+// blocked, as synctest.Wait needs (one waiting for a sync.Mutex is not).
+type chanLock chan struct{}
+
+func (l chanLock) Lock()   { l <- struct{}{} }
+func (l chanLock) Unlock() { <-l }

@@ -17,7 +17,6 @@ type SDK struct {
 
 	mu      sync.Mutex
 	pending []job
-	busy    bool // the worker is running jobs it took from pending
 	signal  chan struct{}
 
 	app *app // set by configure; only the worker goroutine touches it
@@ -85,7 +84,6 @@ func (s *SDK) work() {
 			s.mu.Lock()
 			jobs := s.pending
 			s.pending = nil
-			s.busy = len(jobs) > 0
 			s.mu.Unlock()
 			if len(jobs) == 0 {
 				break
