@@ -1,4 +1,4 @@
-package flush
+package schedule
 
 import (
 	"testing"
@@ -26,6 +26,9 @@ func TestModes(t *testing.T) {
 		}
 	}
 }
+
+// t0 is the time the tests start at.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 const period = time.Minute
 
@@ -60,7 +63,7 @@ func TestSchedulerModes(t *testing.T) {
 		}{{"mid-period", period / 2, tt.mid, period}, {"boundary", period, tt.border, 2 * period}} {
 			for trig, w := range at.want {
 				t.Run(string(tt.mode)+"/"+at.name+"/"+triggerNames[trig], func(t *testing.T) {
-					s := NewScheduler(tt.mode, period)
+					s := New(tt.mode, period)
 					s.On(Timer, t0, true) // anchors the period
 					d := s.On(trig, t0.Add(at.at), trig != Offline)
 					if d.Flush != w {
@@ -80,7 +83,7 @@ func TestSchedulerModes(t *testing.T) {
 }
 
 func TestSchedulerPeriod(t *testing.T) {
-	s := NewScheduler(ModePeriod, period)
+	s := New(ModePeriod, period)
 	steps := []struct {
 		name  string
 		trig  Trigger
@@ -109,7 +112,7 @@ func TestSchedulerPeriod(t *testing.T) {
 func TestSchedulerBoundaryWhateverTriggerComesFirst(t *testing.T) {
 	for _, first := range []Trigger{Tracked, Offline, Online, Manual, Due, Timer} {
 		t.Run(triggerNames[first], func(t *testing.T) {
-			s := NewScheduler(ModePeriod, period)
+			s := New(ModePeriod, period)
 			s.On(Timer, t0, true) // anchors the period
 			at := t0.Add(period)
 			online := first != Offline
@@ -137,7 +140,7 @@ func TestSchedulerBoundaryWhateverTriggerComesFirst(t *testing.T) {
 
 func TestSchedulerChanges(t *testing.T) {
 	t.Run("period to immediate", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		s.SetMode(ModeImmediate)
 		d := s.On(Timer, t0.Add(time.Second), true)
@@ -146,7 +149,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("immediate to period", func(t *testing.T) {
-		s := NewScheduler(ModeImmediate, period)
+		s := New(ModeImmediate, period)
 		s.SetMode(ModePeriod)
 		d := s.On(Timer, t0, true)
 		if d.Flush || !d.Wake.Equal(t0.Add(period)) {
@@ -154,7 +157,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("new period restarts", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		s.SetPeriod(10 * time.Second)
 		d := s.On(Timer, t0.Add(30*time.Second), true)
@@ -163,7 +166,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("to manual cancels the timer", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		s.SetMode(ModeManual)
 		if d := s.On(Timer, t0.Add(period), true); d.Flush || !d.Wake.IsZero() {
@@ -171,7 +174,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("invalid values are ignored", func(t *testing.T) {
-		s := NewScheduler("sometimes", -1)
+		s := New("sometimes", -1)
 		s.SetMode("never")
 		s.SetPeriod(0)
 		if s.Mode() != ModeImmediate || s.Period() != DefaultPeriod {
@@ -182,7 +185,7 @@ func TestSchedulerChanges(t *testing.T) {
 
 func TestSchedulerOffline(t *testing.T) {
 	t.Run("immediate catches up when back online", func(t *testing.T) {
-		s := NewScheduler(ModeImmediate, period)
+		s := New(ModeImmediate, period)
 		if d := s.On(Offline, t0, false); d.Flush {
 			t.Errorf("offline event: got %+v, want nothing", d)
 		}
@@ -194,13 +197,13 @@ func TestSchedulerOffline(t *testing.T) {
 		}
 	})
 	t.Run("manual while offline does not flush", func(t *testing.T) {
-		s := NewScheduler(ModeManual, period)
+		s := New(ModeManual, period)
 		if d := s.On(Manual, t0, false); d.Flush {
 			t.Errorf("got %+v, want no flush", d)
 		}
 	})
 	t.Run("period flushes a missed boundary when back online", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		if d := s.On(Online, t0.Add(time.Second), true); d.Flush {
 			t.Errorf("online with nothing missed: got %+v, want no flush", d)

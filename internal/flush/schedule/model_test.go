@@ -1,4 +1,4 @@
-package flush
+package schedule
 
 import (
 	"math/rand/v2"
@@ -143,8 +143,8 @@ func runAgainstModel(ops []byte) (trace []string, msg string) {
 		return nil, ""
 	}
 	mode, period := modelModes[int(ops[0])%len(modelModes)], modelPeriods[int(ops[1])%len(modelPeriods)]
-	s, m := NewScheduler(mode, period), newModel(mode, period)
-	trace = []string{"NewScheduler(" + string(mode) + ", " + period.String() + ")"}
+	s, m := New(mode, period), newModel(mode, period)
+	trace = []string{"New(" + string(mode) + ", " + period.String() + ")"}
 	now := t0
 	for i := 2; i+1 < len(ops); i += 2 {
 		op, arg := ops[i]%8, int(ops[i+1])

@@ -1,4 +1,4 @@
-package flush
+package schedule
 
 import (
 	"sync"
@@ -7,7 +7,7 @@ import (
 
 // Decision is what a Scheduler says to do about a trigger.
 type Decision struct {
-	// Flush: send now (Flusher.Flush; forced for the Manual trigger).
+	// Flush: send now (flush.Flusher.Flush, forced for the Manual trigger).
 	Flush bool
 	// Wake is when to call On(Timer) next; zero means no timer is needed
 	// (cancel any).
@@ -36,7 +36,7 @@ type Decision struct {
 // SetMode or SetPeriod, call On(Timer, now) to get the new Wake at once.
 //
 // Retries are a second, separate timer: when a Flush leaves records waiting
-// (Result.Next), fire On(Due) then. Only the automatic modes retry by
+// (flush.Result.Next), fire On(Due) then. Only the automatic modes retry by
 // themselves; in appClose and manual modes records wait for their trigger.
 type Scheduler struct {
 	mu     sync.Mutex
@@ -46,9 +46,9 @@ type Scheduler struct {
 	missed bool      // a flush was wanted while offline
 }
 
-// NewScheduler returns a Scheduler for mode (an invalid mode means
+// New returns a Scheduler for mode (an invalid mode means
 // ModeImmediate) and period (zero or negative: DefaultPeriod).
-func NewScheduler(mode Mode, period time.Duration) *Scheduler {
+func New(mode Mode, period time.Duration) *Scheduler {
 	s := &Scheduler{mode: ModeImmediate, period: DefaultPeriod}
 	s.SetMode(mode)
 	s.SetPeriod(period)
