@@ -415,6 +415,7 @@ func TestKeepaliveAnswersSettleTheRecords(t *testing.T) {
 		// A 401 at close (another credentials form) never pauses sending.
 		e.call("_keepaliveDone", `{"ids":["`+ids[0]+`","`+ids[1]+`"],"status":401,"body":""}`)
 		e.eventually("the 401 reported", func() bool { return len(e.out.of("error")) == 1 })
+		e.settle() // the answer's goroutine done: nothing more will be deleted
 		if n := e.queued(); n != 2 {
 			t.Fatalf("a 401 at close deleted records: %d left", n)
 		}
