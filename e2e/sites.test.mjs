@@ -52,9 +52,9 @@ test('consent: revoked in one tab deletes the queue, the cookie and the ids in e
   await a.waitFor(() => exponea.getConsent() === 'denied', undefined, { what: 'tab A following the revocation' })
   const after = await a.evaluate(async () => {
     const drops = []
-    exponea.on('drop', (d) => drops.push(d.reason))
+    const dropped = new Promise((r) => exponea.on('drop', (d) => { drops.push(d.reason); r() }))
     await exponea.trackEvent({ name: 'revoked', properties: { i: 1 } })
-    await new Promise((r) => setTimeout(r, 300))
+    await dropped
     return { cookie: await exponea.getCustomerCookie(), length: await exponea.getQueueLength(), drops }
   })
   assert.deepEqual(after, { cookie: '', length: 0, drops: ['the visitor denied consent'] })

@@ -32,7 +32,9 @@ test('events and identify arrive in the Bloomreach format, with the cookie and m
   const customers = await collector.waitFor(async () => (await collector.customers()).length === 1 && collector.customers())
   assert.deepEqual(customers[0].customer_ids, { cookie, registered: 'a@b.com' })
   assert.deepEqual(customers[0].properties, { app: 'shop', price: 0, payingCustomer: true })
-  assert.equal(await page.evaluate(() => exponea.getQueueLength()), 0)
+  // The collector stores a batch before it answers; the SDK deletes the
+  // records when the answer reaches it, a moment later.
+  await collector.waitFor(async () => (await page.evaluate(() => exponea.getQueueLength())) === 0, { what: 'the queue emptied by the answers' })
 })
 
 test('the cookie survives a reload and installation is tracked once', async (t) => {
@@ -173,7 +175,8 @@ test('the script-tag build defines window.Exponea and delivers', async (t) => {
 
 test('a burst of 500 calls is stored in few transactions and sent in few requests', async (t) => {
   const { pages, collector, browser } = await env(t)
-  const page = await open(await browser.newContext(), pages, config(collector))
+  // debug: the Worker logs each transaction of calls it stores.
+  const page = await open(await browser.newContext(), pages, config(collector, { debug: true }))
   await collector.waitFor(async () => (await collector.events('event_type=installation')).length === 1, { what: 'installation' })
   const before = await collector.stats()
   await page.evaluate(async () => {
@@ -186,6 +189,11 @@ test('a burst of 500 calls is stored in few transactions and sent in few request
     return e.length === 500 && e
   }, { what: '500 events' })
   assert.equal(new Set(ev.map((e) => e.properties.seq)).size, 500)
+  const stores = (await page.console()).filter((m) => m.where === 'worker').map((m) => m.text.match(/\[exponea\] stored (\d+) records of (\d+) calls/)).filter(Boolean)
+  assert.equal(stores.reduce((n, m) => n + Number(m[2]), 0), 500, `the stores logged: ${stores.map((m) => m[0]).join('; ')}`)
+  // Made in one task, the 500 calls reach the Worker in one piece (of at
+  // most 500, MAX_CALLS_PER_APPLY) and are stored in one transaction.
+  assert.equal(stores.length, 1, `500 calls stored in ${stores.length} transactions`)
   const stats = await collector.stats()
   const requests = batchRequests(stats) - batchRequests(before)
   // 500 commands need at least 10 requests of 50; coalescing keeps it there
@@ -193,6 +201,7 @@ test('a burst of 500 calls is stored in few transactions and sent in few request
   // not counted: Firefox sends several before its preflight cache holds.
   assert.ok(requests <= 11, `used ${requests} requests for 500 events`)
   assert.equal(stats.duplicates_received, 0)
+  console.log(`# burst of 500: ${stores.length} transactions (${stores.map((m) => m[2]).join(' + ')} calls), ${requests} requests`)
 })
 
 test('configure(...) chains like a Promise: then, catch and finally wait for ready; a start that fails reaches catch', async (t) => {

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/sdk"
 	"github.com/exponea-wasm/tracker/internal/session"
@@ -45,7 +45,7 @@ func generate() []byte {
 	constant("A batch body must be shorter than this many bytes (internal/wire).", "MAX_BODY_BYTES", strconv.Itoa(wire.MaxBodyBytes))
 
 	var modes, onHide []string
-	for _, m := range flush.Modes {
+	for _, m := range schedule.Modes {
 		modes = append(modes, strconv.Quote(string(m)))
 		if m.SendsOnHide() {
 			onHide = append(onHide, strconv.Quote(string(m)))
@@ -53,8 +53,8 @@ func generate() []byte {
 	}
 	constant("The flush modes, the default first (internal/flush).", "FLUSH_MODES", "["+strings.Join(modes, ", ")+"]")
 	constant("The modes in which the close path sends when the page is hidden or unloaded (flush.Mode.SendsOnHide).", "SENDS_ON_HIDE", "["+strings.Join(onHide, ", ")+"]")
-	constant("The bounds of flushPeriod, in milliseconds (internal/flush).", "MIN_FLUSH_PERIOD_MS", strconv.FormatInt(flush.MinPeriod.Milliseconds(), 10))
-	constant("", "MAX_FLUSH_PERIOD_MS", strconv.FormatInt(flush.MaxPeriod.Milliseconds(), 10))
+	constant("The bounds of flushPeriod, in milliseconds (internal/flush).", "MIN_FLUSH_PERIOD_MS", strconv.FormatInt(schedule.MinPeriod.Milliseconds(), 10))
+	constant("", "MAX_FLUSH_PERIOD_MS", strconv.FormatInt(schedule.MaxPeriod.Milliseconds(), 10))
 
 	var kinds []string
 	for _, k := range sdk.ReportKinds {

@@ -123,9 +123,10 @@ export async function workerCrash(kit) {
   for (let i = 0; i < burst; i++) kit.trackedSeqs.add(from + i)
   if (outcome.length) kit.fail(`${outcome.length} calls rejected across the crash: ${outcome[0]}`)
   kit.step('burst settled across a crash')
-  await kit.collector.fault({ delay_ms: 2000, times: 1 })
+  const since = Date.now() // requests of the first Worker stay unanswered
+  await kit.collector.fault({ delay_ms: 2000, times: 1 }) // the next request is held 2 s
   await kit.track(page, 50)
-  await kit.sleep(300)
+  if (!(await kit.inFlight([page], since))) kit.fail('no batch request in flight to terminate the Worker in')
   await page.evaluate(() => window.exponea._bridge.worker.terminate())
   kit.step('worker terminated with a flush in flight')
   await kit.track(page, 10)

@@ -269,6 +269,21 @@ export class Kit {
     return null
   }
 
+  // inFlight resolves true as soon as a POST to the batch endpoint that one
+  // of pages (or its Worker) made at or after since is on the wire (not
+  // answered and not failed), or false after timeout ms.
+  async inFlight(pages, since, timeout = 10000) {
+    const end = Date.now() + timeout
+    while (Date.now() < end && !this.aborted) {
+      for (const page of pages) {
+        const reqs = await page.requests().catch(() => [])
+        if (reqs.some((r) => isBatch(r) && r.at >= since && r.status === null && r.error === null)) return true
+      }
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    return false
+  }
+
   // stored reads the collector: rows of the scenario's type and the
   // distinct seq values among them.
   async stored() {

@@ -1,8 +1,8 @@
-// Package flush is the tracker's flush scheduler: it decides when to send
-// the durable queue and sends it, without touching the browser. It never
-// imports syscall/js and carries no build tags (internal/sdk/purity_test.go
-// checks), so `go test -race` runs all of it natively with a fake clock,
-// jitter source, sender and store.
+// Package flush sends the tracker's durable queue, without touching the
+// browser; when to send is package schedule's (internal/flush/schedule).
+// It never imports syscall/js and carries no build tags
+// (internal/sdk/purity_test.go checks), so `go test -race` runs all of it
+// natively with a fake clock, jitter source, sender and store.
 //
 // # Sending
 //
@@ -59,27 +59,19 @@
 // reach the server in the order they were made; events, which carry their
 // own timestamps, may be confirmed in any order.
 //
-// # When to send
-//
-// Scheduler maps the flush mode (immediate, period, appClose, manual) and a
-// Trigger (tracked, timer, online, offline, manual, due) to a Decision:
-// Flush now, and when to Wake next.
-//
 // # Page close
 //
 // At pagehide there is no time for IndexedDB (nor, when this package runs in
-// a Worker, for a message to it): in every mode that SendsOnHide, the loader
-// on the page sends keepalive fetches from its in-memory copy of what is
-// unsent, within the browser's 64 KiB keepalive budget, and the records
-// stay stored until a later answer (Settle) or the next visit confirms
-// them. Settle applies such an answer's per-command outcomes; its failures
+// a Worker, for a message to it): in every mode that SendsOnHide (package
+// schedule), the loader on the page sends keepalive fetches from its
+// in-memory copy of what is unsent, within the browser's 64 KiB keepalive
+// budget, and the records stay stored until a later answer (Settle) or the
+// next visit confirms them. Settle applies such an answer's per-command outcomes; its failures
 // never pause or back off the sender.
 //
 // # Wiring
 //
-// A browser binding, roughly:
-//
-//	d := sched.On(trigger, now, navigator.onLine)
-//	if d.Flush { res, err := f.Flush(ctx, trigger == Manual); ... }
-//	keep a period timer at d.Wake firing On(Timer), and a retry timer at res.Next firing On(Due)
+// A browser binding sends when package schedule's Scheduler says so:
+// Flush(ctx, force) with force for flushData, then a retry timer at
+// Result.Next.
 package flush

@@ -6,6 +6,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
@@ -27,8 +28,8 @@ func Example() {
 	f := flush.New(store, okSender{}, flush.Config{}, time.Now, nil, flush.Observer{
 		OnFlush: func(r flush.FlushReport) { fmt.Println("delivered", r.IDs) },
 	})
-	s := flush.NewScheduler(flush.ModeImmediate, 0)
-	if d := s.On(flush.Tracked, time.Now(), true); d.Flush {
+	s := schedule.New(schedule.ModeImmediate, 0)
+	if d := s.On(schedule.Tracked, time.Now(), true); d.Flush {
 		res, err := f.Flush(ctx, false)
 		fmt.Println(res.Confirmed, res.Kept, err)
 	}

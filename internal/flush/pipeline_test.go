@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
@@ -47,13 +48,17 @@ func (s *heldSender) next(t *testing.T) *call {
 	}
 }
 
-// idle fails the test if a request is made within a short wait.
+// idle fails the test if the pass, once it has nothing left to do but
+// wait for answers, has made a request the test has not taken. It runs in
+// a synctest bubble: synctest.Wait returns when every goroutine of the
+// pass (its own, the requests', the store's) is blocked.
 func (s *heldSender) idle(t *testing.T, why string) {
 	t.Helper()
+	synctest.Wait()
 	select {
 	case c := <-s.calls:
 		t.Fatalf("%s: got a request for %v", why, c.ids)
-	case <-time.After(30 * time.Millisecond):
+	default:
 	}
 }
 
@@ -73,35 +78,40 @@ func flushAsync(f *Flusher, force bool) chan Result {
 // The window opens by one request per accepted batch: one request, then
 // two, then three, up to MaxInFlight, and every record is confirmed once.
 func TestPipelineWindowOpensWithEachAcceptedBatch(t *testing.T) {
-	store := fill(t, 500) // 10 batches of 50
-	s := newHeldSender()
-	f := New(store, s, Config{MaxInFlight: 3}, newClock().Now, fixed(0), Observer{})
-	done := flushAsync(f, false)
+	synctest.Test(t, func(t *testing.T) {
+		store := fill(t, 500) // 10 batches of 50
+		s := newHeldSender()
+		f := New(store, s, Config{MaxInFlight: 3}, newClock().Now, fixed(0), Observer{})
+		done := flushAsync(f, false)
 
-	first := s.next(t)
-	s.idle(t, "one request before the first answer")
-	first.ok()
-	a, b := s.next(t), s.next(t)
-	s.idle(t, "two requests after one accepted batch")
-	b.ok() // answers may come in any order
-	c, d := s.next(t), s.next(t)
-	s.idle(t, "three at most")
-	for _, x := range []*call{a, c, d} {
-		x.ok()
-	}
-	seen := len(first.ids) + len(a.ids) + len(b.ids) + len(c.ids) + len(d.ids)
-	for seen < 500 {
-		x := s.next(t)
-		seen += len(x.ids)
-		x.ok()
-	}
-	res := <-done
-	if want := (Result{Sent: 500, Confirmed: 500, Requests: 10}); res != want {
-		t.Errorf("got %+v, want %+v", res, want)
-	}
-	if n := len(all(t, store)); n != 0 {
-		t.Errorf("%v records left", n)
-	}
+		first := s.next(t)
+		s.idle(t, "one request before the first answer")
+		first.ok()
+		a, b := s.next(t), s.next(t)
+		s.idle(t, "two requests after one accepted batch")
+		b.ok() // answers may come in any order
+		c, d := s.next(t), s.next(t)
+		s.idle(t, "three after two accepted batches")
+		a.ok() // a third accepted batch: MaxInFlight holds the window at 3
+		e := s.next(t)
+		s.idle(t, "three at most")
+		for _, x := range []*call{c, d, e} {
+			x.ok()
+		}
+		seen := len(first.ids) + len(a.ids) + len(b.ids) + len(c.ids) + len(d.ids) + len(e.ids)
+		for seen < 500 {
+			x := s.next(t)
+			seen += len(x.ids)
+			x.ok()
+		}
+		res := <-done
+		if want := (Result{Sent: 500, Confirmed: 500, Requests: 10}); res != want {
+			t.Errorf("got %+v, want %+v", res, want)
+		}
+		if n := len(all(t, store)); n != 0 {
+			t.Errorf("%v records left", n)
+		}
+	})
 }
 
 // During an outage a pass costs one request: the window starts at one.
@@ -126,70 +136,74 @@ func TestPipelineOutageCostsOneRequest(t *testing.T) {
 // success is confirmed, a failure kept), and the backoff counts one
 // failure, not one per request.
 func TestPipelineFailureBesideOthers(t *testing.T) {
-	store := fill(t, 300)
-	s := newHeldSender()
-	clock := newClock()
-	f := New(store, s, Config{MaxInFlight: 3, BackoffBase: time.Second, BackoffMax: time.Hour}, clock.Now, fixed(1), Observer{})
-	done := flushAsync(f, false)
-	s.next(t).ok()
-	s.next(t).ok()
-	s.next(t).ok() // the first two, answered in turn, opened the window to 3
-	x, y, z := s.next(t), s.next(t), s.next(t)
-	y.status(503)
-	s.idle(t, "after a failure")
-	x.ok()
-	z.status(500)
-	res := <-done
-	if want := (Result{Sent: 300, Confirmed: 200, Kept: 100, Requests: 6}); res.Sent != want.Sent || res.Confirmed != want.Confirmed || res.Kept != want.Kept || res.Requests != want.Requests {
-		t.Errorf("got %+v, want %+v", res, want)
-	}
-	// One failure with full jitter (fixed(1)) waits Base; two would wait
-	// 2·Base.
-	if got, want := res.Next.Sub(clock.Now()), time.Second; got != want {
-		t.Errorf("backing off %v, want %v (one failure)", got, want)
-	}
-	left := all(t, store)
-	var got []string
-	for _, r := range left {
-		got = append(got, r.ID)
-	}
-	want := append(slices.Clone(y.ids), z.ids...)
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("kept %v, want the failed batches' records", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		store := fill(t, 300)
+		s := newHeldSender()
+		clock := newClock()
+		f := New(store, s, Config{MaxInFlight: 3, BackoffBase: time.Second, BackoffMax: time.Hour}, clock.Now, fixed(1), Observer{})
+		done := flushAsync(f, false)
+		s.next(t).ok()
+		s.next(t).ok()
+		s.next(t).ok() // the first two, answered in turn, opened the window to 3
+		x, y, z := s.next(t), s.next(t), s.next(t)
+		y.status(503)
+		s.idle(t, "after a failure")
+		x.ok()
+		z.status(500)
+		res := <-done
+		if want := (Result{Sent: 300, Confirmed: 200, Kept: 100, Requests: 6}); res.Sent != want.Sent || res.Confirmed != want.Confirmed || res.Kept != want.Kept || res.Requests != want.Requests {
+			t.Errorf("got %+v, want %+v", res, want)
+		}
+		// One failure with full jitter (fixed(1)) waits Base; two would wait
+		// 2·Base.
+		if got, want := res.Next.Sub(clock.Now()), time.Second; got != want {
+			t.Errorf("backing off %v, want %v (one failure)", got, want)
+		}
+		left := all(t, store)
+		var got []string
+		for _, r := range left {
+			got = append(got, r.ID)
+		}
+		want := append(slices.Clone(y.ids), z.ids...)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("kept %v, want the failed batches' records", got)
+		}
+	})
 }
 
 // A batch holding a customers command waits for every request before it to
 // be answered, and nothing after it goes before its answer.
 func TestPipelineCustomersCommandFliesAlone(t *testing.T) {
-	m := queue.NewMemory()
-	recs := make([]queue.Record, 200)
-	for i := range recs {
-		recs[i] = rec(i)
-	}
-	recs[120].Kind = queue.KindCustomer // in the third batch
-	if _, err := m.Append(ctx, recs); err != nil {
-		t.Fatal(err)
-	}
-	s := newHeldSender()
-	f := New(m, s, Config{MaxInFlight: 4}, newClock().Now, fixed(0), Observer{})
-	done := flushAsync(f, false)
-	s.next(t).ok() // id-0..49; the window opens to 2
-	second := s.next(t)
-	s.idle(t, "the customers batch while id-50..99 is in flight")
-	second.ok()
-	third := s.next(t)
-	if third.ids[0] != "id-100" {
-		t.Fatalf("third request %v, want id-100..149", third.ids)
-	}
-	s.idle(t, "anything beside the customers batch")
-	third.ok()
-	s.next(t).ok()
-	if res := <-done; res.Confirmed != 200 {
-		t.Errorf("got %+v, want all 200 confirmed", res)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		m := queue.NewMemory()
+		recs := make([]queue.Record, 200)
+		for i := range recs {
+			recs[i] = rec(i)
+		}
+		recs[120].Kind = queue.KindCustomer // in the third batch
+		if _, err := m.Append(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		s := newHeldSender()
+		f := New(m, s, Config{MaxInFlight: 4}, newClock().Now, fixed(0), Observer{})
+		done := flushAsync(f, false)
+		s.next(t).ok() // id-0..49; the window opens to 2
+		second := s.next(t)
+		s.idle(t, "the customers batch while id-50..99 is in flight")
+		second.ok()
+		third := s.next(t)
+		if third.ids[0] != "id-100" {
+			t.Fatalf("third request %v, want id-100..149", third.ids)
+		}
+		s.idle(t, "anything beside the customers batch")
+		third.ok()
+		s.next(t).ok()
+		if res := <-done; res.Confirmed != 200 {
+			t.Errorf("got %+v, want all 200 confirmed", res)
+		}
+	})
 }
 
 // panickySender panics, as a bug in a Sender binding would.
@@ -285,31 +299,33 @@ func (s *arrivingStore) Oldest(c ctxlite.Context, after int64, n int) ([]queue.R
 // not in a second request beside it (a page tracking now and then would
 // otherwise send a request per event).
 func TestPipelineNoSecondRequestWithoutABacklog(t *testing.T) {
-	store := &arrivingStore{Memory: fill(t, 1), groups: [][]queue.Record{
-		{rec(1), rec(2), rec(3)}, // arrive while the first request flies
-		{rec(4), rec(5)},         // arrive while the second flies
-	}}
-	s := newHeldSender()
-	f := New(store, s, Config{MaxInFlight: 4}, newClock().Now, fixed(0), Observer{})
-	done := flushAsync(f, false)
+	synctest.Test(t, func(t *testing.T) {
+		store := &arrivingStore{Memory: fill(t, 1), groups: [][]queue.Record{
+			{rec(1), rec(2), rec(3)}, // arrive while the first request flies
+			{rec(4), rec(5)},         // arrive while the second flies
+		}}
+		s := newHeldSender()
+		f := New(store, s, Config{MaxInFlight: 4}, newClock().Now, fixed(0), Observer{})
+		done := flushAsync(f, false)
 
-	first := s.next(t)
-	if !slices.Equal(first.ids, []string{"id-0"}) {
-		t.Fatalf("first request: %v", first.ids)
-	}
-	first.ok() // accepted: the window is 2 now
-	second := s.next(t)
-	if !slices.Equal(second.ids, []string{"id-1", "id-2", "id-3"}) {
-		t.Fatalf("second request: %v", second.ids)
-	}
-	s.idle(t, "no backlog, a request on the wire")
-	second.ok()
-	third := s.next(t)
-	if !slices.Equal(third.ids, []string{"id-4", "id-5"}) {
-		t.Fatalf("third request: %v", third.ids)
-	}
-	third.ok()
-	if res := <-done; res.Requests != 3 || res.Kept != 0 {
-		t.Fatalf("result %+v, want 3 requests and nothing kept", res)
-	}
+		first := s.next(t)
+		if !slices.Equal(first.ids, []string{"id-0"}) {
+			t.Fatalf("first request: %v", first.ids)
+		}
+		first.ok() // accepted: the window is 2 now
+		second := s.next(t)
+		if !slices.Equal(second.ids, []string{"id-1", "id-2", "id-3"}) {
+			t.Fatalf("second request: %v", second.ids)
+		}
+		s.idle(t, "no backlog, a request on the wire")
+		second.ok()
+		third := s.next(t)
+		if !slices.Equal(third.ids, []string{"id-4", "id-5"}) {
+			t.Fatalf("third request: %v", third.ids)
+		}
+		third.ok()
+		if res := <-done; res.Requests != 3 || res.Kept != 0 {
+			t.Fatalf("result %+v, want 3 requests and nothing kept", res)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
@@ -113,7 +114,7 @@ func (a *app) stored(recs []queue.Record) {
 		return
 	}
 	a.close.stored(recs)
-	a.runner.trigger(flush.Tracked)
+	a.runner.trigger(schedule.Tracked)
 }
 
 // record stores a run of trackEvent / identifyCustomer calls in one
@@ -191,7 +192,7 @@ func (a *app) setPage(p PageState) {
 	}
 	switch {
 	case p.Visible && !was:
-		a.runner.trigger(flush.Timer) // immediate mode: what waits goes out now
+		a.runner.trigger(schedule.Timer) // immediate mode: what waits goes out now
 		a.sessions.shown()
 	case !p.Visible && was:
 		a.sessions.hidden()

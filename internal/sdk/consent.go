@@ -4,6 +4,7 @@ import (
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
@@ -108,7 +109,7 @@ func (a *app) setConsent(ctx ctxlite.Context, c string) error {
 		a.sessions.start() // the new customer's session, if the page is shown
 	}
 	if c == tracker.ConsentGranted {
-		a.runner.trigger(flush.Timer)
+		a.runner.trigger(schedule.Timer)
 	}
 	return nil
 }

@@ -2,87 +2,96 @@ package sdk
 
 import (
 	"testing"
+	"testing/synctest"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
 func TestPendingConsentKeepsEverythingAndSendsNothingUntilGranted(t *testing.T) {
-	e := newEnv(t)
-	if got := field(t, e.configure(`,"consent":"pending"`), "consent"); got != "pending" {
-		t.Fatalf("consent %s", got)
-	}
-	e.call("trackEvent", `{"name":"kept"}`)
-	if res := e.call("flushData", ""); field(t, string(res.Value), "sent") != "0" {
-		t.Fatalf("flushData while pending: %s", res.Value)
-	}
-	if n := len(e.sender.bodies); n != 0 {
-		t.Fatalf("%d requests while consent is pending", n)
-	}
-	if n := e.queued(); n != 3 {
-		t.Fatalf("queued %d, want installation, session_start and kept", n)
-	}
-	if a := e.call("grantConsent", ""); a.Err != nil {
-		t.Fatal(a.Err)
-	}
-	e.eventually("everything kept sent", func() bool { return len(e.sender.commands(t)) == 3 && e.queued() == 0 })
-	if c := e.out.of("_consent"); len(c) != 2 || c[0] != "pending" || c[1] != "granted" {
-		t.Errorf("_consent reports %v", c)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		if got := field(t, e.configure(`,"consent":"pending"`), "consent"); got != "pending" {
+			t.Fatalf("consent %s", got)
+		}
+		e.call("trackEvent", `{"name":"kept"}`)
+		if res := e.call("flushData", ""); field(t, string(res.Value), "sent") != "0" {
+			t.Fatalf("flushData while pending: %s", res.Value)
+		}
+		e.settle()
+		if n := e.sender.requests(); n != 0 {
+			t.Fatalf("%d requests while consent is pending", n)
+		}
+		if n := e.queued(); n != 3 {
+			t.Fatalf("queued %d, want installation, session_start and kept", n)
+		}
+		if a := e.call("grantConsent", ""); a.Err != nil {
+			t.Fatal(a.Err)
+		}
+		e.eventually("everything kept sent", func() bool { return len(e.sender.commands(t)) == 3 && e.queued() == 0 })
+		if c := e.out.of("_consent"); len(c) != 2 || c[0] != "pending" || c[1] != "granted" {
+			t.Errorf("_consent reports %v", c)
+		}
+	})
 }
 
 func TestDeniedConsentKeepsNothingAndDropsCalls(t *testing.T) {
-	e := newEnv(t)
-	e.configure(`,"consent":"denied"`)
-	a := e.call("trackEvent", `{"name":"dropped"}`)
-	if a.Err != nil {
-		t.Fatalf("a call without consent: %v", a.Err)
-	}
-	if d := e.out.of("drop"); len(d) != 1 || field(t, d[0], "reason") != reasonNoConsent {
-		t.Fatalf("drop reports %v", d)
-	}
-	if n := e.queued(); n != 0 {
-		t.Fatalf("queued %d without consent", n)
-	}
-	if c := string(e.call("getCustomerCookie", "").Value); c != `""` {
-		t.Errorf("cookie %s without consent", c)
-	}
-	e.call("flushData", "")
-	if len(e.sender.bodies) != 0 {
-		t.Fatal("sent without consent")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		e.configure(`,"consent":"denied"`)
+		a := e.call("trackEvent", `{"name":"dropped"}`)
+		if a.Err != nil {
+			t.Fatalf("a call without consent: %v", a.Err)
+		}
+		if d := e.out.of("drop"); len(d) != 1 || field(t, d[0], "reason") != reasonNoConsent {
+			t.Fatalf("drop reports %v", d)
+		}
+		if n := e.queued(); n != 0 {
+			t.Fatalf("queued %d without consent", n)
+		}
+		if c := string(e.call("getCustomerCookie", "").Value); c != `""` {
+			t.Errorf("cookie %s without consent", c)
+		}
+		e.call("flushData", "")
+		e.settle()
+		if n := e.sender.requests(); n != 0 {
+			t.Fatalf("%d requests without consent", n)
+		}
+	})
 }
 
 func TestRevokingForgetsEverythingAndGrantingAgainMakesANewCustomer(t *testing.T) {
-	e := newEnv(t)
-	e.configure(`,"flushMode":"manual"`)
-	first := string(e.call("getCustomerCookie", "").Value)
-	e.call("identifyCustomer", `{"ids":{"registered":"a@b.c"}}`)
-	e.call("trackEvent", `{"name":"before"}`)
-	if a := e.call("revokeConsent", ""); a.Err != nil {
-		t.Fatal(a.Err)
-	}
-	if n := e.queued(); n != 0 {
-		t.Fatalf("queued %d after revoking", n)
-	}
-	for _, key := range []string{"customer", "session"} {
-		if v, _, _ := e.store.GetState(ctxlite.Background(), key); v != "" {
-			t.Errorf("state %s kept after revoking: %s", key, v)
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		e.configure(`,"flushMode":"manual"`)
+		first := string(e.call("getCustomerCookie", "").Value)
+		e.call("identifyCustomer", `{"ids":{"registered":"a@b.c"}}`)
+		e.call("trackEvent", `{"name":"before"}`)
+		if a := e.call("revokeConsent", ""); a.Err != nil {
+			t.Fatal(a.Err)
 		}
-	}
-	e.call("grantConsent", "")
-	second := string(e.call("getCustomerCookie", "").Value)
-	if second == first || second == `""` {
-		t.Fatalf("cookie %s after granting again (was %s)", second, first)
-	}
-	e.call("flushData", "")
-	cmds := e.sender.commands(t)
-	if got := e.sender.eventTypes(t); len(got) != 2 || got[0] != "installation" || got[1] != "session_start" {
-		t.Fatalf("sent %v, want the new customer's installation and session_start alone", got)
-	}
-	if ids := string(cmds[0].CustomerIDs.AppendJSON(nil)); ids != `{"cookie":`+second+`}` {
-		t.Errorf("customer_ids %s, want the new cookie alone", ids)
-	}
+		if n := e.queued(); n != 0 {
+			t.Fatalf("queued %d after revoking", n)
+		}
+		for _, key := range []string{"customer", "session"} {
+			if v, _, _ := e.store.GetState(ctxlite.Background(), key); v != "" {
+				t.Errorf("state %s kept after revoking: %s", key, v)
+			}
+		}
+		e.call("grantConsent", "")
+		second := string(e.call("getCustomerCookie", "").Value)
+		if second == first || second == `""` {
+			t.Fatalf("cookie %s after granting again (was %s)", second, first)
+		}
+		e.call("flushData", "")
+		cmds := e.sender.commands(t)
+		if got := e.sender.eventTypes(t); len(got) != 2 || got[0] != "installation" || got[1] != "session_start" {
+			t.Fatalf("sent %v, want the new customer's installation and session_start alone", got)
+		}
+		if ids := string(cmds[0].CustomerIDs.AppendJSON(nil)); ids != `{"cookie":`+second+`}` {
+			t.Errorf("customer_ids %s, want the new cookie alone", ids)
+		}
+	})
 }
 
 // tabsWith is a fakeTabs that keeps the onChange of the tab that joined.
@@ -94,36 +103,38 @@ type tabsWith struct {
 // Another tab's decision reaches this one, and a later page whose
 // configure says pending follows the decision stored.
 func TestConsentDecisionsReachEveryTabAndLaterPages(t *testing.T) {
-	store := queue.NewMemory()
-	var other tabsWith
-	shared := func(tabs *tabsWith) func(*Platform) {
-		return func(p *Platform) {
-			p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return store, nil }
-			p.JoinTabs = func(_ string, onChange func()) Tabs { tabs.onChange = onChange; return tabs }
+	synctest.Test(t, func(t *testing.T) {
+		store := queue.NewMemory()
+		var other tabsWith
+		shared := func(tabs *tabsWith) func(*Platform) {
+			return func(p *Platform) {
+				p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return store, nil }
+				p.JoinTabs = func(_ string, onChange func()) Tabs { tabs.onChange = onChange; return tabs }
+			}
 		}
-	}
-	a := newEnv(t, shared(&tabsWith{}))
-	a.store = store
-	a.configure(`,"flushMode":"manual"`)
-	b := newEnv(t, shared(&other))
-	b.store = store
-	b.configure(`,"flushMode":"manual","consent":"pending"`)
-	if got := b.out.of("_consent")[0]; got != "granted" {
-		t.Fatalf("a page configured pending after a decision: %s, want the decision (granted)", got)
-	}
-	a.call("revokeConsent", "")
-	other.onChange() // the BroadcastChannel message
-	b.eventually("the other tab follows", func() bool {
-		c := b.out.of("_consent")
-		return c[len(c)-1] == "denied"
+		a := newEnv(t, shared(&tabsWith{}))
+		a.store = store
+		a.configure(`,"flushMode":"manual"`)
+		b := newEnv(t, shared(&other))
+		b.store = store
+		b.configure(`,"flushMode":"manual","consent":"pending"`)
+		if got := b.out.of("_consent")[0]; got != "granted" {
+			t.Fatalf("a page configured pending after a decision: %s, want the decision (granted)", got)
+		}
+		a.call("revokeConsent", "")
+		other.onChange() // the BroadcastChannel message
+		b.eventually("the other tab follows", func() bool {
+			c := b.out.of("_consent")
+			return c[len(c)-1] == "denied"
+		})
+		if got := string(b.call("getCustomerCookie", "").Value); got != `""` {
+			t.Errorf("the other tab kept the cookie %s", got)
+		}
+		c := newEnv(t, shared(&tabsWith{}))
+		c.store = store
+		c.configure(`,"consent":"pending"`)
+		if got := c.out.of("_consent")[0]; got != "denied" {
+			t.Fatalf("a later page configured pending: %s, want denied", got)
+		}
 	})
-	if got := string(b.call("getCustomerCookie", "").Value); got != `""` {
-		t.Errorf("the other tab kept the cookie %s", got)
-	}
-	c := newEnv(t, shared(&tabsWith{}))
-	c.store = store
-	c.configure(`,"consent":"pending"`)
-	if got := c.out.of("_consent")[0]; got != "denied" {
-		t.Fatalf("a later page configured pending: %s, want denied", got)
-	}
 }

@@ -21,10 +21,11 @@
 //
 // # Sending
 //
-// The runner feeds the flush scheduler (internal/flush) with triggers —
-// a record stored, the period timer, the retry timer, online/offline,
-// flushData — and flushes on its own goroutine while holding the origin's
-// send lock, so one tab sends at a time. The page's hiding is the loader's
+// The runner feeds the flush scheduler (internal/flush/schedule) with
+// triggers — a record stored, the period timer, the retry timer,
+// online/offline, flushData — and flushes (internal/flush) on its own
+// goroutine while holding the origin's send lock, so one tab sends at a
+// time. The page's hiding is the loader's
 // business: it sends from its own copy of the unsent records with
 // keepalive requests (closepath.go keeps that copy current and settles the
 // answers the loader reports).

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
@@ -24,6 +25,13 @@ type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	timers []*fakeTimer
+	// settle, if set, waits until the SDK's goroutines have nothing left
+	// to do (newEnv sets env.settle). Advance calls it before it moves the
+	// time and after each timer it runs: the SDK's work takes no fake time.
+	// Without it the clock could jump while the SDK is between reading the
+	// time and arming a timer with a delay counted from it (runner.arm,
+	// sessions.arm), and the timer would fire that jump late.
+	settle func()
 }
 
 type fakeTimer struct {
@@ -53,7 +61,15 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 }
 
 // Advance moves the time by d, running each timer due by then at its time.
+// With settle, what a timer starts finishes at that time, and Advance
+// returns with the SDK idle.
 func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	settle := c.settle
+	c.mu.Unlock()
+	if settle != nil {
+		settle()
+	}
 	c.mu.Lock()
 	end := c.now.Add(d)
 	c.mu.Unlock()
@@ -76,6 +92,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 		}
 		c.mu.Unlock()
 		next.f()
+		if settle != nil {
+			settle()
+		}
 	}
 }
 
@@ -106,6 +125,13 @@ func confirmAll(body []byte) flush.Response {
 		res[i].OK = true
 	}
 	return flush.Response{Status: 200, Body: wire.AppendResponse(nil, res, 1, 2)}
+}
+
+// requests returns the number of requests sent so far.
+func (s *fakeSender) requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.bodies)
 }
 
 // commands returns the commands sent so far, decoded.
@@ -228,9 +254,9 @@ type env struct {
 	out    *fakeOut
 	log    *fakeLog
 	tabs   *fakeTabs
-	lock   sync.Mutex // the send lock, as Web Locks would hold it
-	nextID int64      // for calls
-	ids    int        // for NewID
+	lock   chanLock // the send lock, as Web Locks would hold it
+	nextID int64    // for calls
+	ids    int      // for NewID
 	idsMu  sync.Mutex
 }
 
@@ -238,7 +264,7 @@ type env struct {
 // opts.
 func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 	e := &env{t: t, clock: &fakeClock{now: t0}, store: queue.NewMemory(), sender: &fakeSender{},
-		out: newFakeOut(), log: &fakeLog{}, tabs: &fakeTabs{}}
+		out: newFakeOut(), log: &fakeLog{}, tabs: &fakeTabs{}, lock: make(chanLock, 1)}
 	p := Platform{
 		OpenStore: func(ctxlite.Context, string) (queue.Store, error) { return e.store, nil },
 		NewSender: func(string, string) flush.Sender { return e.sender },
@@ -267,6 +293,8 @@ func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 		o(&p)
 	}
 	e.s = New(p)
+	e.clock.settle = e.settle
+	t.Cleanup(e.stop)
 	return e
 }
 
@@ -356,3 +384,30 @@ func (c *fakeClock) timerAt(at time.Time) bool {
 	}
 	return false
 }
+
+// settle waits until the SDK has done all it was given: every goroutine
+// of the test's synctest bubble (the SDK's worker and flush loop, a
+// flushData or keepalive answer in progress, the fakes) is blocked, so
+// none of them is about to act. The fake clock's timers run only in
+// Advance, so what a test sees after settle stays so until it advances the
+// clock or calls again: a test that says nothing was sent says it after
+// settle, never after a sleep. Every test with an env runs in a bubble
+// (synctest.Test): settle panics outside one.
+func (e *env) settle() { synctest.Wait() }
+
+// stop ends the SDK's goroutines once it is idle (a bubble ends only when
+// all its goroutines have).
+func (e *env) stop() {
+	synctest.Wait()
+	close(e.s.signal)
+	if e.s.app != nil {
+		close(e.s.app.runner.signal)
+	}
+}
+
+// chanLock is a mutex on a channel: a goroutine waiting for it is durably
+// blocked, as synctest.Wait needs (one waiting for a sync.Mutex is not).
+type chanLock chan struct{}
+
+func (l chanLock) Lock()   { l <- struct{}{} }
+func (l chanLock) Unlock() { <-l }

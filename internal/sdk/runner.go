@@ -8,6 +8,7 @@ import (
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 )
 
 // runner feeds the flush scheduler with triggers and flushes on its own
@@ -16,9 +17,9 @@ import (
 type runner struct {
 	a     *app
 	fl    *flush.Flusher
-	sched *flush.Scheduler
+	sched *schedule.Scheduler
 
-	pending atomic.Uint32 // a bit per flush.Trigger waiting for the loop
+	pending atomic.Uint32 // a bit per schedule.Trigger waiting for the loop
 	dropped atomic.Int64  // records given up: rejected by the server or evicted
 	signal  chan struct{}
 	online  atomic.Bool
@@ -36,33 +37,33 @@ func newRunner(a *app) *runner {
 	sender := p.NewSender(batchEndpoint(cfg), cfg.Authorization)
 	r.fl = flush.New(a.store, sender, flush.Config{MaxRetries: cfg.FlushMaxRetries}, p.Clock.Now, p.Jitter,
 		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop})
-	r.sched = flush.NewScheduler(cfg.FlushMode, cfg.FlushPeriod)
+	r.sched = schedule.New(cfg.FlushMode, cfg.FlushPeriod)
 	return r
 }
 
-func (r *runner) setMode(m flush.Mode)      { r.sched.SetMode(m); r.trigger(flush.Timer) }
-func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(flush.Timer) }
+func (r *runner) setMode(m schedule.Mode)   { r.sched.SetMode(m); r.trigger(schedule.Timer) }
+func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(schedule.Timer) }
 
 // start runs the loop; records left by earlier visits go out at once in
 // immediate mode, with the first period in period mode.
 func (r *runner) start() {
 	r.online.Store(r.a.online())
 	r.a.s.goSafe("the flush loop", r.loop)
-	r.trigger(flush.Timer) // immediate: flush now; period: start the clock
+	r.trigger(schedule.Timer) // immediate: flush now; period: start the clock
 }
 
 // setOnline follows the network state.
 func (r *runner) setOnline(on bool) {
 	r.online.Store(on)
 	if on {
-		r.trigger(flush.Online)
+		r.trigger(schedule.Online)
 	} else {
-		r.trigger(flush.Offline)
+		r.trigger(schedule.Offline)
 	}
 }
 
 // trigger queues t for the loop without ever blocking.
-func (r *runner) trigger(t flush.Trigger) {
+func (r *runner) trigger(t schedule.Trigger) {
 	for {
 		old := r.pending.Load()
 		if r.pending.CompareAndSwap(old, old|1<<uint(t)) {
@@ -91,13 +92,13 @@ func (r *runner) step(bits uint32) {
 	}()
 	clock := r.a.s.p.Clock
 	want := false
-	for t := flush.Tracked; t <= flush.Due; t++ {
+	for t := schedule.Tracked; t <= schedule.Due; t++ {
 		if bits&(1<<uint(t)) == 0 {
 			continue
 		}
 		d := r.sched.On(t, clock.Now(), r.online.Load())
 		want = want || d.Flush
-		r.arm(&r.stopWake, d.Wake, flush.Timer) // zero outside period mode: no timer
+		r.arm(&r.stopWake, d.Wake, schedule.Timer) // zero outside period mode: no timer
 	}
 	if !want || !r.a.granted() {
 		return
@@ -106,12 +107,12 @@ func (r *runner) step(bits uint32) {
 	if r.a.cfg.Debug {
 		r.a.debugFlush(res, err)
 	}
-	r.arm(&r.stopDue, res.Next, flush.Due)
+	r.arm(&r.stopDue, res.Next, schedule.Due)
 }
 
 // arm replaces the timer *stop with one that fires t at at, or with none
 // when at is zero.
-func (r *runner) arm(stop *func() bool, at time.Time, t flush.Trigger) {
+func (r *runner) arm(stop *func() bool, at time.Time, t schedule.Trigger) {
 	r.timersMu.Lock()
 	defer r.timersMu.Unlock()
 	if *stop != nil {
@@ -126,7 +127,7 @@ func (r *runner) arm(stop *func() bool, at time.Time, t flush.Trigger) {
 
 // flushNow is flushData(): a forced flush in any mode.
 func (r *runner) flushNow() (flush.Result, error) {
-	d := r.sched.On(flush.Manual, r.a.s.p.Clock.Now(), r.online.Load())
+	d := r.sched.On(schedule.Manual, r.a.s.p.Clock.Now(), r.online.Load())
 	if !d.Flush || !r.a.granted() {
 		ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 		defer cancel()
@@ -135,7 +136,7 @@ func (r *runner) flushNow() (flush.Result, error) {
 	}
 	res, err := r.send(true)
 	if !res.Next.IsZero() {
-		r.trigger(flush.Due) // the loop arms its retry timer from this
+		r.trigger(schedule.Due) // the loop arms its retry timer from this
 	}
 	return res, err
 }

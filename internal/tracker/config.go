@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -24,7 +25,7 @@ type Config struct {
 	// Session is automaticSessionTracking, sessionTimeout and
 	// manualSessionAutoClose.
 	Session         session.Config
-	FlushMode       flush.Mode
+	FlushMode       schedule.Mode
 	FlushPeriod     time.Duration
 	FlushMaxRetries int
 	// DBName names the IndexedDB database; one per project token by default.
@@ -77,7 +78,7 @@ func ParseConfig(raw []byte) (Config, error) {
 	c := Config{
 		BaseURL: DefaultBaseURL, AllowDefaultCustomerProperties: true,
 		Session:   session.Config{Timeout: session.DefaultTimeout, Automatic: true, ManualAutoClose: true},
-		FlushMode: flush.Modes[0], FlushPeriod: flush.DefaultPeriod, FlushMaxRetries: flush.DefaultMaxRetries,
+		FlushMode: schedule.Modes[0], FlushPeriod: schedule.DefaultPeriod, FlushMaxRetries: flush.DefaultMaxRetries,
 		MaxQueueRecords: DefaultMaxQueueRecords, MaxQueueBytes: DefaultMaxQueueBytes,
 		Consent: Consents[0],
 	}
@@ -153,12 +154,12 @@ func ParseConfig(raw []byte) (Config, error) {
 
 // ParseFlushMode validates a flush mode name for method (configure,
 // setFlushMode).
-func ParseFlushMode(method, s string) (flush.Mode, error) {
-	if mode := flush.Mode(s); mode.Valid() {
+func ParseFlushMode(method, s string) (schedule.Mode, error) {
+	if mode := schedule.Mode(s); mode.Valid() {
 		return mode, nil
 	}
-	names := make([]string, len(flush.Modes))
-	for i, mode := range flush.Modes {
+	names := make([]string, len(schedule.Modes))
+	for i, mode := range schedule.Modes {
 		names[i] = "'" + string(mode) + "'"
 	}
 	return "", rangeErr(method, "flushMode", "must be one of "+strings.Join(names, ", "))
@@ -177,7 +178,7 @@ func ParseConsent(method, s string) (string, error) {
 // ParseFlushPeriod validates a flush period in milliseconds (configure's
 // flushPeriod, setFlushPeriod's argument).
 func ParseFlushPeriod(method, field string, v []byte) (time.Duration, error) {
-	return duration(method, field, v, time.Millisecond, flush.MinPeriod, flush.MaxPeriod)
+	return duration(method, field, v, time.Millisecond, schedule.MinPeriod, schedule.MaxPeriod)
 }
 
 func str(method, field string, v []byte) (string, error) {

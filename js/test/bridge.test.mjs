@@ -168,7 +168,8 @@ function failStart(b, posted, err) {
   return lines
 }
 
-test('a configure that fails for storage starts the Go side again, and the calls wait for it', async () => {
+test('a configure that fails for storage starts the Go side again after 250 ms, and the calls wait for it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] })
   const { b, posted, reports, store, go } = bridge()
   const launched = []
   b.launch = (where) => launched.push(where)
@@ -179,7 +180,9 @@ test('a configure that fails for storage starts the Go side again, and the calls
   await Promise.resolve()
   go()
   const [, ev] = failStart(b, posted, { c: 'Error', m: 'idbstore: update state: context deadline exceeded' })
-  await new Promise((r) => setTimeout(r, 400)) // the first restart's delay is 250 ms
+  t.mock.timers.tick(249)
+  assert.deepEqual(launched, [], 'not before the first restart\'s delay')
+  t.mock.timers.tick(1)
   assert.deepEqual(launched, ['page'], 'started again')
   assert.equal(settled, false, 'the call is not answered by the Go side given up on')
   assert.equal(ready, 'pending')
@@ -196,7 +199,8 @@ test('a configure that fails for storage starts the Go side again, and the calls
   assert.equal(new Journal('db', store).entries().length, 0)
 })
 
-test('a configuration the Go side refuses fails the SDK at once: no restart, every call rejected, the journal kept', async () => {
+test('a configuration the Go side refuses fails the SDK at once: no restart, every call rejected, the journal kept', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] })
   const { b, posted, store, go } = bridge()
   const launched = []
   b.launch = (where) => launched.push(where)
@@ -208,7 +212,7 @@ test('a configuration the Go side refuses fails the SDK at once: no restart, eve
   failStart(b, posted, { c: 'TypeError', m: 'configure: projectToken must be a string' })
   await assert.rejects(p, /the SDK could not start: configure: projectToken must be a string \(the call stays in the page's journal/)
   assert.match(ready.message, /projectToken/)
-  await new Promise((r) => setTimeout(r, 400))
+  t.mock.timers.runAll() // every timer set, the restart's included if there were one
   assert.deepEqual(launched, [])
   assert.equal(new Journal('db', store).entries().length, 1)
 })

@@ -1,4 +1,4 @@
-package flush
+package schedule
 
 import "time"
 

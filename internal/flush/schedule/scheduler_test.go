@@ -1,4 +1,4 @@
-package flush
+package schedule
 
 import (
 	"testing"
@@ -27,40 +27,63 @@ func TestModes(t *testing.T) {
 	}
 }
 
+// t0 is the time the tests start at.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
 const period = time.Minute
 
 func TestSchedulerModes(t *testing.T) {
 	const flush, none = true, false
-	want := map[Mode]map[Trigger]bool{
-		ModeImmediate: {Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush},
-		ModePeriod:    {Tracked: none, Timer: flush, Online: none, Offline: none, Manual: flush, Due: flush},
-		ModeAppClose:  {Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
-		ModeManual:    {Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+	type row map[Trigger]bool
+	// Each trigger half-way through a period and at a period boundary,
+	// once the period is anchored; the other modes have no boundaries.
+	tests := []struct {
+		mode        Mode
+		mid, border row
+	}{
+		{ModeImmediate,
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush}},
+		{ModePeriod,
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: flush},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush}},
+		{ModeAppClose,
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none}},
+		{ModeManual,
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none}},
 	}
-	for mode, row := range want {
-		for trig, w := range row {
-			t.Run(string(mode)+"/"+triggerNames[trig], func(t *testing.T) {
-				s := NewScheduler(mode, period)
-				s.On(Timer, t0, true) // anchors the period
-				now := t0.Add(period) // a period boundary
-				d := s.On(trig, now, trig != Offline)
-				if d.Flush != w {
-					t.Errorf("flush: got %v, want %v", d.Flush, w)
-				}
-				wantWake := time.Time{}
-				if mode == ModePeriod {
-					wantWake = t0.Add(2 * period)
-				}
-				if !d.Wake.Equal(wantWake) {
-					t.Errorf("wake: got %v, want %v", d.Wake, wantWake)
-				}
-			})
+	for _, tt := range tests {
+		for _, at := range []struct {
+			name string
+			at   time.Duration
+			want row
+			wake time.Duration // in period mode
+		}{{"mid-period", period / 2, tt.mid, period}, {"boundary", period, tt.border, 2 * period}} {
+			for trig, w := range at.want {
+				t.Run(string(tt.mode)+"/"+at.name+"/"+triggerNames[trig], func(t *testing.T) {
+					s := New(tt.mode, period)
+					s.On(Timer, t0, true) // anchors the period
+					d := s.On(trig, t0.Add(at.at), trig != Offline)
+					if d.Flush != w {
+						t.Errorf("flush: got %v, want %v", d.Flush, w)
+					}
+					wantWake := time.Time{}
+					if tt.mode == ModePeriod {
+						wantWake = t0.Add(at.wake)
+					}
+					if !d.Wake.Equal(wantWake) {
+						t.Errorf("wake: got %v, want %v", d.Wake, wantWake)
+					}
+				})
+			}
 		}
 	}
 }
 
 func TestSchedulerPeriod(t *testing.T) {
-	s := NewScheduler(ModePeriod, period)
+	s := New(ModePeriod, period)
 	steps := []struct {
 		name  string
 		trig  Trigger
@@ -82,9 +105,42 @@ func TestSchedulerPeriod(t *testing.T) {
 	}
 }
 
+// A boundary reached is a send whatever trigger reaches it first: the
+// SDK's loop hands the scheduler a stored record's trigger before the
+// timer's when both wait, and the boundary must not be used up by a
+// trigger that does not send.
+func TestSchedulerBoundaryWhateverTriggerComesFirst(t *testing.T) {
+	for _, first := range []Trigger{Tracked, Offline, Online, Manual, Due, Timer} {
+		t.Run(triggerNames[first], func(t *testing.T) {
+			s := New(ModePeriod, period)
+			s.On(Timer, t0, true) // anchors the period
+			at := t0.Add(period)
+			online := first != Offline
+			d1 := s.On(first, at, online)
+			d2 := s.On(Timer, at, online)
+			if got := d1.Flush || d2.Flush; got != online {
+				t.Errorf("flush at the boundary: got %v (%s then Timer), want %v", got, triggerNames[first], online)
+			}
+			if d1.Flush && d2.Flush {
+				t.Errorf("flushed twice for one boundary")
+			}
+			for i, d := range []Decision{d1, d2} {
+				if want := t0.Add(2 * period); !d.Wake.Equal(want) {
+					t.Errorf("wake %d: got %v, want one period after the boundary", i, d.Wake.Sub(t0))
+				}
+			}
+			if !online {
+				if d := s.On(Online, at.Add(time.Second), true); !d.Flush {
+					t.Errorf("online after a boundary passed offline: got %+v, want Flush", d)
+				}
+			}
+		})
+	}
+}
+
 func TestSchedulerChanges(t *testing.T) {
 	t.Run("period to immediate", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		s.SetMode(ModeImmediate)
 		d := s.On(Timer, t0.Add(time.Second), true)
@@ -93,7 +149,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("immediate to period", func(t *testing.T) {
-		s := NewScheduler(ModeImmediate, period)
+		s := New(ModeImmediate, period)
 		s.SetMode(ModePeriod)
 		d := s.On(Timer, t0, true)
 		if d.Flush || !d.Wake.Equal(t0.Add(period)) {
@@ -101,7 +157,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("new period restarts", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		s.SetPeriod(10 * time.Second)
 		d := s.On(Timer, t0.Add(30*time.Second), true)
@@ -110,7 +166,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("to manual cancels the timer", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		s.SetMode(ModeManual)
 		if d := s.On(Timer, t0.Add(period), true); d.Flush || !d.Wake.IsZero() {
@@ -118,7 +174,7 @@ func TestSchedulerChanges(t *testing.T) {
 		}
 	})
 	t.Run("invalid values are ignored", func(t *testing.T) {
-		s := NewScheduler("sometimes", -1)
+		s := New("sometimes", -1)
 		s.SetMode("never")
 		s.SetPeriod(0)
 		if s.Mode() != ModeImmediate || s.Period() != DefaultPeriod {
@@ -129,7 +185,7 @@ func TestSchedulerChanges(t *testing.T) {
 
 func TestSchedulerOffline(t *testing.T) {
 	t.Run("immediate catches up when back online", func(t *testing.T) {
-		s := NewScheduler(ModeImmediate, period)
+		s := New(ModeImmediate, period)
 		if d := s.On(Offline, t0, false); d.Flush {
 			t.Errorf("offline event: got %+v, want nothing", d)
 		}
@@ -141,13 +197,13 @@ func TestSchedulerOffline(t *testing.T) {
 		}
 	})
 	t.Run("manual while offline does not flush", func(t *testing.T) {
-		s := NewScheduler(ModeManual, period)
+		s := New(ModeManual, period)
 		if d := s.On(Manual, t0, false); d.Flush {
 			t.Errorf("got %+v, want no flush", d)
 		}
 	})
 	t.Run("period flushes a missed boundary when back online", func(t *testing.T) {
-		s := NewScheduler(ModePeriod, period)
+		s := New(ModePeriod, period)
 		s.On(Timer, t0, true)
 		if d := s.On(Online, t0.Add(time.Second), true); d.Flush {
 			t.Errorf("online with nothing missed: got %+v, want no flush", d)

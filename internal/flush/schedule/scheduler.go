@@ -1,4 +1,4 @@
-package flush
+package schedule
 
 import (
 	"sync"
@@ -7,7 +7,7 @@ import (
 
 // Decision is what a Scheduler says to do about a trigger.
 type Decision struct {
-	// Flush: send now (Flusher.Flush; forced for the Manual trigger).
+	// Flush: send now (flush.Flusher.Flush, forced for the Manual trigger).
 	Flush bool
 	// Wake is when to call On(Timer) next; zero means no timer is needed
 	// (cancel any).
@@ -19,12 +19,13 @@ type Decision struct {
 // online state and does what the Decision says. It is safe for concurrent
 // use.
 //
-//	trigger  immediate  period           appClose  manual
-//	Tracked  Flush      -                -         -
-//	Timer    Flush      Flush at period  -         -
-//	Online   Flush      Flush if missed  -         -
-//	Manual   Flush      Flush            Flush     Flush
-//	Due      Flush      Flush            -         -
+//	trigger  immediate  period                       appClose  manual
+//	Tracked  Flush      Flush at a boundary          -         -
+//	Timer    Flush      Flush at a boundary          -         -
+//	Online   Flush      Flush if missed, or boundary -         -
+//	Offline  -          -                            -         -
+//	Manual   Flush      Flush                        Flush     Flush
+//	Due      Flush      Flush                        -         -
 //
 // While offline nothing is flushed; a flush wanted then is remembered, and
 // Online makes it up in immediate and period modes. The page's hiding is
@@ -35,7 +36,7 @@ type Decision struct {
 // SetMode or SetPeriod, call On(Timer, now) to get the new Wake at once.
 //
 // Retries are a second, separate timer: when a Flush leaves records waiting
-// (Result.Next), fire On(Due) then. Only the automatic modes retry by
+// (flush.Result.Next), fire On(Due) then. Only the automatic modes retry by
 // themselves; in appClose and manual modes records wait for their trigger.
 type Scheduler struct {
 	mu     sync.Mutex
@@ -45,9 +46,9 @@ type Scheduler struct {
 	missed bool      // a flush was wanted while offline
 }
 
-// NewScheduler returns a Scheduler for mode (an invalid mode means
+// New returns a Scheduler for mode (an invalid mode means
 // ModeImmediate) and period (zero or negative: DefaultPeriod).
-func NewScheduler(mode Mode, period time.Duration) *Scheduler {
+func New(mode Mode, period time.Duration) *Scheduler {
 	s := &Scheduler{mode: ModeImmediate, period: DefaultPeriod}
 	s.SetMode(mode)
 	s.SetPeriod(period)
@@ -96,6 +97,12 @@ func (s *Scheduler) Period() time.Duration {
 
 // On returns what to do about trigger t at time now; online is
 // navigator.onLine (the Online and Offline triggers imply it).
+//
+// In period mode a boundary reached is a send whatever trigger reaches it
+// first: the trigger that finds now at or past the boundary moves it on and
+// flushes (or, offline, remembers the flush for Online). A trigger that
+// moved the boundary without flushing would leave the Timer that follows
+// it nothing to do, and the send would slip a whole period.
 func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,26 +113,19 @@ func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
 		online = false
 	}
 	var d Decision
+	if s.mode == ModePeriod {
+		d.Flush = s.advance(now)
+		d.Wake = s.due
+	}
 	switch t {
 	case Manual:
 		d.Flush = true
-	case Tracked:
-		d.Flush = s.mode == ModeImmediate
+	case Tracked, Timer:
+		d.Flush = d.Flush || s.mode == ModeImmediate
 	case Due:
-		d.Flush = s.mode == ModeImmediate || s.mode == ModePeriod
+		d.Flush = d.Flush || s.mode == ModeImmediate || s.mode == ModePeriod
 	case Online:
-		d.Flush = s.mode == ModeImmediate || s.mode == ModePeriod && s.missed
-	case Timer:
-		switch s.mode {
-		case ModeImmediate:
-			d.Flush = true
-		case ModePeriod:
-			d.Flush = !s.due.IsZero() && !now.Before(s.due)
-		}
-	}
-	if s.mode == ModePeriod {
-		s.advance(now)
-		d.Wake = s.due
+		d.Flush = d.Flush || s.mode == ModeImmediate || s.mode == ModePeriod && s.missed
 	}
 	if !online && d.Flush {
 		s.missed = true
@@ -138,13 +138,17 @@ func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
 }
 
 // advance anchors the period at now if needed and moves the boundary past
-// now, skipping boundaries missed while the page slept.
-func (s *Scheduler) advance(now time.Time) {
+// now, skipping boundaries missed while the page slept. It reports whether
+// a boundary was reached (at most one send for all the skipped ones).
+func (s *Scheduler) advance(now time.Time) bool {
 	if s.due.IsZero() {
 		s.due = now.Add(s.period)
-		return
+		return false
 	}
-	if late := now.Sub(s.due); late >= 0 {
-		s.due = s.due.Add((late/s.period + 1) * s.period)
+	late := now.Sub(s.due)
+	if late < 0 {
+		return false
 	}
+	s.due = s.due.Add((late/s.period + 1) * s.period)
+	return true
 }
