@@ -176,7 +176,7 @@ bench-collector: collector
 # default minimize time; 5 s is plenty for these inputs.)
 FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString ./internal/jsonx:FuzzObject \
   ./internal/tracker:FuzzApply ./internal/tracker:FuzzParseConfig ./internal/idbstore:FuzzCodec ./internal/idbstore:FuzzParseBlocks \
-  ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector:FuzzParseCommand ./internal/wire:FuzzParseCommand
+  ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector/ingest:FuzzParseCommand ./internal/wire:FuzzParseCommand
 FUZZ = $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t\#\#*:}$$" -fuzzminimizetime 5s
 # A failing input is always written to the package's testdata/fuzz/ and
 # fails the run. A failure that writes none came from the fuzzing engine,

@@ -5,6 +5,9 @@ import (
 	"io"
 	"log"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector/sqlite"
+	"github.com/exponea-wasm/tracker/internal/collector/static"
 )
 
 // Defaults for the zero fields of Config.
@@ -18,7 +21,11 @@ const (
 	DefaultIdleTimeout       = 20 * time.Second
 	DefaultMaxHeaderBytes    = 32 << 10
 	DefaultMaxConns          = 1024
+	DefaultDedupeIDs         = sqlite.DefaultDedupeIDs
 )
+
+// StaticMount serves the files of a directory under a URL path prefix.
+type StaticMount = static.Mount
 
 // Config configures a Server. The zero value plus a DBPath is a working
 // collector on 127.0.0.1:8080: any project token, no credentials for
@@ -89,14 +96,6 @@ type Config struct {
 	tallyEvery   time.Duration // how often refused requests' counts are written; 0: 1 s
 }
 
-// StaticMount serves the files of Dir under the URL path Prefix.
-type StaticMount struct {
-	// Prefix is the URL path prefix, such as "/" or "/dist/".
-	Prefix string
-	// Dir is the directory on disk.
-	Dir string
-}
-
 func (c *Config) withDefaults() error {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v == 0 {
@@ -141,10 +140,4 @@ func (c *Config) withDefaults() error {
 		return errors.New("collector: rate must not be negative")
 	}
 	return nil
-}
-
-// unixSeconds is the wire representation of a time: float seconds, to the
-// microsecond (about all a float64 holds beside ten integer digits).
-func unixSeconds(t time.Time) float64 {
-	return float64(t.Unix()) + float64(t.Nanosecond()/1000)/1e6
 }
