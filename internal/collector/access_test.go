@@ -12,6 +12,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/collector/access"
 	"github.com/exponea-wasm/tracker/internal/collector/faults"
+	"github.com/exponea-wasm/tracker/internal/collector/store"
 )
 
 func basicAuth(id, secret string) string {
@@ -121,6 +122,36 @@ func TestFaultsRefusedCrossSite(t *testing.T) {
 	}
 	// Only the one accepted rule is in force.
 	wantStatus(t, h.batch("p", ev("", "c", "x")), 503)
+}
+
+// TestFaultsAPIHonoursReadKeys: with read keys set, the fault-injection
+// API and reset need one too, beside their header.
+func TestFaultsAPIHonoursReadKeys(t *testing.T) {
+	h := newHarness(t, Config{Faults: true, ReadKeys: []string{"rk"}})
+	wantStatus(t, h.batch("p", ev("e1", "c", "x")), 200)
+	withKey := map[string]string{faults.Header: "1", "Authorization": "Bearer rk"}
+	tests := []struct {
+		method, path string
+		header       map[string]string
+		status       int
+	}{
+		{"POST", "/api/faults", map[string]string{faults.Header: "1"}, 401},
+		{"GET", "/api/faults", map[string]string{faults.Header: "1"}, 401},
+		{"DELETE", "/api/faults", map[string]string{faults.Header: "1", "Authorization": "Bearer wrong"}, 401},
+		{"POST", "/api/reset", map[string]string{faults.Header: "1"}, 401},
+		{"GET", "/api/faults", withKey, 200},
+	}
+	for _, tt := range tests {
+		if r := h.must(tt.method, tt.path, `{"status":503}`, tt.header); r.status != tt.status {
+			t.Errorf("%s %s with %v: got %d %s, want %d", tt.method, tt.path, tt.header, r.status, r.body, tt.status)
+		}
+	}
+	// Nothing refused took effect: no rule, and the event is still there.
+	wantStatus(t, h.batch("p", ev("e2", "c", "x")), 200)
+	if st := decode[store.Stats](t, h.must("GET", "/api/stats", "", map[string]string{"Authorization": "Bearer rk"})); st.Events != 2 {
+		t.Errorf("events: got %d, want 2", st.Events)
+	}
+	wantStatus(t, h.must("POST", "/api/reset", "", withKey), 200)
 }
 
 func TestFaultsOnlyOnLoopback(t *testing.T) {

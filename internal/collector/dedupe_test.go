@@ -90,3 +90,21 @@ func TestDuplicatesUnderConcurrency(t *testing.T) {
 		t.Errorf("requests_by_status: got %v", st.RequestsByStatus)
 	}
 }
+
+// TestDedupeWindowPerProject: each configured project remembers its own
+// ids, so a flood of one project's commands does not push another's
+// out: a resend to the quiet project is still a duplicate.
+func TestDedupeWindowPerProject(t *testing.T) {
+	h := newHarness(t, Config{Projects: []string{"quiet", "busy"}, DedupeIDs: 4})
+	wantStatus(t, h.batch("quiet", ev("q1", "c", "x")), 200)
+	for i := range 20 {
+		wantStatus(t, h.batch("busy", ev(fmt.Sprintf("b%d", i), "c", "x")), 200)
+	}
+	wantStatus(t, h.batch("quiet", ev("q1", "c", "x")), 200)
+	if got := len(h.events("project=quiet")); got != 1 {
+		t.Errorf("quiet project: %d events stored, want 1 (the resend is a duplicate)", got)
+	}
+	if st := h.stats(); st.DuplicatesReceived != 1 {
+		t.Errorf("duplicates: got %d, want 1", st.DuplicatesReceived)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/exponea-wasm/tracker/internal/collector/access"
+	"github.com/exponea-wasm/tracker/internal/collector/conns"
 	"github.com/exponea-wasm/tracker/internal/collector/faults"
 	"github.com/exponea-wasm/tracker/internal/collector/ingest"
 	"github.com/exponea-wasm/tracker/internal/collector/readapi"
@@ -65,13 +66,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hosts = access.NewHosts(nonEmpty(cfg.Hosts), ln.Addr(), loopback)
 	s.reads = access.Reads{Keys: nonEmpty(cfg.ReadKeys), Private: cfg.Private, Open: cfg.OpenReads, Loopback: loopback}
-	s.st, err = sqlite.Open(cfg.DBPath, sqlite.Options{DedupeIDs: cfg.DedupeIDs, TallyEvery: cfg.tallyEvery, Logf: cfg.Logger.Printf})
+	s.st, err = sqlite.Open(cfg.DBPath, sqlite.Options{DedupeIDs: cfg.DedupeIDs, Projects: nonEmpty(cfg.Projects),
+		TallyEvery: cfg.tallyEvery, Logf: cfg.Logger.Printf})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("collector: %w", err)
 	}
 	if cfg.Forward != "" {
-		s.relay, err = relay.New(relay.Config{Forward: cfg.Forward, Key: cfg.ForwardKey, Projects: nonEmpty(cfg.Projects),
+		s.relay, err = relay.New(relay.Config{Forward: cfg.Forward, Key: cfg.ForwardKey, AllowHTTP: cfg.ForwardAllowHTTP, Projects: nonEmpty(cfg.Projects),
 			Outboxes: s.st, Backoff: cfg.relayBackoff, Logf: cfg.Logger.Printf})
 		if err != nil {
 			ln.Close()
@@ -79,9 +81,17 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("collector: %w", err)
 		}
 	}
-	s.ln = newLimitListener(ln, cfg.MaxConns)
+	mux, err := s.routes(mounts)
+	if err != nil {
+		ln.Close()
+		s.st.Close()
+		return nil, err
+	}
+	limited := conns.New(ln, cfg.MaxConns, cfg.MaxClientConns)
+	s.ln = limited
 	s.hs = &http.Server{
-		Handler:           s.checkHost(s.routes(mounts)),
+		Handler:           s.checkHost(mux),
+		ConnState:         limited.ConnState,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -149,28 +159,34 @@ func staticMounts(mounts []static.Mount) (map[string]string, error) {
 
 // routes builds the mux: tracking, the read API and its page, the faults
 // API when enabled, and the static mounts.
-func (s *Server) routes(mounts map[string]string) *http.ServeMux {
+func (s *Server) routes(mounts map[string]string) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	cors := access.NewCORS(nonEmpty(s.cfg.Origins))
 	var rules *faults.Rules
 	if s.cfg.Faults {
 		rules = &faults.Rules{}
-		api := &faults.API{Rules: rules, Reset: s.st.Reset, WriteTimeout: s.cfg.WriteTimeout, Logf: s.cfg.Logger.Printf}
+		api := &faults.API{Rules: rules, Access: s.reads, Reset: s.st.Reset, WriteTimeout: s.cfg.WriteTimeout, Logf: s.cfg.Logger.Printf}
 		api.Register(mux)
 	}
 	tc := ingest.Config{Store: s.st, Tracking: s.tracking, CORS: cors, Projects: nonEmpty(s.cfg.Projects),
-		Faults: rules, Rate: s.cfg.Rate, MaxBody: s.cfg.MaxBody, Now: s.cfg.Now, Logf: s.cfg.Logger.Printf}
+		Faults: rules, Rate: s.cfg.Rate, MaxBody: s.cfg.MaxBody, Now: s.cfg.Now, Logf: s.cfg.Logger.Printf,
+		Pace: ingest.Pace{Base: s.cfg.BodyTimeout, Rate: s.cfg.MinBodyRate, Limit: s.cfg.ReadTimeout}}
 	if s.relay != nil {
 		tc.Relay, tc.Stored = true, s.relay.Kick
 	}
 	mux.Handle("/track/", ingest.New(tc))
-	reads := &readapi.API{Store: s.st, Access: s.reads, CORS: cors, MaxBytes: s.cfg.MaxReadBytes, Logf: s.cfg.Logger.Printf}
+	reads := &readapi.API{Store: s.st, Access: s.reads, CORS: access.NewCORS(nonEmpty(s.cfg.ReadOrigins)),
+		MaxBytes: s.cfg.MaxReadBytes, MaxHeld: s.cfg.MaxReadMemory, Logf: s.cfg.Logger.Printf}
 	_, root := mounts["/"]
 	reads.Register(mux, !root)
 	for prefix, dir := range mounts {
-		mux.Handle(prefix, static.Handler(prefix, dir))
+		h, err := static.Handler(prefix, dir)
+		if err != nil {
+			return nil, fmt.Errorf("collector: %w", err)
+		}
+		mux.Handle(prefix, h)
 	}
-	return mux
+	return mux, nil
 }
 
 // Addr returns the address the server listens on.

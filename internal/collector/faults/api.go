@@ -22,6 +22,9 @@ const Header = "X-Collector-Faults"
 // everything stored.
 type API struct {
 	Rules *Rules
+	// Access is who may read: the API changes what readers see, and
+	// reset deletes it, so it asks for the same credentials.
+	Access access.Reads
 	// Reset deletes everything stored.
 	Reset func(ctx context.Context) error
 	// WriteTimeout bounds a rule's delay: it must end before the server
@@ -33,16 +36,20 @@ type API struct {
 
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("/api/reset", guard(a.reset, http.MethodPost))
-	mux.Handle("/api/faults", guard(a.faults, http.MethodGet, http.MethodPost, http.MethodDelete))
+	mux.Handle("/api/reset", a.guard(a.reset, http.MethodPost))
+	mux.Handle("/api/faults", a.guard(a.faults, http.MethodGet, http.MethodPost, http.MethodDelete))
 }
 
-// guard wraps the fault-injection handlers: no CORS at all, and the checks
-// of refusal.
-func guard(h http.HandlerFunc, methods ...string) http.Handler {
+// guard wraps the fault-injection handlers: no CORS at all, the checks of
+// refusal, then the read credentials.
+func (a *API) guard(h http.HandlerFunc, methods ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if msg := refusal(r); msg != "" {
 			reply.Error(w, http.StatusForbidden, msg)
+			return
+		}
+		if status, msg := a.Access.Check(r); status != 0 {
+			reply.Error(w, status, msg)
 			return
 		}
 		if reply.Method(w, r, methods...) {

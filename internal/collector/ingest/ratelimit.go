@@ -2,20 +2,29 @@ package ingest
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector/access"
 )
 
-// limiter is a token bucket per client IP: rate tokens a second, bursts of
-// up to max(1, rate) requests.
+// maxBuckets bounds the clients a limiter remembers. Past it the clients
+// not seen for longest are forgotten (a forgotten client starts again
+// with a full bucket, a burst more than it would have had).
+const maxBuckets = 16384
+
+// limiter is a token bucket per client (access.Client: an IPv4 address,
+// an IPv6 /64): rate tokens a second, bursts of up to max(1, rate)
+// requests. Its memory is bounded: buckets live in two generations of up
+// to maxBuckets/2 each, and when the current one is full the older one is
+// dropped whole, so a flood of new sources costs nothing per request
+// beyond a map insert.
 type limiter struct {
 	rate, burst float64
 
 	mu        sync.Mutex
-	buckets   map[string]*bucket
-	lastSweep time.Time
+	cur, prev map[string]*bucket
 }
 
 type bucket struct {
@@ -27,26 +36,29 @@ func newLimiter(rate float64) *limiter {
 	if rate <= 0 {
 		return nil
 	}
-	return &limiter{rate: rate, burst: math.Max(1, rate), buckets: map[string]*bucket{}}
+	return &limiter{rate: rate, burst: math.Max(1, rate), cur: map[string]*bucket{}, prev: map[string]*bucket{}}
 }
 
-// allow takes a token for r's client IP; a nil limiter allows everything.
-// The IP is the connection's peer: X-Forwarded-For is not trusted.
+// allow takes a token for r's client; a nil limiter allows everything.
+// The client is the connection's peer: X-Forwarded-For is not trusted.
 func (l *limiter) allow(r *http.Request, now time.Time) bool {
 	if l == nil {
 		return true
 	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+	key := access.Client(r.RemoteAddr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[ip]
+	b := l.cur[key]
 	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[ip] = b
+		if b = l.prev[key]; b != nil {
+			delete(l.prev, key)
+		} else {
+			b = &bucket{tokens: l.burst, at: now}
+		}
+		if len(l.cur) >= maxBuckets/2 {
+			l.prev, l.cur = l.cur, map[string]*bucket{}
+		}
+		l.cur[key] = b
 	}
 	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
 	b.at = now
@@ -55,17 +67,4 @@ func (l *limiter) allow(r *http.Request, now time.Time) bool {
 	}
 	b.tokens--
 	return true
-}
-
-// sweep forgets buckets that have refilled, so the map stays small.
-func (l *limiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
-		return
-	}
-	l.lastSweep = now
-	for ip, b := range l.buckets {
-		if b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
-			delete(l.buckets, ip)
-		}
-	}
 }

@@ -45,6 +45,9 @@ type Config struct {
 	Rate float64
 	// MaxBody is the request body limit in bytes.
 	MaxBody int64
+	// Pace is how long a body may take to arrive; zero leaves it to the
+	// server's read timeout.
+	Pace Pace
 	// Relay stores commands into the outbox instead of the tables, and
 	// calls Stored with the project of each request that stored some.
 	Relay  bool
@@ -185,7 +188,7 @@ func (s *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Bu
 	}
 	buf.Reset()
 	buf.Grow(int(max(r.ContentLength, 0)) + bytes.MinRead)
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	_, err := buf.ReadFrom(pacedReader(w, http.MaxBytesReader(w, r.Body, s.cfg.MaxBody), s.cfg.Pace, time.Now()))
 	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError

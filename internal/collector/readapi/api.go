@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/exponea-wasm/tracker/internal/collector/access"
 	"github.com/exponea-wasm/tracker/internal/collector/reply"
@@ -14,6 +15,7 @@ import (
 const (
 	defaultLimit = 1000
 	maxLimit     = 10000
+	maxRow       = 1 << 20 // what one row may add past MaxBytes: a request body
 )
 
 // Reader is what the read API reads.
@@ -33,7 +35,13 @@ type API struct {
 	// MaxBytes caps the body of one answer; the answer then says where
 	// the next page starts.
 	MaxBytes int
-	Logf     func(format string, args ...any)
+	// MaxHeld caps the bytes of all the answers being built or written at
+	// once; a list that would go over it is answered 503.
+	MaxHeld int64
+	Logf    func(format string, args ...any)
+
+	held     budget
+	heldOnce sync.Once
 }
 
 // Register adds the API's routes to mux: the lists, a 404 for every other
@@ -120,6 +128,16 @@ func (a *API) list(t store.Table) http.HandlerFunc {
 		if t == store.Outbox {
 			q.Desc, q.BeforeID = false, 0
 		}
+		// A page stops after the row that crosses MaxBytes: one row (at most
+		// a request body) more may be held.
+		n := int64(a.MaxBytes) + maxRow
+		a.heldOnce.Do(func() { a.held.left = a.MaxHeld })
+		if !a.held.take(n) {
+			w.Header().Set("Retry-After", "1")
+			reply.Error(w, http.StatusServiceUnavailable, "too many read answers in flight: try again")
+			return
+		}
+		defer a.held.give(n)
 		p := store.NewPage(t, q, a.MaxBytes)
 		if err := a.Store.Read(r.Context(), t, q, p); err != nil {
 			a.internalError(w, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -61,6 +62,10 @@ type Config struct {
 	// Projects are the projects forwarded, each from its own outbox.
 	Projects []string
 	Outboxes Outboxes
+	// AllowHTTP accepts an http:// Forward URL to a host that is not
+	// loopback, where the key and the customers' data would cross the
+	// network in clear text.
+	AllowHTTP bool
 	// Backoff is the first and least retry wait; 0: the SDK's.
 	Backoff time.Duration
 	Logf    func(format string, args ...any)
@@ -80,6 +85,10 @@ func New(cfg Config) (*Relay, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("relay: -forward %q: want an http(s) base URL such as https://api.exponea.com", cfg.Forward)
 	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) && !cfg.AllowHTTP {
+		return nil, fmt.Errorf("relay: -forward %q is plain http to another machine: the private key and the customers' data "+
+			"would cross the network in clear text (use https, or -forward-allow-http)", cfg.Forward)
+	}
 	id, secret, ok := strings.Cut(cfg.Key, ":")
 	if !ok || id == "" || secret == "" {
 		return nil, errors.New("relay: -forward needs -forward-key keyId:secret, the project's private key pair")
@@ -94,7 +103,12 @@ func New(cfg Config) (*Relay, error) {
 	r := &Relay{cfg: cfg, pauseRetry: 60 * least, fwd: map[string]*forwarder{}}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 4
-	client := &http.Client{Transport: tr, Timeout: time.Minute}
+	// A redirect is an answer like any other non-2xx (kept, retried later),
+	// never followed: followed, a 307 or 308 would send the key and the
+	// commands wherever it points, and a 302 would turn the POST into a GET
+	// whose 2xx would delete commands that were never delivered.
+	client := &http.Client{Transport: tr, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 	base := strings.TrimSuffix(u.String(), "/")
 	for _, p := range cfg.Projects {
@@ -197,6 +211,15 @@ func (fw *forwarder) run(ctx context.Context, pauseRetry time.Duration) {
 			t.Stop()
 		}
 	}
+}
+
+// loopbackHost reports whether host, a URL's host name, is this machine.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // paused reports whether err means that the upstream refused the

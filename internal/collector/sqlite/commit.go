@@ -12,7 +12,7 @@ import (
 var (
 	eventCols    = []string{"project", "received_at", "command_id", "customer_ids", "event_type", "timestamp", "properties"}
 	customerCols = []string{"project", "received_at", "command_id", "customer_ids", "properties"}
-	ledgerCols   = []string{"key"}
+	ledgerCols   = []string{"project", "key"}
 )
 
 // Commit stores w durably, its records and its counts in one
@@ -23,18 +23,22 @@ var (
 // can never both store it.
 func (st *Store) Commit(w store.Write) error {
 	var added []idKey
+	window := ""
+	if st.own[w.Project] {
+		window = w.Project
+	}
 	body := func(g *group) error {
-		var ledger []any // the values of the rows, flat, after the shared ones
+		ledger := []any{window} // the shared value, then the keys
 		events := []any{w.Project, w.ReceivedAt}
 		customers := []any{w.Project, w.ReceivedAt}
 		var outbox []store.OutboxRow
 		for _, rec := range w.Records {
 			if rec.CommandID != "" {
 				k := keyOf(w.Project, rec.CommandID)
-				if st.seen.has(k) {
+				if st.seen.has(window, k) {
 					continue
 				}
-				st.seen.add(k)
+				st.seen.of(window).add(k)
 				added = append(added, k)
 				ledger = append(ledger, k[:])
 			}
@@ -57,7 +61,7 @@ func (st *Store) Commit(w store.Write) error {
 				return fmt.Errorf("sqlite: unknown record kind %q", rec.Kind)
 			}
 		}
-		if err := g.insertRows("ledger", ledgerCols, 0, ledger); err != nil {
+		if err := g.insertRows("ledger", ledgerCols, 1, ledger); err != nil {
 			return err
 		}
 		if err := g.insertRows("events", eventCols, 2, events); err != nil {
@@ -79,13 +83,13 @@ func (st *Store) Commit(w store.Write) error {
 		if err != nil {
 			// At once: a later job of this group must not take these
 			// ids for duplicates of records that were never stored.
-			st.seen.forget(added)
+			st.seen.of(window).forget(added)
 			added = nil
 		}
 		return err
 	}, func(err error) {
 		if err != nil {
-			st.seen.forget(added)
+			st.seen.of(window).forget(added)
 		}
 	}, w.Expected)
 	if err != nil {

@@ -65,3 +65,46 @@ func (s *seen) forget(keys []idKey) {
 		delete(s.prev, k)
 	}
 }
+
+// windows is the dedupe index of a store: a window of its own for each
+// configured project, so that one project's traffic never pushes another
+// project's ids out, and a shared window for every other project (all of
+// them when none is configured) and for the ids of a ledger written
+// before windows were per project, whose project is not known.
+type windows struct {
+	per    map[string]*seen
+	shared *seen
+	size   int
+}
+
+func newWindows(projects []string, size int) *windows {
+	w := &windows{per: map[string]*seen{}, shared: newSeen(size), size: size}
+	for _, p := range projects {
+		w.per[p] = newSeen(size)
+	}
+	return w
+}
+
+// of returns the window called name.
+func (w *windows) of(name string) *seen {
+	if s := w.per[name]; s != nil {
+		return s
+	}
+	return w.shared
+}
+
+// has reports whether k, an id of the project whose window is name, was
+// stored. Keys hash the project in, so looking in the shared window too
+// never takes one project's id for another's.
+func (w *windows) has(name string, k idKey) bool {
+	return w.of(name).has(k) || w.shared.has(k)
+}
+
+// empty returns windows like w's, with nothing remembered.
+func (w *windows) empty() *windows {
+	projects := make([]string, 0, len(w.per))
+	for p := range w.per {
+		projects = append(projects, p)
+	}
+	return newWindows(projects, w.size)
+}

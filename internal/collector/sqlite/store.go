@@ -17,7 +17,7 @@ import (
 // schemaVersion is PRAGMA user_version of a file with this schema.
 // Version 0 is the schema before it: a commands table as the dedupe ledger
 // (a B-tree on random ids) and indexes the reads did not need.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // schema creates the tables. The only indexes are the row ids, which grow
 // with each insert, so a write touches the last pages of each table and
@@ -27,8 +27,9 @@ const schemaVersion = 2
 // on it too (a queue.Store's Seq only grows).
 const schema = `
 CREATE TABLE IF NOT EXISTS ledger (
-	seq INTEGER PRIMARY KEY,
-	key BLOB NOT NULL
+	seq     INTEGER PRIMARY KEY,
+	key     BLOB NOT NULL,
+	project TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS events (
 	id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -77,7 +78,8 @@ type Store struct {
 	w     *sql.DB // exactly one connection, used by the writer goroutine
 	r     *sql.DB // readers; WAL lets them run while the writer commits
 	wr    *writer
-	seen  *seen // written only in writer jobs
+	seen  *windows        // written only in writer jobs
+	own   map[string]bool // the projects with a dedupe window of their own
 	tally store.Tally
 	stop  chan struct{} // closed by Close: the tally's loop ends
 	done  chan struct{} // closed when it has
@@ -89,8 +91,11 @@ type Store struct {
 // Options tune a Store; the zero value is the default.
 type Options struct {
 	// DedupeIDs is how many command ids are remembered for dedupe
-	// (DefaultDedupeIDs).
+	// (DefaultDedupeIDs), for each of Projects, and for all others
+	// together.
 	DedupeIDs int
+	// Projects are the projects that get a dedupe window of their own.
+	Projects []string
 	// TallyEvery is how often the counts of requests that stored nothing
 	// are written (1 s).
 	TallyEvery time.Duration
@@ -140,7 +145,10 @@ func Open(path string, opt Options) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	st := &Store{w: w, seen: newSeen(dedupeIDs), stop: make(chan struct{}), done: make(chan struct{})}
+	st := &Store{w: w, seen: newWindows(opt.Projects, dedupeIDs), own: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
+	for _, p := range opt.Projects {
+		st.own[p] = true
+	}
 	if err := st.prepare(path, dedupeIDs); err != nil {
 		w.Close()
 		return nil, err
@@ -178,24 +186,26 @@ func (st *Store) prepare(path string, dedupeIDs int) error {
 			return fmt.Errorf("sqlite: migrate %s: %w", path, err)
 		}
 	}
-	// The ledger keeps only what the index can hold; older keys were
+	// The ledger keeps only what each window can hold; older keys were
 	// forgotten by the last run already.
-	if _, err := st.w.ExecContext(ctx, `DELETE FROM ledger WHERE seq <= (SELECT MAX(seq) FROM ledger) - ?`, dedupeIDs); err != nil {
+	if _, err := st.w.ExecContext(ctx, `DELETE FROM ledger WHERE seq <= (SELECT l.seq FROM ledger l
+		WHERE l.project = ledger.project ORDER BY l.seq DESC LIMIT 1 OFFSET ?)`, dedupeIDs); err != nil {
 		return fmt.Errorf("sqlite: trim ledger: %w", err)
 	}
-	rows, err := st.w.QueryContext(ctx, `SELECT key FROM ledger ORDER BY seq`)
+	rows, err := st.w.QueryContext(ctx, `SELECT project, key FROM ledger ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("sqlite: read ledger: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var project string
 		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		if err := rows.Scan(&project, &b); err != nil {
 			return fmt.Errorf("sqlite: read ledger: %w", err)
 		}
 		var k idKey
 		copy(k[:], b)
-		st.seen.add(k)
+		st.seen.of(project).add(k)
 	}
 	return rows.Err()
 }
@@ -238,6 +248,15 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			}
 		}
 	}
+	var perProject int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('ledger') WHERE name = 'project'`).Scan(&perProject); err != nil {
+		return err
+	}
+	if perProject == 0 { // version 2: the ledger's ids are of no project in particular
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE ledger ADD COLUMN project TEXT NOT NULL DEFAULT ''`); err != nil {
+			return err
+		}
+	}
 	for _, stmt := range []string{
 		`DROP TABLE IF EXISTS commands`,
 		`DROP INDEX IF EXISTS events_command`, `DROP INDEX IF EXISTS events_cookie`,
@@ -272,14 +291,14 @@ func (st *Store) Close() error {
 // transaction, and the counts not yet written.
 func (st *Store) Reset(ctx context.Context) error {
 	st.tally.Clear()
-	var forgotten *seen
+	var forgotten *windows
 	err := st.wr.do(func(g *group) error {
 		for _, table := range []string{"ledger", "events", "customers", "counters", "outbox", "outbox_state"} {
 			if _, err := g.tx.ExecContext(g.ctx, "DELETE FROM "+table); err != nil {
 				return fmt.Errorf("sqlite: reset %s: %w", table, err)
 			}
 		}
-		forgotten = newSeen(st.seen.half * 2)
+		forgotten = st.seen.empty()
 		return nil
 	}, func(err error) {
 		if err == nil {

@@ -130,3 +130,34 @@ CREATE TABLE IF NOT EXISTS counters (
 	value INTEGER NOT NULL
 ) WITHOUT ROWID;
 `
+
+// TestMigrateVersion2: the ids of a ledger from before per-project
+// windows (whose project is not recorded) still count as stored, in the
+// shared window, for a project that now has a window of its own.
+func TestMigrateVersion2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := keyOf("p", "old")
+	for _, q := range []string{`CREATE TABLE ledger (seq INTEGER PRIMARY KEY, key BLOB NOT NULL)`, `PRAGMA user_version = 2`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO ledger (key) VALUES (?)`, k[:]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st := open(t, path, Options{Projects: []string{"p"}})
+	commit(t, st, "p", ev("old", "x"), ev("new", "x"))
+	if s := stats(t, st); s.Events != 1 || s.DuplicatesReceived != 1 {
+		t.Errorf("got %d events, %d duplicates; want 1 (new), 1 (old)", s.Events, s.DuplicatesReceived)
+	}
+	var version int
+	st.r.QueryRow(`PRAGMA user_version`).Scan(&version)
+	if version != schemaVersion {
+		t.Errorf("user_version %d, want %d", version, schemaVersion)
+	}
+}

@@ -71,8 +71,17 @@ func Normalize(m Mount, reserved []string) (string, error) {
 // a browser keeps the file but asks each time, so a rebuild is seen at
 // once (the names in dist/ carry no hash) and an unchanged file costs a
 // 304.
-func Handler(prefix, dir string) http.Handler {
-	root := http.Dir(dir)
+//
+// Only the folder's own files are served: no name that starts with a
+// dot (.env, .git/), no directory listing (a directory is served only
+// through its index.html), and nothing a symlink or ".." would reach
+// outside the folder.
+func Handler(prefix, dir string) (http.Handler, error) {
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("static: %w", err)
+	}
+	root := folder{r.FS()}
 	strip := strings.TrimSuffix(prefix, "/")
 	files := http.StripPrefix(strip, http.FileServer(root))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +126,36 @@ func Handler(prefix, dir string) http.Handler {
 		}
 		h.Set("Content-Encoding", encoding)
 		http.ServeContent(w, r, name, plain.ModTime(), f)
-	})
+	}), nil
+}
+
+// folder is the http.FileSystem of a folder opened as an os.Root, which
+// refuses every path that leads out of it, symlinks included. It hides
+// the names that start with a dot, and the directories that have no
+// index.html, so that nothing is listed.
+type folder struct{ fsys fs.FS }
+
+func (f folder) Open(name string) (http.File, error) {
+	name = strings.TrimPrefix(path.Clean("/"+name), "/")
+	if name == "" {
+		name = "."
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if strings.HasPrefix(seg, ".") && seg != "." {
+			return nil, fs.ErrNotExist
+		}
+	}
+	file, err := http.FS(f.fsys).Open(name)
+	if err != nil {
+		return nil, fs.ErrNotExist // missing, or out of the folder: not here either way
+	}
+	if fi, err := file.Stat(); err != nil || fi.IsDir() {
+		if _, ierr := fs.Stat(f.fsys, path.Join(name, "index.html")); err != nil || ierr != nil {
+			file.Close()
+			return nil, fs.ErrNotExist
+		}
+	}
+	return file, nil
 }
 
 func stat(root http.FileSystem, name string) (fs.FileInfo, error) {

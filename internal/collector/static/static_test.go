@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,7 +40,11 @@ func TestStaticPrecompressed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(Handler("/dist/", dir))
+	h, err := Handler("/dist/", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	get := func(path string, header map[string]string) answer {
 		t.Helper()
@@ -119,5 +124,81 @@ func TestAccepts(t *testing.T) {
 		if got := accepts(tt.header, tt.coding); got != tt.want {
 			t.Errorf("accepts(%q, %q) = %v, want %v", tt.header, tt.coding, got, tt.want)
 		}
+	}
+}
+
+// TestStaticServesOnlyTheFolder: no dotfile, no directory listing, and
+// nothing a symlink or ".." reaches outside the folder; a symlink inside
+// it, and a directory with an index.html, are served.
+func TestStaticServesOnlyTheFolder(t *testing.T) {
+	outside := t.TempDir()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		".env": "SECRET=1", ".git/config": "[remote]", "sub/a.js": "a", "app/index.html": "<p>app</p>", "app/x.js": "x",
+		"ok.js": "ok", ".well/inside.js": "hidden",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("outside"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		"out.txt": filepath.Join(outside, "secret.txt"), "outdir": outside, "in.js": "ok.js",
+		"up.txt": filepath.Join("..", filepath.Base(outside), "secret.txt"),
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := Handler("/", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tests := []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/ok.js", 200, "ok"},
+		{"/in.js", 200, "ok"},
+		{"/app/", 200, "<p>app</p>"},
+		{"/app/x.js", 200, "x"},
+		{"/.env", 404, ""},
+		{"/.git/config", 404, ""},
+		{"/.well/inside.js", 404, ""},
+		{"/sub/", 404, ""},
+		{"/sub", 404, ""},
+		{"/", 404, ""},
+		{"/out.txt", 404, ""},
+		{"/up.txt", 404, ""},
+		{"/outdir/secret.txt", 404, ""},
+		{"/outdir/", 404, ""},
+		{"/../" + filepath.Base(outside) + "/secret.txt", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.URL+tt.path, nil)
+			req.URL.Opaque = tt.path // sent as it is, ".." included
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || (tt.body != "" && string(b) != tt.body) {
+				t.Errorf("got %d %.60q, want %d %q", resp.StatusCode, b, tt.status, tt.body)
+			}
+			if strings.Contains(string(b), "outside") || strings.Contains(string(b), "SECRET") || strings.Contains(string(b), "a.js") {
+				t.Errorf("leaked: %.80q", b)
+			}
+		})
 	}
 }
