@@ -152,36 +152,35 @@ func (h *harness) stalledRead(path string) net.Conn {
 // bound a list is answered 503 at once, and once the stalled readers are
 // gone, lists are answered again.
 func TestStalledReadersHoldBoundedMemory(t *testing.T) {
-	h := newHarness(t, Config{MaxReadBytes: 3 << 20, MaxReadMemory: 8 << 20})
-	h.fillBig(30) // 4.5 MB of events: every answer is cut at 3 MB
+	// Answers of 8 MB: more than the kernel's send and receive buffers
+	// take (its autotuned send buffer reaches 4 MB), so that writing one
+	// to a reader that does not read blocks.
+	h := newHarness(t, Config{MaxReadBytes: 8 << 20, MaxReadMemory: 18 << 20})
+	h.fillBig(60) // 9 MB of events: every answer is cut at 8 MB
 	var stalled []net.Conn
 	for range 2 {
-		stalled = append(stalled, h.stalledRead("/api/events?limit=10000"))
+		c := h.stalledRead("/api/events?limit=10000")
+		// Its status line arrives: its answer is built, and being written.
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		status := make([]byte, 12)
+		if _, err := io.ReadFull(c, status); err != nil || string(status) != "HTTP/1.1 200" {
+			t.Fatalf("a stalled reader got %q, %v", status, err)
+		}
+		stalled = append(stalled, c)
 	}
-	// Each stalled answer holds its share of the bound from the moment its
-	// reading starts until its connection goes: soon a list is refused.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		start := time.Now()
-		r := h.must("GET", "/api/events?limit=1", "", nil)
-		if r.status == 503 {
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("503 after %v, want it at once", d)
-			}
-			if r.header.Get("Retry-After") != "1" {
-				t.Errorf("Retry-After: got %q", r.header.Get("Retry-After"))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("lists still answered %d with 2 stalled answers of 4 MB held against an 8 MB bound", r.status)
-		}
-		time.Sleep(10 * time.Millisecond)
+	start := time.Now()
+	r := h.must("GET", "/api/events?limit=1", "", nil)
+	if r.status != 503 || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("with 2 stalled answers of 9 MB held against an 18 MB bound: got %d, Retry-After %q; want 503, 1",
+			r.status, r.header.Get("Retry-After"))
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("503 after %v, want it at once", d)
 	}
 	for _, c := range stalled {
 		c.Close()
 	}
-	deadline = time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for h.must("GET", "/api/events?limit=1", "", nil).status != 200 {
 		if time.Now().After(deadline) {
 			t.Fatal("lists still refused 5 s after the stalled readers left")
