@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples examples-deps examples-npm generate demo collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo collector postgres test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -45,6 +45,12 @@ browsers:
 
 chromium:
 	$(call apt_install,$(PKG_chromium))
+
+# PostgreSQL from Debian's package, for the tests and the bench of the
+# collector on PostgreSQL (they run a throwaway server of their own in a
+# temporary folder: cmd/pgtemp); the demo does not need it.
+postgres:
+	$(call apt_install,postgresql)
 
 dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -name '*_test.go')
 	@mkdir -p dist
@@ -126,8 +132,10 @@ demo: build examples collector
 
 test: lint test-go test-js test-wasm fuzz-short test-examples test-e2e test-reliability
 
-test-go:
-	$(GO) test -race ./...
+# The Go tests, beside a throwaway PostgreSQL (started, and stopped at the
+# end, by cmd/pgtemp; the collector's tests on PostgreSQL use it).
+test-go: postgres
+	$(GO) run ./cmd/pgtemp $(GO) test -race ./...
 
 # The loader's own logic (close-path planning), under Node.
 test-js:
@@ -167,8 +175,13 @@ bench: chromium
 
 # The collector under load on loopback (internal/collector/bench): batches/s,
 # events/s and p50/p99 latency at concurrency 1, 4 and 16, then the kill -9
-# check (fails if a batch answered 200 is lost or a batch is stored in part).
-bench-collector: collector
+# check (fails if a batch answered 200 is lost or a batch is stored in part);
+# then the same levels for 1 and 3 collectors on one throwaway PostgreSQL,
+# a kill -9 of one of them under load (fails on a batch lost after its 200,
+# or an event stored twice), and two relays on one outbox with one killed
+# mid-send (fails on a lost command, or a duplicate other than the
+# documented one).
+bench-collector: collector postgres
 	$(GO) run ./cmd/collector/bench -collector build/collector
 
 # A few seconds of each fuzz target on top of the seed corpus.

@@ -36,8 +36,17 @@ type StaticMount = static.Mount
 // collector on 127.0.0.1:8080: any project token, no credentials for
 // tracking, reads open because the address is loopback.
 type Config struct {
-	// DBPath is the SQLite file; it is created if missing.
+	// DBPath is the SQLite file, created if missing; or the connection
+	// string of a PostgreSQL database (postgres://...), which any number
+	// of collectors may share.
 	DBPath string
+	// DBConns is the size of the PostgreSQL connection pool
+	// (postgres.DefaultConns).
+	DBConns int
+	// OutboxLease is how long a relay on PostgreSQL holds the outbox rows
+	// it works on without renewing its claim (postgres.DefaultLease);
+	// another relay takes them over after it.
+	OutboxLease time.Duration
 	// Addr is the TCP address to listen on (DefaultAddr); port 0 picks a
 	// free port.
 	Addr string
@@ -176,6 +185,8 @@ func (c *Config) withDefaults() error {
 		c.Now = time.Now
 	}
 	switch {
+	case c.DBConns < 0 || c.OutboxLease < 0:
+		return errors.New("collector: -db-conns and -outbox-lease must not be negative")
 	case c.MaxBody < 0 || c.MaxReadBytes < 0 || c.MaxReadMemory < 0 || c.DedupeIDs < 0 || c.MaxHeaderBytes < 0 || c.MaxConns < 0 || c.MaxClientConns < 0:
 		return errors.New("collector: limits must not be negative")
 	case c.ReadHeaderTimeout < 0 || c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.IdleTimeout < 0 || c.BodyTimeout < 0 || c.MinBodyRate < 0:

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/exponea-wasm/tracker/internal/collector/access"
 	"github.com/exponea-wasm/tracker/internal/collector/conns"
@@ -16,7 +17,6 @@ import (
 	"github.com/exponea-wasm/tracker/internal/collector/readapi"
 	"github.com/exponea-wasm/tracker/internal/collector/relay"
 	"github.com/exponea-wasm/tracker/internal/collector/reply"
-	"github.com/exponea-wasm/tracker/internal/collector/sqlite"
 	"github.com/exponea-wasm/tracker/internal/collector/static"
 )
 
@@ -24,7 +24,7 @@ import (
 // database.
 type Server struct {
 	cfg      Config
-	st       *sqlite.Store
+	st       backend
 	tracking access.Tracking
 	reads    access.Reads
 	hosts    access.Hosts
@@ -66,15 +66,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hosts = access.NewHosts(nonEmpty(cfg.Hosts), ln.Addr(), loopback)
 	s.reads = access.Reads{Keys: nonEmpty(cfg.ReadKeys), Private: cfg.Private, Open: cfg.OpenReads, Loopback: loopback}
-	s.st, err = sqlite.Open(cfg.DBPath, sqlite.Options{DedupeIDs: cfg.DedupeIDs, Projects: nonEmpty(cfg.Projects),
-		TallyEvery: cfg.tallyEvery, Logf: cfg.Logger.Printf})
-	if err != nil {
+	var poll time.Duration
+	if s.st, poll, err = openBackend(cfg); err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("collector: %w", err)
+		return nil, err
 	}
 	if cfg.Forward != "" {
 		s.relay, err = relay.New(relay.Config{Forward: cfg.Forward, Key: cfg.ForwardKey, AllowHTTP: cfg.ForwardAllowHTTP, Projects: nonEmpty(cfg.Projects),
-			Outboxes: s.st, Backoff: cfg.relayBackoff, Logf: cfg.Logger.Printf})
+			Outboxes: s.st, Backoff: cfg.relayBackoff, Poll: poll, Logf: cfg.Logger.Printf})
 		if err != nil {
 			ln.Close()
 			s.st.Close()
@@ -138,7 +137,7 @@ func (s *Server) checkHost(h http.Handler) http.Handler {
 
 // reserved are the collector's own path prefixes; no static mount may
 // shadow them.
-var reserved = []string{ingest.Prefix, "/track/", "/api/", "/collector/"}
+var reserved = []string{ingest.Prefix, "/track/", "/api/", "/collector/", "/healthz"}
 
 // staticMounts checks the mounts before anything is opened, so a bad flag
 // fails fast, and returns them by their normalized prefix.
@@ -175,6 +174,7 @@ func (s *Server) routes(mounts map[string]string) (*http.ServeMux, error) {
 		tc.Relay, tc.Stored = true, s.relay.Kick
 	}
 	mux.Handle("/track/", ingest.New(tc))
+	mux.HandleFunc("/healthz", s.health)
 	reads := &readapi.API{Store: s.st, Access: s.reads, CORS: access.NewCORS(nonEmpty(s.cfg.ReadOrigins)),
 		MaxBytes: s.cfg.MaxReadBytes, MaxHeld: s.cfg.MaxReadMemory, Logf: s.cfg.Logger.Printf}
 	_, root := mounts["/"]

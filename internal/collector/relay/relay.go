@@ -68,7 +68,12 @@ type Config struct {
 	AllowHTTP bool
 	// Backoff is the first and least retry wait; 0: the SDK's.
 	Backoff time.Duration
-	Logf    func(format string, args ...any)
+	// Poll, when set, makes an idle forwarder look at the outbox this
+	// often even when nothing was stored here: with an outbox shared by
+	// several relays, it takes over what a relay that died had claimed,
+	// once the claim has run out.
+	Poll time.Duration
+	Logf func(format string, args ...any)
 }
 
 // forwarder sends one project's outbox.
@@ -147,7 +152,7 @@ func (r *Relay) Start(stop <-chan struct{}) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			fw.run(ctx, r.pauseRetry)
+			fw.run(ctx, r.pauseRetry, r.cfg.Poll)
 		}()
 	}
 }
@@ -165,16 +170,23 @@ func (r *Relay) Kick(project string) {
 	}
 }
 
-// run flushes whenever commands arrive, and when the flusher says: after a
-// failed request, not before its backoff ends (new commands do not cut it
-// short); when a command held back after a refusal is due; and after the
+// run flushes whenever commands arrive (and every poll, if set), and
+// when the flusher says: after a failed request, not before its backoff
+// ends (new commands do not cut it short); when a command held back after a refusal is due; and after the
 // upstream refused the credentials or the endpoint (401/403/404), with a
 // forced flush every pauseRetry, which lifts the pause once they work.
-func (fw *forwarder) run(ctx context.Context, pauseRetry time.Duration) {
+func (fw *forwarder) run(ctx context.Context, pauseRetry, poll time.Duration) {
 	force := false
+	var tick <-chan time.Time // nil: no polling
+	if poll > 0 {
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		select {
 		case <-fw.wake:
+		case <-tick:
 		case <-ctx.Done():
 			return
 		}

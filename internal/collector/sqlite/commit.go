@@ -98,11 +98,11 @@ func (st *Store) Commit(w store.Write) error {
 	return nil
 }
 
-// Expect announces a Commit that will come soon (see writer.expect).
-func (st *Store) Expect() { st.wr.expect() }
+// Expect announces a Commit that will come soon (see store.Group.Expect).
+func (st *Store) Expect() { st.wr.group.Expect() }
 
 // Unexpect withdraws an Expect whose request will not store anything.
-func (st *Store) Unexpect() { st.wr.unexpect() }
+func (st *Store) Unexpect() { st.wr.group.Unexpect() }
 
 // Count counts a request that stored nothing, answered with status (or
 // store.StatusDropped); it is written with the next counts.

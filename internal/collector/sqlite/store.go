@@ -276,7 +276,7 @@ func (st *Store) Close() error {
 	st.closeOnce.Do(func() {
 		close(st.stop)
 		<-st.done
-		st.wr.stop()
+		st.wr.group.Stop()
 		// Readers first: the last connection to close checkpoints the WAL
 		// into the database file, and that should be the one allowed to
 		// write.
@@ -306,4 +306,12 @@ func (st *Store) Reset(ctx context.Context) error {
 		}
 	}, false)
 	return err
+}
+
+// Ping checks that the file can be read.
+func (st *Store) Ping(ctx context.Context) error {
+	if err := st.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	return nil
 }

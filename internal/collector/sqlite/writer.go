@@ -7,21 +7,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector/store"
 )
 
 // errStopped is returned for work submitted after the writer stopped.
 var errStopped = errors.New("sqlite: database closed")
-
-// maxGroup bounds the jobs committed together, so one transaction (and the
-// wait of its first job) stays short however many requests queue up.
-const maxGroup = 64
-
-// gatherWait is the longest a group waits for the jobs of requests that
-// are being parsed (see writer.expect) before it commits without them.
-const gatherWait = time.Millisecond
 
 // job is one unit of write work: a request's records, an outbox update, a
 // flush of the counters. run does it inside the group's transaction, in a
@@ -71,109 +62,41 @@ func (g *group) count(name string, delta int64) {
 	}
 }
 
-// writer owns the single write connection. Jobs queue on a channel; the
-// writer takes every job waiting (up to maxGroup) and runs them in one
-// transaction, so requests that arrive while a transaction commits share
-// the next one and its fsync (group commit). Each job's submitter is
-// answered only after that commit: a 200 still means durable.
+// writer owns the single write connection. Jobs are gathered in groups
+// (store.Group) and each group runs in one transaction, each job's
+// submitter answered only after that commit: a 200 still means durable.
 type writer struct {
-	st      *Store
-	cache   map[string]*sql.Stmt // prepared on the write connection
-	wanted  map[string]bool      // queries to prepare for the cache
-	jobs    chan *job
-	coming  atomic.Int32 // requests that will submit a job soon (expect)
-	quit    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
+	st     *Store
+	cache  map[string]*sql.Stmt // prepared on the write connection
+	wanted map[string]bool      // queries to prepare for the cache
+	group  *store.Group[*job]
 }
 
 func newWriter(st *Store) *writer {
-	w := &writer{st: st, cache: map[string]*sql.Stmt{}, wanted: map[string]bool{},
-		jobs: make(chan *job), quit: make(chan struct{}), stopped: make(chan struct{})}
-	go w.loop()
+	w := &writer{st: st, cache: map[string]*sql.Stmt{}, wanted: map[string]bool{}, group: store.NewGroup[*job]()}
+	go func() {
+		defer func() {
+			for _, s := range w.cache {
+				s.Close()
+			}
+		}()
+		w.group.Run(func(batch []*job) {
+			w.commit(batch)
+			w.prepareWanted()
+		})
+	}()
 	return w
 }
 
-// expect announces a job that will come soon: a request whose body is
-// being parsed. Every expect is matched by one unexpect, or by a do with
-// expected set. While jobs are announced, a group waits for them up to
-// gatherWait: they then share its transaction (and its fsync) instead of
-// each paying for the next, which is most of the writer's cost per job
-// when requests arrive together.
-func (w *writer) expect() { w.coming.Add(1) }
-
-// unexpect withdraws an expect whose request will not store anything.
-func (w *writer) unexpect() { w.coming.Add(-1) }
-
 // do runs fn (and after) in the next group and returns its outcome once the
 // group's transaction has ended. expected says that the submitter called
-// expect before.
+// Expect before.
 func (w *writer) do(fn func(g *group) error, after func(error), expected bool) error {
 	j := &job{run: fn, after: after, done: make(chan error, 1)}
-	select {
-	case w.jobs <- j:
-	case <-w.stopped:
-		j.done <- errStopped
-	}
-	if expected {
-		w.unexpect() // handed over (or refused): no longer to wait for
+	if !w.group.Submit(j, expected) {
+		return errStopped
 	}
 	return <-j.done
-}
-
-// stop lets the writer finish the group in hand and end.
-func (w *writer) stop() {
-	w.once.Do(func() { close(w.quit) })
-	<-w.stopped
-}
-
-func (w *writer) loop() {
-	defer close(w.stopped)
-	defer func() {
-		for _, s := range w.cache {
-			s.Close()
-		}
-	}()
-	for {
-		var first *job
-		select {
-		case first = <-w.jobs:
-		case <-w.quit:
-			return
-		}
-		batch := w.gather(first)
-		w.commit(batch)
-		w.prepareWanted()
-	}
-}
-
-// gather returns first and the jobs that are waiting, and those that come
-// within gatherWait while more are expected.
-func (w *writer) gather(first *job) []*job {
-	batch := []*job{first}
-	for len(batch) < maxGroup {
-		select {
-		case j := <-w.jobs:
-			batch = append(batch, j)
-			continue
-		default:
-		}
-		break
-	}
-	if len(batch) == maxGroup || w.coming.Load() <= 0 {
-		return batch
-	}
-	t := time.NewTimer(gatherWait)
-	defer t.Stop()
-	for len(batch) < maxGroup && w.coming.Load() > 0 {
-		select {
-		case j := <-w.jobs:
-			batch = append(batch, j)
-		case <-t.C:
-			return batch
-		}
-	}
-	return batch
 }
 
 // commit runs the batch in one transaction and answers every job.

@@ -126,3 +126,33 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, `{"results":[`+strings.Join(results, ",")+`],"success":true}`)
 }
+
+// Who returns the first segment of r's path: relays given -forward URLs
+// that differ there (http://host/a, http://host/b) are told apart by it.
+func Who(r *http.Request) string {
+	who, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return who
+}
+
+// CommandIDs reads the command ids of a batch request's body.
+func CommandIDs(r *http.Request) ([]string, error) {
+	var body struct {
+		Commands []struct {
+			ID string `json:"command_id"`
+		} `json:"commands"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(body.Commands))
+	for i, c := range body.Commands {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// Accept answers a batch of n commands 200, every command a success.
+func Accept(w http.ResponseWriter, n int) {
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"results":[`+strings.TrimSuffix(strings.Repeat(`{"success":true},`, n), ",")+`],"success":true}`)
+}
