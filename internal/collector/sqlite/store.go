@@ -186,11 +186,8 @@ func (st *Store) prepare(path string, dedupeIDs int) error {
 			return fmt.Errorf("sqlite: migrate %s: %w", path, err)
 		}
 	}
-	// The ledger keeps only what each window can hold; older keys were
-	// forgotten by the last run already.
-	if _, err := st.w.ExecContext(ctx, `DELETE FROM ledger WHERE seq <= (SELECT l.seq FROM ledger l
-		WHERE l.project = ledger.project ORDER BY l.seq DESC LIMIT 1 OFFSET ?)`, dedupeIDs); err != nil {
-		return fmt.Errorf("sqlite: trim ledger: %w", err)
+	if err := st.trimLedger(ctx, dedupeIDs); err != nil {
+		return err
 	}
 	rows, err := st.w.QueryContext(ctx, `SELECT project, key FROM ledger ORDER BY seq`)
 	if err != nil {
@@ -208,6 +205,40 @@ func (st *Store) prepare(path string, dedupeIDs int) error {
 		st.seen.of(project).add(k)
 	}
 	return rows.Err()
+}
+
+// trimLedger keeps only what each window can hold: the newest keep keys
+// of each; older keys were forgotten by the last run already. The cut of
+// each window is found once, by a scan from the newest row down.
+func (st *Store) trimLedger(ctx context.Context, keep int) error {
+	rows, err := st.w.QueryContext(ctx, `SELECT DISTINCT project FROM ledger`)
+	if err != nil {
+		return fmt.Errorf("sqlite: trim ledger: %w", err)
+	}
+	var windows []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: trim ledger: %w", err)
+		}
+		windows = append(windows, p)
+	}
+	rows.Close()
+	for _, p := range windows {
+		var cut int64
+		err := st.w.QueryRowContext(ctx, `SELECT seq FROM ledger WHERE project = ? ORDER BY seq DESC LIMIT 1 OFFSET ?`, p, keep).Scan(&cut)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err == nil {
+			_, err = st.w.ExecContext(ctx, `DELETE FROM ledger WHERE project = ? AND seq <= ?`, p, cut)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: trim ledger: %w", err)
+		}
+	}
+	return nil
 }
 
 // migrate brings a version 0 file to this schema in one transaction: the
