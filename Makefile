@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector postgres test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -45,6 +45,12 @@ browsers:
 
 chromium:
 	$(call apt_install,$(PKG_chromium))
+
+# PostgreSQL from Debian's package, for the tests and the bench of the
+# collector on PostgreSQL (they run a throwaway server of their own in a
+# temporary folder: cmd/pgtemp); the demo does not need it.
+postgres:
+	$(call apt_install,postgresql)
 
 dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -name '*_test.go')
 	@mkdir -p dist
@@ -130,8 +136,10 @@ demo-flags:
 
 test: lint test-go test-js test-wasm fuzz-short test-examples test-e2e test-reliability
 
-test-go:
-	$(GO) test -race ./...
+# The Go tests, beside a throwaway PostgreSQL (started, and stopped at the
+# end, by cmd/pgtemp; the collector's tests on PostgreSQL use it).
+test-go: postgres
+	$(GO) run ./cmd/pgtemp $(GO) test -race ./...
 
 # The loader's own logic (close-path planning), under Node.
 test-js:
@@ -171,8 +179,13 @@ bench: chromium
 
 # The collector under load on loopback (internal/collector/bench): batches/s,
 # events/s and p50/p99 latency at concurrency 1, 4 and 16, then the kill -9
-# check (fails if a batch answered 200 is lost or a batch is stored in part).
-bench-collector: collector
+# check (fails if a batch answered 200 is lost or a batch is stored in part);
+# then the same levels for 1 and 3 collectors on one throwaway PostgreSQL,
+# a kill -9 of one of them under load (fails on a batch lost after its 200,
+# or an event stored twice), and two relays on one outbox with one killed
+# mid-send (fails on a lost command, or a duplicate other than the
+# documented one).
+bench-collector: collector postgres
 	$(GO) run ./cmd/collector/bench -collector build/collector
 
 # A few seconds of each fuzz target on top of the seed corpus.
@@ -180,7 +193,7 @@ bench-collector: collector
 # default minimize time; 5 s is plenty for these inputs.)
 FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString ./internal/jsonx:FuzzObject \
   ./internal/tracker:FuzzApply ./internal/tracker:FuzzParseConfig ./internal/idbstore:FuzzCodec ./internal/idbstore:FuzzParseBlocks \
-  ./internal/flush/schedule:FuzzScheduler ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector:FuzzParseCommand ./internal/wire:FuzzParseCommand
+  ./internal/flush/schedule:FuzzScheduler ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector/ingest:FuzzParseCommand ./internal/wire:FuzzParseCommand
 FUZZ = $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t\#\#*:}$$" -fuzzminimizetime 5s
 # A failing input is always written to the package's testdata/fuzz/ and
 # fails the run. A failure that writes none came from the fuzzing engine,

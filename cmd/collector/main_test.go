@@ -100,13 +100,15 @@ func TestParseFlags(t *testing.T) {
 	cfg, err := parseFlags([]string{
 		"-addr", ":9", "-db", "x.db", "-projects", "a, b,", "-keys", "k1,k2", "-private", "id:s:ecret",
 		"-origins", "*", "-max-body", "10", "-static", "/=web", "-static", "/dist/=dist", "-faults", "-rate", "2.5",
-		"-hosts", "c.example", "-read-keys", "r1", "-read-timeout", "3s", "-max-conns", "7", "-forward", "https://u.example",
+		"-hosts", "c.example", "-read-keys", "r1", "-read-timeout", "3s", "-max-conns", "7", "-forward", "https://u.example", "-read-origins", "https://dash.example", "-forward-allow-http", "-db-conns", "12", "-outbox-lease", "90s",
 	}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Hosts[0] != "c.example" || cfg.ReadKeys[0] != "r1" || cfg.ReadTimeout != 3*time.Second || cfg.MaxConns != 7 ||
-		cfg.Forward != "https://u.example" || cfg.ForwardKey != "id:from-env" || cfg.IdleTimeout != collector.DefaultIdleTimeout {
+		cfg.Forward != "https://u.example" || cfg.ForwardKey != "id:from-env" || cfg.IdleTimeout != collector.DefaultIdleTimeout ||
+		!reflect.DeepEqual(cfg.ReadOrigins, []string{"https://dash.example"}) || !cfg.ForwardAllowHTTP || cfg.DBConns != 12 ||
+		cfg.OutboxLease != 90*time.Second {
 		t.Errorf("got %+v", cfg)
 	}
 	if addr := cfg.Addr; addr != ":9" || cfg.DBPath != "x.db" || !reflect.DeepEqual(cfg.Projects, []string{"a", "b"}) ||

@@ -5,11 +5,14 @@ import (
 	"encoding/base64"
 	"log"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exponea-wasm/tracker/internal/collector/access"
+	"github.com/exponea-wasm/tracker/internal/collector/faults"
+	"github.com/exponea-wasm/tracker/internal/collector/store"
 )
 
 func basicAuth(id, secret string) string {
@@ -52,37 +55,6 @@ func TestReadsNeedAKey(t *testing.T) {
 	// Tracking is not a read: the public key still tracks.
 	wantStatus(t, keyed.must("POST", "/track/v2/projects/p/batch", batchBody(ev("", "c", "x")),
 		map[string]string{"Authorization": "Token pub"}), 200)
-}
-
-// readAccess off loopback, where a test cannot listen: reads always need
-// credentials unless -open-reads.
-func TestReadAccessOffLoopback(t *testing.T) {
-	req := func(authz string) *http.Request {
-		r, _ := http.NewRequest("GET", "http://collect.example/api/events", nil)
-		if authz != "" {
-			r.Header.Set("Authorization", authz)
-		}
-		return r
-	}
-	tests := []struct {
-		name   string
-		a      readAccess
-		authz  string
-		status int
-	}{
-		{"no credentials configured: reads are off", readAccess{}, "", 403},
-		{"no credentials configured, even with some sent", readAccess{}, "Bearer x", 403},
-		{"open reads", readAccess{open: true}, "", 0},
-		{"read key", readAccess{keys: []string{"k"}}, "Bearer k", 0},
-		{"read key missing", readAccess{keys: []string{"k"}}, "", 401},
-		{"private pair", readAccess{private: map[string]string{"id": "s"}}, basicAuth("id", "s"), 0},
-		{"private secret as a bare password is no read key", readAccess{private: map[string]string{"id": "s"}}, basicAuth("x", "s"), 401},
-	}
-	for _, tt := range tests {
-		if got, _ := tt.a.check(req(tt.authz)); got != tt.status {
-			t.Errorf("%s: got %d, want %d", tt.name, got, tt.status)
-		}
-	}
 }
 
 func TestHostCheck(t *testing.T) {
@@ -128,14 +100,14 @@ func TestFaultsRefusedCrossSite(t *testing.T) {
 	}{
 		{"no header: a form or a text/plain fetch from any page", "POST", "/api/faults", map[string]string{"Content-Type": "text/plain"}, 403},
 		{"no header: reset", "POST", "/api/reset", map[string]string{"Content-Type": "text/plain"}, 403},
-		{"header from another origin", "POST", "/api/faults", map[string]string{faultsHeader: "1", "Origin": "http://evil.example"}, 403},
-		{"header, cross-site by fetch metadata", "POST", "/api/faults", map[string]string{faultsHeader: "1", "Sec-Fetch-Site": "cross-site"}, 403},
-		{"header, same-site but another origin", "DELETE", "/api/faults", map[string]string{faultsHeader: "1", "Sec-Fetch-Site": "same-site"}, 403},
-		{"header through a proxy", "POST", "/api/faults", map[string]string{faultsHeader: "1", "X-Forwarded-For": "203.0.113.9"}, 403},
+		{"header from another origin", "POST", "/api/faults", map[string]string{faults.Header: "1", "Origin": "http://evil.example"}, 403},
+		{"header, cross-site by fetch metadata", "POST", "/api/faults", map[string]string{faults.Header: "1", "Sec-Fetch-Site": "cross-site"}, 403},
+		{"header, same-site but another origin", "DELETE", "/api/faults", map[string]string{faults.Header: "1", "Sec-Fetch-Site": "same-site"}, 403},
+		{"header through a proxy", "POST", "/api/faults", map[string]string{faults.Header: "1", "X-Forwarded-For": "203.0.113.9"}, 403},
 		{"preflight is never granted", "OPTIONS", "/api/faults", map[string]string{"Origin": "http://evil.example",
 			"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-collector-faults"}, 403},
-		{"header from a tool", "POST", "/api/faults", map[string]string{faultsHeader: "1"}, 200},
-		{"header, same origin", "GET", "/api/faults", map[string]string{faultsHeader: "1", "Origin": "http://" + "127.0.0.1:" + strconv.Itoa(h.srv.Addr().(*net.TCPAddr).Port), "Sec-Fetch-Site": "same-origin"}, 200},
+		{"header from a tool", "POST", "/api/faults", map[string]string{faults.Header: "1"}, 200},
+		{"header, same origin", "GET", "/api/faults", map[string]string{faults.Header: "1", "Origin": "http://" + "127.0.0.1:" + strconv.Itoa(h.srv.Addr().(*net.TCPAddr).Port), "Sec-Fetch-Site": "same-origin"}, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +122,36 @@ func TestFaultsRefusedCrossSite(t *testing.T) {
 	}
 	// Only the one accepted rule is in force.
 	wantStatus(t, h.batch("p", ev("", "c", "x")), 503)
+}
+
+// TestFaultsAPIHonoursReadKeys: with read keys set, the fault-injection
+// API and reset need one too, beside their header.
+func TestFaultsAPIHonoursReadKeys(t *testing.T) {
+	h := newHarness(t, Config{Faults: true, ReadKeys: []string{"rk"}})
+	wantStatus(t, h.batch("p", ev("e1", "c", "x")), 200)
+	withKey := map[string]string{faults.Header: "1", "Authorization": "Bearer rk"}
+	tests := []struct {
+		method, path string
+		header       map[string]string
+		status       int
+	}{
+		{"POST", "/api/faults", map[string]string{faults.Header: "1"}, 401},
+		{"GET", "/api/faults", map[string]string{faults.Header: "1"}, 401},
+		{"DELETE", "/api/faults", map[string]string{faults.Header: "1", "Authorization": "Bearer wrong"}, 401},
+		{"POST", "/api/reset", map[string]string{faults.Header: "1"}, 401},
+		{"GET", "/api/faults", withKey, 200},
+	}
+	for _, tt := range tests {
+		if r := h.must(tt.method, tt.path, `{"status":503}`, tt.header); r.status != tt.status {
+			t.Errorf("%s %s with %v: got %d %s, want %d", tt.method, tt.path, tt.header, r.status, r.body, tt.status)
+		}
+	}
+	// Nothing refused took effect: no rule, and the event is still there.
+	wantStatus(t, h.batch("p", ev("e2", "c", "x")), 200)
+	if st := decode[store.Stats](t, h.must("GET", "/api/stats", "", map[string]string{"Authorization": "Bearer rk"})); st.Events != 2 {
+		t.Errorf("events: got %d, want 2", st.Events)
+	}
+	wantStatus(t, h.must("POST", "/api/reset", "", withKey), 200)
 }
 
 func TestFaultsOnlyOnLoopback(t *testing.T) {
@@ -175,7 +177,7 @@ func TestFaultsOnlyOnLoopback(t *testing.T) {
 // not opened: the warnings are a function of the configuration).
 func TestStartWarnings(t *testing.T) {
 	var buf bytes.Buffer
-	s := &Server{cfg: Config{Logger: log.New(&buf, "", 0)}, ln: fakeListener{}, reads: readAccess{open: true}, hosts: hostCheck{any: true}}
+	s := &Server{cfg: Config{Logger: log.New(&buf, "", 0)}, ln: fakeListener{}, reads: access.Reads{Open: true}, hosts: access.Hosts{Any: true}}
 	s.warn(false)
 	for _, want := range []string{"WARNING: -open-reads", "can read every stored customer id", "no -keys or -private", "set -hosts"} {
 		if !strings.Contains(buf.String(), want) {
@@ -183,14 +185,14 @@ func TestStartWarnings(t *testing.T) {
 		}
 	}
 	buf.Reset()
-	s.reads = readAccess{}
+	s.reads = access.Reads{}
 	s.warn(false)
 	if !strings.Contains(buf.String(), "reads (/api/, /collector/) are refused") {
 		t.Errorf("log lacks the refused-reads note:\n%s", buf.String())
 	}
 	buf.Reset()
-	s.reads, s.hosts = readAccess{loopback: true}, hostCheck{}
-	s.auth = auth{keys: []string{"k"}}
+	s.reads, s.hosts = access.Reads{Loopback: true}, access.Hosts{}
+	s.tracking = access.Tracking{Keys: []string{"k"}}
 	s.warn(true)
 	if buf.Len() != 0 {
 		t.Errorf("a loopback collector with keys warned: %s", buf.String())

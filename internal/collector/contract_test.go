@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/collector/relay"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/session"
@@ -68,7 +69,8 @@ func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 	}
 
 	// The relay's sender: net/http, as the browser's fetch is.
-	f := flush.New(store, &sender{client: http.DefaultClient, url: ts.URL + "/track/v2/projects/p/batch", auth: "Token k"}, flush.Config{}, time.Now, nil, flush.Observer{})
+	snd := &relay.Sender{Client: http.DefaultClient, URL: ts.URL + "/track/v2/projects/p/batch", Auth: "Token k"}
+	f := flush.New(store, snd, flush.Config{}, time.Now, nil, flush.Observer{})
 	fr, err := f.Flush(ctx, false)
 	if err != nil || fr.Confirmed != len(built) || fr.Kept != 0 {
 		t.Fatalf("flush: %+v, %v; want all %d confirmed", fr, err, len(built))

@@ -1,9 +1,7 @@
 package collector
 
 import (
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -93,95 +91,20 @@ func TestDuplicatesUnderConcurrency(t *testing.T) {
 	}
 }
 
-// TestDedupeWindow: the newest ids are remembered, between DedupeIDs/2
-// and DedupeIDs of them; older ones are forgotten, in memory and on disk.
-func TestDedupeWindow(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.db")
-	h := newHarness(t, Config{DBPath: path, DedupeIDs: 4})
-	for _, id := range []string{"a", "b", "c", "d", "e"} {
-		wantStatus(t, h.batch("p", ev(id, "c", "x")), 200)
+// TestDedupeWindowPerProject: each configured project remembers its own
+// ids, so a flood of one project's commands does not push another's
+// out: a resend to the quiet project is still a duplicate.
+func TestDedupeWindowPerProject(t *testing.T) {
+	h := newHarness(t, Config{Projects: []string{"quiet", "busy"}, DedupeIDs: 4})
+	wantStatus(t, h.batch("quiet", ev("q1", "c", "x")), 200)
+	for i := range 20 {
+		wantStatus(t, h.batch("busy", ev(fmt.Sprintf("b%d", i), "c", "x")), 200)
 	}
-	wantStatus(t, h.batch("p", ev("e", "c", "x"), ev("d", "c", "x"), ev("a", "c", "x")), 200)
-	if st := h.stats(); st.Events != 6 || st.DuplicatesReceived != 2 {
-		t.Errorf("got %d events, %d duplicates; want 6 (a forgotten, stored again), 2 (d, e)", st.Events, st.DuplicatesReceived)
+	wantStatus(t, h.batch("quiet", ev("q1", "c", "x")), 200)
+	if got := len(h.events("project=quiet")); got != 1 {
+		t.Errorf("quiet project: %d events stored, want 1 (the resend is a duplicate)", got)
 	}
-	h.stop()
-	// After a restart the ledger gives back the newest ids.
-	h2 := newHarness(t, Config{DBPath: path, DedupeIDs: 4})
-	wantStatus(t, h2.batch("p", ev("a", "c", "x"), ev("b", "c", "x")), 200)
-	if st := h2.stats(); st.Events != 7 || st.DuplicatesReceived != 3 {
-		t.Errorf("after restart: got %d events, %d duplicates; want 7 (b stored again), 3 (a)", st.Events, st.DuplicatesReceived)
-	}
-	var ledger int
-	h2.srv.st.r.QueryRow(`SELECT COUNT(*) FROM ledger`).Scan(&ledger)
-	if ledger > 4+2 {
-		t.Errorf("ledger holds %d keys, want those of the window (4) and the new ones", ledger)
+	if st := h.stats(); st.DuplicatesReceived != 1 {
+		t.Errorf("duplicates: got %d, want 1", st.DuplicatesReceived)
 	}
 }
-
-// TestMigrateVersion0: a file of the schema before this one keeps its
-// rows and its dedupe ledger, and loses the indexes no read needs.
-func TestMigrateVersion0(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{schemaVersion0,
-		`INSERT INTO commands VALUES ('p', 'old-1', 1), ('p', 'old-2', 2)`,
-		`INSERT INTO events (project, command_id, customer_ids, event_type, timestamp, properties, received_at)
-		 VALUES ('p', 'old-1', '{"cookie":"c"}', 'x', 1.5, '{}', 1)`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-	h := newHarness(t, Config{DBPath: path})
-	wantStatus(t, h.batch("p", ev("old-1", "c", "x"), ev("old-2", "c", "x"), ev("new", "c", "x")), 200)
-	if st := h.stats(); st.Events != 2 || st.DuplicatesReceived != 2 {
-		t.Errorf("got %+v, want 2 events (old-1 and new), 2 duplicates", st)
-	}
-	var version, indexes, commands int
-	h.srv.st.r.QueryRow(`PRAGMA user_version`).Scan(&version)
-	h.srv.st.r.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' AND name != 'outbox_project'`).Scan(&indexes)
-	h.srv.st.r.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'commands'`).Scan(&commands)
-	if version != schemaVersion || indexes != 0 || commands != 0 {
-		t.Errorf("user_version %d, %d old indexes, commands table %d; want %d, 0, 0", version, indexes, commands, schemaVersion)
-	}
-}
-
-// schemaVersion0 is the schema before version 2, as the collector created it.
-const schemaVersion0 = `
-CREATE TABLE IF NOT EXISTS commands (
-	project     TEXT NOT NULL,
-	command_id  TEXT NOT NULL,
-	received_at REAL NOT NULL,
-	PRIMARY KEY (project, command_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-	id           INTEGER PRIMARY KEY AUTOINCREMENT,
-	project      TEXT NOT NULL,
-	command_id   TEXT,
-	customer_ids TEXT NOT NULL,
-	event_type   TEXT NOT NULL,
-	timestamp    REAL NOT NULL,
-	properties   TEXT NOT NULL,
-	received_at  REAL NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_command ON events (project, command_id);
-CREATE INDEX IF NOT EXISTS events_cookie ON events (json_extract(customer_ids, '$.cookie'));
-CREATE TABLE IF NOT EXISTS customers (
-	id           INTEGER PRIMARY KEY AUTOINCREMENT,
-	project      TEXT NOT NULL,
-	command_id   TEXT,
-	customer_ids TEXT NOT NULL,
-	properties   TEXT NOT NULL,
-	received_at  REAL NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS customers_command ON customers (project, command_id);
-CREATE INDEX IF NOT EXISTS customers_cookie ON customers (json_extract(customer_ids, '$.cookie'));
-CREATE TABLE IF NOT EXISTS counters (
-	name  TEXT PRIMARY KEY,
-	value INTEGER NOT NULL
-) WITHOUT ROWID;
-`

@@ -1,32 +1,34 @@
-// Package collector is a small HTTP server that speaks the subset of the
-// Bloomreach Engagement Tracking API v2 the tracker uses, and stores what
-// arrives in an embedded SQLite file (pure-Go driver modernc.org/sqlite),
-// or relays it to the real API.
+// Package collector assembles the collector: a small HTTP server that
+// speaks the subset of the Bloomreach Engagement Tracking API v2 the
+// tracker uses, stores what arrives in an embedded SQLite file, or relays
+// it to the real API. It is the zero-setup backend for the demo, the
+// browser tests and self-hosting.
 //
-// It is the zero-setup backend for the demo, the browser tests and
-// self-hosting. Every request first passes the Host check (hosts.go).
-// Requests to /track/v2/projects/{token}/... go through one pipeline: CORS,
-// rate limit, fault injection (only when enabled), token check, project
-// check, body limit, JSON parsing and per-command validation (the rules of
-// internal/wire), then one job for the writer.
+// The jobs are packages of their own, and this one wires them together:
 //
-// The writer (writer.go) owns the only write connection and commits every
-// job waiting for it in one transaction (group commit), each job in its
-// own savepoint; a request is answered after that commit, so a 200 means
-// the data is on disk. Dedupe on command_id is an in-memory index of the
-// newest ids (dedupe.go), persisted in an append-only ledger: the tables
-// have no index but their row ids, so a write touches the end of each
-// table and little else. Requests refused before storage are counted in
-// memory and written once a second (tally.go). Reads use a separate pool,
-// which WAL mode lets run beside the writer.
+//   - ingest receives tracking requests and hands valid commands to the
+//     store, in one Write per request;
 //
-// A JSON read API under /api/ and a page at /collector/ show what arrived;
-// off loopback they need a read key (auth.go). With Config.Forward the
-// collector is a relay (relay.go): accepted commands go to a durable outbox
-// (a queue.Store) that the SDK's own flusher (internal/flush) sends to the
-// upstream API, deleting only what it confirmed.
+//   - sqlite stores them (group commit, dedupe on command_id, the relay's
+//     outbox), under the contract of package store; postgres does the same
+//     on a database that any number of collectors and relays share
+//     (Config.DBPath postgres://...);
+//
+//   - readapi serves what was stored under /api/ and the page at
+//     /collector/;
+//
+//   - relay forwards the outbox upstream with the SDK's own flusher;
+//
+//   - access decides who may track, read and cross origins, and which
+//     Host names are served;
+//
+//   - faults injects failures, for tests only; static serves files.
+//
+//   - conns admits connections: a total and a per-client cap, idle
+//     keep-alive connections closed first when the slots run out.
 //
 // The Server listens itself (New binds Config.Addr), so it knows whether
-// the address is loopback, and sets the HTTP server's timeouts, header
-// limit and connection cap.
+// the address is loopback, and sets the HTTP server's timeouts and header
+// limit. Every request first passes the Host check. Its tests go through
+// HTTP, end to end.
 package collector

@@ -5,10 +5,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector/faults"
 )
 
 // faultsOK is the header the fault-injection API needs.
-var faultsOK = map[string]string{faultsHeader: "1"}
+var faultsOK = map[string]string{faults.Header: "1"}
 
 // addFault posts a rule and fails the test unless it is accepted.
 func (h *harness) addFault(rule string) {
@@ -48,7 +50,7 @@ func TestFaultStatusRetryAfterAndTimes(t *testing.T) {
 	if n := len(h.events("")); n != 1 {
 		t.Errorf("stored events: got %d, want 1 (faulted requests store nothing)", n)
 	}
-	if got := decode[struct{ Faults []faultRule }](t, h.must("GET", "/api/faults", "", faultsOK)).Faults; len(got) != 0 {
+	if got := decode[struct{ Faults []faults.Rule }](t, h.must("GET", "/api/faults", "", faultsOK)).Faults; len(got) != 0 {
 		t.Errorf("rules left: got %+v, want none", got)
 	}
 
@@ -127,7 +129,7 @@ func TestFaultDelay(t *testing.T) {
 	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Errorf("delayed request took %v, want >= 200ms", d)
 	}
-	if got := decode[struct{ Faults []faultRule }](t, h.must("GET", "/api/faults", "", faultsOK)).Faults; len(got) != 0 {
+	if got := decode[struct{ Faults []faults.Rule }](t, h.must("GET", "/api/faults", "", faultsOK)).Faults; len(got) != 0 {
 		t.Errorf("delay rule not used up: %+v", got)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector/store"
 )
 
 // harness is a collector on a real SQLite file, serving on a loopback port
@@ -52,15 +54,15 @@ func (h *harness) stop() {
 	h.client.CloseIdleConnections()
 }
 
-// reply is a response read in full.
-type reply struct {
+// answer is a response read in full.
+type answer struct {
 	status int
 	header http.Header
 	body   []byte
 }
 
 // send does one request; err is a transport error (dropped connection).
-func (h *harness) send(method, path, body string, header map[string]string) (reply, error) {
+func (h *harness) send(method, path, body string, header map[string]string) (answer, error) {
 	h.t.Helper()
 	req, err := http.NewRequest(method, h.url+path, strings.NewReader(body))
 	if err != nil {
@@ -74,15 +76,15 @@ func (h *harness) send(method, path, body string, header map[string]string) (rep
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return reply{}, err
+		return answer{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, b}, err
+	return answer{resp.StatusCode, resp.Header, b}, err
 }
 
 // must is send that fails the test on a transport error.
-func (h *harness) must(method, path, body string, header map[string]string) reply {
+func (h *harness) must(method, path, body string, header map[string]string) answer {
 	h.t.Helper()
 	r, err := h.send(method, path, body, header)
 	if err != nil {
@@ -92,7 +94,7 @@ func (h *harness) must(method, path, body string, header map[string]string) repl
 }
 
 // batch posts a batch to project p as text/plain, like the SDK at page close.
-func (h *harness) batch(p string, cmds ...string) reply {
+func (h *harness) batch(p string, cmds ...string) answer {
 	h.t.Helper()
 	return h.must("POST", "/track/v2/projects/"+p+"/batch", batchBody(cmds...),
 		map[string]string{"Content-Type": "text/plain;charset=UTF-8"})
@@ -118,7 +120,7 @@ func cu(id, cookie string) string {
 		id, cookie)
 }
 
-func decode[T any](t *testing.T, r reply) T {
+func decode[T any](t *testing.T, r answer) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(r.body, &v); err != nil {
@@ -158,9 +160,9 @@ func (h *harness) customers(query string) []Customer {
 	return decode[struct{ Customers []Customer }](h.t, h.must("GET", "/api/customers?"+query, "", nil)).Customers
 }
 
-func (h *harness) stats() Stats {
+func (h *harness) stats() store.Stats {
 	h.t.Helper()
-	return decode[Stats](h.t, h.must("GET", "/api/stats", "", nil))
+	return decode[store.Stats](h.t, h.must("GET", "/api/stats", "", nil))
 }
 
 // batchResult is a batch response as a client reads it.
@@ -176,7 +178,7 @@ type batchResult struct {
 	Error     string  `json:"error"`
 }
 
-func wantStatus(t *testing.T, r reply, want int) {
+func wantStatus(t *testing.T, r answer, want int) {
 	t.Helper()
 	if r.status != want {
 		t.Fatalf("status: got %d, want %d (body %s)", r.status, want, r.body)

@@ -8,27 +8,31 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/collector/access"
+	"github.com/exponea-wasm/tracker/internal/collector/conns"
+	"github.com/exponea-wasm/tracker/internal/collector/faults"
+	"github.com/exponea-wasm/tracker/internal/collector/ingest"
+	"github.com/exponea-wasm/tracker/internal/collector/readapi"
+	"github.com/exponea-wasm/tracker/internal/collector/relay"
+	"github.com/exponea-wasm/tracker/internal/collector/reply"
+	"github.com/exponea-wasm/tracker/internal/collector/static"
 )
 
 // Server is a collector: an HTTP server on its own listener over an open
-// SQLite file.
+// database.
 type Server struct {
 	cfg      Config
-	st       *store
-	auth     auth
-	reads    readAccess
-	hosts    hostCheck
-	cors     cors
-	projects map[string]bool
-	faults   *faults // nil unless Config.Faults
-	limiter  *limiter
-	tally    tally
-	relay    *relay // nil unless Config.Forward
+	st       backend
+	tracking access.Tracking
+	reads    access.Reads
+	hosts    access.Hosts
+	relay    *relay.Relay // nil unless Config.Forward
 	ln       net.Listener
 	hs       *http.Server
 
 	stop     chan struct{} // closed by Shutdown: background loops end
-	bg       sync.WaitGroup
 	shutOnce sync.Once
 	shutErr  error
 }
@@ -42,26 +46,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DBPath == "" {
 		return nil, errors.New("collector: empty database path")
 	}
-	s := &Server{
-		cfg:      cfg,
-		auth:     auth{keys: nonEmpty(cfg.Keys), private: cfg.Private},
-		cors:     newCORS(nonEmpty(cfg.Origins)),
-		projects: map[string]bool{},
-		limiter:  newLimiter(cfg.Rate),
-		stop:     make(chan struct{}),
-	}
-	for _, p := range nonEmpty(cfg.Projects) {
-		s.projects[p] = true
-	}
-	if cfg.Faults {
-		s.faults = &faults{}
-	}
-	mux, err := s.routes()
+	mounts, err := staticMounts(cfg.Static)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Forward != "" && len(s.projects) == 0 {
-		return nil, errors.New("collector: -forward needs -projects: the relay forwards only the projects it is given")
+	s := &Server{
+		cfg:      cfg,
+		tracking: access.Tracking{Keys: nonEmpty(cfg.Keys), Private: cfg.Private},
+		stop:     make(chan struct{}),
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -72,22 +64,33 @@ func New(cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("collector: -faults is refused on %s: it is only served on a loopback address", ln.Addr())
 	}
-	s.hosts = newHostCheck(nonEmpty(cfg.Hosts), ln.Addr(), loopback)
-	s.reads = readAccess{keys: nonEmpty(cfg.ReadKeys), private: cfg.Private, open: cfg.OpenReads, loopback: loopback}
-	if s.st, err = openStore(cfg.DBPath, cfg.DedupeIDs); err != nil {
+	s.hosts = access.NewHosts(nonEmpty(cfg.Hosts), ln.Addr(), loopback)
+	s.reads = access.Reads{Keys: nonEmpty(cfg.ReadKeys), Private: cfg.Private, Open: cfg.OpenReads, Loopback: loopback}
+	var poll time.Duration
+	if s.st, poll, err = openBackend(cfg); err != nil {
 		ln.Close()
 		return nil, err
 	}
 	if cfg.Forward != "" {
-		if s.relay, err = newRelay(s, cfg); err != nil {
+		s.relay, err = relay.New(relay.Config{Forward: cfg.Forward, Key: cfg.ForwardKey, AllowHTTP: cfg.ForwardAllowHTTP, Projects: nonEmpty(cfg.Projects),
+			Outboxes: s.st, Backoff: cfg.relayBackoff, Poll: poll, Logf: cfg.Logger.Printf})
+		if err != nil {
 			ln.Close()
-			s.st.close()
-			return nil, err
+			s.st.Close()
+			return nil, fmt.Errorf("collector: %w", err)
 		}
 	}
-	s.ln = newLimitListener(ln, cfg.MaxConns)
+	mux, err := s.routes(mounts)
+	if err != nil {
+		ln.Close()
+		s.st.Close()
+		return nil, err
+	}
+	limited := conns.New(ln, cfg.MaxConns, cfg.MaxClientConns)
+	s.ln = limited
 	s.hs = &http.Server{
 		Handler:           s.checkHost(mux),
+		ConnState:         limited.ConnState,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -96,13 +99,8 @@ func New(cfg Config) (*Server, error) {
 		ErrorLog:          cfg.Logger,
 	}
 	s.warn(loopback)
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		s.tally.run(s.st.wr, cfg.tallyEvery, s.stop, cfg.Logger.Printf)
-	}()
 	if s.relay != nil {
-		s.relay.start()
+		s.relay.Start(s.stop)
 	}
 	return s, nil
 }
@@ -110,17 +108,17 @@ func New(cfg Config) (*Server, error) {
 // warn logs what is open that should not be on the internet.
 func (s *Server) warn(loopback bool) {
 	logf := s.cfg.Logger.Printf
-	if !s.auth.required() {
+	if !s.tracking.Required() {
 		logf("collector: warning: no -keys or -private given, tracking requests need no credentials")
 	}
 	switch {
-	case s.reads.open && !loopback:
+	case s.reads.Open && !loopback:
 		logf("collector: WARNING: -open-reads on %s: anyone who can reach this address can read every "+
 			"stored customer id and property through /api/ and /collector/", s.ln.Addr())
-	case !loopback && len(s.reads.keys) == 0 && len(s.reads.private) == 0:
+	case !loopback && s.reads.Keyless():
 		logf("collector: reads (/api/, /collector/) are refused on %s: set -read-keys to read", s.ln.Addr())
 	}
-	if !loopback && s.hosts.any {
+	if !loopback && s.hosts.Any {
 		logf("collector: warning: any Host header is accepted on %s; set -hosts to the names clients use", s.ln.Addr())
 	}
 }
@@ -129,48 +127,64 @@ func (s *Server) warn(loopback bool) {
 // with 421 Misdirected Request.
 func (s *Server) checkHost(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.hosts.allows(r) {
-			writeError(w, http.StatusMisdirectedRequest, "unknown host: set -hosts to serve it")
+		if !s.hosts.Allows(r) {
+			reply.Error(w, http.StatusMisdirectedRequest, "unknown host: set -hosts to serve it")
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-// routes builds the mux. Static mounts are checked before the database is
-// opened, so a bad flag fails fast.
-func (s *Server) routes() (*http.ServeMux, error) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/track/", s.track)
-	mux.Handle("/api/events", s.api(s.listRows(eventsTable, "events"), http.MethodGet))
-	mux.Handle("/api/customers", s.api(s.listRows(customersTable, "customers"), http.MethodGet))
-	mux.Handle("/api/outbox", s.api(s.listOutbox, http.MethodGet))
-	mux.Handle("/api/stats", s.api(s.getStats, http.MethodGet))
-	if s.faults != nil {
-		mux.Handle("/api/reset", s.faultsOnly(s.postReset, http.MethodPost))
-		mux.Handle("/api/faults", s.faultsOnly(s.faultsAPI, http.MethodGet, http.MethodPost, http.MethodDelete))
-	}
-	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not found")
-	}, http.MethodGet, http.MethodPost, http.MethodDelete))
-	mux.Handle("/collector/", s.pageAccess(s.page))
+// reserved are the collector's own path prefixes; no static mount may
+// shadow them.
+var reserved = []string{ingest.Prefix, "/track/", "/api/", "/collector/", "/healthz"}
 
-	root := false
-	seen := map[string]bool{}
-	for _, m := range s.cfg.Static {
-		prefix, err := normalizeMount(m)
+// staticMounts checks the mounts before anything is opened, so a bad flag
+// fails fast, and returns them by their normalized prefix.
+func staticMounts(mounts []static.Mount) (map[string]string, error) {
+	out := map[string]string{}
+	for _, m := range mounts {
+		prefix, err := static.Normalize(m, reserved)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("collector: %w", err)
 		}
-		if seen[prefix] {
+		if _, twice := out[prefix]; twice {
 			return nil, fmt.Errorf("collector: static prefix %s given twice", prefix)
 		}
-		seen[prefix] = true
-		root = root || prefix == "/"
-		mux.Handle(prefix, staticHandler(prefix, m.Dir))
+		out[prefix] = m.Dir
 	}
-	if !root {
-		mux.Handle("/{$}", s.pageAccess(s.page))
+	return out, nil
+}
+
+// routes builds the mux: tracking, the read API and its page, the faults
+// API when enabled, and the static mounts.
+func (s *Server) routes(mounts map[string]string) (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	cors := access.NewCORS(nonEmpty(s.cfg.Origins))
+	var rules *faults.Rules
+	if s.cfg.Faults {
+		rules = &faults.Rules{}
+		api := &faults.API{Rules: rules, Access: s.reads, Reset: s.st.Reset, WriteTimeout: s.cfg.WriteTimeout, Logf: s.cfg.Logger.Printf}
+		api.Register(mux)
+	}
+	tc := ingest.Config{Store: s.st, Tracking: s.tracking, CORS: cors, Projects: nonEmpty(s.cfg.Projects),
+		Faults: rules, Rate: s.cfg.Rate, MaxBody: s.cfg.MaxBody, Now: s.cfg.Now, Logf: s.cfg.Logger.Printf,
+		Pace: ingest.Pace{Base: s.cfg.BodyTimeout, Rate: s.cfg.MinBodyRate, Limit: s.cfg.ReadTimeout}}
+	if s.relay != nil {
+		tc.Relay, tc.Stored = true, s.relay.Kick
+	}
+	mux.Handle("/track/", ingest.New(tc))
+	mux.HandleFunc("/healthz", s.health)
+	reads := &readapi.API{Store: s.st, Access: s.reads, CORS: access.NewCORS(nonEmpty(s.cfg.ReadOrigins)),
+		MaxBytes: s.cfg.MaxReadBytes, MaxHeld: s.cfg.MaxReadMemory, Logf: s.cfg.Logger.Printf}
+	_, root := mounts["/"]
+	reads.Register(mux, !root)
+	for prefix, dir := range mounts {
+		h, err := static.Handler(prefix, dir)
+		if err != nil {
+			return nil, fmt.Errorf("collector: %w", err)
+		}
+		mux.Handle(prefix, h)
 	}
 	return mux, nil
 }
@@ -187,8 +201,8 @@ func (s *Server) Serve() error {
 }
 
 // Shutdown stops accepting requests, waits for those in flight (until ctx
-// ends), stops the relay, writes the request counts and closes the
-// database. Calls after the first return its result.
+// ends), stops the relay, and closes the database (which writes the
+// request counts). Calls after the first return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutOnce.Do(func() {
 		err := s.hs.Shutdown(ctx)
@@ -198,10 +212,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ln.Close() // in case Serve never ran
 		close(s.stop)
 		if s.relay != nil {
-			s.relay.wait()
+			s.relay.Wait()
 		}
-		s.bg.Wait()
-		s.shutErr = errors.Join(err, s.st.close())
+		s.shutErr = errors.Join(err, s.st.Close())
 	})
 	return s.shutErr
 }

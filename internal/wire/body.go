@@ -88,13 +88,20 @@ func sanitize(b []byte) []byte {
 }
 
 // parseBody validates body and returns the raw commands of its
-// "commands" array.
+// "commands" array. A repeated "commands" member counts as every other
+// repeated member does, here and in JSON.parse: the last one.
 func parseBody(body []byte) ([][]byte, error) {
-	raw, ok, err := jsonx.Lookup(body, "commands")
-	switch {
-	case err != nil:
+	ms, err := jsonx.Object(body)
+	if err != nil {
 		return nil, errors.New("malformed JSON: " + err.Error())
-	case !ok:
+	}
+	var raw []byte
+	for _, m := range ms {
+		if m.Key == "commands" {
+			raw = m.Value
+		}
+	}
+	if raw == nil {
 		return nil, errNoCommands
 	}
 	cmds, ok := jsonx.Elements(raw)

@@ -59,6 +59,10 @@ func TestParseBatch(t *testing.T) {
 	}{
 		{` { "commands" : [ {"name":"customers","command_id":"a","data":{"customer_ids":{"c":"1"}}} , {"name":"system/time"} ] } `, []string{"a", ""}, ""},
 		{`{"commands":[]}`, []string{}, ""},
+		// A repeated member: the last one counts, as in JSON.parse.
+		{`{"commands":[{"name":"customers","command_id":"first","data":{"customer_ids":{"c":"1"}}}],` +
+			`"commands":[{"name":"customers","command_id":"last","data":{"customer_ids":{"c":"1"}}}]}`, []string{"last"}, ""},
+		{`{"commands":[],"commands":{}}`, nil, "commands: must be an array"},
 		{`{"commands":{}}`, nil, "commands: must be an array"},
 		{`{"other":[]}`, nil, "commands: must be an array"},
 		{`{"commands":[}`, nil, "malformed JSON"},

@@ -2,6 +2,10 @@ package wire
 
 import "math"
 
+// ProjectsPath is the path prefix of the API's endpoints: a project's
+// token, then the endpoint ("batch", or a command name) follow it.
+const ProjectsPath = "/track/v2/projects/"
+
 // Command names of the batch endpoint.
 const (
 	// CommandEvent tracks an event for a customer.

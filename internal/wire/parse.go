@@ -73,7 +73,7 @@ func commandOf(raw []byte) (c Command, errs []string) {
 			c.ID, idOK = "", true
 			if string(raw[v:e]) != "null" {
 				c.ID, err = jsonx.String(raw[v:e])
-				idOK = err == nil && validCommandID(c.ID)
+				idOK = err == nil && validCommandID(c.ID) && !loneSurrogate(raw[v:e])
 			}
 		case jsonx.KeyIs(k, "data"):
 			if e2 := d.read(raw, v); e2 > 0 {
@@ -148,8 +148,7 @@ func (d *data) read(raw []byte, i int) int {
 			e := jsonx.WalkObject(raw, v, func(pk []byte, pv int) int {
 				pe := jsonx.ValueEnd(raw, pv)
 				if !ValueFits(pe - pv) {
-					d.oversize = append(d.oversize, "properties."+jsonx.KeyName(pk)+": is "+strconv.Itoa(pe-pv)+
-						" bytes encoded, over the 16 KB limit for a value")
+					d.oversize = append(d.oversize, oversize("properties."+jsonx.KeyName(pk), pe-pv))
 				}
 				return pe
 			})
@@ -176,10 +175,17 @@ func (d *data) check(name string) (c Command, errs []string) {
 	if c.CustomerIDs, ok = parseCustomerIDs(d.ids); !ok {
 		errs = append(errs, ErrTextCustomerIDs)
 	}
+	for _, m := range c.CustomerIDs {
+		if !ValueFits(len(m.Value)) {
+			errs = append(errs, oversize("customer_ids."+m.Key, len(m.Value)))
+		}
+	}
 	if name == CommandEvent {
 		var err error
 		if c.EventType, err = jsonx.String(d.typ); err != nil || c.EventType == "" {
 			errs = append(errs, ErrTextEventType)
+		} else if !ValueFits(len(d.typ)) {
+			errs = append(errs, oversize("event_type", len(d.typ)))
 		}
 		if d.ts != nil && string(d.ts) != "null" {
 			f, err := jsonx.Number(d.ts)
@@ -224,4 +230,48 @@ func parseCustomerIDs(raw []byte) (Props, bool) {
 // needed.
 func NonEmptyString(raw []byte) bool {
 	return len(raw) > 2 && raw[0] == '"'
+}
+
+// oversize is the error of a value of n encoded bytes, over MaxValueBytes.
+func oversize(field string, n int) string {
+	return field + ": is " + strconv.Itoa(n) + " bytes encoded, over the 16 KB limit for a value"
+}
+
+// loneSurrogate reports whether raw, a valid JSON string literal, holds a
+// \u escape of a UTF-16 surrogate that is not half of a pair. Decoded, it
+// becomes U+FFFD, so ids that differ only there would be taken for one.
+func loneSurrogate(raw []byte) bool {
+	high := false // the escape before was a high surrogate
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		i++
+		if raw[i] != 'u' {
+			if high {
+				return true
+			}
+			continue
+		}
+		v, _ := strconv.ParseUint(string(raw[i+1:i+5]), 16, 16)
+		i += 4
+		switch {
+		case v >= 0xd800 && v < 0xdc00:
+			if high {
+				return true
+			}
+			high = true
+		case v >= 0xdc00 && v < 0xe000:
+			if !high {
+				return true
+			}
+			high = false
+		case high:
+			return true
+		}
+	}
+	return high
 }

@@ -48,6 +48,22 @@ func TestParseCommandErrors(t *testing.T) {
 		{"{\"name\":\"customers\",\"data\":{\"customer_ids\":{\"c\":\"\xc3\"}}}", []string{ErrTextUTF8}},
 		{`{"name":"customers/events","data":{"customer_ids":{"cookie":"c"},"event_type":"no-timestamp"}}`, nil},
 		{`{"name":"system/time"}`, nil},
+		// Every string value the API takes is held to 16 KB, as property
+		// values are.
+		{`{"name":"customers/events","data":{"customer_ids":{"cookie":` + big + `},"event_type":` + big + `}}`,
+			[]string{"customer_ids.cookie: is 16386 bytes encoded, over the 16 KB limit for a value",
+				"event_type: is 16386 bytes encoded, over the 16 KB limit for a value"}},
+		{`{"name":"customers","data":{"customer_ids":{"cookie":"c","registered":` + big + `}}}`,
+			[]string{"customer_ids.registered: is 16386 bytes encoded, over the 16 KB limit for a value"}},
+		{`{"name":"customers/events","data":{"customer_ids":{"cookie":"` + strings.Repeat("c", MaxValueBytes-2) + `"},"event_type":"x"}}`, nil},
+		// A lone surrogate decodes to U+FFFD: ids that differ there would
+		// be taken for one. A pair is a character like any other.
+		{`{"name":"customers","command_id":"a\ud800","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"a\udbffb","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"\udc00a","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"\ud800\u0041","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"\ud800\ud800\udc00","data":{"customer_ids":{"cookie":"c"}}}`, []string{ErrTextCommandID}},
+		{`{"name":"customers","command_id":"x\ud83d\ude00\\ud800","data":{"customer_ids":{"cookie":"c"}}}`, nil},
 	}
 	for _, tt := range tests {
 		_, errs := parseCommand([]byte(tt.cmd))

@@ -23,6 +23,7 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each level runs")
 	flag.IntVar(&cfg.Kills, "kills", 4, "kill -9 rounds of the durability check (0: skip)")
 	flag.IntVar(&cfg.KillConcurrency, "kill-concurrency", 8, "clients during the durability check")
+	flag.BoolVar(&cfg.Postgres, "postgres", true, "also measure 1 and 3 collectors on a throwaway PostgreSQL, and its kill and relay takeover checks")
 	flag.Parse()
 	cfg.Args = flag.Args()
 	for _, s := range strings.Split(*levels, ",") {

@@ -49,7 +49,7 @@ func killCheck(ctx context.Context, bin, db string, kills, concurrency int, extr
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			load(lctx, p.url, concurrency, time.Minute, record)
+			load(lctx, []string{p.url}, concurrency, time.Minute, record)
 		}()
 		time.Sleep(400*time.Millisecond + time.Duration(i)*300*time.Millisecond)
 		p.kill()
@@ -62,25 +62,32 @@ func killCheck(ctx context.Context, bin, db string, kills, concurrency int, extr
 		return d, err
 	}
 	d.Integrity = integrity
+	d.Sent, d.Acked, d.Lost, d.Partial = check(batches, func(id string) bool { return stored[id] })
+	return d, nil
+}
+
+// check counts the batches sent, those acknowledged, the acknowledged
+// ones not wholly stored (lost), and those stored in part.
+func check(batches []batch, stored func(id string) bool) (sent, acked, lost, partial int) {
 	for _, b := range batches {
-		d.Sent++
+		sent++
 		n := 0
 		for _, id := range b.ids {
-			if stored[id] {
+			if stored(id) {
 				n++
 			}
 		}
 		if b.acked {
-			d.Acked++
+			acked++
 			if n != len(b.ids) {
-				d.Lost++
+				lost++
 			}
 		}
 		if n > 0 && n < len(b.ids) {
-			d.Partial++
+			partial++
 		}
 	}
-	return d, nil
+	return sent, acked, lost, partial
 }
 
 // readStored opens the file as the collector left it (SQLite recovers the

@@ -37,18 +37,17 @@ type batch struct {
 	acked bool
 }
 
-// load runs concurrency clients against the collector at base until d has
-// passed or ctx ends. Each client sends one batch, waits for the answer,
-// and sends the next. sent, if not nil, receives every batch after its
-// request ended, acknowledged or not, and a client then stops at its first
-// failure (in the kill -9 check, the collector is gone).
-func load(ctx context.Context, base string, concurrency int, d time.Duration, sent func(batch)) Level {
+// load runs concurrency clients against the collectors at bases until d
+// has passed or ctx ends, client i sending to bases[i % len(bases)]. Each
+// client sends one batch, waits for the answer, and sends the next. sent,
+// if not nil, receives every batch after its request ended, acknowledged
+// or not, and a client then stops at its first failure (in the kill -9
+// check, the collector is gone).
+func load(ctx context.Context, bases []string, concurrency int, d time.Duration, sent func(batch)) Level {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	tr := &http.Transport{MaxIdleConnsPerHost: concurrency, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	url := base + "/track/v2/projects/" + Project + "/batch"
+	hc := newHTTPClient(concurrency)
+	defer hc.CloseIdleConnections()
 
 	var mu sync.Mutex
 	lvl := Level{Concurrency: concurrency}
@@ -60,6 +59,7 @@ func load(ctx context.Context, base string, concurrency int, d time.Duration, se
 		go func() {
 			defer wg.Done()
 			c := newClient(uint64(i))
+			url := batchURL(bases[i%len(bases)])
 			var mine []time.Duration
 			ok, bad := 0, 0
 			for ctx.Err() == nil {
@@ -97,6 +97,16 @@ func load(ctx context.Context, base string, concurrency int, d time.Duration, se
 	lvl.P50, lvl.P99 = percentile(lat, 50), percentile(lat, 99)
 	return lvl
 }
+
+// newHTTPClient is the load's client: a connection per concurrent client
+// kept alive, as a browser's.
+func newHTTPClient(concurrency int) *http.Client {
+	tr := &http.Transport{MaxIdleConnsPerHost: concurrency, DisableCompression: true}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+// batchURL is the batch endpoint of the collector at base.
+func batchURL(base string) string { return base + "/track/v2/projects/" + Project + "/batch" }
 
 // errRejected is a 200 answer in which some command failed.
 var errRejected = errors.New("bench: a command was rejected")
