@@ -37,14 +37,35 @@ for (const mode of ['immediate', 'period', 'appClose', 'manual']) {
   })
 }
 
-test('calls fired as the page navigates away in the same task are delivered at close', async (t) => {
+test('calls fired as the page leaves for another site in the same task are delivered at close', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))
-  await page.evaluate(() => {
+  const elsewhere = pages.url.replace('127.0.0.1', 'localhost') + '/?elsewhere' // another origin
+  await page.evaluate((to) => setTimeout(() => { // a click handler's task, after the evaluate has answered
     for (let i = 0; i < 3; i++) exponea.trackEvent({ name: 'click', properties: { i } })
-    location.href = '/?next'
-  })
+    location.href = to
+  }), elsewhere)
   await collector.waitFor(async () => (await stored(collector, 'click')).length === 3, { what: 'the clicks, sent as the page left' })
+})
+
+test('calls fired as the page leaves for a page of its site without the SDK wait, journaled, for the next page with it, which sends them once', { needs: ['navigation'] }, async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const page = await open(ctx, pages, config(collector))
+  // The session start delivered first: a request still in flight as the page
+  // goes is cut off, and resent by the next page (the known duplicate, gone
+  // only with a host that outlives the page).
+  await page.waitFor(async () => (await exponea.getQueueLength()) === 0, undefined, { what: 'the session start delivered' })
+  await page.evaluate(() => setTimeout(() => { // a click handler's task, after the evaluate has answered
+    for (let i = 0; i < 3; i++) exponea.trackEvent({ name: 'click', properties: { i } })
+    location.href = '/?next' // no SDK there
+  }))
+  await page.waitFor(() => location.search === '?next', undefined, { what: 'the next page', navigating: true })
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('exponea:j:')).length), 1, 'the calls are in the journal')
+  const next = await open(ctx, pages, config(collector))
+  await collector.waitFor(async () => (await stored(collector, 'click')).length === 3, { what: 'the clicks, sent by the next page with the SDK' })
+  await next.waitFor(async () => (await exponea.getQueueLength()) === 0, undefined, { what: 'the queue delivered' })
+  assert.equal((await collector.stats()).duplicates_received, 0, 'each received once')
 })
 
 test('calls made before exponea.js arrives survive a tab that closes first, and the next page sends them once, in order', async (t) => {

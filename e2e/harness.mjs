@@ -44,7 +44,7 @@ export async function startPages() {
     try {
       let body = await readFile(file)
       if (extname(file) === '.html') body = withObserver(body, (u.searchParams.get('prelude') || '').split(','))
-      const headers = { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' }
+      const headers = { 'Content-Type': types[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' }
       const csp = u.searchParams.get('csp') || site.csp
       if (csp) headers['Content-Security-Policy'] = csp
       res.writeHead(200, headers)

@@ -12,7 +12,8 @@ export const lacks = {}
 const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
 
 export async function launch() {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args })
+  // Playwright turns the back/forward cache off; a visitor's browser has it.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args, ignoreDefaultArgs: ['--disable-back-forward-cache'] })
   return {
     name,
     version: browser.version(),

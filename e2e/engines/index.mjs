@@ -16,7 +16,8 @@
 // A feature an engine lacks is named in engine.lacks with the reason; a
 // test that needs it declares so and is skipped there with that reason
 // (harness.mjs `test`). The features: offline (Context.setOffline), route
-// (Context.route: answer requests from the test, offline too).
+// (Context.route: answer requests from the test, offline too), navigation
+// (the page's Navigation API: where any navigation goes is known).
 
 export const engines = ['chromium', 'firefox', 'webkit']
 

@@ -19,12 +19,21 @@ export class Page {
     return out.v
   }
 
+  // back and forward traverse the tab's history as the browser's buttons
+  // do, without waiting for a load: a page restored from the back/forward
+  // cache fires none (pageshow with persisted instead), and the drivers'
+  // own back commands wait for one.
+  back() { return this.traverse(-1) }
+  forward() { return this.traverse(1) }
+  traverse(delta) { return this.run(`(setTimeout(() => history.go(${delta}), 0), '"ok"')`) }
+
   // waitFor polls fn(arg) in the page until it returns a truthy value,
-  // which it returns, or the time is up.
-  async waitFor(fn, arg, { timeout = 10000, interval = 50, what = String(fn) } = {}) {
+  // which it returns, or the time is up. With navigating, a poll that
+  // fails (the document it ran in went away) counts as not yet.
+  async waitFor(fn, arg, { timeout = 10000, interval = 50, what = String(fn), navigating = false } = {}) {
     const end = Date.now() + timeout
     for (;;) {
-      const v = await this.evaluate(fn, arg)
+      const v = await (navigating ? this.evaluate(fn, arg).catch(() => false) : this.evaluate(fn, arg))
       if (v) return v
       if (Date.now() > end) throw new Error(`${this.engine}: timed out waiting for ${what}`)
       await new Promise((r) => setTimeout(r, interval))
@@ -80,6 +89,7 @@ export class LibraryPage extends Page {
   }
 
   async reload() { await this.page.reload() }
+
   // close closes the tab now: no beforeunload, as when the user closes it.
   close() { return this.page.close({ runBeforeUnload: false }) }
   isClosed() { return this.page.isClosed() }

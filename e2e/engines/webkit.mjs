@@ -17,6 +17,7 @@ export const name = 'webkit'
 export const lacks = {
   offline: 'classic WebDriver has no network emulation (no offline mode)',
   route: 'classic WebDriver cannot intercept requests',
+  navigation: 'WebKitGTK 2.50 has no Navigation API: where a navigation made by script (location.href = ...) goes is not known to the page',
 }
 
 const driverPath = process.env.WEBKIT_WEBDRIVER || '/usr/bin/WebKitWebDriver'
@@ -170,6 +171,7 @@ class WebKitPage extends Page {
   }
 
   reload() { return this.session.in(this.handle, (s) => s.send('POST', '/refresh', {})) }
+
 
   // close closes the window now (no beforeunload prompt). Not the last
   // one: the context's first window stays.

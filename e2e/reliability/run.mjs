@@ -167,6 +167,7 @@ async function runScenario(engine, browser, sc) {
   await kit.cleanup()
   Object.assign(result, counts || {})
   if (kit.atClose !== undefined) result.atClose = kit.atClose
+  if (kit.walk) result.walk = kit.walk
   result.seconds = Math.round((Date.now() - t0) / 100) / 10
   result.failures = kit.failures
   result.notes.push(...kit.notes)
@@ -219,6 +220,14 @@ function markdown(r) {
       lines.push(`| ${s.id} | ${s.title} | ${n(s.tracked)} | ${n(s.stored)} | ${n(s.atClose)} | ${n(s.drops)} | ${n(s.lost)} | ${n(s.duplicatesReceived)} | ${n(s.duplicatesStored)} | ${n(s.requests)} | ${s.seconds} | ${s.status.toUpperCase()} |`)
     }
     lines.push('')
+    for (const s of e.scenarios.filter((x) => x.walk)) {
+      const w = s.walk
+      lines.push(`Walks (${s.id}): ${w.walks} walks, ${w.pages} pages shown; SDK not started on ${w.notStarted}; ` +
+        `back/forward restored from the back/forward cache ${w.restored} of ${w.restored + w.notRestored}; ` +
+        `ready per page (fresh loads, ms from navigation start) median ${n(w.readyMedian)}, p95 ${n(w.readyP95)}; ` +
+        `${w.clicks} clicks tracked right before a navigation, received twice ${w.receivedTwice} (${n(w.perClick)} per click; ${w.atClose} of them also sent by a page at close); ` +
+        `the page knows where ${w.knows === 'navigation' ? 'every navigation goes (Navigation API)' : 'links and forms go, not a navigation made by script'}.`, '')
+    }
     const detail = e.scenarios.filter((s) => s.reason || s.error || s.failures.length || s.notes.length || (s.statuses && Object.keys(s.statuses).some((k) => k !== '200')))
     for (const s of detail) {
       const parts = []

@@ -284,7 +284,9 @@ export async function killUnderLoad(kit) {
 }
 
 export { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
+export { walks } from './walks.mjs'
 import { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
+import { walks } from './walks.mjs'
 
 // The suite, in order. timeout is per scenario, in ms, for [quick, full].
 // 16. Several requests in flight (the sending tab pipelines a backlog) while
@@ -353,4 +355,5 @@ export const scenarios = [
   { id: '14', title: 'calls on the snippet before exponea.js arrives, the tab closed first', fn: beforeLoad, timeout: [40e3, 60e3] },
   { id: '15', title: 'the Worker dies mid-burst and mid-flush', fn: workerCrash, timeout: [60e3, 90e3] },
   { id: '16', title: 'requests in flight at once while the collector fails, resets and drops', fn: pipelinedFaults, timeout: [60e3, 120e3] },
+  { id: '17', title: 'walks through a site: links, buttons, forms, back/forward, reload', fn: walks, timeout: [90e3, 480e3] },
 ]

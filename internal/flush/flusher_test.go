@@ -248,3 +248,41 @@ func TestFlushKeepsOnFailure(t *testing.T) {
 		})
 	}
 }
+
+// The records the server answered for are announced before they are
+// deleted: a copy kept for the page's close path must never outlive the
+// confirmation, or the close path could send a confirmed record again.
+func TestAnsweredBeforeDeleted(t *testing.T) {
+	store := &deleteWatch{Memory: fill(t, 3)}
+	var answered []string
+	s := &sender{reply: func(_ int, body []byte) (Response, error) {
+		return results(body, func(id string) bool { return id != "id-1" }), nil
+	}}
+	f := New(store, s, Config{MaxRetries: 1}, newClock().Now, fixed(0), Observer{OnAnswered: func(ids []string) {
+		if store.deleted > 0 {
+			t.Errorf("OnAnswered(%v) after %d deletes", ids, store.deleted)
+		}
+		answered = append(answered, ids...)
+	}})
+	if _, err := f.Flush(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(answered)
+	if got, want := answered, []string{"id-0", "id-1", "id-2"}; !slices.Equal(got, want) {
+		t.Errorf("answered %v, want %v (the rejected one dropped at its last retry too)", got, want)
+	}
+	if store.deleted == 0 {
+		t.Error("nothing was deleted")
+	}
+}
+
+// deleteWatch counts Delete calls.
+type deleteWatch struct {
+	*queue.Memory
+	deleted int
+}
+
+func (d *deleteWatch) Delete(ctx ctxlite.Context, seqs []int64) error {
+	d.deleted++
+	return d.Memory.Delete(ctx, seqs)
+}

@@ -2,6 +2,7 @@ package flush
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
@@ -470,6 +471,13 @@ func (p *pass) apply(ctx ctxlite.Context, batch []queue.Record, outs []wire.Resu
 		w.upd = append(w.upd, r)
 	}
 	w.rejected = len(batch) - len(w.ids)
+	if f.obs.OnAnswered != nil && len(w.del) > 0 {
+		answered := slices.Clone(w.ids)
+		for _, d := range w.drops {
+			answered = append(answered, d.ID)
+		}
+		f.obs.OnAnswered(answered)
+	}
 	p.write = w
 	store := f.store
 	do := func() {

@@ -17,6 +17,12 @@ type Observer struct {
 	OnError func(ErrorReport)
 	// OnDrop is called for each record given up, after it was deleted.
 	OnDrop func(DropReport)
+	// OnAnswered is called with the records the server answered for good
+	// (confirmed, or rejected for the last time) as soon as the answer is
+	// read, before they are deleted: a copy kept to be sent another way
+	// (the page's close path) must be forgotten at once, or it could go
+	// out again after the server confirmed it.
+	OnAnswered func(ids []string)
 }
 
 // FlushReport describes one batch the server answered 2xx.

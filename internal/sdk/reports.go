@@ -11,8 +11,11 @@ import (
 // events (js/exponea.d.ts has their shapes); confirmed and dropped records
 // leave the close path's copies.
 
+// onAnswered: the page's copy forgets records the server answered for
+// good before they are deleted, so its close path never sends one again.
+func (r *runner) onAnswered(ids []string) { r.a.close.gone(ids) }
+
 func (r *runner) onFlush(rep flush.FlushReport) {
-	r.a.close.gone(rep.IDs)
 	if r.a.cfg.Debug {
 		r.a.debug("batch answered " + strconv.Itoa(rep.Status) + ": " + strconv.Itoa(len(rep.IDs)) + " confirmed, " + strconv.Itoa(rep.Rejected) + " rejected")
 	}

@@ -36,7 +36,7 @@ func newRunner(a *app) *runner {
 	r := &runner{a: a, signal: make(chan struct{}, 1), lockName: "exponea-send:" + cfg.DBName}
 	sender := p.NewSender(batchEndpoint(cfg), cfg.Authorization)
 	r.fl = flush.New(a.store, sender, flush.Config{MaxRetries: cfg.FlushMaxRetries}, p.Clock.Now, p.Jitter,
-		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop})
+		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop, OnAnswered: r.onAnswered})
 	r.sched = schedule.New(cfg.FlushMode, cfg.FlushPeriod)
 	return r
 }

@@ -55,10 +55,14 @@ export class Bridge {
     this.backlog = [] // pieces of lines not yet handed to the Go side (post)
     this.ahead = 0 // calls handed to the Go side and not yet answered
     this.scheduled = false
+    this.posting = [] // lines of the calls of this task, posted in the next (drain)
+    this.held = 0 // the timer of hold(); nothing is posted while it runs
     this.apply = null // posts a batch of lines to the Go side; null while it is not running
     this.where = '' // 'worker' or 'page'
     this.worker = null
     this.restarts = 0
+    this.handovers = 0 // Go sides brought up to the page (handOver)
+    this.suspended = false
     this.pageRuns = 0 // Go sides started on the page
     this.heard = 0 // when the Go side was last heard from
     this.pinged = 0
@@ -132,7 +136,33 @@ export class Bridge {
         this.hooks.report('error', { message: "the page's journal (localStorage) is full or unavailable: calls made now are kept in memory until the SDK has stored them, and are lost if the tab closes first", paused: false })
       }
     }
-    if (this.apply) this.post(calls.map((c) => this.waiting.get(c.id).line))
+    // Posted in a task of its own, after the task that made the calls has
+    // run to its end: a click on a link navigates at the end of its task,
+    // and what a page leaving for another page of the site made in it is
+    // the next page's to send (hold).
+    if (!this.posting.length) setTimeout(() => this.flushPosting(), 0)
+    for (const c of calls) this.posting.push(this.waiting.get(c.id).line)
+  }
+
+  flushPosting() {
+    const lines = this.posting
+    this.posting = []
+    if (this.apply) this.post(lines)
+  }
+
+  // hold keeps every call on the page, journaled, for ms: the page is
+  // leaving for another page of the site, which hands them over and sends
+  // them (so they are sent once, even to a backend that does not dedupe).
+  // Were the navigation cancelled, they go to the Go side when ms is up.
+  hold(ms) {
+    clearTimeout(this.held)
+    this.held = setTimeout(() => this.release(), ms)
+  }
+
+  release() {
+    clearTimeout(this.held)
+    this.held = 0
+    this.pump()
   }
 
   // post hands lines to the Go side in pieces of about MAX_CALLS_PER_APPLY,
@@ -159,7 +189,7 @@ export class Bridge {
   }
 
   pump() {
-    while (this.apply && this.backlog.length && this.ahead < AHEAD) {
+    while (this.apply && !this.held && this.backlog.length && this.ahead < AHEAD) {
       const piece = this.backlog.shift()
       this.ahead += piece.length
       this.apply(piece.join('\n'))
@@ -288,7 +318,7 @@ export class Bridge {
       this.waiting.set(id, { resolve() {}, reject() {}, method, entry: null, onAnswer, line: '' })
       lines.push(line({ id, method, args, time: performance.timeOrigin + performance.now(), key: '' }, null))
     }
-    const first = this.restarts === 0
+    const first = this.handovers++ === 0
     const marks = this.marks
     internal('configure', this.configureArgs(), (r) => {
       // A configuration the Go side refuses is the page's mistake, and no
@@ -317,6 +347,7 @@ export class Bridge {
     }
     if (defaults !== this.defaults) internal('setDefaultProperties', this.defaults)
     this.backlog = [] // every line still waiting is in lines
+    this.posting = []
     this.ahead = 0
     this.post(lines)
     this.watch()
@@ -328,6 +359,7 @@ export class Bridge {
     return new Promise((resolve, reject) => {
       let booted = false
       const fail = (msg) => {
+        if (w !== this.worker) return clearTimeout(timer) // given up on (suspend)
         if (booted) return this.lost(msg)
         clearTimeout(timer)
         w.terminate()
@@ -393,6 +425,33 @@ export class Bridge {
     }, 1000)
   }
 
+  // suspend ends the Go side in a Worker when the page is hidden for good
+  // or for the back/forward cache (pagehide): what the Worker holds then
+  // would be held for as long as the page is kept — Firefox freezes a
+  // cached page's Worker with its IndexedDB transactions and locks, and
+  // every later page of the origin waits on them; WebKit keeps the
+  // transactions of a Worker that a navigation ended, but not of one the
+  // page terminated. Nothing is lost: what the Go side had not answered for
+  // stays with the bridge (journaled, for the calls that make records) and
+  // goes to the next Go side — resume's, or the next page's.
+  suspend() {
+    if (this.where !== 'worker' || !this.worker) return
+    clearTimeout(this.timer)
+    this.worker.terminate()
+    this.worker = null
+    this.apply = null
+    this.pinged = 0
+    this.suspended = true
+  }
+
+  // resume starts a Go side again on a page restored from the
+  // back/forward cache (pageshow, persisted).
+  resume() {
+    if (!this.suspended) return
+    this.suspended = false
+    this.launch('worker')
+  }
+
   // startup tells where the last start's time went, in ms since configure
   // (or the restart) began it: when the Worker was created and its script
   // ran, the wasm compiled (on the page, beside the Worker's start),
@@ -429,6 +488,7 @@ export class Bridge {
   failed(reason) {
     this.apply = null
     this.backlog = []
+    this.posting = []
     const msg = `the SDK could not start: ${reason}`
     this.hooks.report('error', { message: `${msg}; calls that make records stay in the page's journal and are sent by a later page that loads`, paused: false })
     for (const [id, w] of this.waiting) {

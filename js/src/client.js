@@ -3,6 +3,7 @@ import { CloseSender } from './close.js'
 import { Bridge } from './bridge.js'
 import { runGo, compileWasm } from './load.js'
 import { storage } from './journal.js'
+import { watchLeaving } from './leave.js'
 import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
 // Client is what Exponea.configure returns, at once: every method works
@@ -10,6 +11,11 @@ import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, R
 // when it has started); `ready` says when it has. Methods that store or
 // send return Promises; the getters of settings are synchronous and read
 // the page's own copy.
+// LEAVE_HOLD_MS: how long calls stay on a page that started to leave for
+// another page of the site; if it is still there then (the navigation was
+// cancelled, or a download), they go to the Go side.
+const LEAVE_HOLD_MS = 10000
+
 export class Client {
   // cfg is the configuration as rules.checkConfig returns it; configText
   // its JSON text; urls {wasm, worker} (worker '' for none).
@@ -107,10 +113,17 @@ export class Client {
     addEventListener('online', () => report(document.visibilityState !== 'hidden'))
     addEventListener('offline', () => report(document.visibilityState !== 'hidden'))
     const hidden = () => {
-      if (SENDS_ON_HIDE.includes(this._s.mode)) this._closer.close(this._bridge.unstored())
+      if (SENDS_ON_HIDE.includes(this._s.mode) && !this._bridge.held) this._closer.close(this._bridge.unstored())
       report(false)
     }
-    addEventListener('pagehide', hidden)
+    addEventListener('pagehide', () => {
+      hidden()
+      this._bridge.suspend()
+    })
+    // Leaving for another page of the site, the calls stay on the page,
+    // journaled, for the next page to hand over and send: sent from here
+    // too they would reach the server twice (leave.js).
+    watchLeaving(() => this._bridge.hold(LEAVE_HOLD_MS), () => this._bridge.release())
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') return hidden()
       this._closer.visible()
@@ -118,6 +131,8 @@ export class Client {
     })
     addEventListener('pageshow', (e) => {
       if (!e.persisted) return // the first load: configure reported the page
+      this._bridge.release() // back, from the back/forward cache
+      this._bridge.resume()
       this._closer.visible()
       report(document.visibilityState !== 'hidden')
     })

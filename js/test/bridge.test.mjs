@@ -19,7 +19,9 @@ const storage = () => {
   return new Proxy(s, { ownKeys: () => [...s.m.keys()], getOwnPropertyDescriptor: (_, k) => (s.m.has(k) ? { value: s.m.get(k), enumerable: true, configurable: true } : undefined) })
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0))
+// tick waits for the next task after the calls' microtask has scheduled
+// theirs (a call posts in a task of its own).
+const tick = () => new Promise((r) => queueMicrotask(() => setTimeout(r, 0)))
 const fields = (line) => line.split('\u001f') // id, method, time, key, entry, args
 
 function bridge(store = storage()) {
@@ -76,7 +78,7 @@ test('a restarted Go side gets configure, the settings, then every call not answ
   b.call('trackEvent', '{"name":"b"}').catch(() => {})
   b.defaults = '{"v":2}'
   b.call('setDefaultProperties', '{"v":2}').catch(() => {})
-  await Promise.resolve()
+  await tick() // posted in the task after the calls'
   const first = posted.map(fields)
   // The Go side stored a, took both setDefaultProperties, then died.
   b.done(JSON.stringify([{ i: Number(first[0][0]) }, { i: Number(first[1][0]) }, { i: Number(first[3][0]) }]))
@@ -130,10 +132,49 @@ test('a full journal is reported once, and the calls still go', async () => {
   b.call('trackEvent', '{"name":"b"}').catch(() => {})
   await Promise.resolve()
   b.call('trackEvent', '{"name":"c"}').catch(() => {})
-  await Promise.resolve()
+  await tick()
   assert.equal(posted.filter((l) => fields(l)[1] === 'trackEvent').length, 3)
   assert.equal(reports.filter(([k]) => k === 'error').length, 1)
   await tick()
+})
+
+test('calls are journaled in their own task but posted in the next; a held page posts nothing until released', async () => {
+  const { b, posted, store, go } = bridge()
+  go()
+  posted.length = 0
+  b.call('trackEvent', '{"name":"click"}').catch(() => {})
+  await Promise.resolve()
+  assert.equal(new Journal('db', store).entries().length, 1, 'journaled at the end of the task')
+  assert.equal(posted.length, 0, 'not posted yet: the task may still navigate')
+  b.hold(60000) // the page leaves for another page of the site
+  await tick()
+  assert.equal(posted.length, 0, 'held: the next page hands it over')
+  b.call('trackEvent', '{"name":"late"}').catch(() => {})
+  await tick()
+  assert.equal(posted.length, 0)
+  b.release() // the navigation did not happen
+  assert.deepEqual(posted.map((l) => fields(l)[5]), ['{"name":"click"}', '{"name":"late"}'])
+})
+
+test('a suspended Go side gets, once resumed, configure, the settings and every call made meanwhile', async () => {
+  const { b, posted, go } = bridge()
+  go()
+  b.where = 'worker'
+  b.worker = { terminate() { this.ended = true } }
+  const w = b.worker
+  b.suspend() // pagehide
+  assert.ok(w.ended, 'the Worker is ended at once')
+  assert.equal(b.apply, null)
+  posted.length = 0
+  b.call('trackEvent', '{"name":"meanwhile"}').catch(() => {})
+  await tick()
+  assert.equal(posted.length, 0, 'nothing to post to')
+  b.launch = (where) => { b.launched = where; b.where = 'page'; go() } // pageshow, persisted (a Go side on the page here: no Worker to watch)
+  b.resume()
+  assert.equal(b.launched, 'worker')
+  assert.deepEqual(posted.map((l) => fields(l)[1]), ['configure', 'setFlushMode', 'trackEvent'])
+  b.resume()
+  assert.equal(posted.length, 3, 'a second pageshow starts nothing')
 })
 
 test('a journal entry is never split between two pieces handed to the Go side', async () => {

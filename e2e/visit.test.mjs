@@ -1,0 +1,121 @@
+// A visit is many pages: one tab walks a site whose every page uses the
+// SDK (pages/site.html) — the address bar, a button that tracks then
+// navigates, a link, a form, back and forward through the back/forward
+// cache, a reload — and on every page the SDK gets ready, nothing tracked is
+// lost or stored twice, and a click tracked right before a navigation to
+// another page of the site reaches even a backend that does not dedupe once
+// (counted by a proxy in front of the collector: receipts.mjs).
+import assert from 'node:assert/strict'
+import { test, env, config, engine } from './harness.mjs'
+import { countReceipts } from './receipts.mjs'
+import { Walk } from './walk.mjs'
+
+// The engine knows where a navigation goes (the Navigation API: Chromium,
+// Firefox); without it (WebKit) the links and forms a visitor follows are
+// known, a navigation made by script (the button) is not.
+const knowsScriptNavigations = !engine.lacks.navigation
+
+async function visit(t, extra = {}) {
+  const { pages, collector, browser } = await env(t)
+  const receipts = await countReceipts(collector)
+  t.after(() => receipts.close())
+  const ctx = await browser.newContext()
+  const page = await ctx.newPage()
+  const walk = new Walk(page, pages.url, { ...config(collector), baseUrl: receipts.url, ...extra }, `w-${Date.now()}`)
+  return { collector, receipts, walk }
+}
+
+// walkEvents waits until the collector holds n walk events of walk, and
+// returns them.
+const walkEvents = (collector, walk, n) => collector.waitFor(async () => {
+  const ev = (await collector.events('event_type=walk')).filter((e) => e.properties.walk === walk.id)
+  return ev.length >= n && ev
+}, { what: `${n} walk events`, timeout: 20000 })
+
+test('a walk through seven pages of a site: every page gets ready, every click arrives once, one session', async (t) => {
+  const { collector, receipts, walk } = await visit(t)
+  // The visitor reads each page before moving on (settle: its queue is
+  // delivered): a request a page has on the wire when it goes is lost with
+  // it, and sent again by the next page.
+  await walk.goto(1)
+  await walk.settle()
+  await walk.button() // 2: trackEvent, then location.href = next, in one task
+  await walk.settle()
+  await walk.link() // 3
+  await walk.settle()
+  await walk.form() // 4
+  await walk.settle()
+  await walk.goto(5) // the address bar
+  await walk.reload() // 5 again, at once
+  await walk.settle()
+  await walk.link() // 6
+  await walk.settle()
+  await walk.button() // 7
+  for (const p of walk.pages) assert.equal(p.error, null, `page ${p.n} (${p.how}): ${p.error}`)
+  for (const p of walk.pages) assert.equal(p.runsIn, 'worker', `page ${p.n} (${p.how}) runs in a Worker`)
+
+  const events = await walkEvents(collector, walk, walk.clicks)
+  assert.deepEqual(events.map((e) => [e.properties.via, e.properties.from]).sort(),
+    [['button', 1], ['button', 6], ['form', 3], ['link', 2], ['link', 5]].sort(), 'every click stored once')
+  // The last page sends what the one before left: wait for it, then count.
+  await collector.waitFor(async () => receipts.commands().filter((c) => c.type === 'walk').length === walk.clicks, { what: 'every click received' })
+  const clicks = receipts.commands().filter((c) => c.type === 'walk')
+  const byVia = Object.fromEntries(events.map((e) => [e.command_id, e.properties.via]))
+  for (const c of clicks) {
+    if (knowsScriptNavigations || byVia[c.id] !== 'button') assert.equal(c.times, 1, `the ${byVia[c.id]} click was received ${c.times} times (${c.how})`)
+  }
+  const types = (await collector.events()).map((e) => e.event_type)
+  assert.equal(types.filter((x) => x === 'session_start').length, 1, 'one session for the visit')
+  assert.equal(types.filter((x) => x === 'installation').length, 1)
+})
+
+test('back and forward: a page restored from the back/forward cache resumes, its session goes on, and nothing is lost or sent twice', async (t) => {
+  const { collector, receipts, walk } = await visit(t)
+  await walk.goto(1)
+  await walk.settle()
+  await walk.link() // 2
+  await walk.settle()
+  await walk.button() // 3
+  await walk.settle()
+  const back = await walk.back() // 2
+  const restored = back.restored
+  t.diagnostic(`${engine.name} ${restored ? 'restored' : 'did not restore'} page 2 from the back/forward cache`)
+  assert.equal(back.error, null)
+  // The restored page's SDK works: its call is stored, and arrives once.
+  await walk.track({ via: 'restored', from: 2 })
+  await walk.settle()
+  const fwd = await walk.forward() // 3
+  assert.equal(fwd.error, null)
+  await walk.track({ via: 'forward', from: 3 })
+  await walk.settle()
+  await walk.back()
+  await walk.settle()
+  await walk.button() // 3 again, a new page: history forward is replaced
+  const events = await walkEvents(collector, walk, walk.clicks + 2)
+  assert.equal(events.length, walk.clicks + 2, 'each stored once')
+  await collector.waitFor(async () => receipts.commands().filter((c) => c.type === 'walk').length === walk.clicks + 2, { what: 'every walk event received' })
+  const via = Object.fromEntries(events.map((e) => [e.command_id, `${e.properties.via} from ${e.properties.from}`]))
+  for (const c of receipts.commands()) {
+    if (c.type === 'walk' && knowsScriptNavigations) assert.equal(c.times, 1, `the walk event ${via[c.id]} was received ${c.times} times`)
+  }
+  const types = (await collector.events()).map((e) => e.event_type)
+  assert.equal(types.filter((x) => x === 'session_start').length, 1, 'the visit is one session, restores included')
+  assert.equal(types.filter((x) => x === 'session_end').length, 0)
+  // A page restored from the cache is one the engine kept: say which.
+  assert.ok(restored, `${engine.name} restores pages from the back/forward cache`)
+})
+
+test('a page whose SDK cannot start journals its click and says why; the next page sends it once', async (t) => {
+  const { collector, receipts, walk } = await visit(t, { wasmUrl: '/dist/missing.wasm' })
+  await walk.goto(1)
+  assert.match(walk.pages[0].error, /could not start.*missing\.wasm/, 'ready says why')
+  assert.ok(walk.pages[0].reports.some((m) => /could not start/.test(m)), 'and an error report')
+  await walk.button() // 2, where the SDK cannot start either
+  const good = walk.withConfig({ ...walk.cfg, wasmUrl: undefined })
+  await good.goto(3) // a page of the site whose SDK starts
+  assert.equal(good.pages.at(-1).error, null)
+  const events = await walkEvents(collector, walk, 1)
+  assert.equal(events.length, 1)
+  await collector.waitFor(async () => receipts.commands().some((c) => c.type === 'walk'), { what: 'the click received' })
+  assert.deepEqual(receipts.commands().filter((c) => c.type === 'walk').map((c) => c.times), [1])
+})
