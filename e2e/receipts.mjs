@@ -8,9 +8,10 @@
 import { createServer, request } from 'node:http'
 
 // countReceipts starts the proxy in front of collector. It returns {url,
-// received(id) → times a command arrived, commands() → [{id, type, times,
-// how: for each time, 'page at close' (a keepalive request of the page's
-// close path) or 'sdk'}],
+// received(id) → times a command arrived, commands() → [{id, type, via
+// (the event's via property: how the walk left the page), times, how: for
+// each time, 'page at close' (a keepalive request of the page's close path)
+// or 'sdk'}],
 // close()}.
 export async function countReceipts(collector) {
   const upstream = new URL(collector.url)
@@ -23,7 +24,7 @@ export async function countReceipts(collector) {
       if (req.method === 'POST' && req.url.includes('/batch')) {
         try {
           for (const c of JSON.parse(body.toString('utf8')).commands || []) {
-            const e = counts.get(c.command_id) || { type: c.data && (c.data.event_type || (c.name === 'customers' ? '(customer)' : '')), times: 0, how: [] }
+            const e = counts.get(c.command_id) || { type: c.data && (c.data.event_type || (c.name === 'customers' ? '(customer)' : '')), via: c.data?.properties?.via || '', times: 0, how: [] }
             e.times++
             let from = ''
             try { from = new URL(req.headers.referer).searchParams.get('n') || '' } catch {}
@@ -44,7 +45,7 @@ export async function countReceipts(collector) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     received: (id) => counts.get(id)?.times || 0,
-    commands: () => [...counts].map(([id, e]) => ({ id, type: e.type, times: e.times, how: e.how })),
+    commands: () => [...counts].map(([id, e]) => ({ id, type: e.type, via: e.via, times: e.times, how: e.how })),
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }),
   }
 }

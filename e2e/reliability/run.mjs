@@ -225,7 +225,7 @@ function markdown(r) {
       lines.push(`Walks (${s.id}): ${w.walks} walks, ${w.pages} pages shown; SDK not started on ${w.notStarted}; ` +
         `back/forward restored from the back/forward cache ${w.restored} of ${w.restored + w.notRestored}; ` +
         `ready per page (fresh loads, ms from navigation start) median ${n(w.readyMedian)}, p95 ${n(w.readyP95)}; ` +
-        `${w.clicks} clicks tracked right before a navigation, received twice ${w.receivedTwice} (${n(w.perClick)} per click; ${w.atClose} of them also sent by a page at close); ` +
+        `${w.clicks} clicks tracked right before a navigation, received twice ${w.receivedTwice} (${n(w.perClick)} per click; ${w.atClose} of them also sent by a page at close; by how the page was left, extra copies / clicks: ${Object.entries(w.byVia || {}).map(([via, [x, c]]) => `${via} ${x}/${c}`).join(', ')}); ` +
         `the page knows where ${w.knows === 'navigation' ? 'every navigation goes (Navigation API)' : 'links and forms go, not a navigation made by script'}.`, '')
     }
     const detail = e.scenarios.filter((s) => s.reason || s.error || s.failures.length || s.notes.length || (s.statuses && Object.keys(s.statuses).some((k) => k !== '200')))

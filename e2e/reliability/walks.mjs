@@ -62,12 +62,19 @@ export async function walks(kit) {
     await kit.delivered([], { timeout: 30000 })
     const clicks = receipts.commands().filter((c) => c.type === kit.eventType)
     const extra = clicks.reduce((s, c) => s + c.times - 1, 0)
+    // Who sent the clicks received twice (the first few, in the report).
+    for (const c of clicks.filter((c) => c.times > 1).slice(0, 12)) kit.note(`received ${c.times} times: a ${c.via} click, by ${c.how.join(', ')}`)
     const ready = figures.ready
     kit.walk = {
       walks: n, pages: figures.pages, notStarted: figures.notStarted, restored: figures.restored, notRestored: figures.notRestored,
       readyMedian: round(percentile(ready, 50)), readyP95: round(percentile(ready, 95)), clicks: figures.clicks,
       receivedTwice: extra, perClick: figures.clicks ? Math.round((extra / figures.clicks) * 1000) / 1000 : null,
       atClose: clicks.filter((c) => c.how.includes('page at close')).length,
+      // received twice, by how the click left the page: {via: [extra copies, clicks]}
+      byVia: Object.fromEntries(['button', 'link', 'form'].map((via) => {
+        const of = clicks.filter((c) => c.via === via)
+        return [via, [of.reduce((s, c) => s + c.times - 1, 0), of.length]]
+      })),
     }
     if (figures.notStarted) kit.fail(`${figures.notStarted} pages whose SDK did not start`)
     const knows = (await load(kit.browser.name)).lacks.navigation ? 'links' : 'navigation'

@@ -119,7 +119,7 @@ export class Bridge {
       if (!JOURNALED.has(c.method)) run = null
       else if (RUNS.has(c.method) && run && run.calls.length < MAX_CALLS_PER_APPLY && run.defaults === c.defaults) e = run
       else {
-        e = { key: entryKey(), defaults: c.defaults, calls: [], pending: 0, keep: false }
+        e = { key: entryKey(), defaults: c.defaults, calls: [], pending: 0, keep: false, journaled: false }
         this.entries.set(e.key, e)
         fresh.push(e)
         run = RUNS.has(c.method) ? e : null
@@ -131,7 +131,8 @@ export class Bridge {
       this.waiting.set(c.id, { resolve: c.resolve, reject: c.reject, method: c.method, entry: e, line: line(c, e) })
     }
     for (const e of fresh) {
-      if (!this.journal.write(e) && !this.journalFull) {
+      e.journaled = this.journal.write(e)
+      if (!e.journaled && !this.journalFull) {
         this.journalFull = true
         this.hooks.report('error', { message: "the page's journal (localStorage) is full or unavailable: calls made now are kept in memory until the SDK has stored them, and are lost if the tab closes first", paused: false })
       }
@@ -245,9 +246,32 @@ export class Bridge {
   unstored() {
     const out = []
     for (const e of this.entries.values()) {
+      if (this.handedOver(e)) continue
       for (const c of e.calls) if (this.waiting.has(c.id)) out.push({ method: c.method, args: c.args, timeMs: c.time, key: c.key, defaults: e.defaults })
     }
     return out
+  }
+
+  // handedOver says whether entry e, journaled here, has left the journal:
+  // another page of the origin handed it over and its Go side answered for
+  // it (a page restored from the back/forward cache finds the calls it
+  // left for the next page sent by that page).
+  handedOver(e) { return e.journaled && !this.journal.has(e.key) }
+
+  // settleHandedOver answers the calls of entries another page answered
+  // for: their records are stored (the Go side stores an entry once, so
+  // handing them over again would only be answered so).
+  settleHandedOver() {
+    for (const e of [...this.entries.values()]) {
+      if (!this.handedOver(e)) continue
+      for (const c of e.calls) {
+        const w = this.waiting.get(c.id)
+        if (!w) continue
+        this.waiting.delete(c.id)
+        w.resolve(undefined)
+      }
+      this.entries.delete(e.key)
+    }
   }
 
   // replayStored queues the journal entries other pages left behind — a
@@ -257,7 +281,7 @@ export class Bridge {
   replayStored() {
     for (const s of this.journal.entries()) {
       if (this.entries.has(s.key)) continue
-      const e = { key: s.key, defaults: s.defaults, calls: [], pending: 0, keep: false }
+      const e = { key: s.key, defaults: s.defaults, calls: [], pending: 0, keep: false, journaled: true }
       for (const c of s.calls) {
         const id = this.nextID++
         const call = { id, method: c.method, args: c.args, time: c.time, key: c.key }
@@ -449,6 +473,7 @@ export class Bridge {
   resume() {
     if (!this.suspended) return
     this.suspended = false
+    this.settleHandedOver()
     this.launch('worker')
   }
 

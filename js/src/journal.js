@@ -68,6 +68,17 @@ export class Journal {
     }
   }
 
+  // has says whether the entry of key is still in the storage: an entry
+  // this page wrote and another page has since removed was handed over and
+  // answered for there. Unreadable storage counts as has.
+  has(key) {
+    try {
+      return !this.store || this.store.getItem(this.prefix + key) !== null
+    } catch {
+      return true
+    }
+  }
+
   remove(key) {
     try {
       this.store?.removeItem(this.prefix + key)

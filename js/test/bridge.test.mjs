@@ -177,6 +177,44 @@ test('a suspended Go side gets, once resumed, configure, the settings and every 
   assert.equal(posted.length, 3, 'a second pageshow starts nothing')
 })
 
+test('a page restored from the back/forward cache neither resends at close nor hands over again what the next page answered for', async () => {
+  const { b, posted, store, go } = bridge()
+  go()
+  b.where = 'worker'
+  b.worker = { terminate() {} }
+  posted.length = 0
+  const click = b.call('trackEvent', '{"name":"click"}')
+  b.hold(60000) // leaving for another page of the site
+  await tick()
+  const kept = b.call('trackEvent', '{"name":"kept"}') // made later, in another task: in another entry
+  await tick()
+  b.suspend() // pagehide, into the cache
+  const j = new Journal('db', store)
+  assert.equal(j.entries().length, 2)
+  assert.equal(b.unstored().length, 2, 'both are the close path\'s while they are in the journal')
+  // The next page hands over the click's entry, and its Go side answers: it
+  // leaves the journal.
+  j.remove(j.entries().find((e) => e.calls[0].args === '{"name":"click"}').key)
+  assert.deepEqual(b.unstored().map((c) => c.args), ['{"name":"kept"}'], 'the close path leaves the click to the page that sent it')
+  b.launch = () => { b.where = 'page'; go() }
+  b.release() // back (pageshow, persisted): as client.js does
+  b.resume()
+  assert.equal(await click, undefined, "the click's Promise settles: its record is stored")
+  assert.deepEqual(posted.filter((l) => fields(l)[1] === 'trackEvent').map((l) => fields(l)[5]), ['{"name":"kept"}'], 'only what is still journaled goes to the Go side')
+  kept.catch(() => {})
+})
+
+test('a call the journal could not hold is never taken for handed over', async () => {
+  const full = storage()
+  full.setItem = () => { throw new Error('QuotaExceededError') }
+  const { b, go } = bridge(full)
+  go()
+  b.call('trackEvent', '{"name":"memory only"}').catch(() => {})
+  await tick()
+  assert.equal(new Journal('db', full).entries().length, 0)
+  assert.deepEqual(b.unstored().map((c) => c.args), ['{"name":"memory only"}'])
+})
+
 test('a journal entry is never split between two pieces handed to the Go side', async () => {
   const { b, posted } = bridge()
   const pieces = []
