@@ -119,7 +119,7 @@ test('the Bloomreach-style facade: start, track, identify, update and anonymize 
   const ctx = await browser.newContext()
   const q = new URLSearchParams({ target: collector.url, token: TOKEN, authorization: `Token ${KEY}` })
   const page = await ctx.newPage()
-  await page.goto(`${pages.url}/examples/bloomreach/?${q}`) // the example page: start, then track('page_visit')
+  await page.goto(`${pages.url}/examples/bloomreach/?${q}`) // the example page: start with track.visits
   const r = await page.evaluate(() => new Promise((resolve) => {
     const out = {}
     exponea.track('purchase', { price: 12.9 }, () => {
