@@ -121,7 +121,9 @@ test('a page whose SDK cannot start journals its click and says why; the next pa
 })
 
 test('page visits: one page_visit for every page the tab loads, none for a page restored from the back/forward cache, each arriving once', async (t) => {
-  const { collector, receipts, walk } = await visit(t, { trackPageVisits: true })
+  // 'spa': a page of a site that is also an app; its route watching must
+  // take neither a new page nor a restore for a route change.
+  const { collector, receipts, walk } = await visit(t, { trackPageVisits: 'spa' })
   // Page 1 leaves for page 2 in the task that configured the SDK: its
   // visit, journaled then, is sent by page 2.
   await walk.page.goto(`${walk.url(1)}&hop=1`)
