@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { test, env, Collector, bounded, TOKEN, KEY } from './harness.mjs'
+import { test, env, Collector, bounded, engine, TOKEN, KEY } from './harness.mjs'
 
 const example = (name) => fileURLToPath(new URL(`../web/examples/${name}/`, import.meta.url))
 
@@ -84,6 +84,45 @@ test('Vite: the built app (vite build, served by vite preview) delivers its even
 
 test('webpack: the built app (webpack 5, served by the collector\'s -static) delivers its events', async (t) => {
   await shop(t, await staticSite(t, example('webpack') + 'dist'), 'webpack-example')
+})
+
+// A single-page app (the Vite example's routes): with trackPageVisits: 'spa'
+// the page's visit, then one per route the app moves to — pushState, back
+// (popstate) — each with the route's title and the previous route as its
+// referrer; a replaceState that keeps the URL is no new route.
+test('Vite: a single-page app tracks one page_visit per route: pushState, back, and none for replaceState on the same URL', async (t) => {
+  const appUrl = await vite(t, 'preview')
+  const { collector, browser } = await env(t, { origin: appUrl })
+  const page = await (await browser.newContext()).newPage()
+  const search = `?${new URLSearchParams({ collector: collector.url, token: TOKEN, key: KEY })}`
+  await page.goto(`${appUrl}/${search}`)
+  await page.waitFor(() => /^ready/.test(document.getElementById('status').textContent), undefined, { timeout: 30000, what: 'the SDK ready' })
+  t.diagnostic(`${engine.name}: routes seen through ${await page.evaluate(() => (window.navigation ? 'the Navigation API' : 'history methods and popstate'))}`)
+  const at = (path) => page.waitFor((p) => document.getElementById('route').textContent === p, path, { what: `the route ${path}` })
+  await page.click('#to-item')
+  await at('/item')
+  await page.click('#to-cart')
+  await at('/cart')
+  await page.back()
+  await at('/item')
+  await page.click('#refresh') // replaceState, the same URL
+  await page.waitFor(() => history.state && history.state.refreshed, undefined, { what: 'the entry rewritten' })
+  await page.click('#to-cart') // after the refresh: its visit comes after any the refresh made
+  await at('/cart')
+  const visits = await collector.waitFor(async () => {
+    const v = await collector.events('event_type=page_visit')
+    return v.length >= 5 && v
+  }, { timeout: 15000, what: 'five page visits' })
+  const url = (path) => `${appUrl}${path}${search}`
+  assert.deepEqual(visits.map((v) => [v.properties.location, v.properties.path, v.properties.title, v.properties.referrer, v.properties.app]), [
+    [url('/'), '/', 'exponea-wasm in a Vite app', '', 'vite-example'],
+    [url('/item'), '/item', 'Shop /item', url('/'), 'vite-example'],
+    [url('/cart'), '/cart', 'Shop /cart', url('/item'), 'vite-example'],
+    [url('/item'), '/item', 'Shop /item', url('/cart'), 'vite-example'], // back
+    [url('/cart'), '/cart', 'Shop /cart', url('/item'), 'vite-example'], // none for the refresh before it
+  ])
+  await page.waitFor(async () => (await exponea.getQueueLength()) === 0, undefined, { what: 'the queue delivered' })
+  assert.equal((await collector.events('event_type=page_visit')).length, 5, 'once each')
 })
 
 // The dev server pre-bundles dependencies into node_modules/.vite/deps,

@@ -119,7 +119,7 @@ test('the Bloomreach-style facade: start, track, identify, update and anonymize 
   const ctx = await browser.newContext()
   const q = new URLSearchParams({ target: collector.url, token: TOKEN, authorization: `Token ${KEY}` })
   const page = await ctx.newPage()
-  await page.goto(`${pages.url}/examples/bloomreach/?${q}`) // the example page: start, then track('page_visit')
+  await page.goto(`${pages.url}/examples/bloomreach/?${q}`) // the example page: start with track.visits
   const r = await page.evaluate(() => new Promise((resolve) => {
     const out = {}
     exponea.track('purchase', { price: 12.9 }, () => {
@@ -137,9 +137,12 @@ test('the Bloomreach-style facade: start, track, identify, update and anonymize 
   const [visit] = await collector.waitFor(async () => {
     const e = await collector.events('event_type=page_visit')
     return e.length === 1 && e
-  }, { what: 'page_visit, tracked by the example page' })
+  }, { what: 'page_visit, tracked by track.visits' })
   assert.equal(visit.properties.site, 'example', 'track.default_properties became default properties')
   assert.equal(visit.properties.path, '/examples/bloomreach/')
+  assert.equal(visit.properties.location, `${pages.url}/examples/bloomreach/?${q}`)
+  assert.equal(visit.properties.title, 'Bloomreach-style calls')
+  assert.equal(visit.properties.referrer, '')
   const [buy] = await collector.waitFor(async () => {
     const e = await collector.events('event_type=purchase')
     return e.length === 1 && e
@@ -160,6 +163,49 @@ test('the Bloomreach-style facade: start, track, identify, update and anonymize 
     return e.length === 1 && e
   }, { what: 'the event after anonymize' })
   assert.notEqual(after.customer_ids.cookie, cookie, 'anonymize made a new customer')
+
+  // visits with spa_reloading on (Bloomreach's default): a visit for every
+  // URL change, fragments included, with the previous URL as referrer; none
+  // for a replaceState that keeps the URL.
+  await page.evaluate(() => {
+    history.pushState({}, '', '/examples/bloomreach/cart')
+    location.hash = '#promo'
+    history.replaceState({ again: true }, '', location.href)
+  })
+  await page.waitFor(() => location.hash === '#promo', undefined, { what: 'the fragment' })
+  await page.evaluate(() => history.pushState({}, '', '/examples/bloomreach/done'))
+  const routes = await collector.waitFor(async () => {
+    const e = await collector.events('event_type=page_visit')
+    return e.some((v) => v.properties.path === '/examples/bloomreach/done') && e
+  }, { what: 'the route changes\' visits' })
+  const cart = `${pages.url}/examples/bloomreach/cart`
+  assert.deepEqual(routes.map((v) => [v.properties.location, v.properties.referrer]), [
+    [visit.properties.location, ''],
+    [cart, visit.properties.location],
+    [`${cart}#promo`, cart],
+    [`${pages.url}/examples/bloomreach/done`, `${cart}#promo`],
+  ], 'one visit per route, none for the replaceState that kept the URL')
+  assert.deepEqual((await page.console()).filter((m) => /ignored/.test(m.text)), [], 'the example uses no option the drop-in ignores')
+})
+
+test('the Bloomreach-style facade names the start options it ignores, once', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(`${pages.url}/`)
+  await page.evaluate(async (cfg) => {
+    await new Promise((resolve, reject) => {
+      const s = document.createElement('script')
+      s.src = '/dist/exponea.bloomreach.js'
+      s.onload = resolve
+      s.onerror = reject
+      document.head.appendChild(s)
+    })
+    const opts = { target: cfg.baseUrl, token: cfg.projectToken, authorization: cfg.authorization, ping: { enabled: true }, track: { visits: false, google_analytics: false } }
+    await exponea.start(opts)
+    exponea.start(opts) // the same configuration again: the same client, no second warning
+  }, config(collector))
+  const warnings = (await page.console()).filter((m) => m.type === 'warning' && /exponea\.start: ignored/.test(m.text)).map((m) => m.text)
+  assert.deepEqual(warnings, ['[exponea] exponea.start: ignored, not supported by this SDK: ping, track.google_analytics (see the README, "Coming from Bloomreach\'s web snippet")'])
 })
 
 test('a Go program compiled to wasm tracks through package exponea (web/examples/go)', async (t) => {

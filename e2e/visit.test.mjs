@@ -119,3 +119,55 @@ test('a page whose SDK cannot start journals its click and says why; the next pa
   await collector.waitFor(async () => receipts.commands().some((c) => c.type === 'walk'), { what: 'the click received' })
   assert.deepEqual(receipts.commands().filter((c) => c.type === 'walk').map((c) => c.times), [1])
 })
+
+test('page visits: one page_visit for every page the tab loads, none for a page restored from the back/forward cache, each arriving once', async (t) => {
+  // 'spa': a page of a site that is also an app; its route watching must
+  // take neither a new page nor a restore for a route change.
+  const { collector, receipts, walk } = await visit(t, { trackPageVisits: 'spa' })
+  // Page 1 leaves for page 2 in the task that configured the SDK: its
+  // visit, journaled then, is sent by page 2.
+  await walk.page.goto(`${walk.url(1)}&hop=1`)
+  await walk.arrive(2, 'hop')
+  await walk.settle()
+  await walk.link() // 3
+  await walk.settle()
+  await walk.button() // 4
+  await walk.settle()
+  await walk.form() // 5
+  await walk.settle()
+  const back = await walk.back() // 4, from the cache where the engine keeps it
+  await walk.settle()
+  await walk.reload() // 4 again: a new view
+  await walk.settle()
+  for (const p of walk.pages) assert.equal(p.error, null, `page ${p.n} (${p.how}): ${p.error}`)
+  t.diagnostic(`${engine.name} ${back.restored ? 'restored' : 'did not restore'} page 4 from the back/forward cache`)
+
+  const loads = [[1, 'hop'], ...walk.pages.filter((p) => !p.restored).map((p) => [p.n, p.how])]
+  const visits = await collector.waitFor(async () => {
+    const v = await collector.events('event_type=page_visit')
+    return v.length >= loads.length && v
+  }, { what: `${loads.length} page visits`, timeout: 20000 })
+  const n = (v) => Number(new URL(v.properties.location).searchParams.get('n'))
+  assert.deepEqual(visits.map(n).sort(), loads.map(([k]) => k).sort(), 'one visit per page loaded')
+  for (const v of visits) {
+    assert.equal(v.properties.path, '/site.html')
+    assert.equal(v.properties.title, 'site')
+    assert.equal(typeof v.properties.referrer, 'string')
+  }
+  // The referrer of a page reached by a link, a button or a form is the
+  // page it was reached from.
+  const byN = (k) => visits.filter((v) => n(v) === k)
+  for (const k of [2, 3, 4, 5]) {
+    const from = byN(k - 1)[0].properties.location
+    assert.ok(byN(k).some((v) => v.properties.referrer === from), `page ${k}'s referrer is page ${k - 1}: ${JSON.stringify(byN(k).map((v) => v.properties.referrer))}`)
+  }
+  await collector.waitFor(async () => receipts.commands().filter((c) => c.type === 'page_visit').length === loads.length, { what: 'every visit received' })
+  const hop = byN(1)[0].command_id
+  for (const c of receipts.commands().filter((c) => c.type === 'page_visit')) {
+    // Without the Navigation API (WebKit) a navigation made by script is not
+    // known as one: what the leaving page made then is sent from both pages
+    // (the collector stores it once).
+    if (knowsScriptNavigations || c.id !== hop) assert.equal(c.times, 1, `a visit was received ${c.times} times (${c.how})`)
+  }
+  assert.equal((await collector.events('event_type=page_visit')).length, loads.length, 'stored once each')
+})

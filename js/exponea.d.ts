@@ -49,6 +49,29 @@ export interface Config {
   consent?: 'granted' | 'pending' | 'denied'
   /** Log each call, batch, answer and retry to the console, prefixed [exponea]; also switched on by localStorage['exponea:debug'] = '1'. */
   debug?: boolean
+  /**
+   * Track a `page_visit` when the page loads (true), and also on every
+   * route change of a single-page app ('spa': pushState/replaceState to
+   * another URL, back and forward within the page); default false.
+   */
+  trackPageVisits?: boolean | 'spa'
+  /** With trackPageVisits: 'spa', a change of the URL's fragment alone (#...) is a route change too; default false. */
+  trackHashChanges?: boolean
+}
+
+/** The properties of a `page_visit` (Bloomreach's names); the campaign parameters are there when the URL has them. */
+export interface PageVisit {
+  location: string
+  path: string
+  title: string
+  referrer: string
+  utm_source?: string
+  utm_medium?: string
+  utm_campaign?: string
+  utm_term?: string
+  utm_content?: string
+  gclid?: string
+  fbclid?: string
 }
 
 export interface Event {
@@ -131,6 +154,8 @@ export interface ReadyClient {
   /** Resolves once the event is durably queued (not when it is sent). */
   trackEvent(event: Event): Promise<void>
   identifyCustomer(customer: Customer): Promise<void>
+  /** Tracks a `page_visit` of the page as it is now (see PageVisit), with properties over those; resolves once it is durably queued. */
+  trackPageVisit(properties?: Properties): Promise<void>
   /** The customer's cookie (a UUID); '' while consent is denied. */
   getCustomerCookie(): Promise<string>
   /** The visitor gave consent: what was kept is sent; every tab and later page follow. */

@@ -15,13 +15,14 @@
 // settles: when its record is durable, or with an Error that says why not.
 import { MAX_CALLS_PER_APPLY } from './constants.gen.js'
 import { Journal, entryKey, recordKey } from './journal.js'
+import { RECORDS, RUNS as RUN_LIST } from './methods.js'
 
 const US = '\u001f'
 const epochNow = () => performance.timeOrigin + performance.now()
 const errorClasses = { TypeError, RangeError }
-// The calls that make records, journaled; RUNS are stored together.
-const JOURNALED = new Set(['trackEvent', 'identifyCustomer', 'anonymize', 'trackSessionStart', 'trackSessionEnd'])
-const RUNS = new Set(['trackEvent', 'identifyCustomer'])
+// The calls that make records, journaled; RUNS are stored together (methods.js).
+const JOURNALED = new Set(RECORDS)
+const RUNS = new Set(RUN_LIST)
 
 // Supervision of a Worker: with calls outstanding and nothing heard from it
 // for PING_AFTER ms it is pinged; DEAD_AFTER ms more of silence and it is

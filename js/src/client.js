@@ -4,6 +4,7 @@ import { Bridge } from './bridge.js'
 import { runGo, compileWasm } from './load.js'
 import { storage } from './journal.js'
 import { watchLeaving } from './leave.js'
+import { visitProperties, watchRoutes } from './visits.js'
 import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
 // Client is what Exponea.configure returns, at once: every method works
@@ -18,8 +19,9 @@ const LEAVE_HOLD_MS = 10000
 
 export class Client {
   // cfg is the configuration as rules.checkConfig returns it; configText
-  // its JSON text; urls {wasm, worker} (worker '' for none).
-  constructor(cfg, configText, urls) {
+  // its JSON text; urls {wasm, worker} (worker '' for none); visit, the
+  // {time, key} of the page's visit when the snippet's stub was configured.
+  constructor(cfg, configText, urls, visit = {}) {
     // What changes lives in _s: the client may be used through its view
     // (what awaiting it gives), whose own properties would shadow its.
     this._s = {
@@ -60,7 +62,40 @@ export class Client {
       () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}}`)
     this.ready.catch(() => {}) // reported through on('error') as well
     this._watchPage()
+    // The page's visit, journaled in this task like every call: a page
+    // that navigates away at once keeps it.
+    this._referrer = document.referrer
+    if (cfg.trackPageVisits) this._visit(undefined, this._page(), { time: visit.time, key: visit.key })
+    if (cfg.trackPageVisits === 'spa') this._watchRoutes(cfg.trackHashChanges)
   }
+
+  // _watchRoutes tracks a visit for every route of a single-page app
+  // (visits.js), with the previous route as its referrer. The visit is
+  // tracked in the next task, once the app has had the task of the route
+  // change to set the title.
+  _watchRoutes(hashes) {
+    watchRoutes((href, referrer) => {
+      this._referrer = referrer
+      const time = performance.timeOrigin + performance.now()
+      setTimeout(() => this._visit(undefined, { href, referrer, title: document.title }, { time }), 0)
+    }, { hashes })
+  }
+
+  // _page is the page as a visit tracked now describes it.
+  _page() { return { href: location.href, referrer: this._referrer, title: document.title } }
+
+  // _visit tracks the page_visit of page {href, referrer, title}, with
+  // properties over the page's; opts as _record's.
+  _visit(properties, page, opts) {
+    const m = 'trackPageVisit'
+    try {
+      if (properties !== undefined) requireObject(m, 'properties', properties)
+      return this._call('trackEvent', toJSON(m, 'visit', { name: 'page_visit', properties: { ...visitProperties(page), ...properties } }), opts)
+    } catch (e) { return Promise.reject(e) }
+  }
+
+  /** Tracks a page_visit of the page as it is now (location, path, title, referrer, campaign parameters), with properties over those; resolves once it is durably queued. */
+  trackPageVisit(properties) { return this._visit(properties, this._page()) }
 
   /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable; undefined until ready. */
   get storage() { return this._s.storage }
@@ -182,9 +217,11 @@ export class Client {
   }
 
   // _replay makes a call the snippet queued before the SDK loaded, at the
-  // time it was made and under the record id it was given.
+  // time it was made and under the record id it was given; a visit
+  // queued by another page is that page's (opts.page).
   _replay(method, args, opts) {
     switch (method) {
+      case 'trackPageVisit': return this._visit(args[0], opts.page || this._page(), opts)
       case 'trackEvent': return this._record(method, 'event', args[0], opts)
       case 'identifyCustomer': return this._record(method, 'customer', args[0], opts)
       case 'anonymize': return this._call(method, undefined, opts)

@@ -22,9 +22,11 @@ export function makeExponea(defaultWasmUrl, defaultWorkerUrl) {
      * fine too: it resolves to the client once ready. Bad configuration
      * throws a TypeError or RangeError naming the field. Calling it again
      * with the same configuration returns the same client; with another,
-     * it throws (reload the page to change it).
+     * it throws (reload the page to change it). visit {time, key}: when
+     * the snippet's stub was configured, and the record id of its page's
+     * visit (snippet-adopt.js).
      */
-    configure(config) {
+    configure(config, visit) {
       requireObject('configure', 'config', config)
       const { wasmUrl, workerUrl, worker, ...rest } = config
       const text = toJSON('configure', 'config', rest)
@@ -40,7 +42,7 @@ export function makeExponea(defaultWasmUrl, defaultWorkerUrl) {
       const client = new Client(cfg, text, {
         wasm: url(wasmUrl || defaultWasmUrl()),
         worker: worker === false ? '' : url(workerUrl || defaultWorkerUrl()),
-      })
+      }, visit)
       started = client
       startedWith = text
       adoptSnippets(cfg.dbName, client)

@@ -213,12 +213,24 @@ const fields = {
     return v
   },
   debug: bool,
+  // The loader's own: page visits (visits.js); the Go side ignores them.
+  trackPageVisits: (m, k, v) => {
+    if (v === true || v === false || v === 'spa') return v
+    if (typeof v === 'string') throw new RangeError(`${m}: trackPageVisits must be true, false or 'spa'`)
+    throw new TypeError(`${m}: trackPageVisits must be true, false or 'spa'`)
+  },
+  trackHashChanges: bool,
 }
+
+// CONFIG_FIELDS names every field of the configuration: those checked here
+// and the loader's (where the wasm and the Worker are).
+export const CONFIG_FIELDS = [...Object.keys(fields), 'wasmUrl', 'workerUrl', 'worker']
 
 // checkConfig validates configure's argument as parsed from its JSON text
 // and returns what the loader keeps of it: {projectToken, authorization,
 // baseUrl, dbName, flushMode, flushPeriodMs, defaultProperties (text),
-// allowDefaultCustomerProperties, consent, debug}. It throws a TypeError or RangeError as
+// allowDefaultCustomerProperties, consent, debug, trackPageVisits,
+// trackHashChanges}. It throws a TypeError or RangeError as
 // the SDK would answer.
 export function checkConfig(config) {
   const m = 'configure'
@@ -226,6 +238,7 @@ export function checkConfig(config) {
   const c = {
     projectToken: '', authorization: '', baseUrl: 'https://api.exponea.com', dbName: '', flushMode: FLUSH_MODES[0],
     flushPeriod: 3600000, defaultProperties: '{}', allowDefaultCustomerProperties: true, consent: CONSENTS[0], debug: false,
+    trackPageVisits: false, trackHashChanges: false,
   }
   for (const k of Object.keys(config)) {
     const v = config[k]
@@ -240,6 +253,6 @@ export function checkConfig(config) {
   return {
     projectToken: c.projectToken, authorization: c.authorization, baseUrl: c.baseUrl, dbName: c.dbName, flushMode: c.flushMode,
     flushPeriodMs: c.flushPeriod, defaultProperties: c.defaultProperties, allowDefaultCustomerProperties: c.allowDefaultCustomerProperties,
-    consent: c.consent, debug: c.debug,
+    consent: c.consent, debug: c.debug, trackPageVisits: c.trackPageVisits, trackHashChanges: c.trackHashChanges,
   }
 }

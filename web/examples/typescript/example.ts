@@ -10,7 +10,7 @@
 // the types and not used here fails to compile; and each @ts-expect-error
 // line must be an error, so types that decayed to `any` fail too.
 import Default, { Exponea } from 'exponea-wasm'
-import type { Client, Config, Customer, DropEvent, ErrorEvent, Event, ExponeaStatic, FlushEvent, FlushMode, FlushResult, JSONValue, Properties, ReadyClient, Startup } from 'exponea-wasm'
+import type { Client, Config, Customer, DropEvent, ErrorEvent, Event, ExponeaStatic, FlushEvent, FlushMode, FlushResult, JSONValue, PageVisit, Properties, ReadyClient, Startup } from 'exponea-wasm'
 
 const sdk: ExponeaStatic = Default
 const version: string = Exponea.version
@@ -38,6 +38,8 @@ const config: Required<Config> = {
   maxQueueBytes: 10 << 20,
   consent: 'pending',
   debug: false,
+  trackPageVisits: 'spa',
+  trackHashChanges: false,
 }
 
 const client: Client = sdk.configure(config)
@@ -83,6 +85,12 @@ const uses: { [K in keyof Client]-?: (c: Client) => unknown } = {
   },
   trackEvent: (c) => c.trackEvent(event),
   identifyCustomer: (c) => c.identifyCustomer(customer),
+  trackPageVisit: async (c) => {
+    await c.trackPageVisit()
+    // What a visit carries by itself; properties given add to it, or replace it.
+    const own: Partial<PageVisit> = { title: 'Checkout' }
+    await c.trackPageVisit({ ...own, step: 2 })
+  },
   getCustomerCookie: async (c) => {
     const cookie: string = await c.getCustomerCookie()
     return cookie.length
@@ -160,6 +168,8 @@ Exponea.configure({})
 Exponea.configure({ projectToken: 'demo', flushInterval: 5 })
 // @ts-expect-error consent is 'granted', 'pending' or 'denied'
 Exponea.configure({ projectToken: 'demo', consent: 'yes' })
+// @ts-expect-error page visits are true, false or 'spa'
+Exponea.configure({ projectToken: 'demo', trackPageVisits: 'hash' })
 // @ts-expect-error an event needs a name
 void client.trackEvent({ properties })
 // @ts-expect-error a function has no JSON form

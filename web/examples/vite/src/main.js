@@ -11,6 +11,7 @@ const exponea = Exponea.configure({
   authorization: `Token ${q.get('key') || import.meta.env.VITE_EXPONEA_KEY || 'demo-public-key'}`,
   baseUrl: q.get('collector') || import.meta.env.VITE_EXPONEA_URL || 'http://127.0.0.1:8080',
   defaultProperties: { app: 'vite-example' },
+  trackPageVisits: 'spa', // a page_visit for this page, and for every route the app moves to
 })
 window.exponea = exponea // for the console
 
@@ -31,3 +32,21 @@ document.getElementById('login').addEventListener('submit', (e) => {
   e.preventDefault()
   exponea.identifyCustomer({ ids: { registered: e.target.email.value } })
 })
+
+// A single-page app's routes: the links move to a route without loading a
+// page (pushState), back and forward come back through popstate, and
+// "refresh" rewrites the history entry in place (replaceState, the same
+// URL: no new visit). Each route sets its title, which its visit carries.
+const route = () => {
+  document.getElementById('route').textContent = location.pathname
+  document.title = `Shop ${location.pathname}`
+}
+for (const a of document.querySelectorAll('a[data-route]')) {
+  a.addEventListener('click', (e) => {
+    e.preventDefault()
+    history.pushState({}, '', a.getAttribute('href') + location.search)
+    route()
+  })
+}
+addEventListener('popstate', route)
+document.getElementById('refresh').addEventListener('click', () => history.replaceState({ refreshed: Date.now() }, '', location.href))
