@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/flush/retry"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
@@ -63,7 +64,7 @@ func Decide(resp Response, err error, n int, now time.Time) Verdict {
 		return Verdict{Action: Retry, Err: &netError{err}}
 	}
 	s := resp.Status
-	ra, _ := ParseRetryAfter(resp.RetryAfter, now)
+	ra, _ := retry.ParseAfter(resp.RetryAfter, now)
 	herr := func(cause error) *HTTPError {
 		return &HTTPError{Status: s, RetryAfter: ra, Reason: wire.ErrorText(resp.Body), Err: cause}
 	}
