@@ -12,7 +12,7 @@ import (
 // `go test -race` exercises them: the SDK core and everything it is built
 // from. The browser bindings are internal/browser, internal/idbstore and
 // wasm/.
-var core = []string{"sdk", "bridge", "tracker", "tracker/useragent", "flush", "flush/retry", "flush/schedule", "session", "queue", "wire", "jsonx"}
+var core = []string{"sdk", "sdk/closepath", "sdk/journal", "bridge", "tracker", "tracker/useragent", "flush", "flush/retry", "flush/schedule", "session", "queue", "wire", "jsonx"}
 
 // TestCoreNeverReachesTheBrowser fails if syscall/js is among a core
 // package's dependencies for the host platform (where it cannot build), or
