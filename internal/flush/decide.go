@@ -22,8 +22,8 @@ const (
 	// Reject: the server refused a batch of one record; count one
 	// rejection for it.
 	Reject
-	// Pause: the server refused the credentials (401/403); keep everything
-	// and send nothing more until a forced flush.
+	// Pause: the server refused the credentials (401/403) or the endpoint
+	// (404); keep everything and send nothing more until a forced flush.
 	Pause
 	// Retry: no answer, a malformed answer, or 408/429/5xx; keep
 	// everything, count no rejection, and back off.
