@@ -146,7 +146,7 @@ test-js:
 	node --test js/test/
 
 test-wasm: deps
-	$(WASM_TEST_ENV) $(GO) test ./internal/idbstore/
+	$(WASM_TEST_ENV) $(GO) test ./internal/idbstore/...
 
 # The npm package outside a browser: strict tsc of the TypeScript example
 # against the shipped types, and importing it in Node (server-side
@@ -192,7 +192,7 @@ bench-collector: collector postgres
 # (Shrinking a large interesting input can stall a run for a minute at the
 # default minimize time; 5 s is plenty for these inputs.)
 FUZZ_TARGETS := ./internal/jsonx:FuzzValid ./internal/jsonx:FuzzAppendString ./internal/jsonx:FuzzObject \
-  ./internal/tracker:FuzzApply ./internal/tracker:FuzzParseConfig ./internal/idbstore:FuzzCodec ./internal/idbstore:FuzzParseBlocks \
+  ./internal/tracker:FuzzApply ./internal/tracker:FuzzParseConfig ./internal/idbstore/blocks:FuzzCodec ./internal/idbstore/blocks:FuzzParseBlocks \
   ./internal/flush/schedule:FuzzScheduler ./internal/session:FuzzTransitions ./internal/session:FuzzAttribution ./internal/collector/ingest:FuzzParseCommand ./internal/wire:FuzzParseCommand
 FUZZ = $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t\#\#*:}$$" -fuzzminimizetime 5s
 # A failing input is always written to the package's testdata/fuzz/ and
@@ -216,7 +216,7 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
-	$(WASM_ENV) $(GO) vet ./wasm/ ./internal/idbstore/ ./internal/browser/
+	$(WASM_ENV) $(GO) vet ./wasm/ ./internal/idbstore/... ./internal/browser/
 
 size: build
 	@for f in dist/exponea.wasm dist/exponea.js dist/exponea.worker.js; do \

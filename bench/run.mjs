@@ -6,8 +6,9 @@
 // Environment: BENCH_QUICK=1 (3 runs, shorter caps), BENCH_RUNS=n,
 // BENCH_ONLY=this,posthog (a subset, for development), BENCH_T0_MS (when
 // run.sh started, so the time budget covers the builds too),
-// BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM.
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs'
+// BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM,
+// BENCH_TRACE_DUMP=dir (writes each burst's trace events there, as JSON).
+import { readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib'
@@ -116,14 +117,14 @@ async function taskDuration(cdp, ms = 5000) {
   return metrics.find((m) => m.name === 'TaskDuration').value
 }
 
-// trace runs `during` under a CDP trace (devtools.timeline, the disabled-by-
-// default part included, which holds Chromium's v8.wasm.* code-cache
-// events) and returns its value with the trace events.
-async function trace(cdp, during) {
+// trace runs `during` under a CDP trace (by default devtools.timeline, the
+// disabled-by-default part included, which holds Chromium's v8.wasm.*
+// code-cache events) and returns its value with the trace events.
+async function trace(cdp, during, categories = 'devtools.timeline,disabled-by-default-devtools.timeline') {
   const events = []
   const onData = (e) => { for (const x of e.value) events.push(x) }
   cdp.on('Tracing.dataCollected', onData)
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' })
+  await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' })
   let value
   try { value = await during() } finally {
     const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r))
@@ -148,6 +149,53 @@ function longestTask(events) {
     if (e.ph === 'X' && e.name === 'RunTask' && mainThreads.has(`${e.pid}:${e.tid}`) && (!longest || e.dur > longest.dur)) longest = e
   }
   return { longest_task_ms: longest ? longest.dur / 1000 : null, longest_task_cpu_ms: longest && longest.tdur != null ? longest.tdur / 1000 : null }
+}
+
+// CPU_CATEGORIES: the trace of the burst, for cpuByThread. toplevel has an
+// event for every task of every thread (ThreadControllerImpl::RunTask,
+// ThreadPool_RunTask) and for the microtask checkpoints Blink runs after a
+// task, outside its RunTask (BlinkScheduler_PerformMicrotaskCheckpoint:
+// where a Promise-heavy SDK spends much of its time), each with its thread
+// CPU time (tdur); devtools.timeline's events name the frame they ran for,
+// which tells the page's renderer process apart.
+const CPU_CATEGORIES = 'devtools.timeline,toplevel'
+
+// cpuByThread sums the thread CPU time (tdur, ms) of the top-level toplevel
+// events (tasks and microtask checkpoints) in a CPU_CATEGORIES trace, on the threads of the page's renderer process(es):
+// main (CrRendererMain), worker (every DedicatedWorker thread: an SDK's
+// Worker) and pool (the renderer's other threads: V8's background compile
+// and GC helpers, not part of the total). The renderer is the process whose
+// devtools.timeline events name a frame (a spare renderer has none); if no
+// event does, every process with a CrRendererMain thread.
+function cpuByThread(events) {
+  const names = new Map()
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args) names.set(`${e.pid}:${e.tid}`, e.args.name)
+  let pids = new Set(events.filter((e) => e.cat && e.cat.includes('devtools.timeline') && e.args && e.args.data && e.args.data.frame).map((e) => e.pid))
+  if (!pids.size) pids = new Set([...names].filter(([, n]) => n === 'CrRendererMain').map(([k]) => Number(k.split(':')[0])))
+  const byThread = new Map()
+  for (const e of events) {
+    if (e.ph !== 'X' || !pids.has(e.pid) || !e.cat || !e.cat.split(',').includes('toplevel')) continue
+    const k = `${e.pid}:${e.tid}`
+    if (!byThread.has(k)) byThread.set(k, [])
+    byThread.get(k).push(e)
+  }
+  const out = { main: 0, worker: 0, pool: 0, workers: 0, tasks: 0 }
+  for (const [k, tasks] of byThread) {
+    const name = names.get(k) || ''
+    const kind = name === 'CrRendererMain' ? 'main' : /^DedicatedWorker/.test(name) ? 'worker' : 'pool'
+    if (kind === 'worker') out.workers++
+    // Top-level events only: one nested in another (a nested run loop, a
+    // checkpoint inside a task) is already in its parent's time.
+    tasks.sort((a, b) => a.ts - b.ts)
+    let end = -Infinity
+    for (const t of tasks) {
+      if (t.ts < end) continue
+      end = t.ts + (t.dur || 0)
+      out[kind] += (t.tdur != null ? t.tdur : t.dur || 0) / 1000
+      out.tasks++
+    }
+  }
+  return out
 }
 
 // wasmCache tells what a trace says of Chromium's code cache for wasm:
@@ -484,23 +532,35 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
 
     // 2-4. The burst: per-call cost (synchronous, and all main-thread work)
     // and delivery.
-    const m0 = await taskDuration(cdp)
-    const c0 = await counters()
-    const t0 = wall()
-    let b = null
-    try {
-      b = await withTimeout(page.evaluate(({ n, cap }) => bench.burst(n, 'burst', 100, cap), { n: N_BURST, cap: caps.loopMs }), caps.burstMs, 'burst loop')
-    } catch (e) {
-      r.notes.push(e.message)
-    }
+    // Under a trace (CPU_CATEGORIES): the CPU of the page's renderer by
+    // thread, the SDK's Worker included (cpuByThread).
+    let m0, c0, t0, b = null, d, m1, c1
+    const burstTrace = await trace(cdp, async () => {
+      m0 = await taskDuration(cdp)
+      c0 = await counters()
+      t0 = wall()
+      try {
+        b = await withTimeout(page.evaluate(({ n, cap }) => bench.burst(n, 'burst', 100, cap), { n: N_BURST, cap: caps.loopMs }), caps.burstMs, 'burst loop')
+      } catch (e) {
+        r.notes.push(e.message)
+      }
+      d = await waitFor('burst', b ? b.calls : N_BURST, (b ? b.start : t0) + caps.burstMs)
+      if (d.complete) await sleep(IDLE_SETTLE_MS)
+      m1 = await taskDuration(cdp).catch(() => null)
+      c1 = await counters()
+    }, CPU_CATEGORIES)
     const start = b ? b.start : t0
     const calls = b ? b.calls : N_BURST
     r.calls = calls
     if (b && calls < N_BURST) r.loop_cut_s = Math.round(caps.loopMs / 1000)
-    const d = await waitFor('burst', calls, start + caps.burstMs)
-    if (d.complete) await sleep(IDLE_SETTLE_MS)
-    const m1 = await taskDuration(cdp).catch(() => null)
-    const c1 = await counters()
+    if (process.env.BENCH_TRACE_DUMP) writeFileSync(join(process.env.BENCH_TRACE_DUMP, `${sdk.id}-${runIdx}.json`), JSON.stringify(burstTrace.events))
+    const cpu = cpuByThread(burstTrace.events)
+    r.track_cpu_main_us = cpu.tasks ? (cpu.main * 1000) / calls : null
+    r.track_cpu_worker_us = cpu.tasks ? (cpu.worker * 1000) / calls : null
+    r.track_cpu_us = cpu.tasks ? ((cpu.main + cpu.worker) * 1000) / calls : null
+    r.track_cpu_pool_us = cpu.tasks ? (cpu.pool * 1000) / calls : null
+    r.burst_workers = cpu.workers
+    burstTrace.events.length = 0
     r.track_us_p50 = b ? pct(b.us, 50) : null
     r.track_us_p99 = b ? pct(b.us, 99) : null
     r.track_total_us = m1 != null ? ((m1 - m0) * 1e6) / calls : null
@@ -595,7 +655,7 @@ async function main() {
     const r = await measure(ctx, sdk, i, { withMemory: i === 1, caps })
     took.get(sdk.name).push(Date.now() - t)
     perRun.get(sdk.name).push(r)
-    log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs, burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
+    log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs (trace: main ${fmt(r.track_cpu_main_us)} + Worker ${fmt(r.track_cpu_worker_us)} = ${fmt(r.track_cpu_us)} µs), burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
       (sdk.id === 'this' ? `, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, startup ${JSON.stringify(r.startup)}` : '') +
       `, second visit ready ${fmt(r.second && r.second.ready_ms)} ms${r.second ? ` (${r.second.refetched} refetched, ${r.second.revalidated} revalidated${r.second.wasm_cache ? `, wasm code cache ${JSON.stringify(r.second.wasm_cache)}` : ''})` : ''}` +
       ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)

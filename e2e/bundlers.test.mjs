@@ -37,8 +37,8 @@ async function vite(t, ...args) {
   })
 }
 
-// staticSite serves dir with the collector's -static (what README's
-// Serving section describes), on an origin of its own.
+// staticSite serves dir with the collector's -static (what docs/serving.md
+// describes), on an origin of its own.
 async function staticSite(t, dir) {
   const site = await new Collector({ faults: false, extra: ['-static', `/=${dir}`] }).start()
   t.after(() => site.close())

@@ -1,11 +1,11 @@
-// The SDK under a Content-Security-Policy (README: Serving). The page
+// The SDK under a Content-Security-Policy (docs/serving.md). The page
 // (pages/csp.html) configures the SDK from a script of its own origin and
 // tracks an event at once. The pages server sends the policy with every
 // response, as a site-wide policy is sent, or with the page alone.
 import assert from 'node:assert/strict'
 import { test, env, config, open } from './harness.mjs'
 
-// policy is the README's minimal policy for a page whose SDK sends to
+// policy is docs/serving.md's minimal policy for a page whose SDK sends to
 // collector, with script-src's sources replaced by scriptSrc.
 const policy = (collector, scriptSrc = "'self' 'wasm-unsafe-eval'") =>
   `default-src 'self'; script-src ${scriptSrc}; worker-src 'self'; connect-src 'self' ${collector.url}`
@@ -24,7 +24,7 @@ const delivered = (collector) => collector.waitFor(async () => {
   return ev.length > 0 && ev
 }, { what: 'under_csp at the collector' })
 
-test("under default-src 'self' with the README's script-src, worker-src and connect-src on every response, the SDK runs in its Worker and delivers", async (t) => {
+test("under default-src 'self' with docs/serving.md's script-src, worker-src and connect-src on every response, the SDK runs in its Worker and delivers", async (t) => {
   const { pages, collector, browser } = await env(t)
   pages.csp = policy(collector)
   const { page, outcome, tracked } = await visit(await browser.newContext(), pages, collector)

@@ -1,6 +1,5 @@
 // What the SDK gets from each engine's platform: a Worker, an IndexedDB
-// queue and the Web Lock that makes one tab the sender (README: Browser
-// support). Fallbacks are in limits.test.mjs, the keepalive close path in
+// queue and the Web Lock that makes one tab the sender (docs/browsers.md). Fallbacks are in limits.test.mjs, the keepalive close path in
 // flush.test.mjs.
 import assert from 'node:assert/strict'
 import { test, env, config, open, TOKEN } from './harness.mjs'

@@ -1,7 +1,8 @@
 // Command genjs writes js/src/constants.gen.js: the constants and rules the
 // JavaScript loader shares with the Go side, taken from the Go packages
-// that own them, so that neither side keeps its own copy. `make build`
-// runs it; its test fails when the committed file is not what it writes.
+// that own them, so that neither side keeps its own copy. `make generate`
+// runs it (`make build` does not); its test fails when the committed file
+// is not what it writes.
 //
 //	go run ./cmd/genjs > js/src/constants.gen.js
 package main
@@ -16,6 +17,8 @@ import (
 	"github.com/exponea-wasm/tracker/internal/flush/schedule"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/sdk"
+	"github.com/exponea-wasm/tracker/internal/sdk/closepath"
+	"github.com/exponea-wasm/tracker/internal/sdk/journal"
 	"github.com/exponea-wasm/tracker/internal/session"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 	"github.com/exponea-wasm/tracker/internal/wire"
@@ -51,9 +54,9 @@ func generate() []byte {
 			onHide = append(onHide, strconv.Quote(string(m)))
 		}
 	}
-	constant("The flush modes, the default first (internal/flush).", "FLUSH_MODES", "["+strings.Join(modes, ", ")+"]")
-	constant("The modes in which the close path sends when the page is hidden or unloaded (flush.Mode.SendsOnHide).", "SENDS_ON_HIDE", "["+strings.Join(onHide, ", ")+"]")
-	constant("The bounds of flushPeriod, in milliseconds (internal/flush).", "MIN_FLUSH_PERIOD_MS", strconv.FormatInt(schedule.MinPeriod.Milliseconds(), 10))
+	constant("The flush modes, the default first (internal/flush/schedule).", "FLUSH_MODES", "["+strings.Join(modes, ", ")+"]")
+	constant("The modes in which the close path sends when the page is hidden or unloaded (schedule.Mode.SendsOnHide).", "SENDS_ON_HIDE", "["+strings.Join(onHide, ", ")+"]")
+	constant("The bounds of flushPeriod, in milliseconds (internal/flush/schedule).", "MIN_FLUSH_PERIOD_MS", strconv.FormatInt(schedule.MinPeriod.Milliseconds(), 10))
 	constant("", "MAX_FLUSH_PERIOD_MS", strconv.FormatInt(schedule.MaxPeriod.Milliseconds(), 10))
 
 	var kinds []string
@@ -62,7 +65,7 @@ func generate() []byte {
 	}
 	constant("The reports a page can listen to with on() (internal/sdk).", "REPORT_KINDS", "["+strings.Join(kinds, ", ")+"]")
 	constant("The most calls the Go side stores in one transaction; the loader hands a burst over in pieces of this many (internal/sdk).", "MAX_CALLS_PER_APPLY", strconv.Itoa(sdk.MaxCallsPerApply))
-	constant("The most bytes of unsent records the close path keeps a copy of (internal/sdk).", "MIRROR_BYTES", strconv.Itoa(sdk.MirrorBytes))
+	constant("The most bytes of unsent records the close path keeps a copy of (internal/sdk/closepath).", "MIRROR_BYTES", strconv.Itoa(closepath.MirrorBytes))
 	constant("A JSON value may be nested this many containers deep (internal/jsonx).", "MAX_DEPTH", strconv.Itoa(jsonx.MaxDepth))
 	constant("The largest encoded property value (internal/wire).", "MAX_VALUE_BYTES", strconv.Itoa(wire.MaxValueBytes))
 	constant("The largest encoded command (internal/wire).", "MAX_COMMAND_BYTES", strconv.Itoa(wire.MaxCommandBytes))
@@ -80,6 +83,6 @@ func generate() []byte {
 	}
 	constant("The consent states, the default first (internal/tracker).", "CONSENTS", "["+strings.Join(consents, ", ")+"]")
 	constant("The SDK's version (package.json; internal/tracker keeps it in step).", "SDK_VERSION", strconv.Quote(tracker.SDKVersion))
-	constant("A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk).", "JOURNAL_TIME_DIGITS", strconv.Itoa(sdk.JournalTimeDigits))
+	constant("A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk/journal).", "JOURNAL_TIME_DIGITS", strconv.Itoa(journal.TimeDigits))
 	return bytes.ReplaceAll(b.Bytes(), []byte("// \nexport"), []byte("export"))
 }

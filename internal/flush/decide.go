@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/exponea-wasm/tracker/internal/flush/retry"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
@@ -21,8 +22,8 @@ const (
 	// Reject: the server refused a batch of one record; count one
 	// rejection for it.
 	Reject
-	// Pause: the server refused the credentials (401/403); keep everything
-	// and send nothing more until a forced flush.
+	// Pause: the server refused the credentials (401/403) or the endpoint
+	// (404); keep everything and send nothing more until a forced flush.
 	Pause
 	// Retry: no answer, a malformed answer, or 408/429/5xx; keep
 	// everything, count no rejection, and back off.
@@ -63,7 +64,7 @@ func Decide(resp Response, err error, n int, now time.Time) Verdict {
 		return Verdict{Action: Retry, Err: &netError{err}}
 	}
 	s := resp.Status
-	ra, _ := ParseRetryAfter(resp.RetryAfter, now)
+	ra, _ := retry.ParseAfter(resp.RetryAfter, now)
 	herr := func(cause error) *HTTPError {
 		return &HTTPError{Status: s, RetryAfter: ra, Reason: wire.ErrorText(resp.Body), Err: cause}
 	}

@@ -26,9 +26,9 @@
 //   - 401/403/404: sending pauses, everything is kept, OnError is told;
 //     only a forced (manual) flush sends again.
 //   - 408, 429, 5xx, 1xx/3xx, no response: everything is kept, no record is
-//     charged, and the Flusher backs off (Backoff: exponential, full
+//     charged, and the Flusher backs off (retry.Backoff: exponential, full
 //     jitter, floor Base; at most one request per Base during an outage),
-//     never sooner than Retry-After (ParseRetryAfter).
+//     never sooner than Retry-After (retry.ParseAfter).
 //
 // Each batch's outcome is written with one Delete and one Update call. A
 // failing store call ends the pass with the records kept; the worst a

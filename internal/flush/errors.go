@@ -21,7 +21,7 @@ var ErrNetwork = errors.New("flush: network failure")
 var ErrTooLarge = errors.New("flush: record larger than the request limit")
 
 // HTTPError is a batch request that got an HTTP response other than a usable
-// 2xx. Callers decide on Status: 401/403 pause, 408/429/5xx back off.
+// 2xx. Callers decide on Status: 401/403/404 pause, 408/429/5xx back off.
 type HTTPError struct {
 	// Status is the HTTP status code.
 	Status int

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/flush/retry"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -53,9 +54,9 @@ type Config struct {
 	// MaxRetries is how often a command may be rejected before it is
 	// dropped (DefaultMaxRetries).
 	MaxRetries int
-	// BackoffBase is the first and least wait (DefaultBackoffBase).
+	// BackoffBase is the first and least wait (retry.DefaultBase).
 	BackoffBase time.Duration
-	// BackoffMax caps the exponential wait (DefaultBackoffMax).
+	// BackoffMax caps the exponential wait (retry.DefaultMax).
 	BackoffMax time.Duration
 	// MaxInFlight is the most requests a Flush keeps on the wire at once
 	// (DefaultMaxInFlight).
@@ -73,10 +74,10 @@ func (c Config) withDefaults() Config {
 		c.MaxRetries = DefaultMaxRetries
 	}
 	if c.BackoffBase <= 0 {
-		c.BackoffBase = DefaultBackoffBase
+		c.BackoffBase = retry.DefaultBase
 	}
 	if c.BackoffMax <= 0 {
-		c.BackoffMax = DefaultBackoffMax
+		c.BackoffMax = retry.DefaultMax
 	}
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = DefaultMaxInFlight
@@ -117,7 +118,7 @@ type Flusher struct {
 	cfg     Config
 	clock   Clock
 	obs     Observer
-	records Backoff       // delays after a rejection; used under sem
+	records retry.Backoff // delays after a rejection; used under sem
 	sem     chan struct{} // held by the running Flush or Settle
 
 	mu   sync.Mutex
@@ -128,8 +129,8 @@ type Flusher struct {
 // gate says whether automatic sending may go ahead.
 type gate struct {
 	state  gateState
-	until  time.Time // backingOff: no automatic request before this
-	outage Backoff   // counts the consecutive failed requests
+	until  time.Time     // backingOff: no automatic request before this
+	outage retry.Backoff // counts the consecutive failed requests
 }
 
 // gateState is where automatic sending stands.
@@ -156,7 +157,7 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 	if jitter == nil {
 		jitter = rand.Float64
 	}
-	b := Backoff{Base: cfg.BackoffBase, Max: cfg.BackoffMax, Jitter: jitter}
+	b := retry.Backoff{Base: cfg.BackoffBase, Max: cfg.BackoffMax, Jitter: jitter}
 	return &Flusher{
 		store: store, sender: sender, cfg: cfg, clock: clock, obs: obs,
 		records: b, gate: gate{outage: b}, sem: make(chan struct{}, 1),

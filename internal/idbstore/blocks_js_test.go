@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/exponea-wasm/tracker/internal/idbstore/blocks"
+	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
 )
@@ -227,7 +229,7 @@ func writeVersion1(t *testing.T, name string, recs []queue.Record, state map[str
 	json, _ := safejs.Global().Get("JSON")
 	ch := make(chan string, 4)
 	var upErr error
-	l, err := listen(req, func(ev string, _ safejs.Value) {
+	l, err := dom.Listen(req, func(ev string, _ safejs.Value) {
 		if ev == "upgradeneeded" {
 			upErr = func() error {
 				db, err := req.Get("result")
@@ -239,7 +241,7 @@ func writeVersion1(t *testing.T, name string, recs []queue.Record, state map[str
 				}
 				tx, _ := req.Get("transaction")
 				st, _ := tx.Call("objectStore", recordsStore)
-				arr, err := json.Call("parse", string(appendJSON(nil, recs, true)))
+				arr, err := json.Call("parse", string(blocks.AppendJSON(nil, recs, true)))
 				if err != nil {
 					return err
 				}
@@ -264,7 +266,7 @@ func writeVersion1(t *testing.T, name string, recs []queue.Record, state map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.stop()
+	defer l.Stop()
 	if ev := <-ch; ev != "success" || upErr != nil {
 		t.Fatalf("writing a version 1 database: %s %v", ev, upErr)
 	}

@@ -5,6 +5,8 @@ package idbstore
 import (
 	"sync"
 
+	"github.com/exponea-wasm/tracker/internal/idbstore/blocks"
+	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
 )
@@ -12,12 +14,12 @@ import (
 // DB is a queue.Store on an open IDBDatabase
 // (https://developer.mozilla.org/en-US/docs/Web/API/IDBDatabase).
 type DB struct {
-	db       safejs.Value // the IDBDatabase
-	keyRange safejs.Value // the IDBKeyRange interface object
-	json     safejs.Value // the JSON namespace object
-	array    safejs.Value // the Array constructor
-	events   *listener    // versionchange and close on db
-	known    knownBlocks  // what blocks held when read: Delete's shortcut
+	db       safejs.Value  // the IDBDatabase
+	keyRange safejs.Value  // the IDBKeyRange interface object
+	json     safejs.Value  // the JSON namespace object
+	array    safejs.Value  // the Array constructor
+	events   *dom.Listener // versionchange and close on db
+	known    blocks.Known  // what blocks held when read: Delete's shortcut
 	// turn is held by the one transaction of this connection that may be
 	// in flight (beginScope takes it, the transaction's complete or abort
 	// event gives it back). WebKit (2.50, and Safari) leaves a database
@@ -58,7 +60,7 @@ func (d *DB) closeWith(reason string) {
 	d.reason = reason
 	d.mu.Unlock()
 	_, _ = d.db.Call("close")
-	d.events.stop()
+	d.events.Stop()
 }
 
 func (d *DB) isClosed() bool {

@@ -1,16 +1,17 @@
 // Package idbstore implements queue.Store on IndexedDB, for GOOS=js
 // GOARCH=wasm builds running in a browser (or under Node with
-// fake-indexeddb in tests). The encoding of what it stores (blocks.go,
-// codec.go) is pure Go, tested and fuzzed natively; the rest builds only for
-// js/wasm.
+// fake-indexeddb in tests). The encoding of what it stores is package
+// blocks (internal/idbstore/blocks), pure Go, tested and fuzzed natively;
+// the rest builds only for js/wasm.
 //
 // The database has two object stores: "blocks" holds the queue's records,
 // up to 50 per value (an IndexedDB request costs ~100 µs in Chromium
 // whatever its size, so a burst is stored with one put per 50 records, not
 // per record), and "state" holds string values under out-of-line string
-// keys. records_js.go describes the layout. Open runs versioned schema
-// migrations;
-// SchemaVersion is the current version.
+// keys. Package blocks (internal/idbstore/blocks, layout.go) describes the
+// layout. Open runs versioned schema migrations; SchemaVersion is the
+// current version. Package dom (internal/idbstore/dom) holds the event
+// listeners and the reading of thrown DOMExceptions.
 //
 // Every JavaScript call goes through github.com/hack-pad/safejs, so a
 // browser exception becomes a Go error, never a panic.

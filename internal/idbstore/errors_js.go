@@ -4,8 +4,8 @@ package idbstore
 
 import (
 	"errors"
-	"syscall/js"
 
+	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/hack-pad/safejs"
 )
@@ -31,42 +31,6 @@ func newErr(op, msg string, kind error) error { return &opError{op: op, msg: msg
 
 func ctxErr(op string, err error) error { return newErr(op, err.Error(), err) }
 
-// exception returns the name and message of a DOMException or Error
-// (https://developer.mozilla.org/en-US/docs/Web/API/DOMException).
-func exception(v safejs.Value) (name, msg string) {
-	if v.Type() != safejs.TypeObject {
-		s, _ := v.String()
-		return "", s
-	}
-	return strProp(v, "name"), strProp(v, "message")
-}
-
-func strProp(v safejs.Value, p string) string {
-	x, err := v.Get(p)
-	if err != nil || x.Type() != safejs.TypeString {
-		return ""
-	}
-	s, _ := x.String()
-	return s
-}
-
-// thrown returns the JavaScript value a safejs call threw. safejs has no
-// accessor for it (its catch package returns a wrapped js.Error), so this is
-// the one place that uses syscall/js directly.
-func thrown(err error) (safejs.Value, bool) {
-	for err != nil { // errors.As, without the reflection it costs
-		if je, ok := err.(js.Error); ok {
-			return safejs.Safe(je.Value), true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		err = u.Unwrap()
-	}
-	return safejs.Value{}, false
-}
-
 // kindOf maps a DOMException name to the queue error it means.
 func kindOf(name string, closed bool) error {
 	switch {
@@ -81,14 +45,14 @@ func kindOf(name string, closed bool) error {
 // domErr turns a DOMException (a request's or transaction's error) into an
 // error for op.
 func (d *DB) domErr(op string, ex safejs.Value) error {
-	name, msg := exception(ex)
-	return newErr(op, join(name, msg), kindOf(name, d.isClosed()))
+	name, msg := dom.Exception(ex)
+	return newErr(op, dom.Join(name, msg), kindOf(name, d.isClosed()))
 }
 
 // callErr turns the error of a safejs call (usually a thrown DOMException)
 // into an error for op.
 func (d *DB) callErr(op string, err error) error {
-	if v, ok := thrown(err); ok {
+	if v, ok := dom.Thrown(err); ok {
 		return d.domErr(op, v)
 	}
 	return newErr(op, err.Error(), kindOf("", d.isClosed()))
@@ -97,18 +61,8 @@ func (d *DB) callErr(op string, err error) error {
 // unavailable wraps an Open or Delete failure (thrown or the request's
 // error) in ErrUnavailable.
 func unavailable(op string, ex safejs.Value) error {
-	name, msg := exception(ex)
-	return newErr(op, join(name, msg), ErrUnavailable)
-}
-
-func join(name, msg string) string {
-	switch {
-	case name == "":
-		return msg
-	case msg == "":
-		return name
-	}
-	return name + ": " + msg
+	name, msg := dom.Exception(ex)
+	return newErr(op, dom.Join(name, msg), ErrUnavailable)
 }
 
 // panicErr converts a recovered panic value.
@@ -124,7 +78,7 @@ func panicErr(op string, p any) error {
 
 // unavailableErr is unavailable for the error of a safejs call.
 func unavailableErr(op string, err error) error {
-	if v, ok := thrown(err); ok {
+	if v, ok := dom.Thrown(err); ok {
 		return unavailable(op, v)
 	}
 	return newErr(op, err.Error(), ErrUnavailable)

@@ -8,72 +8,8 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 )
-
-// listener is a set of event listeners added to one EventTarget with
-// addEventListener
-// (https://developer.mozilla.org/en-US/docs/Web/API/EventTarget/addEventListener).
-// stop removes and releases them all; it is idempotent and may run inside
-// one of the handlers.
-type listener struct {
-	target safejs.Value
-	names  []string
-	fns    []safejs.Func
-	once   sync.Once
-}
-
-// listen calls handle(name, event) for each of the named events on target.
-// handle runs inside a JavaScript event handler: it must not block. A panic
-// in it is recovered and dropped.
-func listen(target safejs.Value, handle func(name string, ev safejs.Value), names ...string) (*listener, error) {
-	l := &listener{target: target}
-	for _, name := range names {
-		fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-			defer func() { _ = recover() }()
-			var ev safejs.Value
-			if len(args) > 0 {
-				ev = args[0]
-			}
-			handle(name, ev)
-			return nil
-		})
-		if err != nil {
-			l.stop()
-			return nil, err
-		}
-		if _, err := target.Call("addEventListener", name, fn); err != nil {
-			fn.Release()
-			l.stop()
-			return nil, err
-		}
-		l.names = append(l.names, name)
-		l.fns = append(l.fns, fn)
-	}
-	return l, nil
-}
-
-func (l *listener) stop() {
-	if l == nil {
-		return
-	}
-	l.once.Do(func() {
-		for i, fn := range l.fns {
-			_, _ = l.target.Call("removeEventListener", l.names[i], fn)
-			fn.Release()
-		}
-	})
-}
-
-// send is a listen handler that forwards event names to ch without
-// blocking; ch must have room for every event that can fire.
-func send(ch chan<- string) func(string, safejs.Value) {
-	return func(name string, _ safejs.Value) {
-		select {
-		case ch <- name:
-		default:
-		}
-	}
-}
 
 // txn is one IDBTransaction
 // (https://developer.mozilla.org/en-US/docs/Web/API/IDBTransaction) and the
@@ -84,7 +20,7 @@ type txn struct {
 	op   string
 	tx   safejs.Value
 	done chan string    // "complete" or "abort"
-	l    *listener      // complete and abort: they end the transaction's turn
+	l    *dom.Listener  // complete and abort: they end the transaction's turn
 	once sync.Once      // gives the turn back
 	reqs []safejs.Value // requests whose onsuccess is one of fns
 	fns  []safejs.Func
@@ -129,8 +65,8 @@ func (d *DB) beginScope(ctx ctxlite.Context, op, mode string, stores ...string) 
 	tx, err := d.db.Call("transaction", scope, mode)
 	if err != nil {
 		<-d.turn
-		if v, ok := thrown(err); ok {
-			if name, _ := exception(v); name == "InvalidStateError" {
+		if v, ok := dom.Thrown(err); ok {
+			if name, _ := dom.Exception(v); name == "InvalidStateError" {
 				// The connection is closing: closed by the browser, or a
 				// versionchange event we have not seen yet.
 				d.closeWith("connection closed")
@@ -142,10 +78,10 @@ func (d *DB) beginScope(ctx ctxlite.Context, op, mode string, stores ...string) 
 	// The turn ends with the transaction, whoever waits for it or not: a
 	// wait that timed out has asked for an abort, and the abort event
 	// still comes.
-	forward := send(t.done)
-	if t.l, err = listen(tx, func(name string, ev safejs.Value) {
+	forward := dom.Send(t.done)
+	if t.l, err = dom.Listen(tx, func(name string, ev safejs.Value) {
 		t.endTurn()
-		t.l.stop()
+		t.l.Stop()
 		forward(name, ev)
 	}, "complete", "abort"); err != nil {
 		t.abort()

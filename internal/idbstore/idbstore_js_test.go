@@ -14,6 +14,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/queue/queuetest"
 )
@@ -139,11 +140,11 @@ func openRaw(t *testing.T, ctx ctxlite.Context, name string, version int) safejs
 		t.Fatal(err)
 	}
 	ch := make(chan string, 4)
-	l, err := listen(req, send(ch), "success", "error", "blocked")
+	l, err := dom.Listen(req, dom.Send(ch), "success", "error", "blocked")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.stop()
+	defer l.Stop()
 	for {
 		select {
 		case ev := <-ch:
@@ -159,7 +160,7 @@ func openRaw(t *testing.T, ctx ctxlite.Context, name string, version int) safejs
 				continue
 			}
 			ex, _ := req.Get("error")
-			n, m := exception(ex)
+			n, m := dom.Exception(ex)
 			t.Fatalf("open %s v%d: %s %s", name, version, n, m)
 		case <-ctx.Done():
 			t.Fatalf("open %s v%d: %v (our connection did not close on versionchange)", name, version, ctx.Err())
@@ -286,11 +287,11 @@ func deleteDB(ctx ctxlite.Context, name string) error {
 		return unavailableErr(op, err)
 	}
 	ch := make(chan string, 3)
-	l, err := listen(req, send(ch), "success", "error", "blocked")
+	l, err := dom.Listen(req, dom.Send(ch), "success", "error", "blocked")
 	if err != nil {
 		return unavailableErr(op, err)
 	}
-	defer l.stop()
+	defer l.Stop()
 	blocked := false
 	for {
 		select {
@@ -300,8 +301,8 @@ func deleteDB(ctx ctxlite.Context, name string) error {
 				return nil
 			case "error":
 				ex, _ := req.Get("error")
-				name, msg := exception(ex)
-				return newErr(op, join(name, msg), nil)
+				name, msg := dom.Exception(ex)
+				return newErr(op, dom.Join(name, msg), nil)
 			}
 			blocked = true
 		case <-ctx.Done():

@@ -8,13 +8,15 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/idbstore/blocks"
+	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 )
 
 // SchemaVersion is the database version Open asks for; migrate brings older
 // databases up to it.
 //
 //  1. records (keyPath seq, autoIncrement): one value per record; state.
-//  2. blocks replaces records (see records_js.go); state is kept.
+//  2. blocks replaces records (see internal/idbstore/blocks); state is kept.
 const SchemaVersion = 2
 
 // Object store names (blocks is in records_js.go).
@@ -50,11 +52,11 @@ func migrate(db, tx safejs.Value, old int64, fail func(error)) error {
 // blocks (new seqs, in the same order), and deletes the records store.
 func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
 	const op = "upgrade"
-	blocks, err := db.Call("createObjectStore", blocksStore, map[string]any{"keyPath": "k", "autoIncrement": true})
+	st, err := db.Call("createObjectStore", blocksStore, map[string]any{"keyPath": "k", "autoIncrement": true})
 	if err != nil {
 		return err
 	}
-	if _, err := blocks.Call("createIndex", offsetIndex, "o", map[string]any{"multiEntry": true}); err != nil {
+	if _, err := st.Call("createIndex", offsetIndex, "o", map[string]any{"multiEntry": true}); err != nil {
 		return err
 	}
 	old, err := tx.Call("objectStore", recordsStore)
@@ -90,12 +92,12 @@ func blocksFromRecords(db, tx safejs.Value, fail func(error)) error {
 			if err != nil {
 				return err
 			}
-			recs, err := parseJSON([]byte(str))
+			recs, err := blocks.ParseJSON([]byte(str))
 			if err != nil {
 				return err
 			}
 			if len(recs) > 0 {
-				if _, _, err := putBlocks(json, blocks, recs); err != nil {
+				if _, _, err := putBlocks(json, st, recs); err != nil {
 					return err
 				}
 			}
@@ -131,7 +133,7 @@ func factory(op string) (safejs.Value, error) {
 type opening struct {
 	req        safejs.Value
 	ch         chan string // success, error, blocked
-	l          *listener
+	l          *dom.Listener
 	migrateErr error // set by upgradeneeded before error is sent
 
 	mu        sync.Mutex
@@ -207,9 +209,9 @@ func (o *opening) late(name string) {
 		if db, err := o.req.Get("result"); err == nil {
 			_, _ = db.Call("close")
 		}
-		o.l.stop()
+		o.l.Stop()
 	case "error":
-		o.l.stop()
+		o.l.Stop()
 	}
 }
 
@@ -237,7 +239,7 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 		return nil, unavailableErr(op, err)
 	}
 	o := &opening{req: req, ch: make(chan string, 4)}
-	if o.l, err = listen(req, o.handle, "upgradeneeded", "success", "error", "blocked"); err != nil {
+	if o.l, err = dom.Listen(req, o.handle, "upgradeneeded", "success", "error", "blocked"); err != nil {
 		return nil, unavailableErr(op, err)
 	}
 	blocked := false
@@ -249,20 +251,20 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 				blocked = true
 				continue
 			case "error":
-				o.l.stop()
+				o.l.Stop()
 				if o.migrateErr != nil {
 					return nil, newErr(op, "upgrade: "+o.migrateErr.Error(), ErrUnavailable)
 				}
 				ex, _ := req.Get("error")
 				return nil, unavailable(op, ex)
 			}
-			o.l.stop()
+			o.l.Stop()
 			db, err := req.Get("result")
 			if err != nil {
 				return nil, unavailableErr(op, err)
 			}
 			d := &DB{db: db, keyRange: keyRange, json: json, array: array, turn: make(chan struct{}, 1)}
-			if d.events, err = listen(db, d.handle, "versionchange", "close"); err != nil {
+			if d.events, err = dom.Listen(db, d.handle, "versionchange", "close"); err != nil {
 				_, _ = db.Call("close")
 				return nil, unavailableErr(op, err)
 			}

@@ -10,28 +10,13 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/idbstore/blocks"
 	"github.com/exponea-wasm/tracker/internal/jsbytes"
 	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
-// The queue is kept in blocks of records, not one IndexedDB value per
-// record: Chromium spends about 100 µs on every put request whatever its
-// size, so 10,000 single-record puts take 1.0–1.5 s where one put of the
-// same 10,000 records takes under 0.1 s (measured in Chromium 156, in a page
-// and in a Worker).
-//
-// The blocks store has key path "k" and a key generator, so a block's key k
-// is assigned when it is first put and never reused, in any tab. Its value
-// is {k, o: [offset, …], z: [size, …], r: [record, …]} (blocks.go is
-// the encoding): up to blockSpan records (record objects of
-// appendJSON without seq), their distinct offsets in [0, blockSpan),
-// ascending, and their sizes (queue.Record.Size), so that Count can read
-// sizes without copying any record into Go. A record's seq is
-// k×blockSpan + offset, so seqs grow with every append and the block of a
-// seq is seq/blockSpan. A block
-// only ever loses records after it is written, and is deleted when it has
-// none left. The multiEntry index on o has one entry per record: its count
-// is the queue's length, kept by IndexedDB itself.
+// The layout of the blocks store (its values, its offsets index) is
+// described in package blocks (layout.go: Span, MaxBytes).
 //
 // Every method is one transaction with one round of requests, plus one more
 // issued from the first round's success callback where a write depends on
@@ -39,12 +24,6 @@ import (
 const (
 	blocksStore = "blocks"
 	offsetIndex = "offsets"
-	// blockSpan is the most records per block: the flusher's batch size,
-	// so that a batch sent and confirmed usually deletes whole blocks. Part
-	// of the schema: changing it needs a new SchemaVersion.
-	blockSpan = 50
-	// blockBytes ends a block early once its bodies reach this size.
-	blockBytes = 1 << 20
 )
 
 // checkNumbers fails if a field of recs would not survive the trip through
@@ -71,7 +50,7 @@ var textBufs = sync.Pool{New: func() any { return new([]byte) }}
 // exceptions.
 func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []int, error) {
 	buf := textBufs.Get().(*[]byte)
-	text, sizes := appendBlocks((*buf)[:0], recs, blockSpan, blockBytes)
+	text, sizes := blocks.Append((*buf)[:0], recs, blocks.Span, blocks.MaxBytes)
 	arr, err := json.Call("parse", jsbytes.String(text)) // JSON.parse copies it
 	*buf = text
 	textBufs.Put(buf)
@@ -91,7 +70,7 @@ func putBlocks(json, st safejs.Value, recs []queue.Record) ([]safejs.Value, []in
 	return reqs, sizes, nil
 }
 
-// Append implements queue.Store: one put per block of up to blockSpan
+// Append implements queue.Store: one put per block of up to blocks.Span
 // records, in one readwrite transaction; the seqs follow from the keys the
 // generator assigned.
 func (d *DB) Append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
@@ -126,12 +105,12 @@ func (d *DB) stored(op string, recs []queue.Record, reqs []safejs.Value, sizes [
 			return nil, d.callErr(op, err)
 		}
 		k, ok := safeInt(v)
-		if !ok || k < 0 || k > maxSafe/blockSpan-1 {
+		if !ok || k < 0 || k > blocks.MaxSafe/blocks.Span-1 {
 			return nil, newErr(op, "generated key out of range", nil)
 		}
 		for j := range sizes[i] {
 			r := recs[len(out)]
-			r.Seq = k*blockSpan + int64(j)
+			r.Seq = k*blocks.Span + int64(j)
 			out = append(out, r)
 		}
 	}
@@ -233,7 +212,7 @@ func (d *DB) DropMarks(ctx ctxlite.Context, before string) error {
 
 // readBlocks brings an array of block values into Go with one
 // JSON.stringify.
-func (d *DB) readBlocks(op string, arr safejs.Value) ([]block, error) {
+func (d *DB) readBlocks(op string, arr safejs.Value) ([]blocks.Block, error) {
 	text, err := d.json.Call("stringify", arr)
 	if err != nil {
 		return nil, d.callErr(op, err)
@@ -242,15 +221,12 @@ func (d *DB) readBlocks(op string, arr safejs.Value) ([]block, error) {
 	if err != nil {
 		return nil, newErr(op, err.Error(), nil)
 	}
-	bs, err := parseBlocks([]byte(s), blockSpan)
+	bs, err := blocks.Parse([]byte(s), blocks.Span)
 	if err != nil {
 		return nil, newErr(op, err.Error(), nil)
 	}
 	return bs, nil
 }
-
-// keyOf returns the key of the block that holds seq.
-func keyOf(seq int64) int64 { return seq / blockSpan }
 
 // Oldest implements queue.Store with getAll on the blocks from the one that
 // can hold seq after+1: two blocks first, then, from the success callback,
@@ -260,7 +236,7 @@ func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, er
 	if n <= 0 {
 		return nil, d.check(op)
 	}
-	from, err := number(op, keyOf(max(after+1, 0)))
+	from, err := number(op, blocks.KeyOf(max(after+1, 0)))
 	if err != nil {
 		return nil, err
 	}
@@ -309,8 +285,8 @@ func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, er
 					return d.callErr(op, err)
 				}
 				k, _ := safeInt(kv)
-				if k == keyOf(after+1) { // at most this many are not past after
-					l -= min(int((after+1)%blockSpan), l)
+				if k == blocks.KeyOf(after+1) { // at most this many are not past after
+					l -= min(int((after+1)%blocks.Span), l)
 				}
 				got += l
 				last = kv
@@ -332,7 +308,7 @@ func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, er
 	// in full blocks) usually holds all n; otherwise its head is gone and
 	// the block after it is needed too.
 	first := 2
-	if (after+1)%blockSpan == 0 && n <= blockSpan {
+	if (after+1)%blocks.Span == 0 && n <= blocks.Span {
 		first = 1
 	}
 	rng, err := d.keyRange.Call("lowerBound", from)
@@ -351,7 +327,7 @@ func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, er
 	if err != nil {
 		return nil, err
 	}
-	d.known.note(bs)
+	d.known.Note(bs)
 	var recs []queue.Record
 	for _, b := range bs {
 		for _, r := range b.Recs {
@@ -375,7 +351,7 @@ func sortedSeqs(seqs []int64) []int64 {
 // read) with one getAll and, in its success callback, lets change put back
 // or delete each: change gets the block's key and seqs (only those are
 // copied into Go) and its JavaScript value.
-func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, change func(st safejs.Value, b block, v safejs.Value) error) error {
+func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, change func(st safejs.Value, b blocks.Block, v safejs.Value) error) error {
 	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
 	if err != nil {
 		return err
@@ -388,8 +364,8 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, c
 	if len(seqs) == 0 {
 		return t.wait(ctx)
 	}
-	lo, err1 := number(op, keyOf(seqs[0]))
-	hi, err2 := number(op, keyOf(seqs[len(seqs)-1]))
+	lo, err1 := number(op, blocks.KeyOf(seqs[0]))
+	hi, err2 := number(op, blocks.KeyOf(seqs[len(seqs)-1]))
 	if err1 != nil || err2 != nil {
 		return t.fail(newErr(op, "seq out of range", nil))
 	}
@@ -414,7 +390,7 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, c
 		if err != nil {
 			return newErr(op, err.Error(), nil)
 		}
-		bs, err := parseBlockSeqs([]byte(str), blockSpan)
+		bs, err := blocks.ParseSeqs([]byte(str), blocks.Span)
 		if err != nil {
 			return newErr(op, err.Error(), nil)
 		}
@@ -437,7 +413,7 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, c
 
 // Delete implements queue.Store: in one readwrite transaction it deletes
 // by key each block that every seq it held when last read is among seqs
-// (knownBlocks: no read needed, so the transaction is one round of
+// (blocks.Known: no read needed, so the transaction is one round of
 // requests), then reads the other blocks holding seqs, deletes each left
 // empty and rewrites each left with fewer records.
 func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
@@ -446,9 +422,9 @@ func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
 		return d.check(op)
 	}
 	del := sortedSeqs(seqs)
-	whole, rest := d.known.split(del, blockSpan)
+	whole, rest := d.known.Split(del, blocks.Span)
 	left := map[int64][]int64{} // what the rewrites leave, once they are committed
-	err := d.rewriteBlocks(ctx, op, whole, rest, func(st safejs.Value, b block, v safejs.Value) error {
+	err := d.rewriteBlocks(ctx, op, whole, rest, func(st safejs.Value, b blocks.Block, v safejs.Value) error {
 		keep := make([]bool, len(b.Seqs))
 		var kept []int64
 		for i, s := range b.Seqs {
@@ -475,19 +451,19 @@ func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
 		for key := range left {
 			whole = append(whole, key)
 		}
-		d.known.forget(whole)
+		d.known.Forget(whole)
 		return err
 	}
 	for _, key := range whole {
 		left[key] = nil
 	}
-	d.known.set(left)
+	d.known.Set(left)
 	return nil
 }
 
 // keepOnly puts the block back with only the records marked in keep: one
 // slice of r and of z per run of kept records.
-func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep []bool) error {
+func (d *DB) keepOnly(op string, st safejs.Value, b blocks.Block, v safejs.Value, keep []bool) error {
 	r, err := v.Get("r")
 	if err != nil {
 		return d.callErr(op, err)
@@ -508,7 +484,7 @@ func (d *DB) keepOnly(op string, st safejs.Value, b block, v safejs.Value, keep 
 			if len(offs) > 1 {
 				offs = append(offs, ',')
 			}
-			offs = strconv.AppendInt(offs, b.Seqs[j]-b.Key*blockSpan, 10)
+			offs = strconv.AppendInt(offs, b.Seqs[j]-b.Key*blocks.Span, 10)
 			j++
 		}
 		rp, err := r.Call("slice", i, j)
@@ -569,7 +545,7 @@ func (d *DB) Update(ctx ctxlite.Context, recs []queue.Record) error {
 		at[r.Seq] = i
 		seqs[i] = r.Seq
 	}
-	return d.rewriteBlocks(ctx, op, nil, sortedSeqs(seqs), func(st safejs.Value, b block, v safejs.Value) error {
+	return d.rewriteBlocks(ctx, op, nil, sortedSeqs(seqs), func(st safejs.Value, b blocks.Block, v safejs.Value) error {
 		var r, z safejs.Value
 		changed := false
 		for j, s := range b.Seqs {
@@ -661,7 +637,7 @@ func (d *DB) Count(ctx ctxlite.Context) (int, int64, error) {
 	if err != nil {
 		return 0, 0, newErr(op, err.Error(), nil)
 	}
-	n, total, err := countBlocks([]byte(str))
+	n, total, err := blocks.Count([]byte(str))
 	if err != nil {
 		return 0, 0, newErr(op, err.Error(), nil)
 	}

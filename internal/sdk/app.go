@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/sdk/closepath"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/flush/schedule"
@@ -22,7 +23,7 @@ type app struct {
 	tracker     *tracker.Tracker
 	runner      *runner
 	sessions    *sessions
-	close       *closePath
+	close       *closepath.Path
 	tabs        Tabs // tells the other tabs of identity changes
 
 	pageMu sync.Mutex
@@ -63,7 +64,10 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		return nil, err
 	}
 	a.tracker = tr
-	a.close = newClosePath(a)
+	a.close = closepath.New(closepath.BatchURL(cfg.BaseURL, cfg.ProjectToken), cfg.Authorization, s.p.Out.Report)
+	if a.close.URL == "" {
+		s.p.Log.Warn("authorization other than 'Token …' cannot be sent at page close (a keepalive request cannot carry an Authorization header without a CORS preflight); what is unsent when a page closes goes out with the next page's flush")
+	}
 	a.runner = newRunner(a)
 	tr.SetDropHandler(func(rec queue.Record, reason string) {
 		a.runner.onDrop(flush.DropReport{ID: rec.ID, Kind: rec.Kind, Reason: reason, Rejections: rec.Rejections})
@@ -113,7 +117,7 @@ func (a *app) stored(recs []queue.Record) {
 	if len(recs) == 0 {
 		return
 	}
-	a.close.stored(recs)
+	a.close.Stored(recs)
 	a.runner.trigger(schedule.Tracked)
 }
 
@@ -211,7 +215,7 @@ func (a *app) describe() []byte {
 	b = append(b, `,"flushPeriod":`...)
 	b = jsonx.AppendFloat(b, float64(a.runner.sched.Period().Milliseconds()))
 	b = append(b, `,"closeUrl":`...)
-	b = jsonx.AppendString(b, a.close.url)
+	b = jsonx.AppendString(b, a.close.URL)
 	b = append(b, `,"consent":`...)
 	b = jsonx.AppendString(b, a.consentNow())
 	b = append(b, `,"defaultProperties":`...)

@@ -97,7 +97,7 @@ func (a *app) setConsent(ctx ctxlite.Context, c string) error {
 		if _, err := a.tracker.Forget(ctx); err != nil {
 			return err
 		}
-		a.close.forget()
+		a.close.Forget()
 		a.identityChanged()
 	case prev == tracker.ConsentDenied:
 		recs, err := a.tracker.Identify(ctx, unixMs(a.s.p.Clock.Now()))

@@ -27,8 +27,15 @@
 // goroutine while holding the origin's send lock, so one tab sends at a
 // time. The page's hiding is the loader's
 // business: it sends from its own copy of the unsent records with
-// keepalive requests (closepath.go keeps that copy current and settles the
+// keepalive requests (package closepath, internal/sdk/closepath, keeps that
+// copy current and the SDK's own, against which closepath.go settles the
 // answers the loader reports).
+//
+// # The journal
+//
+// Calls that make a record come with the key of their entry in the page's
+// journal; package journal (internal/sdk/journal) applies each entry once,
+// however often it is handed over.
 //
 // # Sessions
 //

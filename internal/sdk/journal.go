@@ -1,67 +1,18 @@
 package sdk
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
-
-	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/sdk/journal"
 )
-
-// The page's journal. The loader writes every call that makes a record —
-// trackEvent, identifyCustomer, anonymize, trackSessionStart/End — to the
-// page's synchronous storage (localStorage) in the task the call is made,
-// before handing it to the SDK, and deletes the entry once the SDK has
-// answered: from the instant a call returns, a tab closed in the same task,
-// a reload, a crashed Worker or a slow start cannot lose it. Whatever was
-// not answered is handed over again — by a restarted Worker, or by the next
-// page that loads — and may also have gone out with the page-close path,
-// built on the page from the journal. So every such call carries the id
-// its record gets (tracker.Call.Key: the command_id, the same on every
-// path) and its journal entry (tracker.Call.Entry), and the SDK applies an
-// entry once, however often it is handed over: a run of trackEvent /
-// identifyCustomer calls is stored with queue.Store.AppendOnce, marked in
-// the same transaction (and several entries share one transaction, as calls
-// of several tasks do: group commit); any other journaled call is marked
-// once it is done (a crash in between makes it run again, never get lost).
-//
-// An entry's key is its creation time in Unix milliseconds, in
-// JournalTimeDigits digits with leading zeros, a '-' and a random part, so
-// that keys sort by time; the marks of entries older than MarkLifetime are
-// dropped when the SDK starts.
-const (
-	JournalTimeDigits = 15
-	MarkLifetime      = 30 * 24 * time.Hour
-)
-
-// entryBefore is the smallest entry key made at t or later.
-func entryBefore(t time.Time) string {
-	s := strconv.FormatInt(t.UnixMilli(), 10)
-	for len(s) < JournalTimeDigits {
-		s = "0" + s
-	}
-	return s
-}
 
 // once runs fn for a journaled call of entry unless the entry was applied
-// before, and marks it applied after.
+// before, and marks it applied after (package journal).
 func (a *app) once(entry string, fn func() error) error {
-	if entry == "" {
-		return fn()
-	}
 	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
-	if _, done, err := a.store.GetState(ctx, queue.MarkKey(entry)); err != nil {
-		return err
-	} else if done {
-		return nil
-	}
-	if err := fn(); err != nil {
-		return err
-	}
-	_, err := a.store.UpdateState(ctx, queue.MarkKey(entry), func(string, bool) (string, bool) { return "1", true })
-	return err
+	return journal.Once(ctx, a.store, entry, fn)
 }
 
 // dropOldMarks forgets the marks of entries too old to be handed over
@@ -69,7 +20,7 @@ func (a *app) once(entry string, fn func() error) error {
 func (a *app) dropOldMarks() {
 	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
 	defer cancel()
-	if err := a.store.DropMarks(ctx, entryBefore(a.s.p.Clock.Now().Add(-MarkLifetime))); err != nil {
+	if err := journal.DropOld(ctx, a.store, a.s.p.Clock.Now()); err != nil {
 		a.s.p.Log.Warn("dropping old journal marks: " + err.Error())
 	}
 }

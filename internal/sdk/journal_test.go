@@ -10,6 +10,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/sdk/journal"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
 
@@ -36,7 +37,7 @@ func TestJournalEntryIsAppliedOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t)
 		e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
-		entry := entryBefore(t0) + "-a1"
+		entry := journal.EntryBefore(t0) + "-a1"
 		calls := func() []tracker.Call {
 			return []tracker.Call{
 				{Method: "trackEvent", Args: []byte(`{"name":"a"}`), Key: "k-a"},
@@ -50,7 +51,7 @@ func TestJournalEntryIsAppliedOnce(t *testing.T) {
 				}
 			}
 		}
-		anon := entryBefore(t0) + "-a2"
+		anon := journal.EntryBefore(t0) + "-a2"
 		before := string(e.call("getCustomerCookie", "").Value)
 		e.journaled(anon, tracker.Call{Method: "anonymize"})
 		after := string(e.call("getCustomerCookie", "").Value)
@@ -81,7 +82,7 @@ func TestRecordsSentAtCloseAreHeldUntilTheAnswer(t *testing.T) {
 		e := newEnv(t)
 		e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
 		e.call("flushData", "") // the installation
-		e.journaled(entryBefore(t0)+"-c1", tracker.Call{Method: "trackEvent", Args: []byte(`{"name":"bye"}`), Key: "k-bye"})
+		e.journaled(journal.EntryBefore(t0)+"-c1", tracker.Call{Method: "trackEvent", Args: []byte(`{"name":"bye"}`), Key: "k-bye"})
 		e.call("_closeSent", `["k-bye"]`)
 		if res := e.call("flushData", ""); field(t, string(res.Value), "sent") != "0" || field(t, string(res.Value), "kept") != "1" {
 			t.Fatalf("flushData while the close path's request is out: %s", res.Value)
@@ -99,8 +100,8 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := queue.NewMemory()
 		ctx := ctxlite.Background()
-		old := entryBefore(t0.Add(-MarkLifetime-time.Millisecond)) + "-a"
-		recent := entryBefore(t0.Add(-MarkLifetime)) + "-b"
+		old := journal.EntryBefore(t0.Add(-journal.MarkLifetime-time.Millisecond)) + "-a"
+		recent := journal.EntryBefore(t0.Add(-journal.MarkLifetime)) + "-b"
 		for _, m := range []string{old, recent} {
 			if _, _, err := store.AppendOnce(ctx, []queue.Batch{{Mark: m}}); err != nil {
 				t.Fatal(err)
@@ -112,7 +113,7 @@ func TestOldJournalMarksAreDropped(t *testing.T) {
 		e.store = store
 		e.configure(`,"flushMode":"manual"`)
 		// Housekeeping runs after configure has answered.
-		e.eventually("the mark older than MarkLifetime dropped", func() bool {
+		e.eventually("the mark older than journal.MarkLifetime dropped", func() bool {
 			_, ok, _ := store.GetState(ctx, queue.MarkKey(old))
 			return !ok
 		})
@@ -148,7 +149,7 @@ func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
 		e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
 		var calls []tracker.Call
 		entry := func(name string, n int) {
-			key := entryBefore(t0) + "-" + name
+			key := journal.EntryBefore(t0) + "-" + name
 			for i := range n {
 				e.nextID++
 				calls = append(calls, tracker.Call{ID: e.nextID, Method: "trackEvent", Args: []byte(`{"name":"` + name + `"}`),
@@ -177,12 +178,12 @@ func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
 
 // configure is answered on its own, before the calls handed over with it
 // are stored (the page's ready need not wait for them), and the journal
-// marks older than MarkLifetime are dropped after it.
+// marks older than journal.MarkLifetime are dropped after it.
 func TestConfigureAnswersFirstAndDropsOldMarksAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t)
-		old := entryBefore(e.clock.Now().Add(-MarkLifetime-time.Hour)) + "-1-x"
-		recent := entryBefore(e.clock.Now().Add(-time.Hour)) + "-1-y"
+		old := journal.EntryBefore(e.clock.Now().Add(-journal.MarkLifetime-time.Hour)) + "-1-x"
+		recent := journal.EntryBefore(e.clock.Now().Add(-time.Hour)) + "-1-y"
 		for _, m := range []string{old, recent} {
 			if _, err := e.store.UpdateState(ctxlite.Background(), queue.MarkKey(m), func(string, bool) (string, bool) { return "1", true }); err != nil {
 				t.Fatal(err)

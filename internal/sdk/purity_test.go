@@ -10,9 +10,10 @@ import (
 
 // core lists the packages that must never reach the browser, so that plain
 // `go test -race` exercises them: the SDK core and everything it is built
-// from. The browser bindings are internal/browser, internal/idbstore and
-// wasm/.
-var core = []string{"sdk", "bridge", "tracker", "flush", "flush/schedule", "session", "queue", "wire", "jsonx"}
+// from. The browser bindings are internal/browser, internal/idbstore (but
+// its encoding, internal/idbstore/blocks, is core), internal/idbstore/dom
+// and wasm/.
+var core = []string{"sdk", "sdk/closepath", "sdk/journal", "idbstore/blocks", "bridge", "tracker", "tracker/useragent", "flush", "flush/retry", "flush/schedule", "session", "queue", "wire", "jsonx"}
 
 // TestCoreNeverReachesTheBrowser fails if syscall/js is among a core
 // package's dependencies for the host platform (where it cannot build), or

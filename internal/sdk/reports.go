@@ -13,7 +13,7 @@ import (
 
 // onAnswered: the page's copy forgets records the server answered for
 // good before they are deleted, so its close path never sends one again.
-func (r *runner) onAnswered(ids []string) { r.a.close.gone(ids) }
+func (r *runner) onAnswered(ids []string) { r.a.close.Gone(ids) }
 
 func (r *runner) onFlush(rep flush.FlushReport) {
 	if r.a.cfg.Debug {
@@ -62,7 +62,7 @@ func (r *runner) onDrop(rep flush.DropReport) {
 	if r.a.cfg.Debug {
 		r.a.debug("dropped " + rep.ID + ": " + rep.Reason)
 	}
-	r.a.close.gone([]string{rep.ID})
+	r.a.close.Gone([]string{rep.ID})
 	b := []byte(`{"id":`)
 	b = jsonx.AppendString(b, rep.ID)
 	b = append(b, `,"kind":`...)

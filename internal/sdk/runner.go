@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/sdk/closepath"
 
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/flush/schedule"
@@ -34,7 +35,7 @@ type runner struct {
 func newRunner(a *app) *runner {
 	cfg, p := a.cfg, a.s.p
 	r := &runner{a: a, signal: make(chan struct{}, 1), lockName: "exponea-send:" + cfg.DBName}
-	sender := p.NewSender(batchEndpoint(cfg), cfg.Authorization)
+	sender := p.NewSender(closepath.BatchURL(cfg.BaseURL, cfg.ProjectToken), cfg.Authorization)
 	r.fl = flush.New(a.store, sender, flush.Config{MaxRetries: cfg.FlushMaxRetries}, p.Clock.Now, p.Jitter,
 		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop, OnAnswered: r.onAnswered})
 	r.sched = schedule.New(cfg.FlushMode, cfg.FlushPeriod)

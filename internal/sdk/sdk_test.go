@@ -580,23 +580,6 @@ func TestMemoryFallbackWhenIndexedDBIsUnavailable(t *testing.T) {
 	})
 }
 
-func TestCloseURL(t *testing.T) {
-	tests := []struct{ auth, want string }{
-		{"Token k/+ y", "https://a/batch?access_token=k%2F%2B%20y"},
-		{"Basic dTpw", ""},
-		{"", "https://a/batch"},
-	}
-	for _, tt := range tests {
-		if got := closeURL("https://a/batch", tt.auth); got != tt.want {
-			t.Errorf("closeURL(%q) = %s, want %s", tt.auth, got, tt.want)
-		}
-	}
-	cfg := tracker.Config{BaseURL: "https://a", ProjectToken: "p q"}
-	if got := batchEndpoint(cfg); got != "https://a/track/v2/projects/p%20q/batch" {
-		t.Errorf("batchEndpoint: %s", got)
-	}
-}
-
 // panicSender panics on its next n requests, as a bug in a binding would.
 type panicSender struct {
 	fakeSender

@@ -23,7 +23,7 @@ import (
 //
 // The loader validates the configuration at once, on the page, and builds
 // commands on the page for the calls it sends at page close before the SDK
-// has stored them (js/src/config.js, js/src/command.js). Those are this
+// has stored them (js/src/rules.js: checkConfig, Builder). Those are this
 // package's rules written again in JavaScript; these golden cases, made
 // here from what this package does, are what js/test/golden.test.mjs holds
 // the JavaScript to, byte for byte. A change on either side alone fails one

@@ -12,6 +12,9 @@ import (
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
+// chromeLinux is the user agent of the tests' device.
+const chromeLinux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.8078.73 Safari/537.36"
+
 // seqIDs returns an id generator giving id-1, id-2, ...
 func seqIDs() func() string {
 	n := 0

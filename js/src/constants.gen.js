@@ -8,18 +8,18 @@ export const BODY_TAIL = "]}"
 export const MAX_COMMANDS = 50
 // A batch body must be shorter than this many bytes (internal/wire).
 export const MAX_BODY_BYTES = 800000
-// The flush modes, the default first (internal/flush).
+// The flush modes, the default first (internal/flush/schedule).
 export const FLUSH_MODES = ["immediate", "period", "appClose", "manual"]
-// The modes in which the close path sends when the page is hidden or unloaded (flush.Mode.SendsOnHide).
+// The modes in which the close path sends when the page is hidden or unloaded (schedule.Mode.SendsOnHide).
 export const SENDS_ON_HIDE = ["immediate", "period", "appClose"]
-// The bounds of flushPeriod, in milliseconds (internal/flush).
+// The bounds of flushPeriod, in milliseconds (internal/flush/schedule).
 export const MIN_FLUSH_PERIOD_MS = 1
 export const MAX_FLUSH_PERIOD_MS = 31536000000
 // The reports a page can listen to with on() (internal/sdk).
 export const REPORT_KINDS = ["flush", "error", "drop"]
 // The most calls the Go side stores in one transaction; the loader hands a burst over in pieces of this many (internal/sdk).
 export const MAX_CALLS_PER_APPLY = 500
-// The most bytes of unsent records the close path keeps a copy of (internal/sdk).
+// The most bytes of unsent records the close path keeps a copy of (internal/sdk/closepath).
 export const MIRROR_BYTES = 262144
 // A JSON value may be nested this many containers deep (internal/jsonx).
 export const MAX_DEPTH = 64
@@ -42,5 +42,5 @@ export const DEFAULT_BASE_URL = "https://api.exponea.com"
 export const CONSENTS = ["granted", "pending", "denied"]
 // The SDK's version (package.json; internal/tracker keeps it in step).
 export const SDK_VERSION = "0.2.0"
-// A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk).
+// A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk/journal).
 export const JOURNAL_TIME_DIGITS = 15

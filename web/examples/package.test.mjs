@@ -82,6 +82,10 @@ test('SSR: require(\'exponea-wasm\') in Node does not throw; configure throws a 
   assertServerSide(await ssr(`const { Exponea } = require('exponea-wasm')\n${probe}`, { cjs: true }))
 })
 
+// What the built apps ship, file by file (the test below fills it): the
+// figures docs/npm.md quotes are checked against it.
+const measured = []
+
 test('the built apps ship the package\'s wasm as it is; their sizes', async () => {
   const wasm = await readFile(join(root, 'dist/exponea.wasm'))
   // The wasm's compressed sizes are those of dist/exponea.wasm.gz and .br
@@ -105,6 +109,7 @@ test('the built apps ship the package\'s wasm as it is; their sizes', async () =
       const sizes = body.equals(wasm) ? wasmSizes
         : [body.length, gzipSync(body, { level: 9 }).length, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length]
       total = total.map((t, i) => t + sizes[i])
+      measured.push({ app, file: path.slice(out.length + 1), sizes })
       lines.push(`${app.padEnd(8)} ${path.slice(out.length + 1).padEnd(36)} ${sizes.map((n) => String(n).padStart(9)).join(' ')}`)
     }
     lines.push(`${app.padEnd(8)} ${'total'.padEnd(36)} ${total.map((n) => String(n).padStart(9)).join(' ')}`)
@@ -113,3 +118,40 @@ test('the built apps ship the package\'s wasm as it is; their sizes', async () =
   }
   console.log(`${'app'.padEnd(8)} ${'file'.padEnd(36)} ${['raw', 'gzip -9', 'brotli 11'].map((h) => h.padStart(9)).join(' ')}\n${lines.join('\n')}`)
 })
+
+// The sizes the documentation quotes, against what was just measured: a
+// figure more than 10% off (the code changed since it was written) fails,
+// naming the figure to write. docs/npm.md's table of what the apps ship;
+// docs/serving.md's sizes of the wasm; the README's size of the snippet.
+const near = (doc, got) => Math.abs(doc - got) <= 0.1 * got
+test('the sizes in the docs are within 10% of what is measured', async () => {
+  assert.ok(measured.length > 0, 'the apps\' sizes were not measured (the test above failed?)')
+  const bad = []
+  const npm = await readFile(join(root, 'docs/npm.md'), 'utf8')
+  const rows = [...npm.matchAll(/^\| (Vite|webpack) \| `([^`]+)`[^|]*\| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|$/gm)]
+  assert.equal(rows.length, measured.length, `docs/npm.md has ${rows.length} rows of sizes; the apps ship ${measured.length} files`)
+  for (const [, app, name, ...cells] of rows) {
+    const re = new RegExp('^' + name.replace(/[.*+?^${}()|\\]/g, '\\$&').replace(/\\\[hash\\\]|\[hash\]/g, '[A-Za-z0-9_-]+') + '$')
+    const m = measured.filter((x) => x.app === app.toLowerCase() && re.test(x.file))
+    if (m.length !== 1) { bad.push(`docs/npm.md: ${app} ${name} matches ${m.length} files`); continue }
+    cells.map((c) => Number(c.replace(/,/g, ''))).forEach((doc, i) => {
+      if (!near(doc, m[0].sizes[i])) bad.push(`docs/npm.md: ${app} ${name} ${['raw', 'gzip', 'brotli'][i]} ${doc}, measured ${m[0].sizes[i]}`)
+    })
+  }
+  const wasm = (await readFile(join(root, 'dist/exponea.wasm'))).length
+  const [gz, br] = await Promise.all(['gz', 'br'].map(async (x) => (await readFile(join(root, `dist/exponea.wasm.${x}`))).length))
+  const serving = await readFile(join(root, 'docs/serving.md'), 'utf8')
+  const w = serving.match(/The wasm is ([\d.]+) MB raw, ~([\d.]+) MB with brotli, ~([\d.]+) MB with\s+gzip/)
+  assert.ok(w, 'docs/serving.md: the sentence with the wasm\'s sizes is gone')
+  const mb = 1e6
+  for (const [doc, got, what] of [[w[1], wasm, 'raw'], [w[2], br, 'brotli'], [w[3], gz, 'gzip']]) {
+    if (!near(Number(doc) * mb, got)) bad.push(`docs/serving.md: wasm ${what} ${doc} MB, measured ${(got / mb).toFixed(2)} MB`)
+  }
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const sn = readme.match(/`dist\/exponea\.snippet\.js`, about ([\d.]+) KB/)
+  assert.ok(sn, 'README.md: the snippet\'s size is gone')
+  const snippet = (await readFile(join(root, 'dist/exponea.snippet.js'))).length
+  if (!near(Number(sn[1]) * 1000, snippet)) bad.push(`README.md: snippet about ${sn[1]} KB, measured ${snippet} bytes`)
+  assert.deepEqual(bad, [])
+})
+

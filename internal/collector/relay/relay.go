@@ -16,6 +16,7 @@ import (
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/flush/retry"
 	"github.com/exponea-wasm/tracker/internal/queue"
 	"github.com/exponea-wasm/tracker/internal/wire"
 )
@@ -101,7 +102,7 @@ func New(cfg Config) (*Relay, error) {
 	if len(cfg.Projects) == 0 {
 		return nil, errors.New("relay: -forward needs -projects: the relay forwards only the projects it is given")
 	}
-	fc, least := flush.Config{}, flush.DefaultBackoffBase
+	fc, least := flush.Config{}, retry.DefaultBase
 	if cfg.Backoff > 0 {
 		fc.BackoffBase, fc.BackoffMax, least = cfg.Backoff, 10*cfg.Backoff, cfg.Backoff
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// model is the four flush modes as the package doc, the README ("Flush
-// modes") and the SDK's spec state them, written without Scheduler's
+// model is the four flush modes as the package doc, docs/api.md
+// (setFlushMode) and the SDK's spec state them, written without Scheduler's
 // code: period boundaries are counted from the anchor rather than kept as
 // a moving due time.
 //

@@ -1,23 +1,23 @@
-package sdk
+package closepath
 
 import (
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
 
-// keepaliveOutcome is how a keepalive request of the page-close path ended,
+// Outcome is how a keepalive request of the page-close path ended,
 // as the loader reports it when the page lived on to see the answer:
 // {"ids":[...],"status":200,"body":"...","failed":false}. Failed means no
 // response came (a network error).
-type keepaliveOutcome struct {
+type Outcome struct {
 	IDs      []string
 	Response flush.Response
 	Failed   bool
 }
 
-// parseKeepaliveOutcome reads the loader's report.
-func parseKeepaliveOutcome(raw []byte) (keepaliveOutcome, error) {
-	var o keepaliveOutcome
+// ParseOutcome reads the loader's report (_keepaliveDone).
+func ParseOutcome(raw []byte) (Outcome, error) {
+	var o Outcome
 	ms, err := jsonx.Object(raw)
 	if err != nil {
 		return o, err
@@ -25,7 +25,7 @@ func parseKeepaliveOutcome(raw []byte) (keepaliveOutcome, error) {
 	for _, m := range ms {
 		switch m.Key {
 		case "ids":
-			if o.IDs, err = parseIDs(m.Value); err != nil {
+			if o.IDs, err = ParseIDs(m.Value); err != nil {
 				return o, err
 			}
 		case "status":
@@ -49,8 +49,8 @@ func parseKeepaliveOutcome(raw []byte) (keepaliveOutcome, error) {
 	return o, nil
 }
 
-// parseIDs reads a JSON array of record ids.
-func parseIDs(raw []byte) ([]string, error) {
+// ParseIDs reads a JSON array of record ids.
+func ParseIDs(raw []byte) ([]string, error) {
 	els, err := jsonx.Array(raw)
 	if err != nil {
 		return nil, err

@@ -1,11 +1,14 @@
-package flush
+package retry
 
 import (
 	"testing"
 	"time"
 )
 
-func TestParseRetryAfter(t *testing.T) {
+// t0 is the flush tests' clock start, a date in 2026.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestParseAfter(t *testing.T) {
 	// 90 s before the RFC's example date.
 	now := time.Date(1994, 11, 6, 8, 48, 7, 0, time.UTC)
 	tests := []struct {
@@ -44,7 +47,7 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := ParseRetryAfter(tt.v, tt.now)
+			got, ok := ParseAfter(tt.v, tt.now)
 			if got != tt.want || ok != tt.wantOK {
 				t.Errorf("got %v, %v, want %v, %v", got, ok, tt.want, tt.wantOK)
 			}

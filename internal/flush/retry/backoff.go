@@ -1,13 +1,13 @@
-package flush
+package retry
 
 import "time"
 
 // Default backoff parameters.
 const (
-	// DefaultBackoffBase is the first wait and the floor of every wait.
-	DefaultBackoffBase = time.Second
-	// DefaultBackoffMax caps the exponential growth of the wait.
-	DefaultBackoffMax = 5 * time.Minute
+	// DefaultBase is the first wait and the floor of every wait.
+	DefaultBase = time.Second
+	// DefaultMax caps the exponential growth of the wait.
+	DefaultMax = 5 * time.Minute
 )
 
 // Backoff computes waits after failures: exponential growth with full jitter
@@ -30,9 +30,9 @@ const (
 // The zero Backoff uses the defaults and no jitter (jitter 1.0). Backoff is
 // not safe for concurrent use; the Flusher guards its own.
 type Backoff struct {
-	// Base is the first wait and the floor (0: DefaultBackoffBase).
+	// Base is the first wait and the floor (0: DefaultBase).
 	Base time.Duration
-	// Max caps the exponential term (0: DefaultBackoffMax).
+	// Max caps the exponential term (0: DefaultMax).
 	Max time.Duration
 	// Jitter returns a number in [0, 1); nil means always 1.
 	Jitter func() float64
@@ -45,10 +45,10 @@ type Backoff struct {
 func (b *Backoff) Delay(n int) time.Duration {
 	base, ceil := b.Base, b.Max
 	if base <= 0 {
-		base = DefaultBackoffBase
+		base = DefaultBase
 	}
 	if ceil <= 0 {
-		ceil = DefaultBackoffMax
+		ceil = DefaultMax
 	}
 	ceil = max(ceil, base)
 	d := base

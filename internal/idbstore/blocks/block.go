@@ -1,4 +1,4 @@
-package idbstore
+package blocks
 
 import (
 	"github.com/exponea-wasm/tracker/internal/queue"
@@ -10,26 +10,26 @@ import (
 // A block is how the IndexedDB store keeps records: up to span records in
 // one stored value {k, o: [offset, …], z: [size, …], r: [record, …]}, where
 // k is the value's key, each record's seq is k×span + its offset, z holds
-// the records' sizes and r the objects of appendJSON without seq. The
+// the records' sizes and r the objects of AppendJSON without seq. The
 // binding decides span and assigns k; this file is the encoding, kept pure
 // so that it is tested and fuzzed natively.
 
-// maxSafe is Number.MAX_SAFE_INTEGER: int64 values up to it in magnitude
+// MaxSafe is Number.MAX_SAFE_INTEGER: int64 values up to it in magnitude
 // survive the trip through a JavaScript number exactly.
-const maxSafe = 1<<53 - 1
+const MaxSafe = 1<<53 - 1
 
-// block is a stored block read back: its key, its records' seqs and, when
+// Block is a stored block read back: its key, its records' seqs and, when
 // read with them, its records (seqs set).
-type block struct {
+type Block struct {
 	Key  int64
 	Seqs []int64
 	Recs []queue.Record
 }
 
-// appendBlocks appends recs as a JSON array of new block values without k,
+// Append appends recs as a JSON array of new block values without k,
 // at most span records and, unless one record alone is larger, maxBytes of
 // bodies each. It returns how many records each block holds.
-func appendBlocks(dst []byte, recs []queue.Record, span, maxBytes int) ([]byte, []int) {
+func Append(dst []byte, recs []queue.Record, span, maxBytes int) ([]byte, []int) {
 	var sizes []int
 	dst = append(dst, '[')
 	for len(recs) > 0 {
@@ -49,9 +49,9 @@ func appendBlocks(dst []byte, recs []queue.Record, span, maxBytes int) ([]byte, 
 			dst = strconv.AppendInt(dst, int64(i), 10)
 		}
 		dst = append(dst, `],"z":`...)
-		dst = appendSizes(dst, recs[:n])
+		dst = AppendSizes(dst, recs[:n])
 		dst = append(dst, `,"r":`...)
-		dst = appendJSON(dst, recs[:n], false)
+		dst = AppendJSON(dst, recs[:n], false)
 		dst = append(dst, '}')
 		sizes = append(sizes, n)
 		recs = recs[n:]
@@ -59,8 +59,8 @@ func appendBlocks(dst []byte, recs []queue.Record, span, maxBytes int) ([]byte, 
 	return append(dst, ']'), sizes
 }
 
-// appendSizes appends the sizes of recs as a JSON array.
-func appendSizes(dst []byte, recs []queue.Record) []byte {
+// AppendSizes appends the sizes of recs as a JSON array.
+func AppendSizes(dst []byte, recs []queue.Record) []byte {
 	dst = append(dst, '[')
 	for i, r := range recs {
 		if i > 0 {
@@ -71,26 +71,26 @@ func appendSizes(dst []byte, recs []queue.Record) []byte {
 	return append(dst, ']')
 }
 
-// parseBlocks reads a JSON array of stored block values (the
+// Parse reads a JSON array of stored block values (the
 // JSON.stringify of a getAll result) written with this span. Offsets must
 // be whole, ascending and below span, one per record.
-func parseBlocks(data []byte, span int64) ([]block, error) { return readBlocks(data, span, true) }
+func Parse(data []byte, span int64) ([]Block, error) { return readBlocks(data, span, true) }
 
-// parseBlockSeqs is parseBlocks for blocks reduced to {k, o} (JSON.stringify
+// ParseSeqs is Parse for blocks reduced to {k, o} (JSON.stringify
 // with the replacer ["k", "o"]): keys and seqs, no records.
-func parseBlockSeqs(data []byte, span int64) ([]block, error) { return readBlocks(data, span, false) }
+func ParseSeqs(data []byte, span int64) ([]Block, error) { return readBlocks(data, span, false) }
 
 // readBlocks validates data once, then reads it without checking its
 // syntax again.
-func readBlocks(data []byte, span int64, withRecs bool) ([]block, error) {
+func readBlocks(data []byte, span int64, withRecs bool) ([]Block, error) {
 	if !jsonx.Valid(data) {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
 	els, ok := jsonx.Elements(data)
 	if !ok {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	out := make([]block, len(els))
+	out := make([]Block, len(els))
 	for i, el := range els {
 		var (
 			offs [][]byte
@@ -119,15 +119,15 @@ func readBlocks(data []byte, span int64, withRecs bool) ([]block, error) {
 				}
 			}
 			if !ok {
-				err = errCorrupt
+				err = ErrCorrupt
 			}
 			return e
 		})
 		if end < 0 || err != nil {
-			return nil, errCorrupt
+			return nil, ErrCorrupt
 		}
-		if k < 0 || k != float64(int64(k)) || k > float64(maxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
-			return nil, errCorrupt
+		if k < 0 || k != float64(int64(k)) || k > float64(MaxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
+			return nil, ErrCorrupt
 		}
 		b.Key = int64(k)
 		b.Seqs = make([]int64, len(offs))
@@ -135,7 +135,7 @@ func readBlocks(data []byte, span int64, withRecs bool) ([]block, error) {
 		for j, o := range offs {
 			f, err := jsonx.Number(o)
 			if err != nil || f != float64(int64(f)) || int64(f) <= last || int64(f) >= span {
-				return nil, errCorrupt
+				return nil, ErrCorrupt
 			}
 			last = int64(f)
 			b.Seqs[j] = b.Key*span + last
@@ -147,18 +147,18 @@ func readBlocks(data []byte, span int64, withRecs bool) ([]block, error) {
 	return out, nil
 }
 
-// countBlocks sums the records and sizes of a JSON array of blocks reduced
+// Count sums the records and sizes of a JSON array of blocks reduced
 // to {o, z} (JSON.stringify with the replacer ["o", "z"]).
-func countBlocks(data []byte) (n int, total int64, err error) {
+func Count(data []byte) (n int, total int64, err error) {
 	els, err := jsonx.Array(data)
 	if err != nil {
-		return 0, 0, errCorrupt
+		return 0, 0, ErrCorrupt
 	}
 	for _, el := range els {
 		var offs, sizes [][]byte
 		ms, err := jsonx.Object(el)
 		if err != nil {
-			return 0, 0, errCorrupt
+			return 0, 0, ErrCorrupt
 		}
 		for _, m := range ms {
 			switch m.Key {
@@ -168,17 +168,17 @@ func countBlocks(data []byte) (n int, total int64, err error) {
 				sizes, err = jsonx.Array(m.Value)
 			}
 			if err != nil {
-				return 0, 0, errCorrupt
+				return 0, 0, ErrCorrupt
 			}
 		}
 		if len(offs) != len(sizes) {
-			return 0, 0, errCorrupt
+			return 0, 0, ErrCorrupt
 		}
 		n += len(offs)
 		for _, z := range sizes {
 			f, err := jsonx.Number(z)
 			if err != nil || f < 0 || f != float64(int64(f)) {
-				return 0, 0, errCorrupt
+				return 0, 0, ErrCorrupt
 			}
 			total += int64(f)
 		}

@@ -1,4 +1,4 @@
-package idbstore
+package blocks
 
 import (
 	"encoding/json"
@@ -8,14 +8,14 @@ import (
 	"testing"
 )
 
-// store simulates what IndexedDB does with appendBlocks' output: each value
+// store simulates what IndexedDB does with Append' output: each value
 // gets its key k from a generator starting at firstKey; it returns the
 // JSON.stringify of the stored values.
 func store(t testing.TB, text []byte, firstKey int64) []byte {
 	t.Helper()
 	var vals []map[string]any
 	if err := json.Unmarshal(text, &vals); err != nil {
-		t.Fatalf("appendBlocks wrote invalid JSON: %v\n%s", err, text)
+		t.Fatalf("Append wrote invalid JSON: %v\n%s", err, text)
 	}
 	for i, v := range vals {
 		v["k"] = firstKey + int64(i)
@@ -49,7 +49,7 @@ func TestBlocksRoundTrip(t *testing.T) {
 		{3, 5000, 2100, []int{1, 1, 1}}, // a record over it still gets a block
 	} {
 		recs := blockRecs(tc.n, tc.bodySize)
-		text, sizes := appendBlocks(nil, recs, 50, tc.maxBytes)
+		text, sizes := Append(nil, recs, 50, tc.maxBytes)
 		if len(sizes) != len(tc.blocks) {
 			t.Fatalf("%d records: blocks of %v, want %v", tc.n, sizes, tc.blocks)
 		}
@@ -59,7 +59,7 @@ func TestBlocksRoundTrip(t *testing.T) {
 			}
 		}
 		stored := store(t, text, 7)
-		bs, err := parseBlocks(stored, 50)
+		bs, err := Parse(stored, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,21 +86,21 @@ func TestBlocksRoundTrip(t *testing.T) {
 			}
 			total += int64(recs[i].Size())
 		}
-		seqs, err := parseBlockSeqs(stored, 50)
+		seqs, err := ParseSeqs(stored, 50)
 		if err != nil || len(seqs) != len(bs) {
-			t.Fatalf("parseBlockSeqs: %d blocks, %v; want %d", len(seqs), err, len(bs))
+			t.Fatalf("ParseSeqs: %d blocks, %v; want %d", len(seqs), err, len(bs))
 		}
 		for i, b := range seqs {
 			if b.Key != bs[i].Key || b.Recs != nil || len(b.Seqs) != len(bs[i].Recs) {
-				t.Fatalf("parseBlockSeqs block %d: %+v", i, b)
+				t.Fatalf("ParseSeqs block %d: %+v", i, b)
 			}
 			for j, s := range b.Seqs {
 				if s != bs[i].Recs[j].Seq {
-					t.Fatalf("parseBlockSeqs block %d seq %d: %d, want %d", i, j, s, bs[i].Recs[j].Seq)
+					t.Fatalf("ParseSeqs block %d seq %d: %d, want %d", i, j, s, bs[i].Recs[j].Seq)
 				}
 			}
 		}
-		n, bytes, err := countBlocks(stored)
+		n, bytes, err := Count(stored)
 		if err != nil || n != len(recs) || bytes != total {
 			t.Fatalf("count: %d, %d, %v; want %d, %d", n, bytes, err, len(recs), total)
 		}
@@ -122,13 +122,13 @@ func TestParseBlocksRefusesCorruptBlocks(t *testing.T) {
 		`[{"k":1,"o":[0],"r":[{"id":3}]}]`,              // bad record
 		`[{"k":1e300,"o":[0],"r":[` + r + `]}]`,         // seq past 2^53
 	} {
-		if _, err := parseBlocks([]byte(bad), 50); err == nil {
-			t.Errorf("parseBlocks(%s) accepted it", bad)
+		if _, err := Parse([]byte(bad), 50); err == nil {
+			t.Errorf("Parse(%s) accepted it", bad)
 		}
 	}
 	for _, bad := range []string{`[{"o":[0,1],"z":[1]}]`, `[{"o":[0],"z":[-1]}]`, `[{"o":[0],"z":["1"]}]`, `x`} {
-		if _, _, err := countBlocks([]byte(bad)); err == nil {
-			t.Errorf("countBlocks(%s) accepted it", bad)
+		if _, _, err := Count([]byte(bad)); err == nil {
+			t.Errorf("Count(%s) accepted it", bad)
 		}
 	}
 }
@@ -136,11 +136,11 @@ func TestParseBlocksRefusesCorruptBlocks(t *testing.T) {
 // FuzzParseBlocks: any input is parsed or refused, never a panic; what is
 // accepted has seqs inside its blocks' spans, ascending within a block.
 func FuzzParseBlocks(f *testing.F) {
-	text, _ := appendBlocks(nil, blockRecs(3, 10), 2, 1<<20)
+	text, _ := Append(nil, blockRecs(3, 10), 2, 1<<20)
 	f.Add(store(f, text, 1))
 	f.Add([]byte(`[{"k":1,"o":[0,3],"r":[{"id":"a"},{"id":"b"}]}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		bs, err := parseBlocks(data, 50)
+		bs, err := Parse(data, 50)
 		if err != nil {
 			return
 		}

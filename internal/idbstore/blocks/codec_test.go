@@ -1,4 +1,4 @@
-package idbstore
+package blocks
 
 import (
 	"encoding/json"
@@ -11,11 +11,11 @@ func TestCodecRoundTrip(t *testing.T) {
 		{Seq: 1, ID: "a", Kind: queue.KindEvent, CreatedMs: 1764320000123, Body: `{"name":"customers/events","x":"\"q\" \u2028 é"}`, Rejections: 2, NotBeforeMs: 5},
 		{Seq: 1 << 52, ID: "b", Kind: queue.KindCustomer, Body: ""},
 	}
-	text := appendJSON(nil, in, true)
+	text := AppendJSON(nil, in, true)
 	if !json.Valid(text) {
 		t.Fatalf("not valid JSON: %s", text)
 	}
-	out, err := parseJSON(text)
+	out, err := ParseJSON(text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,13 +25,13 @@ func TestCodecRoundTrip(t *testing.T) {
 		}
 	}
 	var noSeq []map[string]any
-	json.Unmarshal(appendJSON(nil, in[:1], false), &noSeq)
+	json.Unmarshal(AppendJSON(nil, in[:1], false), &noSeq)
 	if _, ok := noSeq[0]["seq"]; ok {
 		t.Error("seq written with withSeq false")
 	}
 	for _, bad := range []string{`{}`, `[1]`, `[{"seq":1.5}]`, `[{"seq":1e300}]`, `[{"body":5}]`} {
-		if _, err := parseJSON([]byte(bad)); err == nil {
-			t.Errorf("parseJSON(%s) accepted", bad)
+		if _, err := ParseJSON([]byte(bad)); err == nil {
+			t.Errorf("ParseJSON(%s) accepted", bad)
 		}
 	}
 }
@@ -44,7 +44,7 @@ func FuzzCodec(f *testing.F) {
 			return // bindings refuse these before encoding
 		}
 		in := queue.Record{Seq: seq, ID: id, Kind: queue.Kind(kind), CreatedMs: created, Body: body, Rejections: rej, NotBeforeMs: nb}
-		out, err := parseJSON(appendJSON(nil, []queue.Record{in}, true))
+		out, err := ParseJSON(AppendJSON(nil, []queue.Record{in}, true))
 		if err != nil {
 			t.Fatal(err)
 		}

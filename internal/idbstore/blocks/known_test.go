@@ -1,4 +1,4 @@
-package idbstore
+package blocks
 
 import (
 	"math/rand/v2"
@@ -8,32 +8,32 @@ import (
 )
 
 func TestKnownBlocksSplit(t *testing.T) {
-	var k knownBlocks
+	var k Known
 	// Block 1 held 50..52, block 2 held 100 and 149; block 3 was never read.
-	k.note([]block{{Key: 1, Seqs: []int64{50, 51, 52}}, {Key: 2, Seqs: []int64{100, 149}}})
-	whole, rest := k.split([]int64{50, 51, 52, 100, 150, 151}, 50)
+	k.Note([]Block{{Key: 1, Seqs: []int64{50, 51, 52}}, {Key: 2, Seqs: []int64{100, 149}}})
+	whole, rest := k.Split([]int64{50, 51, 52, 100, 150, 151}, 50)
 	if !slices.Equal(whole, []int64{1}) || !slices.Equal(rest, []int64{100, 150, 151}) {
 		t.Fatalf("split = %v, %v; want [1], [100 150 151]", whole, rest)
 	}
 	// A rewrite that left 149 alone in block 2 makes deleting 149 whole.
-	k.set(map[int64][]int64{2: {149}, 1: nil})
-	whole, rest = k.split([]int64{50, 149}, 50)
+	k.Set(map[int64][]int64{2: {149}, 1: nil})
+	whole, rest = k.Split([]int64{50, 149}, 50)
 	if !slices.Equal(whole, []int64{2}) || !slices.Equal(rest, []int64{50}) {
 		t.Fatalf("after set: split = %v, %v; want [2], [50]", whole, rest)
 	}
-	k.forget([]int64{2})
-	if whole, _ := k.split([]int64{149}, 50); len(whole) != 0 {
+	k.Forget([]int64{2})
+	if whole, _ := k.Split([]int64{149}, 50); len(whole) != 0 {
 		t.Fatalf("a forgotten block was deleted whole: %v", whole)
 	}
 }
 
 func TestKnownBlocksBounded(t *testing.T) {
-	var k knownBlocks
-	for key := range int64(3 * maxKnownBlocks) {
-		k.note([]block{{Key: key, Seqs: []int64{key * 50}}})
+	var k Known
+	for key := range int64(3 * MaxKnown) {
+		k.Note([]Block{{Key: key, Seqs: []int64{key * 50}}})
 	}
-	if n := len(k.m); n > maxKnownBlocks {
-		t.Fatalf("%d blocks remembered, more than %d", n, maxKnownBlocks)
+	if n := len(k.m); n > MaxKnown {
+		t.Fatalf("%d blocks remembered, more than %d", n, MaxKnown)
 	}
 }
 
@@ -44,7 +44,7 @@ func TestKnownBlocksNeverDeletesMore(t *testing.T) {
 	const span = 50
 	rng := rand.New(rand.NewPCG(1, 2))
 	actual := map[int64][]int64{} // the store: block key → seqs
-	var k knownBlocks
+	var k Known
 	next := int64(1)
 	for step := 0; step < 20000; step++ {
 		switch rng.IntN(4) {
@@ -57,13 +57,13 @@ func TestKnownBlocksNeverDeletesMore(t *testing.T) {
 			actual[next] = seqs
 			next++
 		case 1: // read some blocks (as Oldest does)
-			var bs []block
+			var bs []Block
 			for key, seqs := range actual {
 				if rng.IntN(3) == 0 {
-					bs = append(bs, block{Key: key, Seqs: slices.Clone(seqs)})
+					bs = append(bs, Block{Key: key, Seqs: slices.Clone(seqs)})
 				}
 			}
-			k.note(bs)
+			k.Note(bs)
 		case 2: // another tab rewrites a block, unseen by k
 			for key, seqs := range actual {
 				if len(seqs) > 1 {
@@ -81,7 +81,7 @@ func TestKnownBlocksNeverDeletesMore(t *testing.T) {
 				}
 			}
 			slices.Sort(del)
-			whole, rest := k.split(del, span)
+			whole, rest := k.Split(del, span)
 			for _, key := range whole {
 				if !subset(actual[key], del) {
 					t.Fatalf("step %d: block %d deleted whole holds %v, deleting only %v", step, key, actual[key], del)
@@ -103,14 +103,14 @@ func TestKnownBlocksNeverDeletesMore(t *testing.T) {
 					actual[key] = seqs
 				}
 			}
-			k.forget(whole)
-			k.set(left)
+			k.Forget(whole)
+			k.Set(left)
 		}
 	}
 }
 
 func TestKnownBlocksConcurrent(t *testing.T) {
-	var k knownBlocks
+	var k Known
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
@@ -118,9 +118,9 @@ func TestKnownBlocksConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range int64(500) {
 				key := int64(g)*1000 + i
-				k.note([]block{{Key: key, Seqs: []int64{key * 50}}})
-				k.split([]int64{key * 50}, 50)
-				k.set(map[int64][]int64{key: nil})
+				k.Note([]Block{{Key: key, Seqs: []int64{key * 50}}})
+				k.Split([]int64{key * 50}, 50)
+				k.Set(map[int64][]int64{key: nil})
 			}
 		}()
 	}

@@ -1,4 +1,4 @@
-package idbstore
+package blocks
 
 import (
 	"errors"
@@ -8,13 +8,13 @@ import (
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 )
 
-// appendJSON appends recs as a JSON array of the objects IndexedDB stores:
+// AppendJSON appends recs as a JSON array of the objects IndexedDB stores:
 // {"seq","id","kind","created","body","rejections","notBefore"}
 // with seq left out when withSeq is false (the key generator assigns it).
 //
 // It exists so that a binding can make all of a batch's objects with one
 // JSON.parse instead of a dozen calls into JavaScript per record.
-func appendJSON(dst []byte, recs []queue.Record, withSeq bool) []byte {
+func AppendJSON(dst []byte, recs []queue.Record, withSeq bool) []byte {
 	dst = append(dst, '[')
 	for i, r := range recs {
 		if i > 0 {
@@ -43,26 +43,26 @@ func appendJSON(dst []byte, recs []queue.Record, withSeq bool) []byte {
 	return append(dst, ']')
 }
 
-// errCorrupt is returned when stored records do not have the shape
-// appendJSON writes.
-var errCorrupt = errors.New("queue: stored record has an unexpected shape")
+// ErrCorrupt is returned when stored records do not have the shape
+// AppendJSON writes.
+var ErrCorrupt = errors.New("queue: stored record has an unexpected shape")
 
-// parseJSON reads what appendJSON writes (with seq), e.g. the
+// ParseJSON reads what AppendJSON writes (with seq), e.g. the
 // JSON.stringify of an IndexedDB getAll result.
-func parseJSON(data []byte) ([]queue.Record, error) {
+func ParseJSON(data []byte) ([]queue.Record, error) {
 	if !jsonx.Valid(data) {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
 	return parseRecords(data)
 }
 
-// parseRecords is parseJSON for an array already validated as JSON (a part
+// parseRecords is ParseJSON for an array already validated as JSON (a part
 // of a validated document): each byte is looked at once more, and strings
 // without escapes are not copied twice.
 func parseRecords(arr []byte) ([]queue.Record, error) {
 	els, ok := jsonx.Elements(arr)
 	if !ok {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
 	out := make([]queue.Record, len(els))
 	for i, el := range els {
@@ -70,7 +70,7 @@ func parseRecords(arr []byte) ([]queue.Record, error) {
 		var err error
 		str := func(v []byte) string {
 			if v[0] != '"' {
-				err = errCorrupt
+				err = ErrCorrupt
 				return ""
 			}
 			return jsonx.Unquote(v)
@@ -79,7 +79,7 @@ func parseRecords(arr []byte) ([]queue.Record, error) {
 			e := jsonx.ValueEnd(el, at)
 			v := el[at:e]
 			if len(v) == 0 {
-				err = errCorrupt
+				err = ErrCorrupt
 				return e
 			}
 			var ierr error
@@ -107,7 +107,7 @@ func parseRecords(arr []byte) ([]queue.Record, error) {
 			return e
 		})
 		if end < 0 || err != nil {
-			return nil, errCorrupt
+			return nil, ErrCorrupt
 		}
 	}
 	return out, nil
@@ -118,7 +118,7 @@ func parseRecords(arr []byte) ([]queue.Record, error) {
 func integer(raw []byte) (int64, error) {
 	f, err := jsonx.Number(raw)
 	if err != nil || f != float64(int64(f)) || f > 1<<53 || f < -(1<<53) {
-		return 0, errCorrupt
+		return 0, ErrCorrupt
 	}
 	return int64(f), nil
 }

@@ -1,21 +1,21 @@
-package flush
+package retry
 
 import (
 	"strings"
 	"time"
 )
 
-// MaxRetryAfter caps the wait a Retry-After header can impose, so that a
+// MaxAfter caps the wait a Retry-After header can impose, so that a
 // misconfigured server cannot silence the tracker for days.
-const MaxRetryAfter = time.Hour
+const MaxAfter = time.Hour
 
-// ParseRetryAfter reads a Retry-After header value at time now: either
+// ParseAfter reads a Retry-After header value at time now: either
 // delta-seconds ("120") or an HTTP-date in IMF-fixdate form ("Sun, 06 Nov
 // 1994 08:49:37 GMT"), or the obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37
 // GMT") and asctime ("Sun Nov  6 08:49:37 1994") forms. A negative delay or
-// a date in the past gives 0; delays are capped at MaxRetryAfter. The
+// a date in the past gives 0; delays are capped at MaxAfter. The
 // boolean is false for an empty or unparsable value.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+func ParseAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
@@ -30,7 +30,7 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return clampWait(t.Sub(now)), true
 }
 
-func clampWait(d time.Duration) time.Duration { return min(max(d, 0), MaxRetryAfter) }
+func clampWait(d time.Duration) time.Duration { return min(max(d, 0), MaxAfter) }
 
 // parseSeconds reads an optionally signed decimal integer; it saturates
 // instead of overflowing, since anything past the cap is the cap.
@@ -49,7 +49,7 @@ func parseSeconds(v string) (time.Duration, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		if n <= int64(MaxRetryAfter/time.Second) {
+		if n <= int64(MaxAfter/time.Second) {
 			n = n*10 + int64(c-'0')
 		}
 	}

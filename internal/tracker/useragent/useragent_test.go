@@ -1,4 +1,4 @@
-package tracker
+package useragent
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 
 const chromeLinux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.8078.73 Safari/537.36"
 
-func TestDeviceParsing(t *testing.T) {
+func TestParse(t *testing.T) {
 	for _, tc := range []struct{ ua, browser, bver, os, over, typ string }{
 		{chromeLinux, "Chrome Headless", "156.0.8078.73", "Linux", "", "desktop"},
 		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51", "Edge", "124.0.2478.51", "Windows", "10.0", "desktop"},
@@ -17,10 +17,10 @@ func TestDeviceParsing(t *testing.T) {
 		{"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0", "Firefox", "125.0", "Linux", "", "desktop"},
 		{"", "", "", "", "", ""},
 	} {
-		b, bv := parseBrowser(tc.ua)
-		o, ov := parseOS(tc.ua)
-		if b != tc.browser || bv != tc.bver || o != tc.os || ov != tc.over || deviceType(tc.ua) != tc.typ {
-			t.Errorf("%q: got %s %s / %s %s / %s, want %s %s / %s %s / %s", tc.ua, b, bv, o, ov, deviceType(tc.ua), tc.browser, tc.bver, tc.os, tc.over, tc.typ)
+		b, bv := Browser(tc.ua)
+		o, ov := OS(tc.ua)
+		if b != tc.browser || bv != tc.bver || o != tc.os || ov != tc.over || DeviceType(tc.ua) != tc.typ {
+			t.Errorf("%q: got %s %s / %s %s / %s, want %s %s / %s %s / %s", tc.ua, b, bv, o, ov, DeviceType(tc.ua), tc.browser, tc.bver, tc.os, tc.over, tc.typ)
 		}
 	}
 }

@@ -1,11 +1,11 @@
-package idbstore
+package blocks
 
 import (
 	"slices"
 	"sync"
 )
 
-// knownBlocks remembers which seqs each block held when it was last read,
+// Known remembers which seqs each block held when it was last read,
 // so that Delete can delete a block by its key, without reading it first,
 // when every seq it held is being deleted.
 //
@@ -16,22 +16,22 @@ import (
 // holds at any later time, in any tab, and deleting a block whose remembered
 // seqs are all being deleted deletes nothing else.
 //
-// A knownBlocks belongs to one connection: a database deleted and created
+// A Known belongs to one connection: a database deleted and created
 // again (where keys do start over) comes with a new connection.
-type knownBlocks struct {
+type Known struct {
 	mu sync.Mutex
 	m  map[int64][]int64 // block key → its seqs, ascending
 }
 
-// maxKnownBlocks bounds the memory: past it, what is remembered is dropped
+// MaxKnown bounds the memory: past it, what is remembered is dropped
 // (a block not remembered is read before it is rewritten, as always).
-const maxKnownBlocks = 1024
+const MaxKnown = 1024
 
-// note remembers the seqs of blocks just read.
-func (k *knownBlocks) note(bs []block) {
+// Note remembers the seqs of blocks just read.
+func (k *Known) Note(bs []Block) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.m == nil || len(k.m)+len(bs) > maxKnownBlocks {
+	if k.m == nil || len(k.m)+len(bs) > MaxKnown {
 		k.m = make(map[int64][]int64, len(bs))
 	}
 	for _, b := range bs {
@@ -39,10 +39,10 @@ func (k *knownBlocks) note(bs []block) {
 	}
 }
 
-// split sorts the seqs to delete, del (ascending, no repeats), into the
+// Split sorts the seqs to delete, del (ascending, no repeats), into the
 // keys of the blocks they empty for certain (every remembered seq is in
 // del) and the seqs of the other blocks, to be read and rewritten.
-func (k *knownBlocks) split(del []int64, span int64) (whole, rest []int64) {
+func (k *Known) Split(del []int64, span int64) (whole, rest []int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for i := 0; i < len(del); {
@@ -71,8 +71,8 @@ func subset(a, b []int64) bool {
 	return true
 }
 
-// set records what a completed rewrite left in each block (none: deleted).
-func (k *knownBlocks) set(left map[int64][]int64) {
+// Set records what a completed rewrite left in each block (none: deleted).
+func (k *Known) Set(left map[int64][]int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for key, seqs := range left {
@@ -84,8 +84,8 @@ func (k *knownBlocks) set(left map[int64][]int64) {
 	}
 }
 
-// forget drops what is remembered of the blocks of keys.
-func (k *knownBlocks) forget(keys []int64) {
+// Forget drops what is remembered of the blocks of keys.
+func (k *Known) Forget(keys []int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, key := range keys {

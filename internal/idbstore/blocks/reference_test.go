@@ -1,4 +1,4 @@
-package idbstore
+package blocks
 
 import (
 	"reflect"
@@ -12,16 +12,16 @@ import (
 // (jsonx.Array and jsonx.Object at every level): the reference the
 // one-pass readers must agree with.
 
-func readBlocksRef(data []byte, span int64, withRecs bool) ([]block, error) {
+func readBlocksRef(data []byte, span int64, withRecs bool) ([]Block, error) {
 	els, err := jsonx.Array(data)
 	if err != nil {
-		return nil, errCorrupt
+		return nil, ErrCorrupt
 	}
-	out := make([]block, len(els))
+	out := make([]Block, len(els))
 	for i, el := range els {
 		ms, err := jsonx.Object(el)
 		if err != nil {
-			return nil, errCorrupt
+			return nil, ErrCorrupt
 		}
 		var offs [][]byte
 		b := &out[i]
@@ -38,11 +38,11 @@ func readBlocksRef(data []byte, span int64, withRecs bool) ([]block, error) {
 				}
 			}
 			if err != nil {
-				return nil, errCorrupt
+				return nil, ErrCorrupt
 			}
 		}
-		if k < 0 || k != float64(int64(k)) || k > float64(maxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
-			return nil, errCorrupt
+		if k < 0 || k != float64(int64(k)) || k > float64(MaxSafe/span-1) || withRecs && len(offs) != len(b.Recs) {
+			return nil, ErrCorrupt
 		}
 		b.Key = int64(k)
 		b.Seqs = make([]int64, len(offs))
@@ -50,7 +50,7 @@ func readBlocksRef(data []byte, span int64, withRecs bool) ([]block, error) {
 		for j, o := range offs {
 			f, err := jsonx.Number(o)
 			if err != nil || f != float64(int64(f)) || int64(f) <= last || int64(f) >= span {
-				return nil, errCorrupt
+				return nil, ErrCorrupt
 			}
 			last = int64(f)
 			b.Seqs[j] = b.Key*span + last
@@ -71,7 +71,7 @@ func parseJSONRef(data []byte) ([]queue.Record, error) {
 	for i, el := range els {
 		ms, err := jsonx.Object(el)
 		if err != nil {
-			return nil, errCorrupt
+			return nil, ErrCorrupt
 		}
 		r := &out[i]
 		for _, m := range ms {
@@ -96,7 +96,7 @@ func parseJSONRef(data []byte) ([]queue.Record, error) {
 				r.Body, err = jsonx.String(m.Value)
 			}
 			if err != nil {
-				return nil, errCorrupt
+				return nil, ErrCorrupt
 			}
 		}
 	}
@@ -106,7 +106,7 @@ func parseJSONRef(data []byte) ([]queue.Record, error) {
 // FuzzReadersMatchReference: the one-pass readers accept exactly what the
 // validating reference accepts, and read the same blocks and records.
 func FuzzReadersMatchReference(f *testing.F) {
-	text, _ := appendBlocks(nil, blockRecs(3, 10), 2, 1<<20)
+	text, _ := Append(nil, blockRecs(3, 10), 2, 1<<20)
 	f.Add(store(f, text, 1))
 	f.Add([]byte(`[{"k":1,"o":[0,3],"r":[{"id":"a"},{"id":"b"}]}]`))
 	f.Add([]byte(`[{"k":1,"o":[0],"r":[{"id":"a\"\u00e9\ud800","body":"{\"x\":1}","kind":"event","created":1,"k":[1,{"r":2}]}]}]`))
@@ -120,10 +120,10 @@ func FuzzReadersMatchReference(f *testing.F) {
 				t.Fatalf("readBlocks(%q, %v) = %+v, %v; the reference: %+v, %v", data, withRecs, got, err, want, werr)
 			}
 		}
-		got, err := parseJSON(data)
+		got, err := ParseJSON(data)
 		want, werr := parseJSONRef(data)
 		if (err == nil) != (werr == nil) || err == nil && !reflect.DeepEqual(got, want) {
-			t.Fatalf("parseJSON(%q) = %+v, %v; the reference: %+v, %v", data, got, err, want, werr)
+			t.Fatalf("ParseJSON(%q) = %+v, %v; the reference: %+v, %v", data, got, err, want, werr)
 		}
 	})
 }

@@ -1,19 +1,20 @@
-package sdk
+package closepath
 
 import (
-	"github.com/exponea-wasm/tracker/internal/queue"
 	"sort"
 	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
-// mirror is the SDK's copy of the records this page stored and has not
+// Mirror is the SDK's copy of the records this page stored and has not
 // yet seen confirmed, the twin of the loader's own copy on the page (the
 // page sends from that one at close, when there is no time for IndexedDB):
 // the answers to what the page sent at close are settled against it.
 //
-// The mirror is a cache, never the source of truth: records stay in the
+// The Mirror is a cache, never the source of truth: records stay in the
 // Store until the server confirms them, whatever the mirror holds.
-type mirror struct {
+type Mirror struct {
 	mu    sync.Mutex
 	recs  []queue.Record // by Seq
 	bytes int
@@ -28,11 +29,11 @@ type mirror struct {
 // its time and 1.5 MB of wasm memory.)
 const MirrorBytes = 256 << 10
 
-// newMirror returns a mirror that holds at most limit bytes of bodies.
-func newMirror(limit int) *mirror { return &mirror{limit: limit} }
+// NewMirror returns a Mirror that holds at most limit bytes of bodies.
+func NewMirror(limit int) *Mirror { return &Mirror{limit: limit} }
 
-// add records stored records.
-func (m *mirror) add(recs []queue.Record) {
+// Add records stored records.
+func (m *Mirror) Add(recs []queue.Record) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, r := range recs {
@@ -59,8 +60,8 @@ func (m *mirror) add(recs []queue.Record) {
 	}
 }
 
-// remove forgets the records with these ids (confirmed or dropped).
-func (m *mirror) remove(ids []string) {
+// Remove forgets the records with these ids (confirmed or dropped).
+func (m *Mirror) Remove(ids []string) {
 	if len(ids) == 0 {
 		return
 	}
@@ -89,8 +90,8 @@ func (m *mirror) remove(ids []string) {
 	m.recs = kept
 }
 
-// get returns the mirrored records with these ids, in Seq order.
-func (m *mirror) get(ids []string) []queue.Record {
+// Get returns the mirrored records with these ids, in Seq order.
+func (m *Mirror) Get(ids []string) []queue.Record {
 	want := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
@@ -106,8 +107,8 @@ func (m *mirror) get(ids []string) []queue.Record {
 	return out
 }
 
-// clear forgets every record.
-func (m *mirror) clear() {
+// Clear forgets every record.
+func (m *Mirror) Clear() {
 	m.mu.Lock()
 	m.recs, m.bytes = nil, 0
 	m.mu.Unlock()
