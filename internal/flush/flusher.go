@@ -277,6 +277,17 @@ func (f *Flusher) failed(now time.Time, retryAfter time.Duration) {
 	f.mu.Unlock()
 }
 
+// waitAtLeast makes a backoff under way last until t at least (a
+// Retry-After that came beside another failure): it counts no further
+// failure, and never shortens the wait or lifts a pause.
+func (f *Flusher) waitAtLeast(t time.Time) {
+	f.mu.Lock()
+	if f.gate.state == backingOff && f.gate.until.Before(t) {
+		f.gate.until = t
+	}
+	f.mu.Unlock()
+}
+
 func (f *Flusher) pause() {
 	f.mu.Lock()
 	f.gate.state = paused

@@ -404,7 +404,9 @@ const (
 	// besideFailure: a request of the pass that was in flight when another
 	// one failed. Its answer settles its records, but the gate stays as the
 	// failure set it (a success that was under way says nothing about the
-	// outage; a second failure is the same outage).
+	// outage; a second failure is the same outage) — except for what the
+	// server says outright, whichever answer came first: a refusal of the
+	// credentials pauses, and a Retry-After is waited for in full.
 	besideFailure
 )
 
@@ -434,12 +436,15 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from o
 		p.apply(ctx, batch, []wire.Result{{Errors: []string{v.Reason}}}, now, 0)
 		return v.Action, nil
 	case Pause:
-		if from == ownRequest {
+		if from != closeRequest {
 			f.pause()
 		}
 	default:
-		if from == ownRequest {
+		switch from {
+		case ownRequest:
 			f.failed(now, v.RetryAfter)
+		case besideFailure:
+			f.waitAtLeast(now.Add(v.RetryAfter))
 		}
 	}
 	f.reportError(v.Err)

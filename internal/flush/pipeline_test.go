@@ -1,6 +1,7 @@
 package flush
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -171,6 +172,46 @@ func TestPipelineFailureBesideOthers(t *testing.T) {
 			t.Errorf("kept %v, want the failed batches' records", got)
 		}
 	})
+}
+
+// What the server says outright holds whichever answer the pass reads
+// first: a 429's Retry-After read after a network failure beside it is
+// waited for in full, and a 401 read after a failure pauses. (The relay's
+// fault test saw a pass resume 30 ms after a 429 with Retry-After: 1,
+// because a reset connection beside it was read first.)
+func TestPipelineServerWordsBesideAFailure(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		answer    func(*call)
+		wantNext  time.Duration // the wait the pass reports (0: paused)
+		wantPause bool
+	}{
+		{"429 with Retry-After: 1", func(c *call) { c.answer <- reply{resp: Response{Status: 429, RetryAfter: "1"}} }, time.Second, false},
+		{"401", func(c *call) { c.status(401) }, 0, true},
+		{"503 without Retry-After", func(c *call) { c.status(503) }, 5 * time.Millisecond, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				store := fill(t, 300)
+				s := newHeldSender()
+				clock := newClock()
+				f := New(store, s, Config{MaxInFlight: 2, BackoffBase: 5 * time.Millisecond, BackoffMax: time.Hour}, clock.Now, fixed(1), Observer{})
+				done := flushAsync(f, false)
+				s.next(t).ok() // opens the window to 2
+				x, y := s.next(t), s.next(t)
+				y.answer <- reply{err: errors.New("connection reset by peer")} // read first
+				s.idle(t, "after a failure")
+				tt.answer(x)
+				res := <-done
+				if got := res.Next.Sub(clock.Now()); !tt.wantPause && got != tt.wantNext {
+					t.Errorf("waits %v, want %v", got, tt.wantNext)
+				}
+				if hold, err := f.hold(clock.Now()); tt.wantPause != (err == ErrPaused) || !hold {
+					t.Errorf("hold = %v, %v; want held, paused %v", hold, err, tt.wantPause)
+				}
+			})
+		})
+	}
 }
 
 // A batch holding a customers command waits for every request before it to

@@ -137,6 +137,9 @@ func TestRelayUnderFaults(t *testing.T) {
 				}
 				if beside++; beside > flush.DefaultMaxInFlight-1 || n.At.Sub(s.Done) > 100*time.Millisecond {
 					t.Errorf("request %d came %v after a 429 with Retry-After: 1 was answered", i+1+j, n.At.Sub(s.Done))
+					for k, x := range up.Log {
+						t.Logf("request %d: fault %d, arrived %v, answered %v", k, x.Fault, x.At.Sub(up.Log[0].At), x.Done.Sub(up.Log[0].At))
+					}
 				}
 			}
 		}
