@@ -68,6 +68,22 @@ test('calls fired as the page leaves for a page of its site without the SDK wait
   assert.equal((await collector.stats()).duplicates_received, 0, 'each received once')
 })
 
+test('a navigation a router intercepts keeps the page: what it tracked goes out at once, not held for the next page', { needs: ['navigation'] }, async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const page = await open(await browser.newContext(), pages, config(collector))
+  await page.evaluate(() => {
+    // A router (after the SDK's listener): every same-origin navigation
+    // becomes a route change of this document, done at once.
+    navigation.addEventListener('navigate', (e) => { if (e.canIntercept) e.intercept({ handler: async () => {} }) })
+    exponea.trackEvent({ name: 'routed' })
+    navigation.navigate('/?route=2')
+  })
+  // Held, the calls would wait LEAVE_HOLD_MS (10 s): both waits end well
+  // before that.
+  await page.waitFor(() => location.search === '?route=2' && !exponea._bridge.held, undefined, { what: 'the route, and the page no longer holding its calls', timeout: 3000 })
+  await collector.waitFor(async () => (await collector.events('event_type=routed')).length === 1, { what: 'the event, sent from the page', timeout: 3000 })
+})
+
 test('calls made before exponea.js arrives survive a tab that closes first, and the next page sends them once, in order', async (t) => {
   const { pages, collector, browser } = await env(t)
   const ctx = await browser.newContext()

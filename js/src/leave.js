@@ -25,6 +25,11 @@ export function watchLeaving(onLeave, onStay) {
       onLeave()
       setTimeout(() => { if (e.defaultPrevented || nav.transition) onStay() }, 0)
     })
+    // A navigation a router intercepted ends here, in this document (a
+    // navigation to another document ends the document first): the page
+    // stays, whenever the router's handler settles.
+    nav.addEventListener('navigatesuccess', () => onStay())
+    nav.addEventListener('navigateerror', () => onStay())
   }
   // Links and forms in every engine: the click or the submit is seen in
   // the task the visitor made it, where an engine may fire navigate for it
