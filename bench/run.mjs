@@ -729,6 +729,8 @@ async function main() {
   if (process.env.BENCH_CONTENT_ONLY === '1') {
     try {
       const c = await contentPhase(ctx, sdks)
+      const stray = Object.entries(sink.unknown() || {})
+      if (stray.length) log(`requests at the sink that carried no bench event: ${stray.map(([k, v]) => `${k} ×${v}`).join(', ')}`)
       const med = (xs) => (xs.length ? median(xs) : null)
       for (const [name, xs] of c) {
         log(`page content ${name}: image ${fmt(med(xs.map((x) => x.image_ms ?? Infinity)))} ms, load ${fmt(med(xs.map((x) => x.load_ms ?? Infinity)))} ms (medians of ${xs.length}), delivered ${xs.map((x) => x.delivered).join(', ')}, at ${xs.map((x) => fmt(x.delivered_ms)).join(', ')} ms`)
