@@ -57,12 +57,49 @@ function load(dir, log) {
   return files
 }
 
+// heroImage is the page-content measurement's main image: an uncompressed
+// 24-bit BMP of 520×520 noise (~811 KB), as incompressible as a photo's
+// JPEG, made here rather than kept in the repository; served as it is.
+export function heroImage(side = 520, seed = 1) {
+  const row = Math.ceil((side * 3) / 4) * 4
+  const size = 54 + row * side
+  const b = Buffer.alloc(size)
+  b.write('BM', 0)
+  b.writeUInt32LE(size, 2)
+  b.writeUInt32LE(54, 10)
+  b.writeUInt32LE(40, 14)
+  b.writeInt32LE(side, 18)
+  b.writeInt32LE(side, 22)
+  b.writeUInt16LE(1, 26)
+  b.writeUInt16LE(24, 28)
+  b.writeUInt32LE(row * side, 34)
+  let x = seed >>> 0 || 1
+  for (let i = 54; i < size; i++) { // xorshift: the same bytes every run
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0
+    b[i] = x & 0xff
+  }
+  return b
+}
+
+// contentPage is content.html with the SDK of ?sdk= in its head, loaded as
+// a site loads an analytics SDK: <script async>, then its configuration
+// and 3 events once it has run (measure.js, bench.content). 'none': no SDK.
+function contentPage(html, sdk) {
+  const src = sdk === 'this' ? '/dist/exponea.js' : `/peers/${sdk}.js`
+  const tag = /^[a-z]+$/.test(sdk || '') && sdk !== 'none'
+    ? `<script async src="${src}" onload="bench.content('${sdk}')"></script>`
+    : ''
+  return Buffer.from(String(html).replace('<!--SDK-->', tag))
+}
+
 export function startPages({ benchDir, distDir, host = '127.0.0.1', log = () => {} }) {
   const dirs = {
     dist: load(distDir, log),
     peers: load(join(benchDir, 'dist/peers'), log),
     page: load(join(benchDir, 'page'), log),
   }
+  const hero = heroImage()
+  dirs.page.set('hero.bmp', { raw: hero, br: null, tag: createHash('sha256').update(hero).digest('base64url').slice(0, 22), type: 'image/bmp' })
   // handler serves one listener; served counts what it sent of the SDKs'
   // files (the runs check that the browser took brotli, and that a second
   // visit came from its cache).
@@ -76,12 +113,16 @@ export function startPages({ benchDir, distDir, host = '127.0.0.1', log = () => 
     // /[raw/|cached/](dist|peers)/name, or a page file.
     const m = /^\/(?:(raw|cached)\/)?(dist|peers)\/([^/]+)$/.exec(path)
     const mode = m ? m[1] || 'cdn' : 'cdn'
-    const file = m ? dirs[m[2]].get(m[3]) : dirs.page.get(path === '/' ? 'index.html' : path.slice(1))
+    let file = m ? dirs[m[2]].get(m[3]) : dirs.page.get(path === '/' ? 'index.html' : path.slice(1))
+    if (file && path === '/content.html') {
+      const raw = contentPage(file.raw, new URL(req.url, 'http://pages').searchParams.get('sdk'))
+      file = { ...file, raw, br: brotli(raw) }
+    }
     if (!file) {
       res.writeHead(404, { ...headers, 'Cache-Control': 'no-store', 'Content-Type': 'text/plain' }).end('not found')
       return
     }
-    const useBr = mode !== 'raw' && /\bbr\b/.test(req.headers['accept-encoding'] || '')
+    const useBr = mode !== 'raw' && !!file.br && /\bbr\b/.test(req.headers['accept-encoding'] || '') // an image goes as it is
     const body = useBr ? file.br : file.raw
     headers['Content-Type'] = file.type
     if (mode !== 'raw') headers.Vary = 'Accept-Encoding'

@@ -31,11 +31,14 @@ function medianBurst(xs) {
 const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d)
 
 // The SDK under test's start-up, phase by phase, in ms since its script was
-// added: the loader's time until configure was called, then client.startup's
-// marks (ms since configure) after it. openMs is a duration (configure's
-// time opening IndexedDB); ready is the measured ready_ms.
+// added, not counting the wait for the page: the loader's time until
+// configure was called, then client.startup's marks (ms since the start
+// began, after waiting for the page's load and an idle period) after it.
+// waited and openMs are durations (the wait; configure's time opening
+// IndexedDB); ready is the measured ready_ms (the wait taken out).
 export const PHASES = [
   ['loader', 'loader: script added → `Exponea.configure` called (download, parse, evaluation)'],
+  ['waited', 'then waited for the page (load event, idle period; `start: \'idle\'`): a duration, not in the phases below nor in ready'],
   ['worker', 'Worker created'],
   ['script', 'Worker script running'],
   ['compiled', 'wasm fetched + compiled (on the page, beside the Worker\'s start)'],
@@ -47,7 +50,7 @@ export const PHASES = [
 ]
 function phasesAt(ready_ms, st) {
   if (!st) return null
-  const at = { loader: st.loader, ready: ready_ms, openMs: st.openMs }
+  const at = { loader: st.loader, waited: st.waited, ready: ready_ms, openMs: st.openMs }
   for (const k of ['worker', 'script', 'compiled', 'instantiated', 'booted', 'configured']) at[k] = st[k] != null && st.loader != null ? st.loader + st[k] : null
   return at
 }
@@ -60,8 +63,24 @@ function breakdown(list) {
   return out
 }
 
-export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tabMem = {} }) {
+// contentFigures: the page-content runs of one page ([{image_ms, load_ms,
+// delivered, delivered_ms}]) as medians; delivered is the fewest events
+// any run delivered (3 is all, every run).
+function contentFigures(xs) {
+  if (!xs || !xs.length) return null
+  const inf = (v) => (v == null ? Infinity : v) // a run that never loaded is slowest
+  const med = (f) => { const v = median(xs.map((x) => inf(x[f]))); return Number.isFinite(v) ? round(v, 0) : null }
+  const d = xs.map((x) => x.delivered)
+  return {
+    runs: xs.length, image_ms: med('image_ms'), load_ms: med('load_ms'),
+    delivered: d.every((v) => v == null) ? null : Math.min(...d.map((v) => v ?? 0)),
+    delivered_ms: d.every((v) => v === 3) ? round(median(xs.map((x) => x.delivered_ms)), 0) : null,
+  }
+}
+
+export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tabMem = {}, content = {} }) {
   const results = []
+  const baseline = contentFigures(content.none)
   let thisExtra = null
   for (const sdk of sdks) {
     const rs = perRun.get(sdk.name) || []
@@ -78,6 +97,13 @@ export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tab
     row.trickle_delivered = t ? t.trickle_delivered : null
     const m = tabMem[sdk.name]
     row.tab_rss_mb = m ? round(m.tab_rss_mb, 1) : null
+    // Page content on a slow link, against the page without an SDK.
+    const c = contentFigures(content[sdk.name])
+    row.content_image_ms = c ? c.image_ms : null
+    row.content_image_ratio = c && c.image_ms != null && baseline && baseline.image_ms ? round(c.image_ms / baseline.image_ms, 2) : null
+    row.content_load_ms = c ? c.load_ms : null
+    row.content_delivered = c ? c.delivered : null
+    row.content_delivered_ms = c ? c.delivered_ms : null
     results.push(row)
     if (sdk.id === 'this') {
       thisExtra = {}
@@ -92,7 +118,7 @@ export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tab
       thisExtra.second_visit_wasm_cache = { runs: wc.length, streamed: count('streamed'), written: count('written'), hit: count('hit'), invalid: count('invalid') }
     }
   }
-  return { runs, floor_brotli_bytes: floor.brotli_bytes, results, this: thisExtra }
+  return { runs, floor_brotli_bytes: floor.brotli_bytes, page_content: baseline && { runs: baseline.runs, image_ms: baseline.image_ms, load_ms: baseline.load_ms }, results, this: thisExtra }
 }
 
 const kb = (b) => (b == null ? '–' : (b / 1024).toFixed(1))
@@ -128,9 +154,19 @@ function targets(json, limits) {
   // Issue 13's.
   const peerReady = peers.map((p) => p.ready_ms).filter((v) => v != null)
   const slowest = peerReady.length ? Math.max(...peerReady) : null
+  if (json.page_content) {
+    const snow = peers.find((p) => p.name === '@snowplow/browser-tracker')
+    t.push(['page content (issue 26): main image loaded ≤ 1.05× the page without an SDK, on a slow link, and the 3 calls made before the SDK loaded all delivered',
+      `${num(me.content_image_ratio, 2)}× (${int(me.content_image_ms)} ms vs ${int(json.page_content.image_ms)} ms${snow ? `; Snowplow ${num(snow.content_image_ratio, 2)}×` : ''}), delivered ${me.content_delivered == null ? '–' : me.content_delivered}/3 in every run`,
+      me.content_image_ratio != null && me.content_image_ratio <= 1.05 && me.content_delivered === 3])
+  }
   t.push(['ready (cold, served brotli) ≤ 150 ms and ≤ the slowest peer\'s',
     `${num(me.ready_ms, 1)} ms (slowest peer ${num(slowest, 1)} ms; served raw ${num(me.ready_raw_ms, 1)} ms)`,
     me.ready_ms != null && me.ready_ms <= 150 && slowest != null && me.ready_ms <= slowest])
+  const snowReady = (peers.find((p) => p.name === '@snowplow/browser-tracker') || {}).ready_ms
+  t.push(['ready (issue 26: cold, brotli, counted from when the SDK starts its own loading) ≤ 2.5× Snowplow\'s and below the slowest peer\'s',
+    `${num(me.ready_ms, 1)} ms = ${snowReady ? (me.ready_ms / snowReady).toFixed(2) : '–'}× Snowplow's ${num(snowReady, 1)} ms (slowest peer ${num(slowest, 1)} ms)`,
+    me.ready_ms != null && snowReady != null && me.ready_ms <= 2.5 * snowReady && slowest != null && me.ready_ms < slowest])
   t.push(['second visit ready measured', `${num(me.second_visit_ready_ms, 1)} ms`, me.second_visit_ready_ms != null])
   const peerTrickle = peers.map((p) => p.trickle_ms_per_event)
   const allPeers = peerTrickle.length > 0 && peerTrickle.every((v) => v != null)
@@ -198,6 +234,18 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${num(r.ready_ms, 1)} | ${r.name === 'this' ? num(r.ready_raw_ms, 1) : '–'} | ${num(r.second_visit_ready_ms, 1)}${sv && sv !== rs.length ? ` (${sv} runs)` : ''} | ${num(r.trickle_ms_per_event, 2)} | ${r.trickle_delivered == null ? '–' : `${r.trickle_delivered}/${tn}`} | ${num(r.tab_rss_mb, 1)} |`)
   }
   L.push('')
+  const pc = json.page_content
+  if (pc) {
+    const sl = limits.slowLink
+    L.push(`Page content on a slow link (issue 26): a product page whose main content is an ~800 KB image, over ${sl ? `${sl.downloadThroughput * 8 / 1e6} Mbit/s down, ${sl.uploadThroughput * 8 / 1e3} kbit/s up, ${sl.latency} ms RTT` : 'a throttled link'} (CDP \`Network.emulateNetworkConditions\`), cold; each SDK loaded with \`<script async>\` in the head, then configured and 3 events tracked; medians of ${pc.runs} runs, ms since navigation start. Without an SDK: main image ${int(pc.image_ms)} ms, load event ${int(pc.load_ms)} ms.`)
+    L.push('')
+    L.push('| SDK | main image loaded ms | × no SDK | load event ms | 3 events delivered (fewest in a run) | delivered at ms (median) |')
+    L.push('|---|--:|--:|--:|--:|--:|')
+    for (const r of json.results) {
+      L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${int(r.content_image_ms)} | ${num(r.content_image_ratio, 2)}× | ${int(r.content_load_ms)} | ${r.content_delivered == null ? '–' : `${r.content_delivered}/3`} | ${int(r.content_delivered_ms)} |`)
+    }
+    L.push('')
+  }
   const x = json.this
   if (x) {
     L.push('SDK under test only:')
@@ -210,7 +258,7 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     L.push('')
     const sb = x.startup || {}
     if (sb.cold || sb.raw || sb.second_visit) {
-      L.push(`Start-up of the SDK under test, ms since its \`<script>\` was added (medians of ${[['cold', sb.cold], ['raw', sb.raw], ['second visit', sb.second_visit]].map(([k, v]) => `${v ? v.runs : 0} ${k}`).join(', ')} runs; the phases after the loader's are \`client.startup\`'s marks, ms since configure, plus the loader's time):`)
+      L.push(`Start-up of the SDK under test, ms since its \`<script>\` was added (medians of ${[['cold', sb.cold], ['raw', sb.raw], ['second visit', sb.second_visit]].map(([k, v]) => `${v ? v.runs : 0} ${k}`).join(', ')} runs; the phases after the loader's are \`client.startup\`'s marks, ms since the start began, plus the loader's time; the wait for the page before the start, \`waited\`, is a duration apart, in neither the phases nor ready):`)
       L.push('')
       L.push('| phase | cold, brotli | cold, raw | second visit |')
       L.push('|---|--:|--:|--:|')
@@ -273,7 +321,7 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function svg(json, perRun = new Map()) {
   const panels = [
     { key: 'brotli_bytes', title: 'shipped size, brotli (KB)', val: (r) => (r.brotli_bytes == null ? null : r.brotli_bytes / 1024), d: 0 },
-    { key: 'ready_ms', title: 'script start → ready (ms)', val: (r) => r.ready_ms, d: 0 },
+    { key: 'ready_ms', title: 'script start → ready (ms; this SDK\'s wait for the page out)', val: (r) => r.ready_ms, d: 0 },
     { key: 'track_cpu_us', title: 'total CPU µs per tracked event (main + Worker)', val: (r) => r.track_cpu_us, d: 1, bound: (r) => lowerBound(perRun.get(r.name) || []) },
     { key: 'track_total_us', title: 'main-thread CPU µs per tracked event (page\'s share)', val: (r) => r.track_total_us, d: 1, bound: (r) => lowerBound(perRun.get(r.name) || []) },
     { key: 'burst_ms', title: '10k burst → all delivered (ms)', val: (r) => r.burst_ms, d: 0, missing: 'incomplete' },

@@ -7,7 +7,10 @@
 // BENCH_ONLY=this,posthog (a subset, for development), BENCH_T0_MS (when
 // run.sh started, so the time budget covers the builds too),
 // BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM,
-// BENCH_TRACE_DUMP=dir (writes each burst's trace events there, as JSON).
+// BENCH_TRACE_DUMP=dir (writes each burst's trace events there, as JSON),
+// BENCH_CONTENT_RUNS=n (the page-content runs, 3 by default),
+// BENCH_CONTENT_ONLY=1 (only the page-content phase, printed, no report),
+// BENCH_THIS_START=eager (the page-content phase with another start mode).
 import { readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -398,6 +401,67 @@ async function tricklePhase({ browser, sink, pages }, list, { n, every }) {
   return out
 }
 
+// ---------- page content on a slow link ----------
+// A product page whose main content is an ~800 KB image, on a throttled
+// link (CDP Network.emulateNetworkConditions: 1.6 Mbit/s down, 750 kbit/s
+// up, 150 ms RTT — DevTools' "Slow 4G"), cold (a fresh context; every file
+// no-store), the SDK files brotli as for every cold run, the image as it
+// is. The SDK is loaded with <script async> in the head, then configured
+// with 3 events (pages.mjs, measure.js bench.content). Per page: when the
+// main image loaded and when the load event fired (ms since navigation
+// start), and whether the 3 events reached the sink (and when). No SDK,
+// this SDK and each peer, CONTENT_RUNS times, round-robin (so drift on a
+// shared machine falls on all alike).
+const CONTENT_RUNS = Number(process.env.BENCH_CONTENT_RUNS) || 3
+const SLOW_LINK = { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8), uploadThroughput: (750e3 / 8) }
+const CONTENT_DELIVERY_MS = 30000
+async function contentPage({ browser, sink, pages }, sdk, i) {
+  const r = { notes: [], external: [] }
+  const context = await browser.newContext()
+  const run = `content-${sdk ? sdk.id : 'none'}-${i}-${Math.random().toString(36).slice(2, 8)}`
+  try {
+    const { page, cdp } = await openPage(context, sdk ? sdk.id : 'none', r)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
+    await cdp.send('Network.emulateNetworkConditions', SLOW_LINK)
+    const q = new URLSearchParams({ sdk: sdk ? sdk.id : 'none', sink: sink.url, run, start: process.env.BENCH_THIS_START || '' })
+    await page.goto(`${pages.url}/content.html?${q}`, { waitUntil: 'load', timeout: 60000 })
+    const t = await page.evaluate(() => ({ image: window.__heroAt, load: window.__loadAt, origin: performance.timeOrigin, content: window.__content || null }))
+    const out = { image_ms: t.image ?? null, load_ms: t.load ?? null, delivered: null, delivered_ms: null, notes: r.notes }
+    if (sdk) {
+      const deadline = wall() + CONTENT_DELIVERY_MS
+      while (sink.phase(sdk.sink, run, 'content').count < 3 && wall() < deadline) await sleep(100)
+      const d = sink.phase(sdk.sink, run, 'content')
+      out.delivered = d.count
+      out.delivered_ms = d.count === 3 ? d.last - t.origin : null
+      if (d.count < 3) r.notes.push(`page content: ${d.count} of 3 events delivered within ${CONTENT_DELIVERY_MS / 1000} s`)
+      sink.forget(sdk.sink, run)
+    }
+    return out
+  } finally {
+    await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
+  }
+}
+
+async function contentPhase(ctx, list) {
+  const order = [null, ...list]
+  const out = new Map(order.map((s) => [s ? s.name : 'none', []]))
+  for (let i = 1; i <= CONTENT_RUNS; i++) {
+    for (const sdk of order) {
+      const name = sdk ? sdk.name : 'none'
+      try {
+        const x = await contentPage(ctx, sdk, i)
+        out.get(name).push(x)
+        log(`page content ${sdk ? sdk.id : 'no SDK'} run ${i}: image ${fmt(x.image_ms)} ms, load ${fmt(x.load_ms)} ms${sdk ? `, ${x.delivered}/3 delivered${x.delivered_ms != null ? ` at ${fmt(x.delivered_ms)} ms` : ''}` : ''}${x.notes.length ? ' — ' + x.notes.join('; ') : ''}`)
+      } catch (e) {
+        out.get(name).push({ image_ms: null, load_ms: null, delivered: null, delivered_ms: null, notes: [`page content failed: ${e.message.split('\n')[0]}`] })
+        log(`page content ${sdk ? sdk.id : 'no SDK'} run ${i}: ${e.stack || e.message}`)
+      }
+    }
+  }
+  return out
+}
+
 // ---------- memory per open tab ----------
 // The RSS of the whole Chromium process tree with TABS tabs of an SDK's page
 // (each started and having tracked a few events, all delivered) minus the
@@ -649,6 +713,7 @@ async function main() {
   const took = new Map(sdks.map((s) => [s.name, []])) // ms per run
   let trickle = new Map()
   let tabMem = new Map()
+  let content = new Map()
   let pagesServed = null
   const one = async (sdk, i, caps = CAPS) => {
     const t = Date.now()
@@ -661,6 +726,22 @@ async function main() {
       ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
   }
   const skipped = new Map()
+  if (process.env.BENCH_CONTENT_ONLY === '1') {
+    try {
+      const c = await contentPhase(ctx, sdks)
+      const stray = Object.entries(sink.unknown() || {})
+      if (stray.length) log(`requests at the sink that carried no bench event: ${stray.map(([k, v]) => `${k} ×${v}`).join(', ')}`)
+      const med = (xs) => (xs.length ? median(xs) : null)
+      for (const [name, xs] of c) {
+        log(`page content ${name}: image ${fmt(med(xs.map((x) => x.image_ms ?? Infinity)))} ms, load ${fmt(med(xs.map((x) => x.load_ms ?? Infinity)))} ms (medians of ${xs.length}), delivered ${xs.map((x) => x.delivered).join(', ')}, at ${xs.map((x) => fmt(x.delivered_ms)).join(', ')} ms`)
+      }
+    } finally {
+      await browser.close().catch(() => {})
+      await sink.close()
+      await pages.close()
+    }
+    return
+  }
   try {
     // The phases of fixed cost. The trickle: every SDK at once.
     const tt = Date.now()
@@ -671,6 +752,10 @@ async function main() {
     const tm = Date.now()
     tabMem = await memoryPhase(ctx, sdks).catch((e) => { log(`memory phase failed: ${e.stack || e.message}`); return new Map() })
     log(`memory phase: ${((Date.now() - tm) / 1000).toFixed(1)} s, done at ${elapsed()}`)
+    // Page content on a slow link: every SDK and the page without one.
+    const tc = Date.now()
+    content = await contentPhase(ctx, sdks).catch((e) => { log(`page content phase failed: ${e.stack || e.message}`); return new Map() })
+    log(`page content phase: ${((Date.now() - tc) / 1000).toFixed(1)} s, done at ${elapsed()}`)
 
     // Run 1 of everything, the SDK under test first. Should the builds have
     // eaten into the budget, the caps shrink to each SDK's share of what is
@@ -720,12 +805,12 @@ async function main() {
   const md = writeReport({
     raw: join(benchDir, 'dist/last-runs.json'),
     dir: join(benchDir, 'results'), date: new Date(T0).toISOString(), runs, quick, sdks, sizeOf, perRun, skipped, chromium: chromiumVersion,
-    trickle: Object.fromEntries(trickle), tabMem: Object.fromEntries(tabMem), served: pagesServed,
+    trickle: Object.fromEntries(trickle), tabMem: Object.fromEntries(tabMem), content: Object.fromEntries(content), served: pagesServed,
     floor,
     floorWasm: sizes([join(benchDir, 'dist/floor.wasm')]),
     thisWasm: sizes([join(distDir, 'exponea.wasm')]),
     unknown: sink.unknown(), seconds: (Date.now() - T0) / 1000, load: [load0, loadavg()[0]],
-    limits: { ...CAPS, nBurst: N_BURST, trickleN: N_TRICKLE_PAGE, trickleEveryMs: TRICKLE_EVERY_MS, tabs: TABS, firstVisitMs: FIRST_VISIT_MS },
+    limits: { ...CAPS, nBurst: N_BURST, trickleN: N_TRICKLE_PAGE, trickleEveryMs: TRICKLE_EVERY_MS, tabs: TABS, firstVisitMs: FIRST_VISIT_MS, contentRuns: CONTENT_RUNS, slowLink: SLOW_LINK },
   })
   process.stdout.write(md)
 }

@@ -26,7 +26,8 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 // gets the observer (pages/observe.js) as its first script, then the
 // preludes named by ?prelude=a,b (pages/preludes/a.js, ...), which stand in
 // for init scripts (a page without IndexedDB or Worker). ?delay=ms holds
-// any file that long, for tests of slow loads without request interception.
+// any file that long, for tests of slow loads without request interception;
+// /image.svg?kb=n is an image of about n KB.
 // A Content-Security-Policy: ?csp=policy sends it with that response only
 // (a policy on the page alone); setting the returned object's csp sends it
 // with every response from then on (a site-wide policy, which reaches the
@@ -41,6 +42,11 @@ export async function startPages() {
       : join(root, 'e2e/pages', path === '/' ? 'index.html' : path)
     const delay = Number(u.searchParams.get('delay')) || 0
     if (delay > 0) await new Promise((r) => setTimeout(r, Math.min(delay, 60000)))
+    if (path === '/image.svg') { // ?kb=n: an image of about n KB, the page's main content
+      const kb = Math.min(Number(u.searchParams.get('kb')) || 1, 4096)
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' })
+      return res.end(`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><!--${'x'.repeat(kb * 1024)}--><rect width="40" height="30" fill="#c60"/></svg>`)
+    }
     try {
       let body = await readFile(file)
       if (extname(file) === '.html') body = withObserver(body, (u.searchParams.get('prelude') || '').split(','))

@@ -34,6 +34,14 @@ export interface Config {
   workerUrl?: string | URL
   /** false runs the SDK's Go side on the page instead of in a Worker. */
   worker?: boolean
+  /**
+   * When the SDK fetches its wasm and Worker. 'idle' (default): after the
+   * page's load event and an idle period (requestIdleCallback, else a short
+   * timer), so that they never compete with the page's own content; calls
+   * made meanwhile are journaled and handed over then. 'eager': at once.
+   * Any other value throws a RangeError.
+   */
+  start?: 'idle' | 'eager'
   /** IndexedDB database name; default 'exponea:<projectToken>'. */
   dbName?: string
   /** Queue bounds (default 10000 records, 10 MiB); when full the oldest events are evicted with a 'drop' report. */
@@ -104,8 +112,10 @@ export interface FlushEvent { status: number; confirmed: number; rejected: numbe
 export interface ErrorEvent { message: string; paused: boolean; retryAt?: number }
 export interface DropEvent { id: string; kind: 'event' | 'customer'; reason: string; rejections: number }
 
-/** The SDK's start-up, in ms since configure (see Client.startup). */
+/** The SDK's start-up: the wait before it, then ms since the start began (see Client.startup). */
 export interface Startup {
+  /** ms from configure until the start began (0 with start: 'eager'). */
+  waited?: number
   worker?: number
   script?: number
   compiled?: number
@@ -143,8 +153,11 @@ export interface ReadyClient {
   /** 'worker', or 'page' when the Worker could not be started; undefined until ready. */
   readonly runsIn: 'worker' | 'page' | undefined
   /**
-   * Where the last start's time went, in ms since configure (or a restart)
-   * began it; a phase not reached yet is absent. worker: the Worker was
+   * Where the start-up's time went; empty until the start has begun.
+   * waited: ms from configure until the start began (the wait for the
+   * page's load and an idle period; 0 with start: 'eager'). The rest are
+   * ms since the last start (or a restart) began; a phase not reached yet
+   * is absent. worker: the Worker was
    * created; script: its script ran; compiled: the wasm was downloaded and
    * compiled (on the page, beside the Worker's start); instantiated; booted:
    * the Go runtime was up; configured: configure answered (ready). openMs:

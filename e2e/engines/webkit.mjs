@@ -18,6 +18,7 @@ export const lacks = {
   offline: 'classic WebDriver has no network emulation (no offline mode)',
   route: 'classic WebDriver cannot intercept requests',
   navigation: 'WebKitGTK 2.50 has no Navigation API: where a navigation made by script (location.href = ...) goes is not known to the page',
+  pagehideWhileLoading: 'WebKitGTK 2.50 fires no pagehide for a page left before its load event (measured: a pagehide listener of such a page never ran), so its close path does not run',
 }
 
 const driverPath = process.env.WEBKIT_WEBDRIVER || '/usr/bin/WebKitWebDriver'

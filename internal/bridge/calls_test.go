@@ -55,8 +55,11 @@ func TestDeepCallsFailAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	tr, _, err := tracker.Open(ctxlite.Background(), queue.NewMemory(), cfg, tracker.Device{}, func() string { n++; return "id-" + string(rune('a'+n)) }, 1764320000000)
+	tr, err := tracker.Open(ctxlite.Background(), queue.NewMemory(), cfg, tracker.Device{}, func() string { n++; return "id-" + string(rune('a'+n)) })
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Install(ctxlite.Background(), 1764320000000); err != nil {
 		t.Fatal(err)
 	}
 	res, stored := tr.Apply(ctxlite.Background(), calls)

@@ -42,8 +42,11 @@ func TestTrackerOutputIsStoredAsBuilt(t *testing.T) {
 	newID := func() string { n++; return "00000000-0000-4000-8000-" + strconv.FormatInt(int64(100000000000+n), 10) }
 	dev := tracker.Device{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36", Language: "sk", ScreenWidth: 1280, ScreenHeight: 720}
 	now := 1764320000123.5
-	tr, _, err := tracker.Open(ctx, store, cfg, dev, newID, now)
+	tr, err := tracker.Open(ctx, store, cfg, dev, newID)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Install(ctx, now); err != nil {
 		t.Fatal(err)
 	}
 	page := tracker.Page{URL: "https://shop.example/?utm_source=news&gclid=g", Referrer: "https://search.example/"}

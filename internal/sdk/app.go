@@ -56,9 +56,8 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	openMs := s.p.Clock.Now().Sub(opening).Milliseconds()
 	dev := s.p.Device
 	dev.ScreenWidth, dev.ScreenHeight = page.ScreenWidth, page.ScreenHeight
-	// Records stored before the drop handler is set (the installation
-	// event) cannot be evicted: the queue was just counted.
-	tr, recs, err := tracker.Open(ctx, a.store, cfg, dev, s.p.NewID, unixMs(s.p.Clock.Now()))
+	installAt := unixMs(s.p.Clock.Now())
+	tr, err := tracker.Open(ctx, a.store, cfg, dev, s.p.NewID)
 	if err != nil {
 		a.store.Close() // the loader starts a Go side again, which opens its own
 		return nil, err
@@ -81,12 +80,11 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
 	s.later(a.dropOldMarks) // housekeeping: after the calls handed over with configure
 	s.app = a
-	if !a.denied() {
-		a.stored(recs)
-	}
 	a.runner.start()
-	// The session starts after configure has answered (and after the calls
-	// handed over with it): ready need not wait for its record.
+	// The installation event (once per customer), then the session start,
+	// after configure has answered (and after the calls handed over with
+	// it): ready need not wait for their transactions.
+	s.later(func() { a.install(installAt) })
 	s.later(a.sessions.start)
 	// What the loader keeps, and for its start-up figures the time spent
 	// opening the store.
@@ -94,6 +92,23 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	v = append(v[:len(v)-1], `,"openMs":`...)
 	v = strconv.AppendInt(v, openMs, 10)
 	return append(v, '}'), nil
+}
+
+// install tracks the installation event, timed at configure, unless this
+// customer has one (or consent is denied: nothing of the visitor's is
+// kept). Failing, it warns: the next configure tries again.
+func (a *app) install(atMs float64) {
+	if a.denied() {
+		return
+	}
+	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), callTimeout)
+	defer cancel()
+	recs, err := a.tracker.Install(ctx, atMs)
+	if err != nil {
+		a.s.p.Log.Warn("installation: " + err.Error())
+		return
+	}
+	a.stored(recs)
 }
 
 // openStore opens the durable queue, or falls back to memory with a

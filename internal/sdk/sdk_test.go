@@ -519,6 +519,9 @@ func TestAPanicFailsItsCallsAndTheSDKKeepsWorking(t *testing.T) {
 		})
 		e.store = ps
 		e.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+		// The installation event is stored after configure has answered:
+		// the panic is for trackEvent's append, not for that one.
+		synctest.Wait()
 		ps.armed = true
 		var ie *InternalError
 		if a := e.call("trackEvent", `{"name":"x"}`); !errors.As(a.Err, &ie) || ie.Panic != "boom" {

@@ -31,7 +31,7 @@ func benchApply(b *testing.B, calls []Call, batch int) {
 		b.Fatal(err)
 	}
 	store := queue.NewMemory()
-	tr, _, err := Open(ctxlite.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US"}, uuid.NewString, now)
+	tr, err := Open(ctxlite.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US"}, uuid.NewString)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func (t *Tracker) Anonymize(ctx ctxlite.Context, nowMs float64, page Page) ([]qu
 	t.mu.Lock()
 	t.id, _ = DecodeIdentity(val)
 	t.mu.Unlock()
-	installed, err := t.install(ctx, nowMs)
+	installed, err := t.Install(ctx, nowMs)
 	recs := append(ended, installed...)
 	if err != nil || !t.cfg.Session.Automatic {
 		return recs, err

@@ -58,25 +58,34 @@ type Tracker struct {
 	onDrop   DropHandler
 }
 
-// Open loads the shared identity from store, creating a customer cookie with
-// newID on first use, and tracks the installation event once per cookie. now
-// is the current time in Unix milliseconds. It returns the records it stored.
-func Open(ctx ctxlite.Context, store queue.Store, cfg Config, dev Device, newID func() string, nowMs float64) (*Tracker, []queue.Record, error) {
+// Open counts the queue and loads the shared identity from store, creating a
+// customer cookie with newID on first use. The installation event is
+// Install's: the SDK tracks it after configure has answered, so that ready
+// does not wait for its transactions.
+func Open(ctx ctxlite.Context, store queue.Store, cfg Config, dev Device, newID func() string) (*Tracker, error) {
 	t := &Tracker{store: store, newID: newID, cfg: cfg, device: dev, defaults: cfg.DefaultProperties}
 	if err := t.count(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	recs, err := t.Identify(ctx, nowMs)
-	if err != nil {
-		return nil, nil, err
+	if err := t.loadIdentity(ctx); err != nil {
+		return nil, err
 	}
-	return t, recs, nil
+	return t, nil
 }
 
 // Identify loads the shared identity, creating a customer cookie on first
 // use (or after Forget), and tracks the installation event once per cookie.
 // It returns the records it stored.
 func (t *Tracker) Identify(ctx ctxlite.Context, nowMs float64) ([]queue.Record, error) {
+	if err := t.loadIdentity(ctx); err != nil {
+		return nil, err
+	}
+	return t.Install(ctx, nowMs)
+}
+
+// loadIdentity loads the shared identity, creating a customer cookie on
+// first use (or after Forget).
+func (t *Tracker) loadIdentity(ctx ctxlite.Context) error {
 	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
 		if _, good := DecodeIdentity(old); ok && good {
 			return old, false
@@ -84,12 +93,12 @@ func (t *Tracker) Identify(ctx ctxlite.Context, nowMs float64) ([]queue.Record, 
 		return Identity{Cookie: t.newID()}.Encode(), true
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.mu.Lock()
 	t.id, _ = DecodeIdentity(val)
 	t.mu.Unlock()
-	return t.install(ctx, nowMs)
+	return nil
 }
 
 // Forget deletes every queued record, the customer's identity (cookie and
@@ -129,10 +138,11 @@ func (t *Tracker) Forget(ctx ctxlite.Context) (int, error) {
 	return n, nil
 }
 
-// install tracks the installation event unless this cookie already has one.
+// Install tracks the installation event unless this cookie already has one.
 // The flag is set first, in its own transaction, so two tabs opening at once
-// track it once.
-func (t *Tracker) install(ctx ctxlite.Context, now float64) ([]queue.Record, error) {
+// track it once. now is the current time in Unix milliseconds; it returns
+// the records it stored.
+func (t *Tracker) Install(ctx ctxlite.Context, now float64) ([]queue.Record, error) {
 	t.mu.Lock()
 	cookie, installed := t.id.Cookie, t.id.Installed
 	t.mu.Unlock()

@@ -29,7 +29,11 @@ func open(t *testing.T, store queue.Store, cfgJSON string) (*Tracker, []queue.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, recs, err := Open(ctxlite.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US", ScreenWidth: 1280, ScreenHeight: 720}, seqIDs(), now)
+	tr, err := Open(ctxlite.Background(), store, cfg, Device{UserAgent: chromeLinux, Language: "en-US", ScreenWidth: 1280, ScreenHeight: 720}, seqIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := tr.Install(ctxlite.Background(), now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,6 +80,10 @@ export class Bridge {
     this.workerUrl = workerUrl
     this.configureArgs = configureArgs
     this.ready = new Promise((resolve, reject) => { this.settleReady = { resolve, reject } })
+    // A start that waited for the page's content (start.js) may come after
+    // the page left for another of the site and was restored from the
+    // back/forward cache: what the next page answered for is settled.
+    this.settleHandedOver()
     this.replayStored()
     this.launch(workerUrl && typeof Worker === 'function' ? 'worker' : 'page')
     return this.ready

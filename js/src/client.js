@@ -5,6 +5,8 @@ import { runGo, compileWasm } from './load.js'
 import { storage } from './journal.js'
 import { watchLeaving } from './leave.js'
 import { visitProperties, watchRoutes } from './visits.js'
+import { scheduleStart } from './start.js'
+import { CloseInfo, sendsBeforeStart } from './closeinfo.js'
 import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
 // Client is what Exponea.configure returns, at once: every method works
@@ -41,6 +43,15 @@ export class Client {
       answered: (outcome) => this._bridge.tell('_keepaliveDone', JSON.stringify(outcome)),
       sent: (ids) => this._bridge.tell('_closeSent', JSON.stringify(ids)),
     })
+    // Until the Go side answers configure, the close path sends with what
+    // the last page was told (closeinfo.js).
+    this._closeInfo = new CloseInfo(cfg)
+    const known = this._closeInfo.read()
+    if (known) {
+      this._closer.url = known.url
+      this._closer.customerIds = known.ids
+    }
+    this._closer.enabled = sendsBeforeStart(cfg.consent, known)
     this._bridge = new Bridge({
       db: cfg.dbName,
       defaults: cfg.defaultProperties,
@@ -53,13 +64,27 @@ export class Client {
           this._s.runsIn = this._bridge.where
           this._closer.url = state.closeUrl
           this._closer.customerIds = state.customerIds
+          this._closer.enabled = state.consent === 'granted'
+          this._closeInfo.save({ url: state.closeUrl, ids: state.customerIds, consent: state.consent })
         },
         restore: () => [['setFlushMode', JSON.stringify(this._s.mode)], ['setFlushPeriod', String(this._s.period)]],
       },
     })
+    // The start waits for the page's own content unless start is 'eager'
+    // (start.js); calls made meanwhile are journaled, and handed over then.
+    this._configuredAt = performance.now()
+    this._waited = undefined
     /** Resolves once the SDK has started and its queue is open; rejects with the reason if it cannot start (calls then stay journaled for a later page). */
-    this.ready = this._bridge.start(urls.wasm, urls.worker,
-      () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}}`)
+    this.ready = new Promise((resolve, reject) => {
+      let now = true // begun in configure's own call: waited nothing
+      scheduleStart(cfg.start, () => {
+        this._waited = now ? 0 : Math.round((performance.now() - this._configuredAt) * 10) / 10
+        this._bridge.start(urls.wasm, urls.worker,
+          () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}}`)
+          .then(resolve, reject)
+      })
+      now = false
+    })
     this.ready.catch(() => {}) // reported through on('error') as well
     this._watchPage()
     // The page's visit, journaled in this task like every call: a page
@@ -103,8 +128,8 @@ export class Client {
   /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started; undefined until ready. */
   get runsIn() { return this._s.runsIn }
 
-  /** Where the SDK's start-up time went, in ms since configure: {worker, script, compiled, instantiated, booted, configured, openMs} (see exponea.d.ts). */
-  get startup() { return this._bridge.startup() }
+  /** Where the SDK's start-up time went: waited (ms from configure until the start began), then {worker, script, compiled, instantiated, booted, configured, openMs} in ms since the start began (see exponea.d.ts). */
+  get startup() { return this._waited === undefined ? {} : { waited: this._waited, ...this._bridge.startup() } }
 
   // The client chains like a Promise of the ready client: awaiting it,
   // then, catch and finally all wait for ready.
@@ -123,10 +148,14 @@ export class Client {
     switch (kind) {
       case '_stored': return this._closer.stored(detail)
       case '_gone': return this._closer.gone(detail)
-      case '_identity': this._closer.customerIds = detail; return
+      case '_identity':
+        this._closer.customerIds = detail
+        if (this._s.consent !== 'denied') this._closeInfo.save({ ids: detail })
+        return
       case '_consent':
         this._s.consent = detail
         this._closer.enabled = detail === 'granted'
+        this._closeInfo.save({ consent: detail })
         if (detail === 'denied') {
           this._closer.forget()
           this._bridge.forget()
@@ -234,10 +263,17 @@ export class Client {
   getCustomerCookie() { return this._call('getCustomerCookie') }
 
   /** The visitor gave consent: everything kept is sent, and what follows. Every tab, and later pages, follow. */
-  grantConsent() { return this._call('grantConsent') }
+  grantConsent() {
+    this._closer.enabled = true // the close path follows at once (the Go side may not have started)
+    return this._call('grantConsent')
+  }
 
   /** The visitor refused or withdrew consent: the queue, the cookie and the ids are deleted in every tab; later calls are dropped with a drop report. */
-  revokeConsent() { return this._call('revokeConsent') }
+  revokeConsent() {
+    this._closer.enabled = false
+    this._closeInfo.remove()
+    return this._call('revokeConsent')
+  }
 
   /** 'granted', 'pending' or 'denied', as the SDK last said (the configured one until ready). */
   getConsent() { return this._s.consent }

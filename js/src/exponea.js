@@ -3,6 +3,7 @@ import { toJSON, requireObject } from './json.js'
 import { checkConfig } from './rules.js'
 import { adoptSnippets } from './snippet-adopt.js'
 import { SDK_VERSION } from './constants.gen.js'
+import { checkStart } from './start.js'
 
 // makeExponea builds the Exponea namespace; defaultWasmUrl and
 // defaultWorkerUrl say where the wasm file and the worker script are when
@@ -28,13 +29,13 @@ export function makeExponea(defaultWasmUrl, defaultWorkerUrl) {
      */
     configure(config, visit) {
       requireObject('configure', 'config', config)
-      const { wasmUrl, workerUrl, worker, ...rest } = config
+      const { wasmUrl, workerUrl, worker, start, ...rest } = config
       const text = toJSON('configure', 'config', rest)
       if (started) {
         if (text === startedWith) return started
         throw new Error('Exponea.configure: already configured on this page with another configuration; reload the page to change it')
       }
-      const cfg = checkConfig(JSON.parse(text))
+      const cfg = { ...checkConfig(JSON.parse(text)), start: checkStart(start) }
       if (typeof window === 'undefined' || typeof document === 'undefined') {
         throw new Error('Exponea.configure: there is no page here (server-side rendering?); configure the SDK in the browser')
       }

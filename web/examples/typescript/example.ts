@@ -33,6 +33,7 @@ const config: Required<Config> = {
   wasmUrl: new URL('/assets/exponea.wasm', location.href),
   workerUrl: '/assets/exponea.worker.js',
   worker: true,
+  start: 'idle',
   dbName: 'exponea:demo',
   maxQueueRecords: 10_000,
   maxQueueBytes: 10 << 20,
@@ -81,7 +82,7 @@ const uses: { [K in keyof Client]-?: (c: Client) => unknown } = {
   startup: (c) => {
     const s: Startup = c.startup
     const ready: number | undefined = s.configured
-    return [ready, s.worker, s.script, s.compiled, s.instantiated, s.booted, s.openMs]
+    return [ready, s.waited, s.worker, s.script, s.compiled, s.instantiated, s.booted, s.openMs]
   },
   trackEvent: (c) => c.trackEvent(event),
   identifyCustomer: (c) => c.identifyCustomer(customer),
