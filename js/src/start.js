@@ -16,6 +16,11 @@ export const START_MODES = ['idle', 'eager']
 // timeout): a page busy for longer than that gets the SDK anyway.
 export const IDLE_TIMEOUT_MS = 1000
 
+// LOAD_TIMEOUT_MS bounds the wait for the load event: a page whose load
+// never comes (a request that hangs, an endless stream) gets the SDK then,
+// as if it had loaded.
+export const LOAD_TIMEOUT_MS = 10000
+
 // IDLE_FALLBACK_MS stands for an idle period where the engine has no
 // requestIdleCallback (WebKit): the page's own load handlers and the tasks
 // they queue at once have run by then.
@@ -56,7 +61,17 @@ export function scheduleStart(mode, begin, env = browserEnv()) {
 export function browserEnv(g = globalThis) {
   return {
     readyState: () => g.document.readyState,
-    onLoad: (fn) => g.addEventListener('load', () => fn(), { once: true }),
+    onLoad: (fn) => {
+      let done = false
+      const once = () => {
+        if (done) return
+        done = true
+        g.clearTimeout(timer)
+        fn()
+      }
+      const timer = g.setTimeout(once, LOAD_TIMEOUT_MS)
+      g.addEventListener('load', once, { once: true })
+    },
     idle: (fn) => typeof g.requestIdleCallback === 'function'
       ? g.requestIdleCallback(() => fn(), { timeout: IDLE_TIMEOUT_MS })
       : g.setTimeout(() => fn(), IDLE_FALLBACK_MS),

@@ -2,7 +2,7 @@
 // the close path knows before it has (js/src/closeinfo.js).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startSteps, scheduleStart, checkStart, browserEnv, START_MODES, IDLE_TIMEOUT_MS, IDLE_FALLBACK_MS } from '../src/start.js'
+import { startSteps, scheduleStart, checkStart, browserEnv, START_MODES, IDLE_TIMEOUT_MS, IDLE_FALLBACK_MS, LOAD_TIMEOUT_MS } from '../src/start.js'
 import { CloseInfo, sendsBeforeStart } from '../src/closeinfo.js'
 
 test('the decision: eager starts now; idle waits for load, then an idle period; after load, for an idle period only', () => {
@@ -88,6 +88,7 @@ test('the browser: requestIdleCallback with a timeout where there is one, a time
     addEventListener: (type, fn, opts) => calls.push(['addEventListener', type, opts]),
     requestIdleCallback: (fn, opts) => calls.push(['requestIdleCallback', opts]),
     setTimeout: (fn, ms) => calls.push(['setTimeout', ms]),
+    clearTimeout: () => {},
   }
   const env = browserEnv(g)
   assert.equal(env.readyState(), 'interactive')
@@ -96,10 +97,35 @@ test('the browser: requestIdleCallback with a timeout where there is one, a time
   delete g.requestIdleCallback
   env.idle(() => {})
   assert.deepEqual(calls, [
+    ['setTimeout', LOAD_TIMEOUT_MS],
     ['addEventListener', 'load', { once: true }],
     ['requestIdleCallback', { timeout: IDLE_TIMEOUT_MS }],
     ['setTimeout', IDLE_FALLBACK_MS],
   ])
+})
+
+test('a load that never comes: the SDK starts LOAD_TIMEOUT_MS after configure, once, and a load after that starts nothing more', () => {
+  const timers = []
+  const listeners = []
+  const g = {
+    document: { readyState: 'loading' },
+    addEventListener: (type, fn) => listeners.push(fn),
+    setTimeout: (fn, ms) => { timers.push({ fn, ms, cleared: false }); return timers.length },
+    clearTimeout: (id) => { if (timers[id - 1]) timers[id - 1].cleared = true },
+  }
+  const env = browserEnv(g)
+  let loaded = 0
+  env.onLoad(() => loaded++)
+  assert.deepEqual(timers.map((t) => t.ms), [LOAD_TIMEOUT_MS])
+  timers[0].fn() // the page never loaded
+  assert.equal(loaded, 1)
+  for (const fn of listeners) fn() // it loads at last
+  assert.equal(loaded, 1, 'once')
+  // A page that loads in time: the timer is cleared.
+  env.onLoad(() => loaded++)
+  for (const fn of listeners.slice(1)) fn()
+  assert.equal(loaded, 2)
+  assert.equal(timers[1].cleared, true)
 })
 
 // memoryStore is a localStorage stand-in.
