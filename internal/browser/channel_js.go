@@ -49,3 +49,14 @@ func (c *Channel) Post() {
 		_, _ = c.ch.Call("postMessage", "changed")
 	}
 }
+
+// Close leaves the channel: no message comes to onMessage any more.
+func (c *Channel) Close() {
+	if c.fn.Value().Type() != safejs.TypeFunction {
+		return
+	}
+	_, _ = c.ch.Call("removeEventListener", "message", c.fn.Value())
+	_, _ = c.ch.Call("close")
+	c.fn.Release()
+	c.ch, c.fn = safejs.Null(), safejs.Func{}
+}

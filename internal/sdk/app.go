@@ -111,6 +111,16 @@ func (a *app) install(atMs float64) {
 	a.stored(recs)
 }
 
+// shutdown ends the app (SDK.Close): the timers stop, the flush loop ends
+// once the send under way has been answered, and the tab channel and the
+// store close.
+func (a *app) shutdown() {
+	a.sessions.stop()
+	a.runner.stop()
+	a.tabs.Close()
+	a.store.Close()
+}
+
 // openStore opens the durable queue, or falls back to memory with a
 // warning: the page keeps working, but the queue dies with it.
 func (s *SDK) openStore(ctx ctxlite.Context, name string) (queue.Store, string) {

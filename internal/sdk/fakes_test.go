@@ -238,11 +238,13 @@ func (l *fakeLog) Error(msg string) { l.mu.Lock(); l.errors = append(l.errors, m
 func (l *fakeLog) Debug(msg string) { l.mu.Lock(); l.debug = append(l.debug, msg); l.mu.Unlock() }
 
 type fakeTabs struct {
-	mu    sync.Mutex
-	posts int
+	mu     sync.Mutex
+	posts  int
+	closed bool
 }
 
-func (f *fakeTabs) Post() { f.mu.Lock(); f.posts++; f.mu.Unlock() }
+func (f *fakeTabs) Post()  { f.mu.Lock(); f.posts++; f.mu.Unlock() }
+func (f *fakeTabs) Close() { f.mu.Lock(); f.closed = true; f.mu.Unlock() }
 
 // env is an SDK on fakes.
 type env struct {

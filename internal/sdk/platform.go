@@ -46,8 +46,11 @@ type Platform struct {
 }
 
 // Tabs posts a bare "something changed" to the origin's other tabs; they
-// reread the shared state themselves.
-type Tabs interface{ Post() }
+// reread the shared state themselves. Close leaves the channel.
+type Tabs interface {
+	Post()
+	Close()
+}
 
 // Clock tells the time and runs timers; SystemClock is the real one. (Funcs,
 // not an interface: an interface method returning a time.Time would keep

@@ -25,6 +25,13 @@ type runner struct {
 	signal  chan struct{}
 	online  atomic.Bool
 
+	quit    chan struct{} // closed by stop
+	exited  chan struct{} // closed when the loop has ended
+	stopped atomic.Bool
+	started atomic.Bool
+	sendCtx ctxlite.Context // ends at stop: a wait for another tab's send ends with it
+	endSend func()
+
 	lockName string // the Web Lock that makes one tab of the origin the sender
 
 	timersMu sync.Mutex
@@ -34,7 +41,9 @@ type runner struct {
 
 func newRunner(a *app) *runner {
 	cfg, p := a.cfg, a.s.p
-	r := &runner{a: a, signal: make(chan struct{}, 1), lockName: "exponea-send:" + cfg.DBName}
+	r := &runner{a: a, signal: make(chan struct{}, 1), lockName: "exponea-send:" + cfg.DBName,
+		quit: make(chan struct{}), exited: make(chan struct{})}
+	r.sendCtx, r.endSend = ctxlite.Cancel(ctxlite.Background())
 	sender := p.NewSender(closepath.BatchURL(cfg.BaseURL, cfg.ProjectToken), cfg.Authorization)
 	r.fl = flush.New(a.store, sender, flush.Config{MaxRetries: cfg.FlushMaxRetries}, p.Clock.Now, p.Jitter,
 		flush.Observer{OnFlush: r.onFlush, OnError: r.onError, OnDrop: r.onDrop, OnAnswered: r.onAnswered})
@@ -48,6 +57,7 @@ func (r *runner) setPeriod(d time.Duration) { r.sched.SetPeriod(d); r.trigger(sc
 // start runs the loop; records left by earlier visits go out at once in
 // immediate mode, with the first period in period mode.
 func (r *runner) start() {
+	r.started.Store(true)
 	r.online.Store(r.a.online())
 	r.a.s.goSafe("the flush loop", r.loop)
 	r.trigger(schedule.Timer) // immediate: flush now; period: start the clock
@@ -78,9 +88,35 @@ func (r *runner) trigger(t schedule.Trigger) {
 }
 
 func (r *runner) loop() {
-	for range r.signal {
-		r.step(r.pending.Swap(0))
+	defer close(r.exited)
+	for {
+		select {
+		case <-r.quit:
+			return
+		case _, ok := <-r.signal:
+			if !ok || r.stopped.Load() {
+				return
+			}
+			r.step(r.pending.Swap(0))
+		}
 	}
+}
+
+// stop ends the loop for good (SDK.Close) and returns once it has: a send
+// under way is finished and its answer taken, so what it confirmed is
+// deleted rather than sent again by the next page; a wait for another
+// tab's send ends at once. The timers stop.
+func (r *runner) stop() {
+	if !r.stopped.CompareAndSwap(false, true) {
+		return
+	}
+	r.endSend()
+	close(r.quit)
+	if r.started.Load() {
+		<-r.exited
+	}
+	r.arm(&r.stopWake, time.Time{}, schedule.Timer)
+	r.arm(&r.stopDue, time.Time{}, schedule.Due)
 }
 
 // step acts on the triggers in bits. A panic is reported and the loop goes
@@ -158,9 +194,13 @@ func (r *runner) send(force bool) (flush.Result, error) {
 		res flush.Result
 		err error
 	)
-	ctx, cancel := ctxlite.Timeout(ctxlite.Background(), lockWait)
+	ctx, cancel := ctxlite.Timeout(r.sendCtx, lockWait)
 	defer cancel()
-	held, lerr := r.a.s.p.WithLock(ctx, r.lockName, func() { res, err = r.fl.Flush(ctxlite.Background(), force) })
+	held, lerr := r.a.s.p.WithLock(ctx, r.lockName, func() {
+		if !r.stopped.Load() { // the lock came after stop
+			res, err = r.fl.Flush(ctxlite.Background(), force)
+		}
+	})
 	switch {
 	case !held && lerr == nil:
 		res, err = r.fl.Flush(ctxlite.Background(), force)

@@ -18,6 +18,7 @@ type SDK struct {
 	mu      sync.Mutex
 	pending []job
 	signal  chan struct{}
+	closed  bool // Close was called: no call is taken any more
 
 	app *app // set by configure; only the worker goroutine touches it
 }
@@ -65,11 +66,51 @@ func (s *SDK) later(fn func()) { s.enqueue(job{fn: fn}) }
 
 func (s *SDK) enqueue(j job) {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.pending = append(s.pending, j)
 	s.mu.Unlock()
+	s.wake()
+}
+
+func (s *SDK) wake() {
 	select {
 	case s.signal <- struct{}{}:
 	default:
+	}
+}
+
+// Close ends the SDK of a page that has gone (or gone into the
+// back/forward cache), when the runtime outlives the page — a SharedWorker
+// serves the origin's pages, each with an SDK of its own. It returns at
+// once; then:
+//   - the calls not yet applied are dropped unanswered: the page's close
+//     path sent them or its journal keeps them, for the next page to hand
+//     over;
+//   - the work under way ends, and a send under way finishes and its
+//     answer is taken: the records it confirmed are deleted, not resent;
+//   - the timers stop, and the tab channel and the store are closed.
+//
+// Nothing is answered or reported after that; calls made after Close are
+// dropped.
+func (s *SDK) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.pending = append(s.pending[:0:0], job{fn: s.shutdown})
+	s.mu.Unlock()
+	s.wake()
+}
+
+// shutdown is Close's work, the worker's last job.
+func (s *SDK) shutdown() {
+	if s.app != nil {
+		s.app.shutdown()
 	}
 }
 
@@ -82,10 +123,13 @@ func (s *SDK) work() {
 	for range s.signal {
 		for {
 			s.mu.Lock()
-			jobs := s.pending
+			jobs, closed := s.pending, s.closed
 			s.pending = nil
 			s.mu.Unlock()
 			if len(jobs) == 0 {
+				if closed {
+					return // shutdown has run
+				}
 				break
 			}
 			// Batches queued while the last ones were stored run as one:

@@ -23,6 +23,7 @@ type sessions struct {
 	visible   bool
 	heartbeat func() bool // stops the heartbeat timer
 	tick      func() bool // stops the expiry timer
+	stopped   bool        // the SDK is closed: no timer is armed again
 }
 
 func newSessions(a *app) *sessions { return &sessions{a: a, cfg: a.cfg.Session} }
@@ -80,6 +81,9 @@ func (s *sessions) arm(st session.State) {
 	defer s.mu.Unlock()
 	stop(s.tick)
 	s.tick = nil
+	if s.stopped {
+		return
+	}
 	if next := session.NextTick(s.cfg, st); next > 0 {
 		wait := time.Duration(next-s.now())*time.Millisecond + 50*time.Millisecond
 		s.tick = clock.AfterFunc(max(wait, 0), func() { later(func() { s.step(session.Tick) }) })
@@ -89,6 +93,16 @@ func (s *sessions) arm(st session.State) {
 	if s.visible && st.Open {
 		s.heartbeat = clock.AfterFunc(session.HeartbeatInterval(s.cfg), func() { later(func() { s.step(session.Active) }) })
 	}
+}
+
+// stop stops both timers for good (SDK.Close).
+func (s *sessions) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	stop(s.tick)
+	stop(s.heartbeat)
+	s.tick, s.heartbeat = nil, nil
 }
 
 func stop(f func() bool) {

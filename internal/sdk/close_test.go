@@ -1,0 +1,91 @@
+package sdk
+
+import (
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/flush"
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// A runtime that outlives the page (a SharedWorker) closes the page's SDK
+// when the page goes: the send under way is finished and its answer taken,
+// so the records it confirmed are deleted and never sent again; then
+// nothing more is sent, armed or answered, and the store and the tab
+// channel are closed.
+func TestCloseFinishesTheSendUnderWayThenStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		spy := &closeSpy{}
+		e := newEnv(t, func(p *Platform) {
+			open := p.OpenStore
+			p.OpenStore = func(ctx ctxlite.Context, name string) (queue.Store, error) {
+				st, err := open(ctx, name)
+				spy.Store = st
+				return spy, err
+			}
+		})
+		e.configure(`,"flushMode":"period","flushPeriod":60000`)
+		e.call("trackEvent", `{"name":"a"}`)
+		release := make(chan struct{})
+		e.sender.reply = func(body []byte) (flush.Response, error) {
+			<-release
+			return confirmAll(body), nil
+		}
+		e.clock.Advance(60 * time.Second) // the period's send starts and waits for its answer
+		if n := len(e.sender.commands(t)); n != 3 {
+			t.Fatalf("sent %d commands at the period, want 3", n)
+		}
+		e.s.Close()
+		e.settle()
+		close(release)
+		e.settle()
+		if !spy.closed.Load() {
+			t.Error("the store is still open after Close")
+		}
+		if n := e.queued(); n != 0 {
+			t.Errorf("%d records left: the send's answer was not taken before the store closed", n)
+		}
+		e.tabs.mu.Lock()
+		closed := e.tabs.closed
+		e.tabs.mu.Unlock()
+		if !closed {
+			t.Error("the tab channel is still open after Close")
+		}
+		if got := len(e.out.of("flush")); got != 1 {
+			t.Errorf("%d flush reports, want the one of the send that finished", got)
+		}
+		if e.clock.timerAt(t0.Add(120 * time.Second)) {
+			t.Error("the next period is still armed after Close")
+		}
+		id := e.send("trackEvent", `{"name":"after"}`)
+		e.clock.Advance(10 * time.Minute)
+		e.settle()
+		if _, ok := e.out.answers[id]; ok {
+			t.Error("a call made after Close was answered")
+		}
+		if n := len(e.sender.commands(t)); n != 3 {
+			t.Errorf("%d commands sent in all, want the 3 of the one send", n)
+		}
+	})
+}
+
+// closeSpy is a store whose Close is only noted: the test reads what
+// the SDK left in it.
+type closeSpy struct {
+	queue.Store
+	closed atomic.Bool
+}
+
+func (c *closeSpy) Close() error { c.closed.Store(true); return nil }
+
+// Delete fails once closed, as a real store's does: a delete that came
+// after Close would leave the confirmed records.
+func (c *closeSpy) Delete(ctx ctxlite.Context, seqs []int64) error {
+	if c.closed.Load() {
+		return queue.ErrClosed
+	}
+	return c.Store.Delete(ctx, seqs)
+}
