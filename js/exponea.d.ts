@@ -32,8 +32,17 @@ export interface Config {
   wasmUrl?: string | URL
   /** Where exponea.worker.js is; default: beside the script or module. */
   workerUrl?: string | URL
-  /** false runs the SDK's Go side on the page instead of in a Worker. */
+  /** false runs the SDK's Go side on the page (as host: 'page'). */
   worker?: boolean
+  /**
+   * Where the SDK's Go side runs. 'auto' (default): a SharedWorker where
+   * the engine has one — one Go program for every page of the origin,
+   * tabs and the pages of a visit — else a dedicated Worker, else the
+   * page. 'sharedworker', 'worker' (a dedicated Worker per page) and
+   * 'page' ask for one; where it cannot start the SDK falls back, and
+   * startup.hostReason says why. Any other value throws a RangeError.
+   */
+  host?: 'auto' | 'sharedworker' | 'worker' | 'page'
   /**
    * When the SDK fetches its wasm and Worker. 'idle' (default): after the
    * page's load event and an idle period (requestIdleCallback, else a short
@@ -116,6 +125,14 @@ export interface DropEvent { id: string; kind: 'event' | 'customer'; reason: str
 export interface Startup {
   /** ms from configure until the start began (0 with start: 'eager'). */
   waited?: number
+  /** Where the Go side runs (as runsIn). */
+  host?: 'sharedworker' | 'worker' | 'page'
+  /** Why it does not run where asked (host), if it does not. */
+  hostReason?: string
+  /** A SharedWorker's lifetime: 'extended' (it outlives the last page for a while: Chromium) or 'page'. */
+  lifetime?: 'extended' | 'page'
+  /** The page joined a SharedWorker's Go program that was running already: nothing was downloaded, compiled or booted. */
+  joined?: boolean
   worker?: number
   script?: number
   compiled?: number
@@ -150,8 +167,8 @@ export interface ReadyClient {
   readonly ready: Promise<void>
   /** 'indexeddb', or 'memory' when IndexedDB could not be opened; undefined until ready. */
   readonly storage: 'indexeddb' | 'memory' | undefined
-  /** 'worker', or 'page' when the Worker could not be started; undefined until ready. */
-  readonly runsIn: 'worker' | 'page' | undefined
+  /** 'sharedworker' (one Go program for the origin's pages), 'worker' (a dedicated Worker) or 'page'; undefined until ready. */
+  readonly runsIn: 'sharedworker' | 'worker' | 'page' | undefined
   /**
    * Where the start-up's time went; empty until the start has begun.
    * waited: ms from configure until the start began (the wait for the

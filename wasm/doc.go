@@ -7,9 +7,11 @@
 // to the SDK (internal/bridge parses them) and the SDK's answers and
 // reports back to the loader.
 //
-// The handshake: the loader defines __exponeaBoot(apply) before it starts
-// this program; main calls it with apply, the function the loader calls
-// with each batch of call lines, and gets back the loader's hooks: done,
-// called with each JSON array of answers, and emit, called with a report's
-// kind and detail.
+// The handshake: the loader defines __exponeaBoot(open) before it starts
+// this program; main calls it with open. open(hooks) starts an SDK: hooks
+// has done, called with each JSON array of answers, and emit, called with
+// a report's kind and detail; open sets hooks.apply, the function the
+// loader calls with each batch of call lines, and hooks.close, which ends
+// that SDK. A dedicated Worker or a page opens one SDK; a SharedWorker one
+// for each page that connects, all in this one program.
 package main

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"sync"
+
 	"github.com/google/uuid"
 	"github.com/hack-pad/safejs"
 
@@ -23,10 +25,95 @@ func main() {
 	select {}
 }
 
-// boot starts the SDK and completes the handshake with the loader.
+// boot hands the loader the function that opens an SDK, and follows the
+// network state of the global for every SDK open.
+//
+// The loader calls open once for its page in a dedicated Worker or on the
+// page; a SharedWorker calls it for every page that connects, so the pages
+// of an origin share one Go runtime, each with an SDK of its own.
 func boot() error {
-	var out loader
-	s := sdk.New(browser.Platform(&out))
+	var (
+		mu    sync.Mutex
+		open  = map[*sdk.SDK]bool{}
+		locks = &sdk.Locks{} // a SharedWorker's pages send one at a time
+		outer sync.Once
+	)
+	opener, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		defer func() {
+			if p := recover(); p != nil {
+				browser.ConsoleError("open failed")
+			}
+		}()
+		if len(args) == 0 {
+			return nil
+		}
+		hooks := args[0]
+		p := browser.Platform(nil)
+		if shared, _ := hooks.Get("shared"); truthy(shared) {
+			// The origin's Web Lock too where the first page says a lock held
+			// here costs its pages nothing (sdk.Locks).
+			outer.Do(func() {
+				if web, _ := hooks.Get("webLocks"); truthy(web) {
+					locks.Outer = browser.WithLock
+				}
+			})
+			p.WithLock = locks.WithLock
+		}
+		s, err := openSDK(hooks, p, func(s *sdk.SDK) {
+			mu.Lock()
+			delete(open, s)
+			mu.Unlock()
+		})
+		if err != nil {
+			browser.ConsoleError("open: " + err.Error())
+			return nil
+		}
+		mu.Lock()
+		open[s] = true
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ev := range []string{"online", "offline"} {
+		online := ev == "online"
+		if _, err := browser.Listen("window", ev, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			for s := range open {
+				s.SetOnline(online)
+			}
+		}); err != nil {
+			browser.ConsoleWarn("cannot listen to " + ev + ": " + err.Error())
+		}
+	}
+	fn, err := safejs.Global().Get("__exponeaBoot")
+	if err != nil {
+		return err
+	}
+	if fn.Type() != safejs.TypeFunction {
+		return browser.ErrUnavailable
+	}
+	_, err = fn.Invoke(opener.Value())
+	return err
+}
+
+// openSDK starts an SDK on p that answers through hooks.done and
+// hooks.emit, and sets hooks.apply (the page's calls, as lines) and
+// hooks.close (ends the SDK: sdk.SDK.Close); closed runs once it is
+// closed.
+func openSDK(hooks safejs.Value, p sdk.Platform, closed func(*sdk.SDK)) (*sdk.SDK, error) {
+	out := &loader{}
+	var err error
+	if out.done, err = hooks.Get("done"); err != nil {
+		return nil, err
+	}
+	if out.emit, err = hooks.Get("emit"); err != nil {
+		return nil, err
+	}
+	p.Out = out
+	s := sdk.New(p)
 	apply, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer func() {
 			if p := recover(); p != nil {
@@ -48,30 +135,47 @@ func boot() error {
 		return nil
 	})
 	if err != nil {
-		return err
+		s.Close()
+		return nil, err
 	}
-	for _, ev := range []string{"online", "offline"} {
-		online := ev == "online"
-		if _, err := browser.Listen("window", ev, func() { s.SetOnline(online) }); err != nil {
-			browser.ConsoleWarn("cannot listen to " + ev + ": " + err.Error())
-		}
-	}
-	fn, err := safejs.Global().Get("__exponeaBoot")
+	var end safejs.Func
+	end, err = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		defer func() {
+			if p := recover(); p != nil {
+				browser.ConsoleError("close failed")
+			}
+		}()
+		s.Close()
+		closed(s)
+		// The loader drops both functions with this call; released, they
+		// no longer keep the SDK.
+		apply.Release()
+		end.Release()
+		return nil
+	})
 	if err != nil {
-		return err
+		apply.Release()
+		s.Close()
+		return nil, err
 	}
-	if fn.Type() != safejs.TypeFunction {
-		return browser.ErrUnavailable
+	if err := hooks.Set("apply", apply.Value()); err != nil {
+		end.Release()
+		apply.Release()
+		s.Close()
+		return nil, err
 	}
-	hooks, err := fn.Invoke(apply.Value())
-	if err != nil {
-		return err
+	if err := hooks.Set("close", end.Value()); err != nil {
+		end.Release()
+		apply.Release()
+		s.Close()
+		return nil, err
 	}
-	if out.done, err = hooks.Get("done"); err != nil {
-		return err
-	}
-	out.emit, err = hooks.Get("emit")
-	return err
+	return s, nil
+}
+
+func truthy(v safejs.Value) bool {
+	b, err := v.Bool()
+	return err == nil && b
 }
 
 // loader is the sdk.Out that hands answers and reports to the loader's

@@ -1,6 +1,10 @@
-// The channel to the Go side, which runs in a dedicated Worker when it can
-// (the page's main thread then pays only for serializing calls and posting
-// them) and on the page otherwise. Calls made in one task cross together at
+// The channel to the Go side, which runs in a worker when it can (the
+// page's main thread then pays only for serializing calls and posting
+// them) and on the page otherwise. The worker is a SharedWorker where the
+// engine has one — every page of the origin is a client of one Go program,
+// which outlives a page that goes while another is open (and in Chromium,
+// with extendedLifetime, the last page for a while) — else a dedicated
+// Worker; a page can ask for either, or for the page itself (host). Calls made in one task cross together at
 // the next microtask: a JS→Go call costs ~14 µs, a batch of a thousand
 // costs one.
 //
@@ -40,8 +44,17 @@ export class Bridge {
   // [method, args] calls that bring a restarted Go side to the page's
   // settings}. defaults is the default properties' JSON text; runGo starts
   // the Go side on the page and compile compiles the wasm (load.js).
-  constructor({ db, defaults, hooks, runGo, compile }) {
+  // host: 'auto' (a SharedWorker where there is one), 'sharedworker',
+  // 'worker' or 'page'; sharedName names the SharedWorker (pages of another
+  // SDK version must not share its Go program).
+  constructor({ db, defaults, hooks, runGo, compile, host = 'auto', sharedName = 'exponea' }) {
     this.hooks = hooks
+    this.host = host
+    this.sharedName = sharedName
+    this.hostReason = '' // why the Go side runs where it does, if not where asked
+    this.lifetime = '' // a SharedWorker's: 'extended' (outlives the last page for a while) or 'page'
+    this.instance = '' // the SharedWorker run that answered ready (worker.js)
+    this.early = null // the SharedWorker connection preconnect made, until launch takes it
     this.runGo = runGo
     this.compile = compile
     this.module = null // Promise of the wasm compiled on the page (null: failed), kept for restarts
@@ -59,7 +72,7 @@ export class Bridge {
     this.posting = [] // lines of the calls of this task, posted in the next (drain)
     this.held = 0 // the timer of hold(); nothing is posted while it runs
     this.apply = null // posts a batch of lines to the Go side; null while it is not running
-    this.where = '' // 'worker' or 'page'
+    this.where = '' // 'sharedworker', 'worker' or 'page'
     this.worker = null
     this.restarts = 0
     this.handovers = 0 // Go sides brought up to the page (handOver)
@@ -85,7 +98,7 @@ export class Bridge {
     // back/forward cache: what the next page answered for is settled.
     this.settleHandedOver()
     this.replayStored()
-    this.launch(workerUrl && typeof Worker === 'function' ? 'worker' : 'page')
+    this.launch(this.firstHost())
     return this.ready
   }
 
@@ -298,18 +311,60 @@ export class Bridge {
     }
   }
 
+  // preconnect connects to the origin's SharedWorker at configure, before
+  // the start waits for the page's content (start.js), and resolves true
+  // if its Go program is running already: joining it downloads, compiles
+  // and boots nothing, so the page need not wait. One not running loads
+  // only its script (~4 KB) here; the wasm waits for the start. Resolves
+  // false for any other host, or without an answer in a second.
+  preconnect(workerUrl) {
+    this.workerUrl = workerUrl
+    if (this.firstHost() !== 'sharedworker') return Promise.resolve(false)
+    let w
+    try { w = this.connect('sharedworker') } catch { return Promise.resolve(false) }
+    this.early = w
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 1000)
+      const done = (running) => { clearTimeout(timer); resolve(running) }
+      w.listen((e) => { if (e.data && e.data.t === 'hello') done(e.data.running === true) }, () => done(false))
+      w.post({ t: 'hello' })
+    })
+  }
+
+  // firstHost is where the Go side is started first: host, if the engine
+  // has it; hostReason says why not.
+  firstHost() {
+    const can = { sharedworker: typeof SharedWorker === 'function', worker: typeof Worker === 'function' }
+    if (!this.workerUrl || this.host === 'page') {
+      this.hostReason = this.host === 'page' ? 'asked for (host)' : 'no worker script (worker: false)'
+      return 'page'
+    }
+    if (this.host !== 'worker' && can.sharedworker) return 'sharedworker'
+    if (this.host === 'worker') this.hostReason = 'asked for (host)'
+    else this.hostReason = 'this engine has no SharedWorker'
+    if (can.worker) return 'worker'
+    this.hostReason = 'this engine has no Worker'
+    return 'page'
+  }
+
   // launch starts the Go side where, and hands it everything outstanding.
   // The wasm is compiled on the page from the start, beside the Worker's own
   // start, and posted to it (or used on the page); a restart reuses it.
   async launch(where) {
     this.where = where
     this.marks = { start: epochNow() }
-    if (!this.module) this.module = this.compile(this.wasmUrl).catch(() => null) // the Worker tries again, and says why
-    const marks = this.marks
-    this.module.then((m) => { if (m) marks.compiled = epochNow() })
+    // A SharedWorker compiles its own (a compiled module cannot be posted
+    // to one) — once for every page of the origin.
+    if (!this.module && where !== 'sharedworker') {
+      const marks = this.marks
+      this.module = this.compile(this.wasmUrl).catch(() => null) // the Worker tries again, and says why
+      this.module.then((m) => { if (m) marks.compiled = epochNow() })
+    }
     try {
-      if (where === 'worker') {
-        this.worker = new Worker(this.workerUrl)
+      if (where !== 'page') {
+        // The connection preconnect made, the first time.
+        this.worker = where === 'sharedworker' && this.early ? this.early : this.connect(where)
+        this.early = null
         this.marks.worker = epochNow()
         this.apply = await this.startWorker(this.worker)
       } else {
@@ -318,18 +373,20 @@ export class Bridge {
         const gen = ++this.pageRuns
         const live = () => gen === this.pageRuns
         const module = await this.module
-        this.apply = await this.runGo(this.wasmUrl, {
+        const open = await this.runGo(this.wasmUrl, (message) => live() && this.lost(message), { module, marks: this.marks })
+        this.apply = open({
           done: (text) => live() && this.done(text),
           emit: (kind, detail) => live() && this.event(kind, detail),
-          exit: (message) => live() && this.lost(message),
-        }, { module, marks: this.marks })
+        }).apply
       }
     } catch (e) {
       this.worker = null
       const msg = e && e.message ? e.message : String(e)
-      if (where === 'worker') {
-        console.warn(`[exponea] running on the page: the worker did not start (${msg})`)
-        return this.launch('page')
+      if (where !== 'page') {
+        const next = where === 'sharedworker' && typeof Worker === 'function' ? 'worker' : 'page'
+        this.hostReason = `the ${where === 'sharedworker' ? 'SharedWorker' : 'Worker'} did not start (${msg})`
+        console.warn(`[exponea] running ${next === 'page' ? 'on the page' : 'in a dedicated Worker'}: ${this.hostReason}`)
+        return this.launch(next)
       }
       return this.failed(msg)
     }
@@ -382,6 +439,41 @@ export class Bridge {
     this.watch()
   }
 
+  // connect starts the worker the Go side runs in — a dedicated Worker, or
+  // a port of the origin's SharedWorker — and returns it as {post(m),
+  // end(), listen(onmessage, onerror)}. end terminates a dedicated Worker;
+  // a SharedWorker outlives the page, and is told the page has gone.
+  connect(where) {
+    if (where === 'worker') {
+      const w = new Worker(this.workerUrl)
+      return {
+        post: (m) => w.postMessage(m),
+        end: () => w.terminate(),
+        listen: (onmessage, onerror) => { w.onmessage = onmessage; w.onerror = onerror },
+      }
+    }
+    // extendedLifetime: Chromium keeps the worker running for a while after
+    // its last page goes, so a send under way finishes and the next page
+    // of the visit finds the Go program running. Every page must pass the
+    // same value (Chromium refuses a page that does not), so every page
+    // passes it. An engine that reads the option has it.
+    let extended = false
+    const sw = new SharedWorker(this.workerUrl, {
+      name: this.sharedName,
+      get extendedLifetime() { extended = true; return true },
+    })
+    this.lifetime = extended ? 'extended' : 'page'
+    const port = sw.port
+    return {
+      post: (m) => port.postMessage(m),
+      end: () => {
+        try { port.postMessage({ t: 'bye' }) } catch { /* closed already */ }
+        port.close()
+      },
+      listen: (onmessage, onerror) => { port.onmessage = onmessage; sw.onerror = onerror },
+    }
+  }
+
   // startWorker resolves with the function that posts to w once the Go
   // side there has booted (worker.js has the protocol).
   startWorker(w) {
@@ -391,27 +483,29 @@ export class Bridge {
         if (w !== this.worker) return clearTimeout(timer) // given up on (suspend)
         if (booted) return this.lost(msg)
         clearTimeout(timer)
-        w.terminate()
+        w.end()
         reject(new Error(msg))
       }
       const timer = setTimeout(() => fail('no answer in 20 s'), 20000)
-      w.onerror = (e) => {
-        e.preventDefault()
-        fail(e.message || 'cannot load the worker script')
-      }
       const handle = (m) => {
         switch (m.t) {
           case 'ready':
             clearTimeout(timer)
             booted = true
             Object.assign(this.marks, m.marks)
-            resolve((text) => w.postMessage(text))
+            this.instance = m.instance
+            resolve((text) => w.post(text))
             break
           case 'fail': fail(m.message); break
           case 'exit': fail(m.message); break
           case 'done': this.done(m.text); break
           case 'emit': this.event(m.kind, m.detail); break
-          case 'pong': this.heard = Date.now(); break
+          case 'pong':
+            // A page moved to a fresh SharedWorker (WebKit does that when
+            // another tab closes) has no SDK there: start one again.
+            if (booted && m.instance && m.instance !== this.instance) return this.lost('the shared worker was started again')
+            this.heard = Date.now()
+            break
           case 'batch':
             for (const x of m.ms) {
               if (w !== this.worker) return // given up on within the batch
@@ -420,16 +514,24 @@ export class Bridge {
             break
         }
       }
-      w.onmessage = (e) => {
+      w.listen((e) => {
         if (w !== this.worker) return // a worker given up on
         handle(e.data)
-      }
+      }, (e) => {
+        e.preventDefault()
+        fail(e.message || 'cannot load the worker script')
+      })
+      // A SharedWorker's pages send one at a time under its own lock; the
+      // origin's Web Lock as well only where the worker outlives its pages
+      // (Chromium): Firefox evicts from its back/forward cache a page whose
+      // SharedWorker holds a Web Lock as it goes (sdk.Locks).
+      if (this.where === 'sharedworker') return w.post({ wasmUrl: String(this.wasmUrl), webLocks: this.lifetime === 'extended' })
       this.module.then((module) => {
         if (w !== this.worker) return
         try {
-          w.postMessage({ wasmUrl: String(this.wasmUrl), module })
+          w.post({ wasmUrl: String(this.wasmUrl), module })
         } catch { // a module the engine cannot post: the Worker compiles its own
-          w.postMessage({ wasmUrl: String(this.wasmUrl) })
+          w.post({ wasmUrl: String(this.wasmUrl) })
         }
       })
     })
@@ -439,7 +541,7 @@ export class Bridge {
   // and gives it up when it stays silent.
   watch() {
     clearTimeout(this.timer)
-    if (this.where !== 'worker' || !this.apply) return
+    if (this.where === 'page' || !this.apply) return
     this.timer = setTimeout(() => {
       const now = Date.now()
       if (this.waiting.size === 0) this.pinged = 0
@@ -447,7 +549,7 @@ export class Bridge {
       else if (!this.pinged || this.heard >= this.pinged) {
         if (now - this.heard > PING_AFTER) {
           this.pinged = now
-          this.worker.postMessage({ t: 'ping' })
+          this.worker.post({ t: 'ping' })
         }
       }
       this.watch()
@@ -463,10 +565,15 @@ export class Bridge {
   // page terminated. Nothing is lost: what the Go side had not answered for
   // stays with the bridge (journaled, for the calls that make records) and
   // goes to the next Go side — resume's, or the next page's.
+  //
+  // A SharedWorker outlives the page: it is told the page has gone, and
+  // closes the page's SDK — the calls it has not applied are dropped (the
+  // page's close path or journal has them), a send under way finishes
+  // (sdk.SDK.Close).
   suspend() {
-    if (this.where !== 'worker' || !this.worker) return
+    if (this.where === 'page' || !this.worker) return
     clearTimeout(this.timer)
-    this.worker.terminate()
+    this.worker.end()
     this.worker = null
     this.apply = null
     this.pinged = 0
@@ -479,17 +586,23 @@ export class Bridge {
     if (!this.suspended) return
     this.suspended = false
     this.settleHandedOver()
-    this.launch('worker')
+    this.launch(this.where)
   }
 
   // startup tells where the last start's time went, in ms since configure
-  // (or the restart) began it: when the Worker was created and its script
-  // ran, the wasm compiled (on the page, beside the Worker's start),
-  // instantiated, the Go runtime booted, and configure answered; openMs is
-  // configure's time opening IndexedDB. A phase not (yet) reached is absent.
+  // (or the restart) began it: when the worker was created and its script
+  // ran, the wasm compiled (on the page, beside a dedicated Worker's start;
+  // in a SharedWorker, there), instantiated, the Go runtime booted, and
+  // configure answered; openMs is configure's time opening IndexedDB. A
+  // phase not (yet) reached is absent. joined: the page joined a
+  // SharedWorker's Go program that was running already. host is where the
+  // Go side runs, hostReason why not where asked, lifetime a SharedWorker's.
   startup() {
     const m = this.marks
-    const out = {}
+    const out = { host: this.where }
+    if (this.hostReason) out.hostReason = this.hostReason
+    if (this.where === 'sharedworker') out.lifetime = this.lifetime
+    if (m.joined) out.joined = true
     for (const k of ['worker', 'script', 'compiled', 'instantiated', 'booted', 'configured']) {
       if (m[k]) out[k] = Math.round((m[k] - m.start) * 10) / 10
     }
@@ -504,12 +617,13 @@ export class Bridge {
     this.apply = null
     clearTimeout(this.timer)
     this.pinged = 0
-    if (this.worker) this.worker.terminate()
+    if (this.worker) this.worker.end()
     this.worker = null
     const attempt = this.restarts++
-    const next = this.where === 'worker' && attempt < RESTARTS.length ? 'worker' : 'page'
+    const next = this.where !== 'page' && attempt < RESTARTS.length ? this.where : 'page'
     if (this.where === 'page' && attempt >= RESTARTS.length) return this.failed(reason)
-    this.hooks.report('error', { message: `the SDK stopped (${reason}); restarting it ${next === 'worker' ? 'in a new worker' : 'on the page'}`, paused: false })
+    if (next === 'page') this.hostReason = `the worker stopped ${RESTARTS.length + 1} times (${reason})`
+    this.hooks.report('error', { message: `the SDK stopped (${reason}); restarting it ${next === 'page' ? 'on the page' : 'in a new worker'}`, paused: false })
     setTimeout(() => this.launch(next), RESTARTS[Math.min(attempt, RESTARTS.length - 1)])
   }
 

@@ -7,7 +7,7 @@ import { watchLeaving } from './leave.js'
 import { visitProperties, watchRoutes } from './visits.js'
 import { scheduleStart } from './start.js'
 import { CloseInfo, sendsBeforeStart } from './closeinfo.js'
-import { FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
+import { SDK_VERSION, FLUSH_MODES, SENDS_ON_HIDE, MIN_FLUSH_PERIOD_MS, MAX_FLUSH_PERIOD_MS, REPORT_KINDS } from './constants.gen.js'
 
 // Client is what Exponea.configure returns, at once: every method works
 // from the first instant (calls are journaled and handed to the Go side
@@ -57,6 +57,10 @@ export class Client {
       defaults: cfg.defaultProperties,
       runGo,
       compile: compileWasm,
+      host: cfg.host,
+      // Pages of another SDK version, or another configuration of where the
+      // files are, must not share its Go program.
+      sharedName: `exponea ${SDK_VERSION} ${urls.wasm}`,
       hooks: {
         report: (kind, detail) => this._report(kind, detail),
         configured: (state) => {
@@ -77,12 +81,20 @@ export class Client {
     /** Resolves once the SDK has started and its queue is open; rejects with the reason if it cannot start (calls then stay journaled for a later page). */
     this.ready = new Promise((resolve, reject) => {
       let now = true // begun in configure's own call: waited nothing
-      scheduleStart(cfg.start, () => {
+      let begun = false
+      const begin = () => {
+        if (begun) return
+        begun = true
         this._waited = now ? 0 : Math.round((performance.now() - this._configuredAt) * 10) / 10
         this._bridge.start(urls.wasm, urls.worker,
           () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}}`)
           .then(resolve, reject)
-      })
+      }
+      // A page that finds the origin's SharedWorker running (another tab, or
+      // the last page of the visit, is still there) joins it at once: there
+      // is nothing to download, so nothing to wait for.
+      if (cfg.start !== 'eager') this._bridge.preconnect(urls.worker).then((running) => { if (running) begin() })
+      scheduleStart(cfg.start, begin)
       now = false
     })
     this.ready.catch(() => {}) // reported through on('error') as well
@@ -125,7 +137,7 @@ export class Client {
   /** Where the queue lives: 'indexeddb', or 'memory' when IndexedDB is unavailable; undefined until ready. */
   get storage() { return this._s.storage }
 
-  /** Where the SDK's Go side runs: 'worker', or 'page' when a Worker could not be started; undefined until ready. */
+  /** Where the SDK's Go side runs: 'sharedworker' (one Go program for the origin's pages), 'worker' (a dedicated Worker) or 'page'; startup.hostReason says why not where asked; undefined until ready. */
   get runsIn() { return this._s.runsIn }
 
   /** Where the SDK's start-up time went: waited (ms from configure until the start began), then {worker, script, compiled, instantiated, booted, configured, openMs} in ms since the start began (see exponea.d.ts). */

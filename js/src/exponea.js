@@ -3,7 +3,7 @@ import { toJSON, requireObject } from './json.js'
 import { checkConfig } from './rules.js'
 import { adoptSnippets } from './snippet-adopt.js'
 import { SDK_VERSION } from './constants.gen.js'
-import { checkStart } from './start.js'
+import { checkStart, checkHost } from './start.js'
 
 // makeExponea builds the Exponea namespace; defaultWasmUrl and
 // defaultWorkerUrl say where the wasm file and the worker script are when
@@ -29,20 +29,20 @@ export function makeExponea(defaultWasmUrl, defaultWorkerUrl) {
      */
     configure(config, visit) {
       requireObject('configure', 'config', config)
-      const { wasmUrl, workerUrl, worker, start, ...rest } = config
+      const { wasmUrl, workerUrl, worker, start, host, ...rest } = config
       const text = toJSON('configure', 'config', rest)
       if (started) {
         if (text === startedWith) return started
         throw new Error('Exponea.configure: already configured on this page with another configuration; reload the page to change it')
       }
-      const cfg = { ...checkConfig(JSON.parse(text)), start: checkStart(start) }
+      const cfg = { ...checkConfig(JSON.parse(text)), start: checkStart(start), host: checkHost(host, worker) }
       if (typeof window === 'undefined' || typeof document === 'undefined') {
         throw new Error('Exponea.configure: there is no page here (server-side rendering?); configure the SDK in the browser')
       }
       const url = (u) => new URL(String(u), location.href).href // a Worker resolves against its own URL
       const client = new Client(cfg, text, {
         wasm: url(wasmUrl || defaultWasmUrl()),
-        worker: worker === false ? '' : url(workerUrl || defaultWorkerUrl()),
+        worker: cfg.host === 'page' ? '' : url(workerUrl || defaultWorkerUrl()),
       }, visit)
       started = client
       startedWith = text

@@ -21,16 +21,17 @@ export async function compileWasm(wasmUrl) {
 }
 
 // runGo instantiates the wasm — module, if given, else compiled from
-// wasmUrl — runs it, and resolves with the apply function it hands over
-// once booted (see wasm/doc.go). hooks are {done, emit, exit}: what Go
-// calls with answers and reports, and what is called if the Go program
-// ends — it never should; a crash ends it. marks, if given, gets the times
-// (epoch ms) the module was compiled (if compiled here), instantiated and
-// booted.
-export async function runGo(wasmUrl, hooks, { module, marks = {} } = {}) {
+// wasmUrl — runs it, and resolves once booted (see wasm/doc.go) with
+// open(hooks): it starts an SDK in the Go program that answers through
+// hooks {done, emit} — shared: it is one of a SharedWorker's, webLocks: and
+// they take the origin's Web Lock too — and returns {apply, close} — apply takes a batch of
+// call lines, close ends that SDK. exit is called if the Go program ends:
+// it never should; a crash ends it. marks, if given, gets the times (epoch
+// ms) the module was compiled (if compiled here), instantiated and booted.
+export async function runGo(wasmUrl, exit, { module, marks = {} } = {}) {
   const go = new globalThis.Go()
   const booted = new Promise((resolve) => {
-    globalThis.__exponeaBoot = (apply) => { resolve(apply); return hooks }
+    globalThis.__exponeaBoot = (open) => { resolve(open) }
   })
   let instance
   try {
@@ -51,13 +52,18 @@ export async function runGo(wasmUrl, hooks, { module, marks = {} } = {}) {
   // The Go side reads its linear memory's size from here for getStats().
   globalThis.__exponeaMemory = () => instance.exports.mem.buffer.byteLength
   go.run(instance).then(
-    () => hooks.exit('the Go program exited'),
-    (e) => hooks.exit(`the Go program crashed: ${e && e.message ? e.message : e}`),
+    () => exit('the Go program exited'),
+    (e) => exit(`the Go program crashed: ${e && e.message ? e.message : e}`),
   )
-  const apply = await booted
+  const open = await booted
   marks.booted = now()
   delete globalThis.__exponeaBoot
-  return apply
+  return ({ done, emit, shared = false, webLocks = false }) => {
+    const hooks = { done, emit, shared, webLocks, apply: null, close: null }
+    open(hooks)
+    if (!hooks.apply) throw new Error('the Go program could not open an SDK')
+    return { apply: hooks.apply, close: hooks.close }
+  }
 }
 
 // cspHint names the directive a Content-Security-Policy lacks when it is

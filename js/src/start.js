@@ -35,6 +35,21 @@ export function checkStart(value) {
   return value
 }
 
+// HOSTS are the values of configure's `host`, where the Go side runs; the
+// first is the default: a SharedWorker where the engine has one, else a
+// dedicated Worker, else the page.
+export const HOSTS = ['auto', 'sharedworker', 'worker', 'page']
+
+// checkHost validates configure's `host` (and the older `worker: false`,
+// which is host 'page') and returns it.
+export function checkHost(value, worker) {
+  if (value === undefined || value === null) return worker === false ? 'page' : HOSTS[0]
+  if (!HOSTS.includes(value)) {
+    throw new RangeError(`configure: host must be one of ${HOSTS.map((m) => `'${m}'`).join(', ')}`)
+  }
+  return value
+}
+
 // startSteps is the decision: what must happen, in order, before the SDK
 // starts loading, given the mode and the document's readyState when
 // configure was called. 'load': the window's load event (the page's images,

@@ -1,65 +1,144 @@
-// The dedicated Worker the Go side runs in: the page's main thread pays only
-// for serializing calls and posting them here. IndexedDB, fetch, Web Locks
-// and BroadcastChannel all work in a Worker; what needs the page (visibility,
+// The worker the Go side runs in: the page's main thread pays only for
+// serializing calls and posting them here. IndexedDB, fetch, Web Locks and
+// BroadcastChannel all work in a worker; what needs the page (visibility,
 // pagehide, the keepalive close path) stays in the loader on the page.
 //
-// Messages: the first from the page is {wasmUrl, module?} (module: the
-// wasm, compiled on the page; without it the Worker fetches and compiles
-// it); then each is a batch of call lines (a string) or {t:'ping'}. To the
-// page: {t:'ready', marks} | {t:'fail', message} | {t:'done', text} |
-// {t:'emit', kind, detail} | {t:'pong'} | {t:'exit', message} (the Go
-// program ended: the page restarts the Worker) | {t:'batch', ms: [those]}. marks: when (epoch ms) this
-// script started, the page's message came, and the module was compiled,
-// instantiated and booted.
+// The same script serves as a dedicated Worker (one page) and as a
+// SharedWorker: there every page of the origin that connects gets an SDK
+// of its own in the one Go program, which the first page's start boots and
+// which outlives a page that goes while others are open (or, in Chromium,
+// for a while after the last, with extendedLifetime).
+//
+// Messages, per page (the Worker's, or a SharedWorker port's): the first
+// from the page is {wasmUrl, module?} (module: the wasm, compiled on the
+// page, which only a dedicated Worker can be posted; without it the worker
+// fetches and compiles it; webLocks: a SharedWorker takes the origin's Web
+// Lock to send, see sdk.Locks); then each is a batch of call lines (a string),
+// {t:'ping'}, or {t:'bye'} (SharedWorker: the page has gone; its SDK is
+// closed, see sdk.SDK.Close). To the page: {t:'ready', marks, instance} |
+// {t:'fail', message} | {t:'done', text} | {t:'emit', kind, detail} |
+// {t:'pong', instance} | {t:'exit', message} (the Go program ended, or this
+// worker has no SDK for the page: the page starts one again) |
+// {t:'batch', ms: [those]}. Before its start a page may say {t:'hello'}
+// and hear {t:'hello', running}: whether the Go program is up (or booting),
+// so that joining it costs no download — the page need not wait to start. marks: when (epoch ms) this script started, the
+// page's message came, and the module was compiled, instantiated and booted
+// — or joined: true when the Go program was running already. instance
+// names this run of the script: a page that hears another instance than
+// the one it started with was moved to a fresh worker (WebKit does that)
+// and starts its SDK again.
 import { runGo } from './load.js'
 
-const script = performance.timeOrigin + performance.now()
+const now = () => performance.timeOrigin + performance.now()
+const script = now()
+const instance = `${Math.round(script)}-${Math.random().toString(36).slice(2, 10)}`
 
-// send posts m to the page together with whatever else the Go side says in
-// the same turn — the answers to a batch, the records it stored, the
-// outcome of a request and the records it confirmed — as one message
-// {t:'batch', ms}: every message is a task on the page's main thread.
-let outbox = null
-function send(m) {
-  if (!outbox) {
-    outbox = []
-    queueMicrotask(() => {
-      const ms = outbox
-      outbox = null
-      self.postMessage(ms.length === 1 ? ms[0] : { t: 'batch', ms })
-    })
-  }
-  outbox.push(m)
-}
-let apply = null
-let starting = false
-self.onmessage = async (e) => {
-  if (typeof e.data === 'string') {
-    if (apply) apply(e.data)
-    return
-  }
-  if (e.data.t === 'ping') {
-    self.postMessage({ t: 'pong' })
-    return
-  }
-  if (starting || !e.data.wasmUrl) return
-  starting = true
-  let marks = { script, message: performance.timeOrigin + performance.now() }
-  const hooks = {
-    done: (text) => send({ t: 'done', text }),
-    emit: (kind, detail) => send({ t: 'emit', kind, detail }),
-    exit: (message) => send({ t: 'exit', message }),
-  }
-  try {
-    try {
-      apply = await runGo(e.data.wasmUrl, hooks, { module: e.data.module, marks })
-    } catch (err) {
-      if (!e.data.module) throw err
-      marks = { script, message: marks.message }
-      apply = await runGo(e.data.wasmUrl, hooks, { marks }) // compile it here after all
+// outbox returns a send(m) that posts m with whatever else the Go side says
+// to the page in the same turn — the answers to a batch, the records it
+// stored, the outcome of a request and the records it confirmed — as one
+// message {t:'batch', ms}: every message is a task on the page's main
+// thread.
+function outbox(post) {
+  let box = null
+  return (m) => {
+    if (!box) {
+      box = []
+      queueMicrotask(() => {
+        const ms = box
+        box = null
+        post(ms.length === 1 ? ms[0] : { t: 'batch', ms })
+      })
     }
-    self.postMessage({ t: 'ready', marks })
-  } catch (err) {
-    self.postMessage({ t: 'fail', message: String(err && err.message ? err.message : err) })
+    box.push(m)
   }
+}
+
+const message = (err) => String(err && err.message ? err.message : err)
+
+// serve talks to one page through endpoint (self, or a port); boot(data,
+// marks, exit) resolves with the Go program's open (load.js).
+function serve(endpoint, boot, onBye, running = () => false, shared = false) {
+  const send = outbox((m) => endpoint.postMessage(m))
+  let client = null
+  let starting = false
+  let gone = false
+  const exit = (msg) => {
+    client = null
+    if (!gone) endpoint.postMessage({ t: 'exit', message: msg })
+  }
+  endpoint.onmessage = async (e) => {
+    const d = e.data
+    if (typeof d === 'string') {
+      if (client) client.apply(d)
+      else if (!starting) endpoint.postMessage({ t: 'exit', message: 'the worker has no SDK for this page (it was started again)' })
+      return
+    }
+    switch (d && d.t) {
+      case 'ping':
+        endpoint.postMessage({ t: 'pong', instance })
+        return
+      case 'hello':
+        endpoint.postMessage({ t: 'hello', running: running(), instance })
+        return
+      case 'bye':
+        gone = true
+        if (client) client.close()
+        client = null
+        onBye()
+        return
+    }
+    if (starting || !d || !d.wasmUrl) return
+    starting = true
+    const marks = { script, message: now() }
+    try {
+      const open = await boot(d, marks, exit)
+      if (gone) return
+      client = open({ done: (text) => send({ t: 'done', text }), emit: (kind, detail) => send({ t: 'emit', kind, detail }), shared, webLocks: d.webLocks === true })
+      endpoint.postMessage({ t: 'ready', marks, instance })
+    } catch (err) {
+      endpoint.postMessage({ t: 'fail', message: message(err) })
+    }
+  }
+}
+
+if (typeof SharedWorkerGlobalScope === 'function' && self instanceof SharedWorkerGlobalScope) {
+  // One Go program for every page; booted by the first page's start, and
+  // again after it ended.
+  let program = null
+  const exits = new Set()
+  const boot = (d, marks, exit) => {
+    exits.add(exit)
+    if (program) {
+      marks.joined = true
+      delete marks.script // the script ran for an earlier page
+      return program
+    }
+    const p = runGo(d.wasmUrl, (msg) => {
+      if (program === p) program = null
+      for (const x of [...exits]) x(msg)
+      exits.clear()
+    }, { marks })
+    program = p
+    p.catch(() => { if (program === p) program = null })
+    return p
+  }
+  self.onconnect = (e) => {
+    const port = e.ports[0]
+    let exit = null
+    serve(port, (d, marks, x) => { exit = x; return boot(d, marks, x) }, () => {
+      if (exit) exits.delete(exit)
+      port.close()
+    }, () => program !== null, true)
+  }
+} else {
+  // A dedicated Worker: one page, whose wasm may come compiled.
+  serve(self, async (d, marks, exit) => {
+    try {
+      return await runGo(d.wasmUrl, exit, { module: d.module, marks })
+    } catch (err) {
+      if (!d.module) throw err
+      for (const k of ['compiled', 'instantiated']) delete marks[k]
+      return runGo(d.wasmUrl, exit, { marks }) // compile it here after all
+    }
+  }, () => {})
 }

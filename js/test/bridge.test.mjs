@@ -160,7 +160,7 @@ test('a suspended Go side gets, once resumed, configure, the settings and every 
   const { b, posted, go } = bridge()
   go()
   b.where = 'worker'
-  b.worker = { terminate() { this.ended = true } }
+  b.worker = { end() { this.ended = true } }
   const w = b.worker
   b.suspend() // pagehide
   assert.ok(w.ended, 'the Worker is ended at once')
@@ -181,7 +181,7 @@ test('a page restored from the back/forward cache neither resends at close nor h
   const { b, posted, store, go } = bridge()
   go()
   b.where = 'worker'
-  b.worker = { terminate() {} }
+  b.worker = { end() {} }
   posted.length = 0
   const click = b.call('trackEvent', '{"name":"click"}')
   b.hold(60000) // leaving for another page of the site
@@ -294,4 +294,202 @@ test('a configuration the Go side refuses fails the SDK at once: no restart, eve
   t.mock.timers.runAll() // every timer set, the restart's included if there were one
   assert.deepEqual(launched, [])
   assert.equal(new Journal('db', store).entries().length, 1)
+})
+
+// Fake workers: a SharedWorker (with a port) and a Worker, each answering
+// the start message as worker.js does (or failing to load, as a refused
+// script does), recording what the page posted.
+function fakeWorkers({ sharedFails = false, readsLifetime = true } = {}) {
+  const made = []
+  const answer = (w, post) => (m) => {
+    w.posted.push(m)
+    if (m && m.wasmUrl) setTimeout(() => post({ t: 'ready', marks: {}, instance: w.instance }), 0)
+    if (m && m.t === 'ping') setTimeout(() => post({ t: 'pong', instance: w.pongAs || w.instance }), 0)
+    if (m && m.t === 'hello') setTimeout(() => post({ t: 'hello', running: !!w.running, instance: w.instance }), 0)
+  }
+  class SharedWorker {
+    constructor(url, opts) {
+      this.kind = 'sharedworker'
+      this.url = url
+      this.name = opts.name
+      if (readsLifetime) this.extendedLifetime = opts.extendedLifetime
+      this.posted = []
+      this.instance = 'i1'
+      this.closed = false
+      made.push(this)
+      const w = this
+      this.port = {
+        onmessage: null,
+        postMessage: sharedFails ? (m) => w.posted.push(m) : answer(w, (m) => w.port.onmessage && w.port.onmessage({ data: m })),
+        close() { w.closed = true },
+      }
+      if (sharedFails) setTimeout(() => this.onerror && this.onerror({ message: 'refused', preventDefault() {} }), 0)
+    }
+  }
+  class Worker {
+    constructor(url) {
+      this.kind = 'worker'
+      this.url = url
+      this.posted = []
+      this.instance = 'w1'
+      made.push(this)
+      this.postMessage = answer(this, (m) => this.onmessage && this.onmessage({ data: m }))
+    }
+    terminate() { this.terminated = true }
+  }
+  return { made, SharedWorker, Worker }
+}
+
+async function withGlobals(globals, fn) {
+  const saved = Object.fromEntries(Object.keys(globals).map((k) => [k, globalThis[k]]))
+  Object.assign(globalThis, globals)
+  try { return await fn() } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete globalThis[k]; else globalThis[k] = v
+  }
+}
+
+function hosted(host, opts) {
+  globalThis.localStorage = storage()
+  const b = new Bridge({
+    db: 'db', defaults: '{}', host, sharedName: 'exponea 1 /x.wasm',
+    hooks: { report() {}, configured() {}, restore: () => [] },
+    compile: async () => ({ compiled: true }),
+    runGo: async () => () => ({ apply() {} }),
+    ...opts,
+  })
+  return b
+}
+
+// answerConfigure answers the configure the page handed over to w.
+function answerConfigure(b, w) {
+  const lines = w.posted.filter((m) => typeof m === 'string').join('\n').split('\n').map(fields)
+  b.done(JSON.stringify([{ i: Number(lines[0][0]), v: { storage: 'indexeddb' } }]))
+}
+
+test('the Go side runs in a SharedWorker by default, named for the SDK version, with an extended lifetime asked for; the page compiles nothing', async () => {
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    let compiled = 0
+    const b = hosted('auto', { compile: async () => { compiled++ } })
+    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+    await new Promise((r) => setTimeout(r, 5))
+    assert.equal(f.made.length, 1)
+    const w = f.made[0]
+    assert.equal(w.kind, 'sharedworker')
+    assert.equal(w.name, 'exponea 1 /x.wasm')
+    assert.equal(w.extendedLifetime, true)
+    assert.deepEqual(w.posted[0], { wasmUrl: '/x.wasm', webLocks: true }, 'no compiled module: a SharedWorker cannot be posted one; it outlives its pages, so it takes the Web Lock as well')
+    assert.equal(compiled, 0, 'the page compiled nothing')
+    answerConfigure(b, w)
+    await ready
+    assert.deepEqual(b.startup().host, 'sharedworker')
+    assert.equal(b.startup().lifetime, 'extended')
+    assert.equal(b.startup().hostReason, undefined)
+    b.suspend() // pagehide
+    assert.deepEqual(w.posted.at(-1), { t: 'bye' }, 'the SharedWorker is told the page went')
+    assert.equal(w.closed, true, 'and the port is closed')
+  })
+})
+
+test('an engine that does not read extendedLifetime gives a SharedWorker whose lifetime is the page\'s', async () => {
+  const f = fakeWorkers({ readsLifetime: false })
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+    await new Promise((r) => setTimeout(r, 5))
+    answerConfigure(b, f.made[0])
+    await ready
+    assert.equal(b.startup().lifetime, 'page')
+    assert.deepEqual(f.made[0].posted[0], { wasmUrl: '/x.wasm', webLocks: false }, 'no Web Lock in a SharedWorker that goes with its pages (Firefox keeps no page out of its cache for it)')
+    b.suspend()
+  })
+})
+
+test('a SharedWorker that does not start falls back to a dedicated Worker, and startup says why', async () => {
+  const f = fakeWorkers({ sharedFails: true })
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    const warn = console.warn
+    const warned = []
+    console.warn = (m) => warned.push(m)
+    try {
+      const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+      await new Promise((r) => setTimeout(r, 10))
+      assert.deepEqual(f.made.map((w) => w.kind), ['sharedworker', 'worker'])
+      answerConfigure(b, f.made[1])
+      await ready
+    } finally { console.warn = warn }
+    assert.equal(b.where, 'worker')
+    assert.match(b.startup().hostReason, /the SharedWorker did not start \(refused\)/)
+    assert.match(warned[0], /running in a dedicated Worker: the SharedWorker did not start/)
+    assert.deepEqual(f.made[1].posted[0], { wasmUrl: '/x.wasm', module: { compiled: true } }, 'the dedicated Worker gets the module compiled on the page')
+    b.suspend()
+    assert.equal(f.made[1].terminated, true, 'a dedicated Worker is terminated at pagehide')
+  })
+})
+
+test('host: \'worker\' and an engine without SharedWorker run a dedicated Worker; host: \'page\' the page', async () => {
+  for (const [host, globals, where, reason] of [
+    ['worker', {}, 'worker', /asked for/],
+    ['auto', { SharedWorker: undefined }, 'worker', /no SharedWorker/],
+    ['page', {}, 'page', /asked for/],
+  ]) {
+    const f = fakeWorkers()
+    await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker, ...globals }, async () => {
+      const b = hosted(host)
+      b.launch = (w) => { b.where = w }
+      b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+      assert.equal(b.where, where, host)
+      assert.match(b.startup().hostReason, reason)
+    })
+  }
+})
+
+test('a page whose SharedWorker answers from another instance (WebKit started it again) starts its SDK again there', async (t) => {
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    const reports = []
+    b.hooks.report = (k, d) => reports.push([k, d])
+    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+    await new Promise((r) => setTimeout(r, 5))
+    const w = f.made[0]
+    answerConfigure(b, w)
+    await ready
+    const relaunched = []
+    b.launch = (where) => relaunched.push(where)
+    b.call('trackEvent', '{"name":"a"}')
+    await tick()
+    w.pongAs = 'i2' // the engine swapped in a fresh worker, with no SDK for this page
+    b.heard = Date.now() - 3000
+    w.port.postMessage({ t: 'ping' })
+    await new Promise((r) => setTimeout(r, 5))
+    assert.match(reports.find(([k]) => k === 'error')[1].message, /the shared worker was started again/)
+    await new Promise((r) => setTimeout(r, 300))
+    assert.deepEqual(relaunched, ['sharedworker'], 'started again in a SharedWorker')
+    clearTimeout(b.timer)
+  })
+})
+
+test('preconnect asks the SharedWorker whether its Go program runs, and the start uses that connection', async () => {
+  for (const running of [true, false]) {
+    const f = fakeWorkers()
+    const Shared = class extends f.SharedWorker { constructor(...a) { super(...a); this.running = running } }
+    await withGlobals({ SharedWorker: Shared, Worker: f.Worker }, async () => {
+      const b = hosted('auto')
+      assert.equal(await b.preconnect('/w.js'), running)
+      const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+      await new Promise((r) => setTimeout(r, 5))
+      assert.equal(f.made.length, 1, 'one connection: the start took the early one')
+      assert.deepEqual(f.made[0].posted.slice(0, 2), [{ t: 'hello' }, { wasmUrl: '/x.wasm', webLocks: true }])
+      answerConfigure(b, f.made[0])
+      await ready
+      b.suspend()
+    })
+  }
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    assert.equal(await hosted('worker').preconnect('/w.js'), false, 'a dedicated Worker is never running before the start')
+    assert.equal(f.made.length, 0)
+  })
 })
