@@ -3,7 +3,7 @@
 // tracks an event at once. The pages server sends the policy with every
 // response, as a site-wide policy is sent, or with the page alone.
 import assert from 'node:assert/strict'
-import { test, env, config, open } from './harness.mjs'
+import { test, env, config, open, RUNS_IN } from './harness.mjs'
 
 // policy is docs/serving.md's minimal policy for a page whose SDK sends to
 // collector, with script-src's sources replaced by scriptSrc.
@@ -28,7 +28,7 @@ test("under default-src 'self' with docs/serving.md's script-src, worker-src and
   const { pages, collector, browser } = await env(t)
   pages.csp = policy(collector)
   const { page, outcome, tracked } = await visit(await browser.newContext(), pages, collector)
-  assert.deepEqual(outcome, { ok: true, runsIn: 'worker' })
+  assert.deepEqual(outcome, { ok: true, runsIn: RUNS_IN })
   assert.equal(tracked, 'stored')
   assert.equal((await delivered(collector)).length, 1)
   assert.deepEqual(await page.console(), [], 'no warning or error (a refused load would say so)')
@@ -60,7 +60,7 @@ test("without 'wasm-unsafe-eval', ready rejects naming it; the calls stay journa
 test("a policy sent with the page alone does not reach the Worker: without 'wasm-unsafe-eval' the SDK runs there", async (t) => {
   const { pages, collector, browser } = await env(t)
   const { outcome, tracked } = await visit(await browser.newContext(), pages, collector, `&csp=${encodeURIComponent(policy(collector, "'self'"))}`)
-  assert.deepEqual(outcome, { ok: true, runsIn: 'worker' })
+  assert.deepEqual(outcome, { ok: true, runsIn: RUNS_IN })
   assert.equal(tracked, 'stored')
   assert.equal((await delivered(collector)).length, 1)
 })

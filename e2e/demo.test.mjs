@@ -41,7 +41,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 test('the demo gets ready, and each button does what it says, as the arrivals show', async (t) => {
   const page = await visit(t, '/')
   await waitText(page, '#status', /^ready/, 'the demo to say ready')
-  assert.equal(await text(page, '#host'), 'worker')
+  assert.equal(await text(page, '#host'), 'sharedworker', 'the Go side runs in a SharedWorker (every engine here has one)')
   assert.equal(await text(page, '#storage'), 'indexeddb')
   const cookie = await waitText(page, '#cookie', UUID, 'the cookie')
   const arrived = (sel, re, what) => waitText(page, sel, re, what)

@@ -263,8 +263,14 @@ export async function contexts(t) {
 
 // config returns an SDK configuration pointing at collector.
 export function config(collector, extra = {}) {
-  return { projectToken: TOKEN, authorization: `Token ${KEY}`, baseUrl: collector.url, ...extra }
+  return { projectToken: TOKEN, authorization: `Token ${KEY}`, baseUrl: collector.url, ...(HOST === 'auto' ? {} : { host: HOST }), ...extra }
 }
+
+// HOST is where the suites run the SDK's Go side (E2E_HOST): 'auto' (the
+// default: a SharedWorker in every engine here), or 'worker' for the
+// dedicated Worker; RUNS_IN is what client.runsIn then says.
+export const HOST = process.env.E2E_HOST || 'auto'
+export const RUNS_IN = HOST === 'auto' ? 'sharedworker' : HOST
 
 // open loads a test page (path, default '/', with ?prelude= for preludes)
 // in a new page of ctx and, with cfg, configures the SDK there (as

@@ -24,11 +24,11 @@ test('a full queue evicts the oldest events with drop reports; identify records 
   assert.equal((await collector.customers()).length, 1, 'the identify record is never evicted before events')
 })
 
-for (const where of ['worker', 'page']) {
+for (const where of ['sharedworker', 'worker', 'page']) {
   test(`IndexedDB unavailable (${where}): a memory queue with a warning, and tracking still works`, async (t) => {
     const { pages, collector, browser } = await env(t)
     const page = await open(await browser.newContext(), pages, null, { prelude: ['no-idb'] })
-    const extra = where === 'worker' ? { workerUrl: '/no-idb-worker.js' } : { worker: false }
+    const extra = where === 'page' ? { worker: false } : { workerUrl: '/no-idb-worker.js', host: where }
     const got = await page.evaluate(async (cfg) => {
       const { Exponea } = await import('/dist/exponea.mjs')
       window.exponea = await Exponea.configure(cfg)

@@ -5,7 +5,7 @@
 // js/src/methods.js, which js/test/methods.test.mjs holds the types to),
 // the getters answering as the client's do.
 import assert from 'node:assert/strict'
-import { test, env, config } from './harness.mjs'
+import { test, env, config, RUNS_IN } from './harness.mjs'
 import { METHODS, PROPERTIES } from '../js/src/methods.js'
 
 test('the snippet\'s client, kept from before the SDK loaded, has every method and property once it is in, and they work', async (t) => {
@@ -68,7 +68,7 @@ test('the snippet\'s client, kept from before the SDK loaded, has every method a
   assert.ok(r.flushed >= 4, `flushData delivered it (${r.flushed})`)
   assert.equal(r.flushReports, 1, 'one flush report: the listener taken off with off() heard nothing')
   assert.deepEqual(r.properties, { ready: 'object', storage: 'string', runsIn: 'string', startup: 'object' })
-  assert.deepEqual(r.where, ['indexeddb', 'worker', 'number'])
+  assert.deepEqual(r.where, ['indexeddb', RUNS_IN, 'number'])
   const visits = await collector.waitFor(async () => {
     const v = await collector.events('event_type=page_visit')
     return v.length >= 2 && v

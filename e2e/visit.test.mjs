@@ -6,7 +6,7 @@
 // another page of the site reaches even a backend that does not dedupe once
 // (counted by a proxy in front of the collector: receipts.mjs).
 import assert from 'node:assert/strict'
-import { test, env, config, engine } from './harness.mjs'
+import { test, env, config, engine, RUNS_IN } from './harness.mjs'
 import { countReceipts } from './receipts.mjs'
 import { Walk } from './walk.mjs'
 
@@ -52,7 +52,7 @@ test('a walk through seven pages of a site: every page gets ready, every click a
   await walk.settle()
   await walk.button() // 7
   for (const p of walk.pages) assert.equal(p.error, null, `page ${p.n} (${p.how}): ${p.error}`)
-  for (const p of walk.pages) assert.equal(p.runsIn, 'worker', `page ${p.n} (${p.how}) runs in a Worker`)
+  for (const p of walk.pages) assert.equal(p.runsIn, RUNS_IN, `page ${p.n} (${p.how}) runs in a ${RUNS_IN}`)
 
   const events = await walkEvents(collector, walk, walk.clicks)
   assert.deepEqual(events.map((e) => [e.properties.via, e.properties.from]).sort(),

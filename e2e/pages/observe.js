@@ -1,7 +1,8 @@
 // Test instrumentation, the first script of every test page (the pages
-// server inserts it) and of every same-origin classic Worker the page
-// starts (the Worker constructor here loads the worker's script through
-// observe-worker.js). It records fetches, console warnings and errors (and
+// server inserts it) and of every same-origin classic Worker and
+// SharedWorker the page starts (the constructors here load the worker's
+// script through observe-worker.js). A SharedWorker's records go to every
+// page connected to it. It records fetches, console warnings and errors (and
 // the SDK's debug logs, prefixed [exponea]), and
 // uncaught errors into window.__e2e, which the harness reads by polling
 // (Page.requests(), console(), errors()): the same in every engine, with no
@@ -13,7 +14,24 @@
   const MAX = 5000
   let n = 0
   let record
-  if (inWorker) {
+  const shared = typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWorkerGlobalScope
+  if (shared) {
+    // To every page connected, which the SharedWorker wrapper below listens
+    // to; what comes before the first page's port waits for it.
+    const ports = new Set()
+    const early = []
+    self.addEventListener('connect', (e) => {
+      const port = e.ports[0]
+      ports.add(port)
+      for (const m of early) port.postMessage(m)
+      early.length = 0
+    })
+    record = (kind, entry) => {
+      const m = { t: '__e2e', kind, entry }
+      if (!ports.size) return early.length < MAX && early.push(m)
+      for (const port of ports) port.postMessage(m)
+    }
+  } else if (inWorker) {
     // To the page, which the Worker wrapper below listens to.
     record = (kind, entry) => self.postMessage({ t: '__e2e', kind, entry })
   } else {
@@ -29,9 +47,10 @@
       log[kind].push(entry)
       if (kind === 'requests') byId.set(entry.id, entry)
     }
-    const Native = self.Worker
-    if (Native) {
-      self.Worker = new Proxy(Native, {
+    const wrap = (name, target) => {
+      const Native = self[name]
+      if (!Native) return
+      self[name] = new Proxy(Native, {
         construct(Target, [url, opts]) {
           const src = new URL(String(url), location.href)
           // Only a same-origin http(s) classic script can be loaded by
@@ -40,7 +59,7 @@
           const w = new Target('/observe-worker.js?src=' + encodeURIComponent(src.href), opts)
           // Registered before the SDK sets onmessage, so it runs first and
           // keeps the observer's messages from the SDK.
-          w.addEventListener('message', (e) => {
+          target(w).addEventListener('message', (e) => {
             const m = e.data
             if (m && m.t === '__e2e') {
               e.stopImmediatePropagation()
@@ -51,6 +70,8 @@
         },
       })
     }
+    wrap('Worker', (w) => w)
+    wrap('SharedWorker', (w) => w.port)
   }
 
   const text = (v) => {

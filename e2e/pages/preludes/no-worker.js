@@ -1,2 +1,3 @@
-// No Worker support (?prelude=no-worker).
+// No Worker support (?prelude=no-worker): neither kind.
 delete window.Worker
+delete window.SharedWorker
