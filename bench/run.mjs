@@ -339,6 +339,62 @@ async function secondVisit(ctx, sdk, run, r) {
   }
 }
 
+// ---------- a visit: the pages of one site, in one tab ----------
+// A visitor walks VISIT_PAGES pages of a site in one tab. Each page loads the
+// SDK (files cacheable, /cached/: the HTTP cache serves them after the
+// first page), waits VISIT_DWELL_MS after ready, then tracks a click and
+// leaves for the next page in the same task, as a link that tracks does.
+// Per SDK: ready on the pages after the first (median), and of the clicks,
+// how many never arrived and how many arrived more than once (the sink
+// does not dedupe, as a backend that does not would not).
+const VISIT_PAGES = 8
+const VISIT_DWELL_MS = 300
+async function visitPhase({ browser, sink, pages }, list) {
+  const out = new Map()
+  for (const sdk of list) {
+    const r = { notes: [], external: [] }
+    const run = `visit-${sdk.id}-${Math.random().toString(36).slice(2, 8)}`
+    const context = await browser.newContext()
+    const readies = []
+    const clicks = VISIT_PAGES - 1
+    try {
+      const page = await context.newPage()
+      page.on('pageerror', (e) => log(`${sdk.id}: page error: ${e.message}`))
+      watchExternal(page, r)
+      const cfg = { sink: sink.url, run }
+      await page.goto(pages.url + '/?visit=0', { timeout: 30000 })
+      for (let i = 0; ; i++) {
+        const v = await loadSDK(page, sdk.id, cfg, '/cached')
+        if (i > 0) readies.push(v.ready_ms)
+        if (i > 0 && sdk.id === 'this' && process.env.BENCH_VISIT_ONLY === '1') log(`visit this, page ${i + 1}: ${JSON.stringify(v.startup)}`)
+        if (i === clicks) break
+        await sleep(VISIT_DWELL_MS)
+        const next = `?visit=${i + 1}`
+        const arrived = page.waitForURL((u) => u.search === next, { waitUntil: 'load', timeout: 30000 })
+        await page.evaluate(({ i, url }) => bench.trackAndLeave(i, 'visit', url), { i, url: '/' + next }).catch(() => {}) // the page goes
+        await arrived
+      }
+      const deadline = wall() + 15000
+      while (sink.phase(sdk.sink, run, 'visit').count < clicks && wall() < deadline) await sleep(100)
+      await sleep(3000) // what comes again comes late
+      const ph = sink.phase(sdk.sink, run, 'visit')
+      out.set(sdk.name, {
+        visit_ready_ms: readies.length ? median(readies) : null, visit_readies: readies,
+        visit_lost: clicks - ph.count, visit_dupes: ph.dupes, visit_clicks: clicks, notes: r.notes, external: r.external,
+      })
+      log(`visit ${sdk.id}: ready on pages 2–${VISIT_PAGES} ${readies.map((x) => fmt(x)).join(', ')} ms (median ${fmt(median(readies))}), clicks ${clicks}: ${clicks - ph.count} lost, ${ph.dupes} received twice${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+    } catch (e) {
+      r.notes.push(`visit phase failed: ${e.message.split('\n')[0]}`)
+      out.set(sdk.name, { visit_ready_ms: null, notes: r.notes, external: r.external })
+      log(`visit ${sdk.id}: ${e.stack || e.message}`)
+    } finally {
+      sink.forget(sdk.sink, run)
+      await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
+    }
+  }
+  return out
+}
+
 // ---------- the trickle phase ----------
 // Every SDK's page (and one idle page: the same timer, no SDK) in a context
 // of its own, all at once: one event every `every` ms, n in all. Per SDK the
@@ -470,7 +526,7 @@ async function contentPhase(ctx, list) {
 // browser's own memory drifts). All tabs of one context: one profile, as a
 // visitor's tabs share one.
 const TABS = 3
-async function tabsMem({ browser, sink, pages }, sdk, r) {
+async function tabsMem({ browser, sink, pages }, sdk, r, TABS) {
   const before = chromiumTree().length
   const context = await browser.newContext()
   const run = `mem-${sdk ? sdk.id : 'blank'}-${Math.random().toString(36).slice(2, 8)}`
@@ -508,19 +564,27 @@ async function tabsMem({ browser, sink, pages }, sdk, r) {
   }
 }
 
+// Also with one tab: the memory the SDK adds to one tab, and to TABS tabs
+// of one origin (an SDK whose tabs share one runtime adds little for the
+// second and third).
 async function memoryPhase(ctx, list) {
   const out = new Map()
   for (const sdk of list) {
     const r = { notes: [], external: [] }
     try {
-      const blank = await tabsMem(ctx, null, r)
-      const withSDK = await tabsMem(ctx, sdk, r)
+      const blank1 = await tabsMem(ctx, null, r, 1)
+      const withSDK1 = await tabsMem(ctx, sdk, r, 1)
+      const blank = await tabsMem(ctx, null, r, TABS)
+      const withSDK = await tabsMem(ctx, sdk, r, TABS)
+      const one = (withSDK1.rss - blank1.rss) / 2 ** 20
+      const all = (withSDK.rss - blank.rss) / 2 ** 20
       out.set(sdk.name, {
-        tab_rss_mb: (withSDK.rss - blank.rss) / TABS / 2 ** 20,
+        tab_rss_mb: all / TABS,
+        mem_1tab_mb: one, mem_tabs_mb: all,
         mem_blank_rss_mb: blank.rss / 2 ** 20, mem_sdk_rss_mb: withSDK.rss / 2 ** 20,
-        mem_processes: [blank.n, withSDK.n], notes: r.notes, external: r.external,
+        mem_processes: [blank1.n, withSDK1.n, blank.n, withSDK.n], notes: r.notes, external: r.external,
       })
-      log(`memory ${sdk.id}: ${TABS} tabs ${(withSDK.rss / 2 ** 20).toFixed(0)} MB RSS (${withSDK.n} processes), ${TABS} blank tabs ${(blank.rss / 2 ** 20).toFixed(0)} MB (${blank.n}): +${((withSDK.rss - blank.rss) / TABS / 2 ** 20).toFixed(1)} MB per tab${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+      log(`memory ${sdk.id}: ${TABS} tabs ${(withSDK.rss / 2 ** 20).toFixed(0)} MB RSS (${withSDK.n} processes), ${TABS} blank tabs ${(blank.rss / 2 ** 20).toFixed(0)} MB (${blank.n}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab (${withSDK1.n} vs ${blank1.n} processes): ${(all / one).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
     } catch (e) {
       r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
       out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
@@ -714,6 +778,7 @@ async function main() {
   let trickle = new Map()
   let tabMem = new Map()
   let content = new Map()
+  let visits = new Map()
   let pagesServed = null
   const one = async (sdk, i, caps = CAPS) => {
     const t = Date.now()
@@ -726,6 +791,19 @@ async function main() {
       ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
   }
   const skipped = new Map()
+  if (process.env.BENCH_VISIT_ONLY === '1') {
+    try {
+      const tm = Date.now()
+      if (process.env.BENCH_MEMORY !== '0') await memoryPhase(ctx, sdks)
+      log(`memory phase: ${((Date.now() - tm) / 1000).toFixed(1)} s`)
+      await visitPhase(ctx, sdks)
+    } finally {
+      await browser.close().catch(() => {})
+      await sink.close()
+      await pages.close()
+    }
+    return
+  }
   if (process.env.BENCH_CONTENT_ONLY === '1') {
     try {
       const c = await contentPhase(ctx, sdks)
@@ -756,6 +834,10 @@ async function main() {
     const tc = Date.now()
     content = await contentPhase(ctx, sdks).catch((e) => { log(`page content phase failed: ${e.stack || e.message}`); return new Map() })
     log(`page content phase: ${((Date.now() - tc) / 1000).toFixed(1)} s, done at ${elapsed()}`)
+    // A visit of several pages in one tab: every SDK, one after the other.
+    const tv = Date.now()
+    visits = await visitPhase(ctx, sdks).catch((e) => { log(`visit phase failed: ${e.stack || e.message}`); return new Map() })
+    log(`visit phase: ${((Date.now() - tv) / 1000).toFixed(1)} s, done at ${elapsed()}`)
 
     // Run 1 of everything, the SDK under test first. Should the builds have
     // eaten into the budget, the caps shrink to each SDK's share of what is
@@ -805,12 +887,12 @@ async function main() {
   const md = writeReport({
     raw: join(benchDir, 'dist/last-runs.json'),
     dir: join(benchDir, 'results'), date: new Date(T0).toISOString(), runs, quick, sdks, sizeOf, perRun, skipped, chromium: chromiumVersion,
-    trickle: Object.fromEntries(trickle), tabMem: Object.fromEntries(tabMem), content: Object.fromEntries(content), served: pagesServed,
+    trickle: Object.fromEntries(trickle), tabMem: Object.fromEntries(tabMem), content: Object.fromEntries(content), visits: Object.fromEntries(visits), served: pagesServed,
     floor,
     floorWasm: sizes([join(benchDir, 'dist/floor.wasm')]),
     thisWasm: sizes([join(distDir, 'exponea.wasm')]),
     unknown: sink.unknown(), seconds: (Date.now() - T0) / 1000, load: [load0, loadavg()[0]],
-    limits: { ...CAPS, nBurst: N_BURST, trickleN: N_TRICKLE_PAGE, trickleEveryMs: TRICKLE_EVERY_MS, tabs: TABS, firstVisitMs: FIRST_VISIT_MS, contentRuns: CONTENT_RUNS, slowLink: SLOW_LINK },
+    limits: { ...CAPS, nBurst: N_BURST, trickleN: N_TRICKLE_PAGE, trickleEveryMs: TRICKLE_EVERY_MS, tabs: TABS, firstVisitMs: FIRST_VISIT_MS, visitPages: VISIT_PAGES, visitDwellMs: VISIT_DWELL_MS, contentRuns: CONTENT_RUNS, slowLink: SLOW_LINK },
   })
   process.stdout.write(md)
 }

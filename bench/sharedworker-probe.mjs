@@ -91,6 +91,15 @@ async function caps() {
 
 const SW = `
 const tag = new URL(location.href).searchParams.get('tag')
+// What the worker holds for the trial (?hold=idb|lock|bc|fetch): an open
+// IndexedDB connection, a Web Lock, a BroadcastChannel, a fetch that never ends.
+const hold = new URL(location.href).searchParams.get('hold')
+if (hold === 'idb') { const r = indexedDB.open('probe-' + tag); r.onsuccess = () => { self.db = r.result } }
+if (hold === 'lock') navigator.locks.request('probe-' + tag, () => new Promise(() => {}))
+if (hold === 'lockonce') navigator.locks.request('probe-' + tag, async () => {})
+if (hold === 'lockoften') setInterval(() => navigator.locks.request('probe-' + tag, () => new Promise((r) => setTimeout(r, 100))), 200)
+if (hold === 'bc') self.bc = new BroadcastChannel('probe-' + tag)
+if (hold === 'fetch') fetch('/hang?tag=' + tag).catch(() => {})
 const id = Math.random().toString(36).slice(2, 10)
 const started = Date.now()
 let conns = 0, n = 0
@@ -166,7 +175,7 @@ function ask(port, d, t = 3000) {
 window.probe = { connect, ask, opts }
 if (q.get('sw')) {
   P.swPending = true
-  connect('/sw.js?tag=' + tag, opts(q.get('sw'), elq)).then((r) => {
+  connect('/sw.js?tag=' + tag + (q.get('hold') ? '&hold=' + q.get('hold') : ''), opts(q.get('sw'), elq)).then((r) => {
     P.swPending = false
     P.sw = r.sw
     P.hello = r.hello || null
@@ -200,6 +209,7 @@ function startServer() {
     if (u.pathname === '/sw.js') return send('text/javascript', SW)
     if (u.pathname === '/dw.js') return send('text/javascript', DW)
     if (u.pathname === '/t.wasm') return send('application/wasm', WASM)
+    if (u.pathname === '/hang') { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.write('x'); setTimeout(() => res.end(), 20000); return }
     if (u.pathname === '/p.html') return send('text/html', PAGE)
     res.writeHead(404).end()
   })
@@ -393,7 +403,14 @@ async function probeBfcache(ctx, srv, eng) {
     { v: 'SharedWorker, port.close() at pagehide', q: '&sw=w&closeport=1' },
     { v: 'SharedWorker el:true', q: '&sw=w&el=1' },
     { v: 'SharedWorker el:true, port.close() at pagehide', q: '&sw=w&el=1&closeport=1' },
-  ]
+    // What the SDK's SharedWorker holds while the page goes (issue 23).
+    { v: 'SharedWorker holding an IndexedDB connection', q: '&sw=w&el=1&hold=idb' },
+    { v: 'SharedWorker holding a Web Lock', q: '&sw=w&el=1&hold=lock' },
+    { v: 'SharedWorker that took and released a Web Lock', q: '&sw=w&el=1&hold=lockonce' },
+    { v: 'SharedWorker taking a Web Lock for 100 ms every 200 ms', q: '&sw=w&el=1&hold=lockoften' },
+    { v: 'SharedWorker with a BroadcastChannel', q: '&sw=w&el=1&hold=bc' },
+    { v: 'SharedWorker with a fetch in flight', q: '&sw=w&el=1&hold=fetch' },
+  ].filter((x) => !process.env.BF_VARIANTS || process.env.BF_VARIANTS.split(',').some((k) => x.q.includes(k)))
   const out = []
   for (const { v, q } of variants) {
     for (let r = 0; r < REPS; r++) {

@@ -105,9 +105,9 @@ export function startSink({ host = '127.0.0.1', log = () => {} } = {}) {
         walk(body, (e) => {
           n++
           const key = `${e.run}/${e.phase}`
-          if (!p.phases.has(key)) p.phases.set(key, { seqs: new Set(), last: 0, first: t })
+          if (!p.phases.has(key)) p.phases.set(key, { seqs: new Set(), last: 0, first: t, dupes: 0 })
           const ph = p.phases.get(key)
-          if (ph.seqs.has(e.seq)) { p.dupes++; return }
+          if (ph.seqs.has(e.seq)) { p.dupes++; ph.dupes++; return }
           ph.seqs.add(e.seq)
           ph.last = t
         })
@@ -136,10 +136,11 @@ export function startSink({ host = '127.0.0.1', log = () => {} } = {}) {
         url: `http://${host}:${port}`,
         // counters of a peer: requests and bytes that carried events.
         counters(name) { const p = peer(name); return { requests: p.requests, bytes: p.bytes, events: p.events, dupes: p.dupes, other: p.other } },
-        // delivery of one run's phase: distinct seqs, and when the last new one came.
+        // delivery of one run's phase: distinct seqs, when the last new one
+        // came, and how many events came again (a seq seen before).
         phase(name, run, phase) {
           const ph = peer(name).phases.get(`${run}/${phase}`)
-          return ph ? { count: ph.seqs.size, last: ph.last } : { count: 0, last: 0 }
+          return ph ? { count: ph.seqs.size, last: ph.last, dupes: ph.dupes } : { count: 0, last: 0, dupes: 0 }
         },
         // drops a finished run's sets, which would otherwise pile up.
         forget(name, run) { for (const k of peer(name).phases.keys()) if (k.startsWith(run + '/')) peer(name).phases.delete(k) },

@@ -40,7 +40,7 @@
         authorization: 'Token bench-key',
         baseUrl: sink + '/exponea',
       })
-      if (exponea.runsIn !== 'worker') console.warn(`[bench] the SDK runs on the ${exponea.runsIn}, not in its Worker`)
+      if (exponea.runsIn === 'page') console.warn(`[bench] the SDK runs on the page, not in a worker: ${exponea.startup.hostReason}`)
       return { loader: configureAt, ...exponea.startup, runsIn: exponea.runsIn }
     },
     track(seq, phase) { return exponea.trackEvent({ name: 'bench', properties: props(this.run, phase, seq) }) },
@@ -155,6 +155,14 @@
 
     // Fire-and-forget events, not timed (warm-up).
     trackN(n, phase) { for (let i = 0; i < n; i++) sdk.track(i, phase) },
+
+    // Tracks the event seq of phase and, in the same task, leaves for url
+    // (a page of the same site), as a click on a link that tracks does; the
+    // call is not awaited, as a page would not.
+    trackAndLeave(seq, phase, url) {
+      sdk.track(seq, phase)
+      location.href = url
+    },
 
     // --- the SDK under test only ---
 
