@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector postgres test test-go test-js test-wasm test-examples test-e2e test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector postgres test test-go test-js test-wasm test-examples test-e2e test-e2e-worker test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -134,7 +134,7 @@ demo: build examples collector
 demo-flags:
 	@echo '$(DEMO_FLAGS)'
 
-test: lint test-go test-js test-wasm fuzz-short test-examples test-e2e test-reliability
+test: lint test-go test-js test-wasm fuzz-short test-examples test-e2e test-e2e-worker test-reliability
 
 # The Go tests, beside a throwaway PostgreSQL (started, and stopped at the
 # end, by cmd/pgtemp; the collector's tests on PostgreSQL use it).
@@ -161,6 +161,15 @@ test-e2e: build examples collector browsers examples-npm
 	@failed=""; for e in $(ENGINES); do echo "--- e2e in $$e"; \
 	  ENGINE=$$e LONG_ENGINES="$(LONG_ENGINES)" node --test --test-concurrency=1 e2e/ || failed="$$failed $$e"; done; \
 	test -z "$$failed" || { echo "test-e2e: failed in$$failed"; exit 1; }
+
+# The suites of delivery and navigation again under the dedicated Worker
+# (host: 'worker'), the host where a SharedWorker is missing or refused;
+# test-e2e runs everything under the default host, a SharedWorker.
+WORKER_SUITES ?= e2e/tracker.test.mjs e2e/custody.test.mjs e2e/visit.test.mjs e2e/flush.test.mjs e2e/session.test.mjs
+test-e2e-worker: build collector browsers
+	@failed=""; for e in $(ENGINES); do echo "--- e2e in $$e, host: 'worker'"; \
+	  E2E_HOST=worker ENGINE=$$e LONG_ENGINES="$(LONG_ENGINES)" node --test --test-concurrency=1 $(WORKER_SUITES) || failed="$$failed $$e"; done; \
+	test -z "$$failed" || { echo "test-e2e-worker: failed in$$failed"; exit 1; }
 
 # The zero-loss proof: fault scenarios against the real collector in every
 # engine, with a loss report in reliability/report.{json,md}, one column per

@@ -78,7 +78,7 @@ function contentFigures(xs) {
   }
 }
 
-export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tabMem = {}, content = {} }) {
+export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tabMem = {}, content = {}, visits = {} }) {
   const results = []
   const baseline = contentFigures(content.none)
   let thisExtra = null
@@ -97,6 +97,15 @@ export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tab
     row.trickle_delivered = t ? t.trickle_delivered : null
     const m = tabMem[sdk.name]
     row.tab_rss_mb = m ? round(m.tab_rss_mb, 1) : null
+    // Added memory for one tab, and for the bench's tabs of one origin.
+    row.mem_1tab_mb = m && m.mem_1tab_mb != null ? round(m.mem_1tab_mb, 1) : null
+    row.mem_tabs_mb = m && m.mem_tabs_mb != null ? round(m.mem_tabs_mb, 1) : null
+    // A visit of several pages in one tab.
+    const v = visits[sdk.name]
+    row.visit_ready_ms = v && v.visit_ready_ms != null ? round(v.visit_ready_ms, 1) : null
+    row.visit_clicks = v ? v.visit_clicks ?? null : null
+    row.visit_lost = v ? v.visit_lost ?? null : null
+    row.visit_dupes = v ? v.visit_dupes ?? null : null
     // Page content on a slow link, against the page without an SDK.
     const c = contentFigures(content[sdk.name])
     row.content_image_ms = c ? c.image_ms : null
@@ -174,6 +183,20 @@ function targets(json, limits) {
   t.push(['page cost per event at 2 events/s, above idle, ≤ 0.5 ms and below every peer',
     `${num(me.trickle_ms_per_event, 2)} ms (best peer ${num(bestPeer, 2)} ms)${allPeers ? '' : '; not every peer measured'}`,
     me.trickle_ms_per_event != null && me.trickle_ms_per_event <= 0.5 && allPeers && me.trickle_ms_per_event < bestPeer])
+  // Issue 23's.
+  const memRatio = me.mem_1tab_mb && me.mem_tabs_mb != null ? me.mem_tabs_mb / me.mem_1tab_mb : null
+  t.push([`memory (issue 23): added for ${limits.tabs} tabs of one origin ≤ 1.25× added for 1 tab`,
+    `${num(me.mem_tabs_mb, 1)} MB for ${limits.tabs} tabs, ${num(me.mem_1tab_mb, 1)} MB for 1: ${memRatio == null ? '–' : memRatio.toFixed(2)}×`,
+    memRatio != null && memRatio <= 1.25])
+  const peerVisit = peers.map((p) => p.visit_ready_ms)
+  const visitAll = peerVisit.length > 0 && peerVisit.every((x) => x != null)
+  t.push(['ready on the next pages of a same-site visit (issue 23): median ≤ 50 ms and below every peer\'s',
+    `${num(me.visit_ready_ms, 1)} ms (peers ${peers.map((p) => num(p.visit_ready_ms, 1)).join(', ')} ms)`,
+    me.visit_ready_ms != null && me.visit_ready_ms <= 50 && visitAll && peerVisit.every((x) => me.visit_ready_ms < x)])
+  const perClick = me.visit_clicks ? me.visit_dupes / me.visit_clicks : null
+  t.push(['a click tracked right before a same-site navigation (issue 23): ≤ 0.01 received twice per click, none lost',
+    `${me.visit_dupes ?? '–'} of ${me.visit_clicks ?? '–'} received twice (${perClick == null ? '–' : perClick.toFixed(3)}), ${me.visit_lost ?? '–'} lost`,
+    perClick != null && perClick <= 0.01 && me.visit_lost === 0])
   t.push(['memory per open tab measured, every SDK', `${num(me.tab_rss_mb, 1)} MB (peers ${peers.map((p) => num(p.tab_rss_mb, 1)).join(', ')} MB)`,
     json.results.every((r) => r.tab_rss_mb != null)])
   return t
@@ -234,6 +257,17 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${num(r.ready_ms, 1)} | ${r.name === 'this' ? num(r.ready_raw_ms, 1) : '–'} | ${num(r.second_visit_ready_ms, 1)}${sv && sv !== rs.length ? ` (${sv} runs)` : ''} | ${num(r.trickle_ms_per_event, 2)} | ${r.trickle_delivered == null ? '–' : `${r.trickle_delivered}/${tn}`} | ${num(r.tab_rss_mb, 1)} |`)
   }
   L.push('')
+  if (json.results.some((r) => r.visit_ready_ms != null || r.mem_1tab_mb != null)) {
+    L.push(`Several pages (issue 23): memory the SDK adds to 1 tab and to ${limits.tabs} tabs of one origin (RSS above the same tabs without it); a visit of ${limits.visitPages} pages in one tab (files cacheable), ${limits.visitDwellMs} ms after ready each page tracks a click and leaves for the next in the same task: ready on pages 2–${limits.visitPages} (median), and the clicks lost or received twice (the sink does not dedupe).`)
+    L.push('')
+    L.push(`| SDK | added MB, 1 tab | added MB, ${limits.tabs} tabs | × 1 tab | ready on pages 2–${limits.visitPages} ms | clicks lost | clicks received twice |`)
+    L.push('|---|--:|--:|--:|--:|--:|--:|')
+    for (const r of json.results) {
+      const ratio = r.mem_1tab_mb && r.mem_tabs_mb != null ? `${(r.mem_tabs_mb / r.mem_1tab_mb).toFixed(2)}×` : '–'
+      L.push(`| ${r.name === 'this' ? '**this (exponea-wasm)**' : r.name} | ${num(r.mem_1tab_mb, 1)} | ${num(r.mem_tabs_mb, 1)} | ${ratio} | ${num(r.visit_ready_ms, 1)} | ${r.visit_lost == null ? '–' : `${r.visit_lost}/${r.visit_clicks}`} | ${r.visit_dupes == null ? '–' : `${r.visit_dupes}/${r.visit_clicks}`} |`)
+    }
+    L.push('')
+  }
   const pc = json.page_content
   if (pc) {
     const sl = limits.slowLink

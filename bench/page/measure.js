@@ -86,8 +86,11 @@
       // Counted from when the SDK starts its own loading: this SDK waits
       // for the page's content and an idle moment before it fetches its
       // wasm (start: 'idle'); that wait (startup.waited) is the page's time,
-      // not the SDK's, and is reported apart.
-      return { ready_ms: now() - t0 - ((startup && startup.waited) || 0), startup: startup || null }
+      // not the SDK's, and is reported apart. A page that joined the
+      // origin's running SharedWorker did not wait for the page: its short
+      // wait was the SDK's own question to the worker, and counts.
+      const waited = startup && !startup.joined ? startup.waited || 0 : 0
+      return { ready_ms: now() - t0 - waited, startup: startup || null }
     },
 
     // The page-content measurement (content.html): the SDK's <script async>

@@ -106,10 +106,11 @@ export async function beforeLoad(kit) {
 
 // 15. The Worker dies (terminated, as a crash: no message, no event) in the
 // middle of a burst, and again while a flush is in flight: every Promise
-// settles, sending goes on in a new Worker.
+// settles, sending goes on in a new Worker. A dedicated Worker: the page
+// can terminate it (a SharedWorker cannot be ended from a page).
 export async function workerCrash(kit) {
   const ctx = await kit.context()
-  const page = await kit.open(ctx, kit.cfg())
+  const page = await kit.open(ctx, kit.cfg({ host: 'worker' }))
   await kit.idle([page])
   const burst = size(kit, 500, 2000)
   const from = kit.nextSeq
@@ -117,7 +118,7 @@ export async function workerCrash(kit) {
   const outcome = await page.evaluate(async ({ name, from, burst }) => {
     const ps = []
     for (let i = 0; i < burst; i++) ps.push(window.exponea.trackEvent({ name, properties: { seq: from + i } }).then(() => null, (e) => e.message))
-    setTimeout(() => window.exponea._bridge.worker.terminate(), 30)
+    setTimeout(() => window.exponea._bridge.worker.end(), 30)
     return (await Promise.all(ps)).filter(Boolean)
   }, { name: kit.eventType, from, burst })
   for (let i = 0; i < burst; i++) kit.trackedSeqs.add(from + i)
@@ -127,7 +128,7 @@ export async function workerCrash(kit) {
   await kit.collector.fault({ delay_ms: 2000, times: 1 }) // the next request is held 2 s
   await kit.track(page, 50)
   if (!(await kit.inFlight([page], since))) kit.fail('no batch request in flight to terminate the Worker in')
-  await page.evaluate(() => window.exponea._bridge.worker.terminate())
+  await page.evaluate(() => window.exponea._bridge.worker.end())
   kit.step('worker terminated with a flush in flight')
   await kit.track(page, 10)
   await kit.delivered([page], { timeout: 40000 })
