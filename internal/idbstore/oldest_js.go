@@ -49,15 +49,18 @@ func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, er
 	if err := t.wait(ctx); err != nil {
 		return nil, err
 	}
-	return rd.records(d), nil
+	return rd.records(d, op)
 }
 
 // DeleteThenOldest implements queue.DeleteReader: one readwrite transaction
 // issues the requests of issueDelete and then, once its rewrites are
 // issued, those of issueOldest, so the read sees the delete done (IndexedDB
-// runs a transaction's requests in the order they were made). The records
-// read are parsed inside the transaction: a failure there aborts the
-// delete too.
+// runs a transaction's requests in the order they were made). A failure of
+// any request aborts the delete too. The records read are parsed once the
+// transaction has completed, outside its turn (a burst's transactions run
+// one after another, and a parse inside one would hold up the next): a
+// record that cannot be parsed is an error after the delete was committed,
+// which queue.DeleteReader allows.
 func (d *DB) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]queue.Record, error) {
 	const op = "delete then oldest"
 	if len(seqs) == 0 {
@@ -88,36 +91,38 @@ func (d *DB) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n 
 	if err != nil || rd == nil {
 		return nil, err
 	}
-	return rd.records(d), nil
+	return rd.records(d, op)
 }
 
-// oldestRead is a read of issueOldest: the blocks, parsed by the last
-// success callback.
+// oldestRead is a read of issueOldest: the block values it gathered.
 type oldestRead struct {
 	after int64
 	n     int
-	bs    []blocks.Block
+	acc   safejs.Value // the Array of block values
 }
 
-// records returns the read's records, once its transaction has completed,
-// and notes its blocks in d.known.
-func (rd *oldestRead) records(d *DB) []queue.Record {
-	d.known.Note(rd.bs)
+// records parses the read's blocks, once its transaction has completed,
+// notes them in d.known and returns the records.
+func (rd *oldestRead) records(d *DB, op string) ([]queue.Record, error) {
+	bs, err := d.readBlocks(op, rd.acc)
+	if err != nil {
+		return nil, err
+	}
+	d.known.Note(bs)
 	var recs []queue.Record
-	for _, b := range rd.bs {
+	for _, b := range bs {
 		for _, r := range b.Recs {
 			if r.Seq > rd.after && len(recs) < rd.n {
 				recs = append(recs, r)
 			}
 		}
 	}
-	return recs
+	return recs, nil
 }
 
 // issueOldest issues in t a getAll on the blocks from the one that can hold
 // seq after+1: two blocks first, then, from the success callback, as many
-// more as the records still wanted need; the last callback parses them
-// (readBlocks), so that a failure aborts t. n > 0.
+// more as the records still wanted need. n > 0.
 func (d *DB) issueOldest(t *txn, st safejs.Value, op string, after int64, n int) (*oldestRead, error) {
 	from, err := number(op, blocks.KeyOf(max(after+1, 0)))
 	if err != nil {
@@ -127,7 +132,7 @@ func (d *DB) issueOldest(t *txn, st safejs.Value, op string, after int64, n int)
 	if err != nil {
 		return nil, d.callErr(op, err)
 	}
-	rd := &oldestRead{after: after, n: n}
+	rd := &oldestRead{after: after, n: n, acc: acc}
 	got := 0
 	var fetch func(rng safejs.Value, count int) error
 	fetch = func(rng safejs.Value, count int) error {
@@ -172,8 +177,7 @@ func (d *DB) issueOldest(t *txn, st safejs.Value, op string, after int64, n int)
 				last = kv
 			}
 			if got >= n || nb < count {
-				rd.bs, err = d.readBlocks(op, acc)
-				return err
+				return nil
 			}
 			more, err := d.keyRange.Call("lowerBound", last, true)
 			if err != nil {
