@@ -8,6 +8,8 @@
 // run.sh started, so the time budget covers the builds too),
 // BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM,
 // BENCH_TRACE_DUMP=dir (writes each burst's trace events there, as JSON),
+// BENCH_TRACE_CATEGORIES=cats (more trace categories for the burst, e.g.
+// disabled-by-default-v8.cpu_profiler for a CPU profile of every thread),
 // BENCH_CONTENT_RUNS=n (the page-content runs, 3 by default),
 // BENCH_CONTENT_ONLY=1 (only the page-content phase, printed, no report),
 // BENCH_THIS_START=eager (the page-content phase with another start mode),
@@ -579,7 +581,7 @@ async function burstRun({ sink }, page, cdp, sdk, run, runIdx, caps, r) {
     if (d.complete) await sleep(IDLE_SETTLE_MS)
     m1 = await taskDuration(cdp).catch(() => null)
     c1 = await counters()
-  }, CPU_CATEGORIES)
+  }, process.env.BENCH_TRACE_CATEGORIES ? `${CPU_CATEGORIES},${process.env.BENCH_TRACE_CATEGORIES}` : CPU_CATEGORIES)
   const start = b ? b.start : t0
   const calls = b ? b.calls : N_BURST
   r.calls = calls
@@ -695,9 +697,11 @@ const CHROMIUM = {
 
 async function main() {
   // The sizes first: they take ~20 s of CPU, which the time budget must see.
-  const sizeOf = { this: sizes([join(distDir, 'exponea.js'), join(distDir, 'exponea.worker.js'), join(distDir, 'exponea.wasm')]) }
-  for (const s of SDKS) if (s.id !== 'this') sizeOf[s.id] = sizes([join(benchDir, 'dist/peers', s.id + '.js')])
-  const floor = sizes([join(benchDir, 'dist/floor.wasm'), join(benchDir, 'dist/wasm_exec.min.js')])
+  // (Not for the burst alone, which has no report.)
+  const burstOnly = process.env.BENCH_BURST_ONLY === '1'
+  const sizeOf = burstOnly ? {} : { this: sizes([join(distDir, 'exponea.js'), join(distDir, 'exponea.worker.js'), join(distDir, 'exponea.wasm')]) }
+  if (!burstOnly) for (const s of SDKS) if (s.id !== 'this') sizeOf[s.id] = sizes([join(benchDir, 'dist/peers', s.id + '.js')])
+  const floor = burstOnly ? null : sizes([join(benchDir, 'dist/floor.wasm'), join(benchDir, 'dist/wasm_exec.min.js')])
   const sink = await startSink({ log })
   const pages = await startPages({ benchDir, distDir, log })
   const browser = await chromium.launch(CHROMIUM)
@@ -751,7 +755,7 @@ async function main() {
     }
     return
   }
-  if (process.env.BENCH_BURST_ONLY === '1') {
+  if (burstOnly) {
     // Only the warm-up and the burst, runs interleaved, printed: for
     // development (no report, no other phase).
     try {
