@@ -8,9 +8,12 @@
 // run.sh started, so the time budget covers the builds too),
 // BENCH_BUDGET_S (the whole run's budget), BENCH_CHROMIUM,
 // BENCH_TRACE_DUMP=dir (writes each burst's trace events there, as JSON),
+// BENCH_TRACE_CATEGORIES=cats (more trace categories for the burst, e.g.
+// disabled-by-default-v8.cpu_profiler for a CPU profile of every thread),
 // BENCH_CONTENT_RUNS=n (the page-content runs, 3 by default),
 // BENCH_CONTENT_ONLY=1 (only the page-content phase, printed, no report),
-// BENCH_THIS_START=eager (the page-content phase with another start mode).
+// BENCH_THIS_START=eager (the page-content phase with another start mode),
+// BENCH_BURST_ONLY=1 (only the warm-up and the burst, printed, no report).
 import { readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -594,6 +597,80 @@ async function memoryPhase(ctx, list) {
   return out
 }
 
+// burstRun: the warm-up, then the 10k burst under a trace (per-call cost,
+// total CPU by thread, delivery), on a page with the SDK loaded; fills r.
+// It returns waitFor, for the phases that follow.
+async function burstRun({ sink }, page, cdp, sdk, run, runIdx, caps, r) {
+  const counters = async () => {
+    return sink.counters(sdk.sink)
+  }
+  const delivered = async (phase) => {
+    return sink.phase(sdk.sink, run, phase)
+  }
+  // waitFor polls until n events of the phase arrived, the deadline passed,
+  // or nothing new arrived for stallMs.
+  const waitFor = async (phase, n, deadline) => {
+    let seen = -1
+    let progress = wall()
+    for (;;) {
+      const d = await delivered(phase)
+      if (d.count >= n) return { ...d, complete: true }
+      if (d.count !== seen) { seen = d.count; progress = wall() }
+      if (wall() > deadline) return { ...d, complete: false, why: 'timeout' }
+      if (wall() - progress > CAPS.stallMs) return { ...d, complete: false, why: `nothing new for ${CAPS.stallMs / 1000} s` }
+      await sleep(100)
+    }
+  }
+
+  // Warm-up: JIT, connections and CORS preflight caches, as on a page in use.
+  await withTimeout(page.evaluate(({ n }) => bench.trackN(n, 'warm'), { n: N_WARM }), 60000, 'warm-up')
+  const warm = await waitFor('warm', N_WARM, wall() + 30000)
+  if (!warm.complete) r.notes.push(`warm-up: ${warm.count}/${N_WARM} delivered`)
+
+  // 2-4. The burst: per-call cost (synchronous, and all main-thread work)
+  // and delivery.
+  // Under a trace (CPU_CATEGORIES): the CPU of the page's renderer by
+  // thread, the SDK's Worker included (cpuByThread).
+  let m0, c0, t0, b = null, d, m1, c1
+  const burstTrace = await trace(cdp, async () => {
+    m0 = await taskDuration(cdp)
+    c0 = await counters()
+    t0 = wall()
+    try {
+      b = await withTimeout(page.evaluate(({ n, cap }) => bench.burst(n, 'burst', 100, cap), { n: N_BURST, cap: caps.loopMs }), caps.burstMs, 'burst loop')
+    } catch (e) {
+      r.notes.push(e.message)
+    }
+    d = await waitFor('burst', b ? b.calls : N_BURST, (b ? b.start : t0) + caps.burstMs)
+    if (d.complete) await sleep(IDLE_SETTLE_MS)
+    m1 = await taskDuration(cdp).catch(() => null)
+    c1 = await counters()
+  }, process.env.BENCH_TRACE_CATEGORIES ? `${CPU_CATEGORIES},${process.env.BENCH_TRACE_CATEGORIES}` : CPU_CATEGORIES)
+  const start = b ? b.start : t0
+  const calls = b ? b.calls : N_BURST
+  r.calls = calls
+  if (b && calls < N_BURST) r.loop_cut_s = Math.round(caps.loopMs / 1000)
+  if (process.env.BENCH_TRACE_DUMP) writeFileSync(join(process.env.BENCH_TRACE_DUMP, `${sdk.id}-${runIdx}.json`), JSON.stringify(burstTrace.events))
+  const cpu = cpuByThread(burstTrace.events)
+  r.track_cpu_main_us = cpu.tasks ? (cpu.main * 1000) / calls : null
+  r.track_cpu_worker_us = cpu.tasks ? (cpu.worker * 1000) / calls : null
+  r.track_cpu_us = cpu.tasks ? ((cpu.main + cpu.worker) * 1000) / calls : null
+  r.track_cpu_pool_us = cpu.tasks ? (cpu.pool * 1000) / calls : null
+  r.burst_workers = cpu.workers
+  burstTrace.events.length = 0
+  r.track_us_p50 = b ? pct(b.us, 50) : null
+  r.track_us_p99 = b ? pct(b.us, 99) : null
+  r.track_total_us = m1 != null ? ((m1 - m0) * 1e6) / calls : null
+  r.total_is_lower_bound = !d.complete
+  if (m1 == null) r.notes.push('main thread still busy at give-up (no TaskDuration)')
+  r.burst_ms = d.complete && calls === N_BURST ? d.last - start : null
+  r.burst_requests = c1.requests - c0.requests
+  r.burst_bytes = c1.bytes - c0.bytes
+  r.burst_delivered = d.count
+  if (!d.complete) r.gave_up = d.why
+  return waitFor
+}
+
 async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
   const { browser, sink, pages } = ctx
   const isThis = sdk.id === 'this'
@@ -632,73 +709,7 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
     if (!encodings.length) r.notes.push('no SDK file seen loading')
     for (const e of plain) r.notes.push(`${e.path} came without brotli (${e.enc || 'identity'})`)
 
-    const counters = async () => {
-      return sink.counters(sdk.sink)
-    }
-    const delivered = async (phase) => {
-      return sink.phase(sdk.sink, run, phase)
-    }
-    // waitFor polls until n events of the phase arrived, the deadline passed,
-    // or nothing new arrived for stallMs.
-    const waitFor = async (phase, n, deadline) => {
-      let seen = -1
-      let progress = wall()
-      for (;;) {
-        const d = await delivered(phase)
-        if (d.count >= n) return { ...d, complete: true }
-        if (d.count !== seen) { seen = d.count; progress = wall() }
-        if (wall() > deadline) return { ...d, complete: false, why: 'timeout' }
-        if (wall() - progress > CAPS.stallMs) return { ...d, complete: false, why: `nothing new for ${CAPS.stallMs / 1000} s` }
-        await sleep(100)
-      }
-    }
-
-    // Warm-up: JIT, connections and CORS preflight caches, as on a page in use.
-    await withTimeout(page.evaluate(({ n }) => bench.trackN(n, 'warm'), { n: N_WARM }), 60000, 'warm-up')
-    const warm = await waitFor('warm', N_WARM, wall() + 30000)
-    if (!warm.complete) r.notes.push(`warm-up: ${warm.count}/${N_WARM} delivered`)
-
-    // 2-4. The burst: per-call cost (synchronous, and all main-thread work)
-    // and delivery.
-    // Under a trace (CPU_CATEGORIES): the CPU of the page's renderer by
-    // thread, the SDK's Worker included (cpuByThread).
-    let m0, c0, t0, b = null, d, m1, c1
-    const burstTrace = await trace(cdp, async () => {
-      m0 = await taskDuration(cdp)
-      c0 = await counters()
-      t0 = wall()
-      try {
-        b = await withTimeout(page.evaluate(({ n, cap }) => bench.burst(n, 'burst', 100, cap), { n: N_BURST, cap: caps.loopMs }), caps.burstMs, 'burst loop')
-      } catch (e) {
-        r.notes.push(e.message)
-      }
-      d = await waitFor('burst', b ? b.calls : N_BURST, (b ? b.start : t0) + caps.burstMs)
-      if (d.complete) await sleep(IDLE_SETTLE_MS)
-      m1 = await taskDuration(cdp).catch(() => null)
-      c1 = await counters()
-    }, CPU_CATEGORIES)
-    const start = b ? b.start : t0
-    const calls = b ? b.calls : N_BURST
-    r.calls = calls
-    if (b && calls < N_BURST) r.loop_cut_s = Math.round(caps.loopMs / 1000)
-    if (process.env.BENCH_TRACE_DUMP) writeFileSync(join(process.env.BENCH_TRACE_DUMP, `${sdk.id}-${runIdx}.json`), JSON.stringify(burstTrace.events))
-    const cpu = cpuByThread(burstTrace.events)
-    r.track_cpu_main_us = cpu.tasks ? (cpu.main * 1000) / calls : null
-    r.track_cpu_worker_us = cpu.tasks ? (cpu.worker * 1000) / calls : null
-    r.track_cpu_us = cpu.tasks ? ((cpu.main + cpu.worker) * 1000) / calls : null
-    r.track_cpu_pool_us = cpu.tasks ? (cpu.pool * 1000) / calls : null
-    r.burst_workers = cpu.workers
-    burstTrace.events.length = 0
-    r.track_us_p50 = b ? pct(b.us, 50) : null
-    r.track_us_p99 = b ? pct(b.us, 99) : null
-    r.track_total_us = m1 != null ? ((m1 - m0) * 1e6) / calls : null
-    r.total_is_lower_bound = !d.complete
-    if (m1 == null) r.notes.push('main thread still busy at give-up (no TaskDuration)')
-    r.burst_ms = d.complete && calls === N_BURST ? d.last - start : null
-    r.burst_requests = c1.requests - c0.requests
-    r.burst_bytes = c1.bytes - c0.bytes
-    r.burst_delivered = d.count
-    if (!d.complete) r.gave_up = d.why
+    const waitFor = await burstRun(ctx, page, cdp, sdk, run, runIdx, caps, r)
 
     // 5. The SDK under test: durability, and memory.
     if (isThis) {
@@ -750,9 +761,11 @@ const CHROMIUM = {
 
 async function main() {
   // The sizes first: they take ~20 s of CPU, which the time budget must see.
-  const sizeOf = { this: sizes([join(distDir, 'exponea.js'), join(distDir, 'exponea.worker.js'), join(distDir, 'exponea.wasm')]) }
-  for (const s of SDKS) if (s.id !== 'this') sizeOf[s.id] = sizes([join(benchDir, 'dist/peers', s.id + '.js')])
-  const floor = sizes([join(benchDir, 'dist/floor.wasm'), join(benchDir, 'dist/wasm_exec.min.js')])
+  // (Not for the burst alone, which has no report.)
+  const burstOnly = process.env.BENCH_BURST_ONLY === '1'
+  const sizeOf = burstOnly ? {} : { this: sizes([join(distDir, 'exponea.js'), join(distDir, 'exponea.worker.js'), join(distDir, 'exponea.wasm')]) }
+  if (!burstOnly) for (const s of SDKS) if (s.id !== 'this') sizeOf[s.id] = sizes([join(benchDir, 'dist/peers', s.id + '.js')])
+  const floor = burstOnly ? null : sizes([join(benchDir, 'dist/floor.wasm'), join(benchDir, 'dist/wasm_exec.min.js')])
   const sink = await startSink({ log })
   const pages = await startPages({ benchDir, distDir, log })
   const browser = await chromium.launch(CHROMIUM)
@@ -812,6 +825,42 @@ async function main() {
       const med = (xs) => (xs.length ? median(xs) : null)
       for (const [name, xs] of c) {
         log(`page content ${name}: image ${fmt(med(xs.map((x) => x.image_ms ?? Infinity)))} ms, load ${fmt(med(xs.map((x) => x.load_ms ?? Infinity)))} ms (medians of ${xs.length}), delivered ${xs.map((x) => x.delivered).join(', ')}, at ${xs.map((x) => fmt(x.delivered_ms)).join(', ')} ms`)
+      }
+    } finally {
+      await browser.close().catch(() => {})
+      await sink.close()
+      await pages.close()
+    }
+    return
+  }
+  if (burstOnly) {
+    // Only the warm-up and the burst, runs interleaved, printed: for
+    // development (no report, no other phase).
+    try {
+      const res = new Map(sdks.map((s) => [s.id, []]))
+      for (let i = 1; i <= runs; i++) {
+        for (const sdk of sdks) {
+          const run = `${sdk.id}-${i}-${Math.random().toString(36).slice(2, 8)}`
+          const r = { name: sdk.name, notes: [], external: [] }
+          const context = await browser.newContext()
+          try {
+            const { page, cdp } = await openPage(context, sdk.id, r)
+            await page.goto(pages.url + '/', { timeout: 30000 })
+            await loadSDK(page, sdk.id, { sink: sink.url, run })
+            await burstRun(ctx, page, cdp, sdk, run, i, CAPS, r)
+          } catch (e) {
+            r.notes.push(`run failed: ${e.message.split('\n')[0]}`)
+          } finally {
+            await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
+            sink.forget(sdk.sink, run)
+          }
+          res.get(sdk.id).push(r)
+          log(`burst ${i} ${sdk.id}: ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered, CPU main ${fmt(r.track_cpu_main_us)} + Worker ${fmt(r.track_cpu_worker_us)} µs/event${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+        }
+      }
+      const med = (xs) => { const v = xs.filter((x) => x != null); return v.length ? median(v) : null }
+      for (const [id, rs] of res) {
+        log(`burst ${id}: median ${fmt(med(rs.map((r) => r.burst_ms ?? Infinity)))} ms (${rs.map((r) => fmt(r.burst_ms)).join(', ')}), requests ${rs.map((r) => r.burst_requests).join(', ')}, Worker ${fmt(med(rs.map((r) => r.track_cpu_worker_us)))} µs/event, main ${fmt(med(rs.map((r) => r.track_cpu_main_us)))} µs/event`)
       }
     } finally {
       await browser.close().catch(() => {})

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
-	"github.com/exponea-wasm/tracker/internal/jsbytes"
 
 	"github.com/hack-pad/safejs"
 
@@ -42,8 +41,21 @@ func (f Fetch) Send(ctx ctxlite.Context, body []byte) (flush.Response, error) {
 	if f.Authorization != "" {
 		headers["Authorization"] = f.Authorization
 	}
-	init, err := safejs.ValueOf(map[string]any{"method": "POST", "headers": headers, "body": jsbytes.String(body), "credentials": "omit"})
+	// The body goes as bytes: one copy into a Uint8Array, which fetch
+	// takes as it is. (As a string it was decoded from UTF-8 into a
+	// JavaScript string, then encoded to UTF-8 again by fetch.)
+	u8, err := newObject(g, "Uint8Array", len(body))
 	if err != nil {
+		return flush.Response{}, err
+	}
+	if _, err := safejs.CopyBytesToJS(u8, body); err != nil {
+		return flush.Response{}, err
+	}
+	init, err := safejs.ValueOf(map[string]any{"method": "POST", "headers": headers, "credentials": "omit"})
+	if err != nil {
+		return flush.Response{}, err
+	}
+	if err := init.Set("body", u8); err != nil {
 		return flush.Response{}, err
 	}
 	if err := init.Set("signal", signal); err != nil {

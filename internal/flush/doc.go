@@ -40,6 +40,15 @@
 // acts on the next answer (a failed write ends the pass there, the answers
 // still to come unused and their records still queued).
 //
+// A store that is a queue.DeleteReader (IndexedDB's, the memory store)
+// deletes a batch whose records were all confirmed or dropped in one
+// transaction with the pass's next read (DeleteThenOldest), instead of a
+// Delete and an Oldest: one transaction per batch of a backlog, not two.
+// The read is the read ahead of the request that the answer let go out, so
+// the next request still goes out on a page read before. A delete that no
+// read follows goes behind the requests as before. A batch with a rejected
+// record is written with Delete and Update.
+//
 // # Pipelining
 //
 // A pass keeps up to MaxInFlight requests on the wire, each a batch of its

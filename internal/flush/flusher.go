@@ -114,6 +114,7 @@ type Result struct {
 // the records already sent and return without a request.
 type Flusher struct {
 	store   queue.Store
+	dr      queue.DeleteReader // store, if it is one; nil otherwise
 	sender  Sender
 	cfg     Config
 	clock   Clock
@@ -158,8 +159,9 @@ func New(store queue.Store, sender Sender, cfg Config, clock Clock, jitter func(
 		jitter = rand.Float64
 	}
 	b := retry.Backoff{Base: cfg.BackoffBase, Max: cfg.BackoffMax, Jitter: jitter}
+	dr, _ := store.(queue.DeleteReader)
 	return &Flusher{
-		store: store, sender: sender, cfg: cfg, clock: clock, obs: obs,
+		store: store, dr: dr, sender: sender, cfg: cfg, clock: clock, obs: obs,
 		records: b, gate: gate{outage: b}, sem: make(chan struct{}, 1),
 	}
 }

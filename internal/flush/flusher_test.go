@@ -276,7 +276,7 @@ func TestAnsweredBeforeDeleted(t *testing.T) {
 	}
 }
 
-// deleteWatch counts Delete calls.
+// deleteWatch counts Delete and DeleteThenOldest calls.
 type deleteWatch struct {
 	*queue.Memory
 	deleted int
@@ -285,4 +285,9 @@ type deleteWatch struct {
 func (d *deleteWatch) Delete(ctx ctxlite.Context, seqs []int64) error {
 	d.deleted++
 	return d.Memory.Delete(ctx, seqs)
+}
+
+func (d *deleteWatch) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]queue.Record, error) {
+	d.deleted++
+	return d.Memory.DeleteThenOldest(ctx, seqs, after, n)
 }

@@ -29,6 +29,10 @@ import (
 // returns, so the reports come in the order of the answers with the counts
 // of a sequential pass over them, and Flush never returns with a request or
 // a store call still running. With MaxInFlight 1 the pass is sequential.
+// With a queue.DeleteReader, the outcome of an answer that only deletes
+// waits for the pass's next read, usually the read ahead of the request
+// that the answer let go out, and is written with it in one store call
+// (see writeBehind): one transaction per batch of a backlog.
 type pass struct {
 	f       *Flusher
 	ctx     ctxlite.Context
@@ -54,17 +58,49 @@ type readAhead struct {
 }
 
 // writeBehind is the Delete and Update of one answered batch, made while the
-// next request is in flight; join reports it.
+// next request is in flight; join reports it. With a queue.DeleteReader, a
+// delete alone waits (pending) for the pass's next read, to be made in one
+// transaction with it: the read ahead of the next request (readAhead), or
+// a read the pass waits for (read). If no read comes before the pass waits
+// for an answer, it starts then (startWrite), and join makes it at the
+// latest.
 type writeBehind struct {
+	ctx      ctxlite.Context
 	del      []int64        // confirmed and dropped records
 	upd      []queue.Record // rejected records, held back
 	ids      []string       // confirmed records' IDs
 	drops    []DropReport
 	status   int // 2xx status for the flush report, 0: none
 	rejected int
+	pending  bool          // not started: waits for the next read
 	done     chan struct{} // closed when delErr and updErr are set
 	delErr   error
 	updErr   error
+}
+
+// run makes the write: Delete, then Update.
+func (w *writeBehind) run(store queue.Store) {
+	defer close(w.done)
+	defer recoverInto(&w.delErr)
+	if len(w.del) > 0 {
+		if w.delErr = store.Delete(w.ctx, w.del); w.delErr != nil {
+			return
+		}
+	}
+	if len(w.upd) > 0 {
+		w.updErr = store.Update(w.ctx, w.upd)
+	}
+}
+
+// deleteThenOldest makes the pending delete (w has no Update) with the read
+// of up to n records after after, in one transaction of dr.
+func (w *writeBehind) deleteThenOldest(dr queue.DeleteReader, after int64, n int) (page []queue.Record, err error) {
+	defer close(w.done)
+	defer func() {
+		recoverInto(&err)
+		w.delErr = err
+	}()
+	return dr.DeleteThenOldest(w.ctx, w.del, after, n)
 }
 
 func (p *pass) run(force bool) error {
@@ -168,6 +204,7 @@ func (p *pass) loop(force bool) error {
 		if inFlight == 0 {
 			break
 		}
+		p.startWrite() // no read came to carry it: behind the requests
 		fl := <-results
 		inFlight--
 		if fl.customer {
@@ -352,7 +389,19 @@ func (p *pass) read(after int64, n int) ([]queue.Record, error) {
 		}
 		p.dropAhead()
 	}
+	if w := p.write; w != nil && w.pending {
+		w.pending = false
+		return w.deleteThenOldest(p.f.dr, after, n)
+	}
 	return p.f.store.Oldest(p.ctx, after, n)
+}
+
+// startWrite starts the pending write, if any, on its own goroutine.
+func (p *pass) startWrite() {
+	if w := p.write; w != nil && w.pending {
+		w.pending = false
+		go w.run(p.f.store)
+	}
 }
 
 // readAhead starts reading the page after the cursor, unless that read is
@@ -362,15 +411,29 @@ func (p *pass) readAhead() {
 	if p.ahead != nil {
 		return
 	}
+	a := &readAhead{after: p.after, n: p.f.cfg.MaxCommands, done: make(chan struct{})}
+	p.ahead = a
+	if w := p.write; w != nil && w.pending {
+		// The delete of the last answered batch goes with this read, in
+		// one transaction. It is not given up with the read: a.cancel
+		// does nothing, and a dropped read still ends the write.
+		w.pending = false
+		a.cancel = func() {}
+		dr := p.f.dr
+		go func() {
+			defer close(a.done)
+			a.page, a.err = w.deleteThenOldest(dr, a.after, a.n)
+		}()
+		return
+	}
 	ctx, cancel := ctxlite.Cancel(p.ctx)
-	a := &readAhead{after: p.after, n: p.f.cfg.MaxCommands, cancel: cancel, done: make(chan struct{})}
+	a.cancel = cancel
 	store := p.f.store
 	go func() {
 		defer close(a.done)
 		defer recoverInto(&a.err)
 		a.page, a.err = store.Oldest(ctx, a.after, a.n)
 	}()
-	p.ahead = a
 }
 
 // dropAhead stops and forgets the read ahead, if any, once it has ended.
@@ -458,7 +521,7 @@ func (p *pass) settle(batch []queue.Record, resp Response, sendErr error, from o
 // request; join waits for them, counts and reports.
 func (p *pass) apply(ctx ctxlite.Context, batch []queue.Record, outs []wire.Result, now time.Time, status int) {
 	f := p.f
-	w := &writeBehind{status: status, done: make(chan struct{})}
+	w := &writeBehind{ctx: ctx, status: status, done: make(chan struct{})}
 	for i, r := range batch {
 		o := outs[i]
 		if o.OK {
@@ -484,26 +547,18 @@ func (p *pass) apply(ctx ctxlite.Context, batch []queue.Record, outs []wire.Resu
 		f.obs.OnAnswered(answered)
 	}
 	p.write = w
-	store := f.store
-	do := func() {
-		defer close(w.done)
-		defer recoverInto(&w.delErr)
-		if len(w.del) > 0 {
-			if w.delErr = store.Delete(ctx, w.del); w.delErr != nil {
-				return
-			}
-		}
-		if len(w.upd) > 0 {
-			w.updErr = store.Update(ctx, w.upd)
-		}
+	if p.overlap && f.dr != nil && len(w.del) > 0 && len(w.upd) == 0 {
+		// Deleted with the next read, in one transaction (read).
+		w.pending = true
+		return
 	}
 	// Only behind a full batch, the sign of a backlog: after a partial one
 	// the pass is about to end, and a write running beside its last read
 	// only makes the page's next append wait for two transactions.
 	if p.overlap && len(batch) == f.cfg.MaxCommands {
-		go do()
+		go w.run(f.store)
 	} else {
-		do()
+		w.run(f.store)
 	}
 }
 
@@ -516,6 +571,10 @@ func (p *pass) join() error {
 		return nil
 	}
 	p.write = nil
+	if w.pending {
+		w.pending = false
+		w.run(p.f.store)
+	}
 	<-w.done
 	f := p.f
 	if w.delErr != nil {

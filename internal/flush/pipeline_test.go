@@ -314,7 +314,8 @@ func TestNextWhenAHeldBackRecordComesDueAsThePassEnds(t *testing.T) {
 }
 
 // arrivingStore appends the next group of records right after each read
-// (Oldest) that returns any: records tracked while a batch goes out.
+// (Oldest, DeleteThenOldest) that returns any: records tracked while a
+// batch goes out.
 type arrivingStore struct {
 	*queue.Memory
 	mu     sync.Mutex
@@ -323,6 +324,15 @@ type arrivingStore struct {
 
 func (s *arrivingStore) Oldest(c ctxlite.Context, after int64, n int) ([]queue.Record, error) {
 	page, err := s.Memory.Oldest(c, after, n)
+	return s.arrive(c, page, err)
+}
+
+func (s *arrivingStore) DeleteThenOldest(c ctxlite.Context, seqs []int64, after int64, n int) ([]queue.Record, error) {
+	page, err := s.Memory.DeleteThenOldest(c, seqs, after, n)
+	return s.arrive(c, page, err)
+}
+
+func (s *arrivingStore) arrive(c ctxlite.Context, page []queue.Record, err error) ([]queue.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err == nil && len(page) > 0 && len(s.groups) > 0 {

@@ -20,7 +20,8 @@ import (
 //
 // Every method is one transaction with one round of requests, plus one more
 // issued from the first round's success callback where a write depends on
-// what is stored (Delete, Update) or more blocks are needed (Oldest).
+// what is stored (Delete, Update) or more blocks are needed (Oldest);
+// DeleteThenOldest issues Oldest's requests after Delete's.
 const (
 	blocksStore = "blocks"
 	offsetIndex = "offsets"
@@ -210,135 +211,6 @@ func (d *DB) DropMarks(ctx ctxlite.Context, before string) error {
 	return t.wait(ctx)
 }
 
-// readBlocks brings an array of block values into Go with one
-// JSON.stringify.
-func (d *DB) readBlocks(op string, arr safejs.Value) ([]blocks.Block, error) {
-	text, err := d.json.Call("stringify", arr)
-	if err != nil {
-		return nil, d.callErr(op, err)
-	}
-	s, err := text.String()
-	if err != nil {
-		return nil, newErr(op, err.Error(), nil)
-	}
-	bs, err := blocks.Parse([]byte(s), blocks.Span)
-	if err != nil {
-		return nil, newErr(op, err.Error(), nil)
-	}
-	return bs, nil
-}
-
-// Oldest implements queue.Store with getAll on the blocks from the one that
-// can hold seq after+1: two blocks first, then, from the success callback,
-// as many more as the records still wanted need.
-func (d *DB) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, error) {
-	const op = "oldest"
-	if n <= 0 {
-		return nil, d.check(op)
-	}
-	from, err := number(op, blocks.KeyOf(max(after+1, 0)))
-	if err != nil {
-		return nil, err
-	}
-	t, st, err := d.begin(ctx, op, blocksStore, "readonly")
-	if err != nil {
-		return nil, err
-	}
-	acc, err := d.array.New()
-	if err != nil {
-		return nil, t.fail(d.callErr(op, err))
-	}
-	got := 0
-	var fetch func(rng safejs.Value, count int) error
-	fetch = func(rng safejs.Value, count int) error {
-		req, err := st.Call("getAll", rng, count)
-		if err != nil {
-			return d.callErr(op, err)
-		}
-		return t.onSuccess(req, func() error {
-			res, err := req.Get("result")
-			if err != nil {
-				return d.callErr(op, err)
-			}
-			nb, err := res.Length()
-			if err != nil {
-				return d.callErr(op, err)
-			}
-			var last safejs.Value
-			for i := range nb {
-				b, err := res.Index(i)
-				var r, kv safejs.Value
-				if err == nil {
-					r, err = b.Get("r")
-				}
-				if err == nil {
-					kv, err = b.Get("k")
-				}
-				if err == nil {
-					_, err = acc.Call("push", b)
-				}
-				if err != nil {
-					return d.callErr(op, err)
-				}
-				l, err := r.Length()
-				if err != nil {
-					return d.callErr(op, err)
-				}
-				k, _ := safeInt(kv)
-				if k == blocks.KeyOf(after+1) { // at most this many are not past after
-					l -= min(int((after+1)%blocks.Span), l)
-				}
-				got += l
-				last = kv
-			}
-			if got >= n || nb < count {
-				return nil
-			}
-			more, err := d.keyRange.Call("lowerBound", last, true)
-			if err != nil {
-				return d.callErr(op, err)
-			}
-			// Blocks hold at least one record each: ask for no more blocks
-			// than records wanted, and for at least as many as the blocks
-			// so far held per record.
-			return fetch(more, min(n-got, max(2, (n-got)*nb/max(got, 1)+1)))
-		})
-	}
-	// A block that starts at after+1 (the next batch of a backlog written
-	// in full blocks) usually holds all n; otherwise its head is gone and
-	// the block after it is needed too.
-	first := 2
-	if (after+1)%blocks.Span == 0 && n <= blocks.Span {
-		first = 1
-	}
-	rng, err := d.keyRange.Call("lowerBound", from)
-	if err == nil {
-		err = fetch(rng, first)
-	} else {
-		err = d.callErr(op, err)
-	}
-	if err != nil {
-		return nil, t.fail(err)
-	}
-	if err := t.wait(ctx); err != nil {
-		return nil, err
-	}
-	bs, err := d.readBlocks(op, acc)
-	if err != nil {
-		return nil, err
-	}
-	d.known.Note(bs)
-	var recs []queue.Record
-	for _, b := range bs {
-		for _, r := range b.Recs {
-			if r.Seq > after && len(recs) < n {
-				recs = append(recs, r)
-			}
-		}
-	}
-	return recs, nil
-}
-
 // sortedSeqs returns seqs sorted, without repeats.
 func sortedSeqs(seqs []int64) []int64 {
 	s := slices.Clone(seqs)
@@ -346,28 +218,42 @@ func sortedSeqs(seqs []int64) []int64 {
 	return slices.Compact(s)
 }
 
-// rewriteBlocks runs a readwrite transaction that deletes the blocks of the
-// keys drop, then reads the blocks which can hold seqs (sorted; none: no
-// read) with one getAll and, in its success callback, lets change put back
-// or delete each: change gets the block's key and seqs (only those are
-// copied into Go) and its JavaScript value.
+// rewriteBlocks runs a readwrite transaction of issueRewrite.
 func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, change func(st safejs.Value, b blocks.Block, v safejs.Value) error) error {
 	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
 	if err != nil {
 		return err
 	}
+	if err := d.issueRewrite(t, st, op, drop, seqs, change, nil); err != nil {
+		return t.fail(err)
+	}
+	return t.wait(ctx)
+}
+
+// issueRewrite issues, in the readwrite transaction t on the blocks store
+// st, the deletes of the blocks of the keys drop, then a getAll of the
+// blocks which can hold seqs (sorted; none: no read) whose success callback
+// lets change put back or delete each: change gets the block's key and
+// seqs (only those are copied into Go) and its JavaScript value. then, if
+// not nil, issues what comes after: from that callback, or at once without
+// seqs. An error returned here is the caller's to fail t with; one in the
+// callback aborts t.
+func (d *DB) issueRewrite(t *txn, st safejs.Value, op string, drop, seqs []int64, change func(st safejs.Value, b blocks.Block, v safejs.Value) error, then func() error) error {
 	for _, key := range drop {
 		if _, err := st.Call("delete", float64(key)); err != nil {
-			return t.fail(d.callErr(op, err))
+			return d.callErr(op, err)
 		}
 	}
 	if len(seqs) == 0 {
-		return t.wait(ctx)
+		if then != nil {
+			return then()
+		}
+		return nil
 	}
 	lo, err1 := number(op, blocks.KeyOf(seqs[0]))
 	hi, err2 := number(op, blocks.KeyOf(seqs[len(seqs)-1]))
 	if err1 != nil || err2 != nil {
-		return t.fail(newErr(op, "seq out of range", nil))
+		return newErr(op, "seq out of range", nil)
 	}
 	rng, err := d.keyRange.Call("bound", lo, hi)
 	var req safejs.Value
@@ -375,9 +261,9 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, c
 		req, err = st.Call("getAll", rng)
 	}
 	if err != nil {
-		return t.fail(d.callErr(op, err))
+		return d.callErr(op, err)
 	}
-	err = t.onSuccess(req, func() error {
+	return t.onSuccess(req, func() error {
 		res, err := req.Get("result")
 		if err != nil {
 			return d.callErr(op, err)
@@ -390,7 +276,7 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, c
 		if err != nil {
 			return newErr(op, err.Error(), nil)
 		}
-		bs, err := blocks.ParseSeqs([]byte(str), blocks.Span)
+		bs, err := blocks.ParseSeqs(jsbytes.Bytes(str), blocks.Span)
 		if err != nil {
 			return newErr(op, err.Error(), nil)
 		}
@@ -403,28 +289,51 @@ func (d *DB) rewriteBlocks(ctx ctxlite.Context, op string, drop, seqs []int64, c
 				return err
 			}
 		}
+		if then != nil {
+			return then()
+		}
 		return nil
 	})
-	if err != nil {
-		return t.fail(err)
-	}
-	return t.wait(ctx)
 }
 
-// Delete implements queue.Store: in one readwrite transaction it deletes
-// by key each block that every seq it held when last read is among seqs
-// (blocks.Known: no read needed, so the transaction is one round of
-// requests), then reads the other blocks holding seqs, deletes each left
-// empty and rewrites each left with fewer records.
+// Delete implements queue.Store: in one readwrite transaction, the
+// requests of issueDelete.
 func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
 	const op = "delete"
 	if len(seqs) == 0 {
 		return d.check(op)
 	}
+	t, st, err := d.begin(ctx, op, blocksStore, "readwrite")
+	if err != nil {
+		return err
+	}
+	dl, err := d.issueDelete(t, st, op, seqs, nil)
+	if err != nil {
+		err = t.fail(err)
+	} else {
+		err = t.wait(ctx)
+	}
+	d.deleted(dl, err)
+	return err
+}
+
+// deletion is what the requests of one delete leave in the blocks they
+// touch, for d.known once the transaction has ended (deleted).
+type deletion struct {
+	whole []int64           // blocks deleted by key
+	left  map[int64][]int64 // blocks read and deleted (nil) or rewritten (the seqs left)
+}
+
+// issueDelete issues in t the delete of seqs: by key each block that every
+// seq it held when last read is among seqs (blocks.Known: no read needed,
+// so the delete is one round of requests), then a read of the other blocks
+// holding seqs, whose callback deletes each left empty and rewrites each
+// left with fewer records; then it runs then (see issueRewrite).
+func (d *DB) issueDelete(t *txn, st safejs.Value, op string, seqs []int64, then func() error) (*deletion, error) {
 	del := sortedSeqs(seqs)
 	whole, rest := d.known.Split(del, blocks.Span)
-	left := map[int64][]int64{} // what the rewrites leave, once they are committed
-	err := d.rewriteBlocks(ctx, op, whole, rest, func(st safejs.Value, b blocks.Block, v safejs.Value) error {
+	dl := &deletion{whole: whole, left: map[int64][]int64{}}
+	err := d.issueRewrite(t, st, op, whole, rest, func(st safejs.Value, b blocks.Block, v safejs.Value) error {
 		keep := make([]bool, len(b.Seqs))
 		var kept []int64
 		for i, s := range b.Seqs {
@@ -437,28 +346,34 @@ func (d *DB) Delete(ctx ctxlite.Context, seqs []int64) error {
 		case len(b.Seqs):
 			return nil
 		case 0:
-			left[b.Key] = nil
+			dl.left[b.Key] = nil
 			if _, err := st.Call("delete", float64(b.Key)); err != nil {
 				return d.callErr(op, err)
 			}
 			return nil
 		}
-		left[b.Key] = kept
+		dl.left[b.Key] = kept
 		return d.keepOnly(op, st, b, v, keep)
-	})
+	}, then)
+	return dl, err
+}
+
+// deleted notes in d.known what the delete dl left, once its transaction
+// ended with err.
+func (d *DB) deleted(dl *deletion, err error) {
 	if err != nil {
 		// What was read in the transaction may not be what is stored.
-		for key := range left {
-			whole = append(whole, key)
+		forget := dl.whole
+		for key := range dl.left {
+			forget = append(forget, key)
 		}
-		d.known.Forget(whole)
-		return err
+		d.known.Forget(forget)
+		return
 	}
-	for _, key := range whole {
-		left[key] = nil
+	for _, key := range dl.whole {
+		dl.left[key] = nil
 	}
-	d.known.Set(left)
-	return nil
+	d.known.Set(dl.left)
 }
 
 // keepOnly puts the block back with only the records marked in keep: one

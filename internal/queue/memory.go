@@ -18,6 +18,8 @@ type Memory struct {
 	closed bool
 }
 
+var _ DeleteReader = (*Memory)(nil)
+
 // NewMemory returns an empty Memory store.
 func NewMemory() *Memory { return &Memory{next: 1, state: map[string]string{}} }
 
@@ -101,9 +103,13 @@ func (m *Memory) Oldest(ctx ctxlite.Context, after int64, n int) ([]Record, erro
 	if err := m.check(ctx); err != nil {
 		return nil, err
 	}
+	return m.oldest(after, n), nil
+}
+
+func (m *Memory) oldest(after int64, n int) []Record {
 	i := sort.Search(len(m.recs), func(i int) bool { return m.recs[i].Seq > after })
 	j := min(i+max(n, 0), len(m.recs))
-	return append([]Record(nil), m.recs[i:j]...), nil
+	return append([]Record(nil), m.recs[i:j]...)
 }
 
 // Update implements Store.
@@ -128,6 +134,22 @@ func (m *Memory) Delete(ctx ctxlite.Context, seqs []int64) error {
 	if err := m.check(ctx); err != nil {
 		return err
 	}
+	m.delete(seqs)
+	return nil
+}
+
+// DeleteThenOldest implements DeleteReader.
+func (m *Memory) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	m.delete(seqs)
+	return m.oldest(after, n), nil
+}
+
+func (m *Memory) delete(seqs []int64) {
 	drop := make(map[int64]bool, len(seqs))
 	for _, s := range seqs {
 		drop[s] = true
@@ -139,7 +161,6 @@ func (m *Memory) Delete(ctx ctxlite.Context, seqs []int64) error {
 		}
 	}
 	m.recs = kept
-	return nil
 }
 
 // Count implements Store.

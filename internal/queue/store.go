@@ -67,3 +67,19 @@ type Store interface {
 	// Close releases the store; later calls fail with ErrClosed.
 	Close() error
 }
+
+// DeleteReader is a Store that deletes records and reads the ones after a
+// cursor in one transaction. The flusher, working through a backlog,
+// deletes each confirmed batch and reads the next with one
+// DeleteThenOldest instead of a Delete and an Oldest: in IndexedDB, one
+// transaction per batch instead of two.
+type DeleteReader interface {
+	Store
+	// DeleteThenOldest removes the records with these Seqs (missing ones
+	// are ignored), then returns up to n records after Seq after as Oldest
+	// does, read once the delete is done: a deleted record is never among
+	// them. Both happen in one transaction: a nil error means the delete
+	// is committed; after an error the records of seqs may still be
+	// stored (as after a failed Delete), and nothing else was deleted.
+	DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]Record, error)
+}

@@ -18,7 +18,8 @@ func rec(i int) queue.Record {
 }
 
 // Run runs the contract against stores made by open; each subtest gets a
-// fresh, empty store.
+// fresh, empty store. A store that is a queue.DeleteReader is checked as
+// one too.
 func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 	ctx := func(t *testing.T) ctxlite.Context {
 		c, cancel := ctxlite.Timeout(ctxlite.Background(), 10*time.Second)
@@ -205,6 +206,7 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 			t.Fatal("an empty batch's mark was not recorded")
 		}
 	})
+	deleteThenOldest(t, open, ctx)
 	t.Run("closed store fails with ErrClosed", func(t *testing.T) {
 		s, c := open(t), ctx(t)
 		if err := s.Close(); err != nil {
