@@ -32,13 +32,14 @@
   // configure was called).
   let exponea = null
   const thisSDK = {
-    async init({ sink, run }, t0) {
+    async init({ sink, run, host }, t0) {
       this.run = run
       const configureAt = now() - t0
       exponea = await window.Exponea.configure({
         projectToken: 'bench',
         authorization: 'Token bench-key',
         baseUrl: sink + '/exponea',
+        host, // undefined: the default
       })
       if (exponea.runsIn === 'page') console.warn(`[bench] the SDK runs on the page, not in a worker: ${exponea.startup.hostReason}`)
       return { loader: configureAt, ...exponea.startup, runsIn: exponea.runsIn }
