@@ -4,6 +4,7 @@
 // fault-injection flag.
 import assert from 'node:assert/strict'
 import { test, env, config, open, hide } from './harness.mjs'
+import { countReceipts } from './receipts.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -136,15 +137,29 @@ test('a poison record is dropped with a drop report while 99 others arrive', asy
   }
 })
 
+// outlives: the SDK's SharedWorker outlives the page (Chromium,
+// extendedLifetime): the page leaves the close-time send to it.
+const outlives = (page) => page.evaluate(() => exponea.runsIn === 'sharedworker' && exponea.startup.lifetime === 'extended')
+
 for (const mode of ['immediate', 'appClose']) {
-  test(`events tracked right before the tab closes reach the collector once (${mode})`, async (t) => {
+  test(`events tracked right before the tab closes reach the collector once (${mode}), received once each`, async (t) => {
     const { pages, collector, browser } = await env(t)
-    const page = await open(await browser.newContext(), pages, config(collector, { flushMode: mode }))
+    const receipts = await countReceipts(collector)
+    t.after(() => receipts.close())
+    const page = await open(await browser.newContext(), pages, config(collector, { flushMode: mode, baseUrl: receipts.url }))
+    const host = await outlives(page)
     await track(page, 'bye', 20)
     await page.close()
     await collector.waitFor(async () => (await count(collector, 'bye')) >= 20, { timeout: 10000, what: '20 events after close' })
     const seqs = (await collector.events('event_type=bye')).map((e) => e.properties.i).sort((a, b) => a - b)
     assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => i), 'each stored once')
+    if (!host) return
+    // Where the worker outlives the page, it alone sends: no close-time
+    // copy, so a backend that does not dedupe receives each once.
+    await sleep(1000)
+    const bye = receipts.commands().filter((c) => c.type === 'bye')
+    assert.equal(bye.length, 20)
+    for (const c of bye) assert.deepEqual(c.how, ['sdk'], `received ${c.times} times (${c.how.join(', ')})`)
   })
 }
 
@@ -173,11 +188,19 @@ test('a 200 KB backlog at close stays inside the keepalive budget; the rest arri
     }
   })
   await track(page, 'backlog', 100, { pad: 'x'.repeat(2000) }) // ~215 KB of commands
+  const host = await outlives(page)
   await page.evaluate(() => { // a real close: pagehide, then visibilitychange→hidden, in one task
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
     document.dispatchEvent(new Event('visibilitychange'))
   })
+  if (host) {
+    // The worker outlives the page and sends the backlog itself, with no
+    // keepalive budget to keep: the page sends nothing at close.
+    await collector.waitFor(async () => (await count(collector, 'backlog')) === 100, { what: 'the backlog, sent by the worker' })
+    assert.deepEqual(await page.evaluate(() => window.keepalive), [], 'no keepalive request from the page')
+    return
+  }
   await collector.waitFor(async () => page.evaluate(() => window.keepalive.length > 0 && window.keepalive.every((e) => e.ok !== null)), { what: 'keepalive answers' })
   const sent = await page.evaluate(() => window.keepalive)
   const most = await page.evaluate(() => window.maxInFlight)

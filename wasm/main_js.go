@@ -101,8 +101,8 @@ func boot() error {
 
 // openSDK starts an SDK on p that answers through hooks.done and
 // hooks.emit, and sets hooks.apply (the page's calls, as lines) and
-// hooks.close (ends the SDK: sdk.SDK.Close); closed runs once it is
-// closed.
+// hooks.close (ends the SDK: sdk.SDK.Close, or with true sdk.SDK.Finish);
+// closed runs once it is closed.
 func openSDK(hooks safejs.Value, p sdk.Platform, closed func(*sdk.SDK)) (*sdk.SDK, error) {
 	out := &loader{}
 	var err error
@@ -139,13 +139,17 @@ func openSDK(hooks safejs.Value, p sdk.Platform, closed func(*sdk.SDK)) (*sdk.SD
 		return nil, err
 	}
 	var end safejs.Func
-	end, err = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+	end, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer func() {
 			if p := recover(); p != nil {
 				browser.ConsoleError("close failed")
 			}
 		}()
-		s.Close()
+		if len(args) > 0 && truthy(args[0]) {
+			s.Finish() // close(true): the page left its calls and close-time send to us
+		} else {
+			s.Close()
+		}
 		closed(s)
 		// The loader drops both functions with this call; released, they
 		// no longer keep the SDK.

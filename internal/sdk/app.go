@@ -111,6 +111,18 @@ func (a *app) install(atMs float64) {
 	a.stored(recs)
 }
 
+// finish sends what the page's close path would have, where the page
+// leaves it to the Go side (SDK.Finish): in every flush mode but manual.
+func (a *app) finish() {
+	if !a.runner.sched.Mode().SendsOnHide() || !a.granted() {
+		return
+	}
+	res, err := a.runner.send(false)
+	if a.cfg.Debug {
+		a.debugFlush(res, err)
+	}
+}
+
 // shutdown ends the app (SDK.Close): the timers stop, the flush loop ends
 // once the send under way has been answered, and the tab channel and the
 // store close.
@@ -225,6 +237,9 @@ func (a *app) setPage(p PageState) {
 		a.sessions.shown()
 	case !p.Visible && was:
 		a.sessions.hidden()
+		if p.HostSends {
+			a.runner.trigger(schedule.Hidden)
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 package sdk
 
 import (
+	"reflect"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -19,14 +21,7 @@ import (
 func TestCloseFinishesTheSendUnderWayThenStops(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		spy := &closeSpy{}
-		e := newEnv(t, func(p *Platform) {
-			open := p.OpenStore
-			p.OpenStore = func(ctx ctxlite.Context, name string) (queue.Store, error) {
-				st, err := open(ctx, name)
-				spy.Store = st
-				return spy, err
-			}
-		})
+		e := newEnv(t, spy.option)
 		e.configure(`,"flushMode":"period","flushPeriod":60000`)
 		e.call("trackEvent", `{"name":"a"}`)
 		release := make(chan struct{})
@@ -81,6 +76,16 @@ type closeSpy struct {
 
 func (c *closeSpy) Close() error { c.closed.Store(true); return nil }
 
+// option makes the env's store this spy.
+func (c *closeSpy) option(p *Platform) {
+	open := p.OpenStore
+	p.OpenStore = func(ctx ctxlite.Context, name string) (queue.Store, error) {
+		st, err := open(ctx, name)
+		c.Store = st
+		return c, err
+	}
+}
+
 // Delete fails once closed, as a real store's does: a delete that came
 // after Close would leave the confirmed records.
 func (c *closeSpy) Delete(ctx ctxlite.Context, seqs []int64) error {
@@ -88,4 +93,71 @@ func (c *closeSpy) Delete(ctx ctxlite.Context, seqs []int64) error {
 		return queue.ErrClosed
 	}
 	return c.Store.Delete(ctx, seqs)
+}
+
+// A page whose host outlives it leaves what it made to the Go side: Finish
+// applies the calls it received, sends what the close path would have
+// (appClose mode: everything waits for the page to go), then closes.
+func TestFinishAppliesTheCallsSendsThenCloses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		spy := &closeSpy{}
+		e := newEnv(t, spy.option)
+		e.configure(`,"flushMode":"appClose"`)
+		e.settle()
+		if n := e.sender.requests(); n != 0 {
+			t.Fatalf("appClose mode sent %d requests before the page went", n)
+		}
+		id := e.send("trackEvent", `{"name":"last"}`)
+		e.s.Finish()
+		if a := e.answer(id); a.Err != nil {
+			t.Fatalf("the call received before Finish: %v", a.Err)
+		}
+		e.settle()
+		if got := e.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "session_start", "last"}) {
+			t.Errorf("sent %v, want everything queued", got)
+		}
+		if n := e.queued(); n != 0 {
+			t.Errorf("%d records left", n)
+		}
+		if !spy.closed.Load() {
+			t.Error("the store is still open after Finish")
+		}
+	})
+}
+
+// In manual mode nothing goes at close: Finish applies and closes.
+func TestFinishInManualModeSendsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, (&closeSpy{}).option)
+		e.configure(`,"flushMode":"manual"`)
+		e.call("trackEvent", `{"name":"kept"}`)
+		e.s.Finish()
+		e.settle()
+		if n := e.sender.requests(); n != 0 {
+			t.Errorf("%d requests in manual mode", n)
+		}
+		if n := e.queued(); n != 3 {
+			t.Errorf("%d records queued, want installation, session_start and kept", n)
+		}
+	})
+}
+
+// A page that leaves the close-time send to its host says so with its
+// visibility: hidden, the Go side sends in appClose mode; a page that
+// sends at close itself does not make it send.
+func TestHiddenSendsWhereTheHostSends(t *testing.T) {
+	for _, hostSends := range []bool{false, true} {
+		t.Run(strconv.FormatBool(hostSends), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t)
+				e.configure(`,"flushMode":"appClose"`)
+				e.call("trackEvent", `{"name":"a"}`)
+				e.call("_page", `{"url":"https://shop.example/","visible":false,"online":true,"hostSends":`+strconv.FormatBool(hostSends)+`}`)
+				e.settle()
+				if got, want := e.sender.requests() > 0, hostSends; got != want {
+					t.Errorf("sent on hidden: %v, want %v", got, want)
+				}
+			})
+		})
+	}
 }

@@ -17,10 +17,14 @@ type PageState struct {
 	Online       bool
 	ScreenWidth  int
 	ScreenHeight int
+	// HostSends: the page sends nothing at close; the Go side outlives it
+	// (a SharedWorker with an extended lifetime) and sends, when the page
+	// is hidden, what the close path would have sent.
+	HostSends bool
 }
 
 // ParsePageState reads the loader's page report:
-// {"url","referrer","visible","online","screenWidth","screenHeight"}.
+// {"url","referrer","visible","online","screenWidth","screenHeight","hostSends"}.
 // Members that are missing or of another type keep their zero value (online:
 // true): the report comes from our own loader, and a page without a screen
 // is still a page.
@@ -48,6 +52,8 @@ func ParsePageState(raw []byte) PageState {
 		case "screenHeight":
 			f, _ := jsonx.Number(m.Value)
 			p.ScreenHeight = int(f)
+		case "hostSends":
+			p.HostSends, _ = jsonx.Bool(m.Value)
 		}
 	}
 	return p

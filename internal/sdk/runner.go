@@ -129,7 +129,7 @@ func (r *runner) step(bits uint32) {
 	}()
 	clock := r.a.s.p.Clock
 	want := false
-	for t := schedule.Tracked; t <= schedule.Due; t++ {
+	for t := schedule.Tracked; t <= schedule.Hidden; t++ {
 		if bits&(1<<uint(t)) == 0 {
 			continue
 		}

@@ -107,6 +107,26 @@ func (s *SDK) Close() {
 	s.wake()
 }
 
+// Finish is Close for a page that leaves what it made to the Go side (its
+// host outlives it, pagehide): the calls received are applied first, then
+// what the page's flush mode sends at close is sent (every mode but
+// manual), then the SDK closes as Close does. It returns at once.
+func (s *SDK) Finish() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.pending = append(s.pending, job{fn: func() {
+		if s.app != nil {
+			s.app.finish()
+		}
+	}}, job{fn: s.shutdown})
+	s.mu.Unlock()
+	s.wake()
+}
+
 // shutdown is Close's work, the worker's last job.
 func (s *SDK) shutdown() {
 	if s.app != nil {

@@ -55,6 +55,7 @@ export class Bridge {
     this.lifetime = '' // a SharedWorker's: 'extended' (outlives the last page for a while) or 'page'
     this.instance = '' // the SharedWorker run that answered ready (worker.js)
     this.early = null // the SharedWorker connection preconnect made, until launch takes it
+    this.drained = false // suspend handed what the page made to a worker that outlives it
     this.runGo = runGo
     this.compile = compile
     this.module = null // Promise of the wasm compiled on the page (null: failed), kept for restarts
@@ -466,8 +467,8 @@ export class Bridge {
     const port = sw.port
     return {
       post: (m) => port.postMessage(m),
-      end: () => {
-        try { port.postMessage({ t: 'bye' }) } catch { /* closed already */ }
+      end: (drain = false) => {
+        try { port.postMessage({ t: 'bye', drain }) } catch { /* closed already */ }
         port.close()
       },
       listen: (onmessage, onerror) => { port.onmessage = onmessage; sw.onerror = onerror },
@@ -570,21 +571,42 @@ export class Bridge {
   // closes the page's SDK — the calls it has not applied are dropped (the
   // page's close path or journal has them), a send under way finishes
   // (sdk.SDK.Close).
+  //
+  // A SharedWorker that outlives the page (Chromium, extendedLifetime) is
+  // handed every call not posted yet — but those held for the next page of
+  // the site — and told to apply them and send what the close path would
+  // have (sdk.SDK.Finish): the page sends nothing at close (outlives).
   suspend() {
     if (this.where === 'page' || !this.worker) return
     clearTimeout(this.timer)
-    this.worker.end()
+    if (this.outlives()) {
+      if (this.scheduled) this.drain() // calls made in this very task
+      if (!this.held) {
+        const lines = this.posting
+        this.posting = []
+        this.post(lines)
+        for (const piece of this.backlog.splice(0)) this.apply(piece.join('\n'))
+      }
+      this.worker.end(true)
+      this.drained = true // until resume: what the page made went to the worker
+    } else this.worker.end()
     this.worker = null
     this.apply = null
     this.pinged = 0
     this.suspended = true
   }
 
+  // outlives says whether the Go side outlives this page: a running
+  // SharedWorker with an extended lifetime. The page then leaves what it
+  // made to it, and sends nothing at close itself.
+  outlives() { return this.where === 'sharedworker' && this.lifetime === 'extended' && (!!this.apply || this.drained) }
+
   // resume starts a Go side again on a page restored from the
   // back/forward cache (pageshow, persisted).
   resume() {
     if (!this.suspended) return
     this.suspended = false
+    this.drained = false
     this.settleHandedOver()
     this.launch(this.where)
   }

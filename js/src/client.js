@@ -183,13 +183,15 @@ export class Client {
   // what is unsent when the page is hidden or unloaded (close.js). There is
   // no unload listener: it would keep the page out of the back/forward cache.
   _watchPage() {
-    const report = (visible) => this._bridge.tell('_page', JSON.stringify({ ...pageState(), visible }))
+    // hostSends: the Go side outlives the page and sends, when it is hidden,
+    // what the close path would have; the page then sends nothing itself.
+    const report = (visible) => this._bridge.tell('_page', JSON.stringify({ ...pageState(), visible, hostSends: this._bridge.outlives() }))
     // The page's own view of the network decides: a Worker's navigator.onLine
     // is not always kept in step with it.
     addEventListener('online', () => report(document.visibilityState !== 'hidden'))
     addEventListener('offline', () => report(document.visibilityState !== 'hidden'))
     const hidden = () => {
-      if (SENDS_ON_HIDE.includes(this._s.mode) && !this._bridge.held) this._closer.close(this._bridge.unstored())
+      if (SENDS_ON_HIDE.includes(this._s.mode) && !this._bridge.held && !this._bridge.outlives()) this._closer.close(this._bridge.unstored())
       report(false)
     }
     addEventListener('pagehide', () => {

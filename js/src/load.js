@@ -23,10 +23,11 @@ export async function compileWasm(wasmUrl) {
 // runGo instantiates the wasm — module, if given, else compiled from
 // wasmUrl — runs it, and resolves once booted (see wasm/doc.go) with
 // open(hooks): it starts an SDK in the Go program that answers through
-// hooks {done, emit} — shared: it is one of a SharedWorker's, webLocks: and
-// they take the origin's Web Lock too — and returns {apply, close} — apply takes a batch of
-// call lines, close ends that SDK. exit is called if the Go program ends:
-// it never should; a crash ends it. marks, if given, gets the times (epoch
+// hooks {done, emit} (shared: it is one of a SharedWorker's; webLocks: they
+// take the origin's Web Lock too) and returns {apply, close}: apply takes a
+// batch of call lines; close ends that SDK, close(true) after applying what
+// it got and sending what the page's close path would have. exit is called
+// if the Go program ends: it never should; a crash ends it. marks, if given, gets the times (epoch
 // ms) the module was compiled (if compiled here), instantiated and booted.
 export async function runGo(wasmUrl, exit, { module, marks = {} } = {}) {
   const go = new globalThis.Go()

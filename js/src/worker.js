@@ -14,8 +14,11 @@
 // page, which only a dedicated Worker can be posted; without it the worker
 // fetches and compiles it; webLocks: a SharedWorker takes the origin's Web
 // Lock to send, see sdk.Locks); then each is a batch of call lines (a string),
-// {t:'ping'}, or {t:'bye'} (SharedWorker: the page has gone; its SDK is
-// closed, see sdk.SDK.Close). To the page: {t:'ready', marks, instance} |
+// {t:'ping'}, or {t:'bye', drain} (SharedWorker: the page has gone; its
+// SDK is closed, see sdk.SDK.Close — or with drain, where the worker
+// outlives the page and the page sent nothing at close, sdk.SDK.Finish:
+// the calls received are applied and what the close path would have sent
+// is sent first). To the page: {t:'ready', marks, instance} |
 // {t:'fail', message} | {t:'done', text} | {t:'emit', kind, detail} |
 // {t:'pong', instance} | {t:'exit', message} (the Go program ended, or this
 // worker has no SDK for the page: the page starts one again) |
@@ -82,7 +85,7 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
         return
       case 'bye':
         gone = true
-        if (client) client.close()
+        if (client) client.close(d.drain === true)
         client = null
         onBye()
         return

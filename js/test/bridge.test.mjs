@@ -385,8 +385,12 @@ test('the Go side runs in a SharedWorker by default, named for the SDK version, 
     assert.deepEqual(b.startup().host, 'sharedworker')
     assert.equal(b.startup().lifetime, 'extended')
     assert.equal(b.startup().hostReason, undefined)
+    assert.equal(b.outlives(), true, 'a SharedWorker with an extended lifetime outlives the page')
+    b.call('trackEvent', '{"name":"in the pagehide task"}') // not posted yet: it would be in the next task
     b.suspend() // pagehide
-    assert.deepEqual(w.posted.at(-1), { t: 'bye' }, 'the SharedWorker is told the page went')
+    const lines = w.posted.filter((m) => typeof m === 'string')
+    assert.match(lines.at(-1), /in the pagehide task/, 'the call made in the pagehide task is handed to the worker')
+    assert.deepEqual(w.posted.at(-1), { t: 'bye', drain: true }, 'the SharedWorker is told the page went, and to apply and send what it has')
     assert.equal(w.closed, true, 'and the port is closed')
   })
 })
@@ -401,7 +405,11 @@ test('an engine that does not read extendedLifetime gives a SharedWorker whose l
     await ready
     assert.equal(b.startup().lifetime, 'page')
     assert.deepEqual(f.made[0].posted[0], { wasmUrl: '/x.wasm', webLocks: false }, 'no Web Lock in a SharedWorker that goes with its pages (Firefox keeps no page out of its cache for it)')
+    assert.equal(b.outlives(), false, 'the page keeps its close path')
+    b.call('trackEvent', '{"name":"late"}')
     b.suspend()
+    assert.deepEqual(f.made[0].posted.at(-1), { t: 'bye', drain: false }, 'the worker drops what the page did not see answered: the close path sent it')
+    assert.ok(!f.made[0].posted.some((m) => typeof m === 'string' && /late/.test(m)), 'nothing more is posted')
   })
 })
 
@@ -491,5 +499,23 @@ test('preconnect asks the SharedWorker whether its Go program runs, and the star
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
     assert.equal(await hosted('worker').preconnect('/w.js'), false, 'a dedicated Worker is never running before the start')
     assert.equal(f.made.length, 0)
+  })
+})
+
+test('a page leaving for the next page of the site keeps its held calls from a SharedWorker that outlives it: the next page sends them', async () => {
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+    await new Promise((r) => setTimeout(r, 5))
+    answerConfigure(b, f.made[0])
+    await ready
+    b.call('trackEvent', '{"name":"click"}')
+    b.hold(10000) // the click's task navigates to a page of the site
+    await tick()
+    b.suspend()
+    assert.ok(!f.made[0].posted.some((m) => typeof m === 'string' && /click/.test(m)), 'the held call is not posted')
+    assert.deepEqual(f.made[0].posted.at(-1), { t: 'bye', drain: true })
+    clearTimeout(b.held)
   })
 })

@@ -61,4 +61,8 @@ const (
 	// Due: the retry timer set from Result.Next fired: a backoff ended or
 	// held-back records became due.
 	Due
+	// Hidden: the page was hidden or went, and the Go side sends what the
+	// page's close path would have (its host outlives the page: a
+	// SharedWorker with an extended lifetime).
+	Hidden
 )

@@ -68,10 +68,10 @@ func (m *model) on(t Trigger, now time.Time, online bool) Decision {
 		if n := int64(now.Sub(m.anchor) / m.period); n > m.reached {
 			m.reached, boundary = n, true
 		}
-		want = boundary || t == Due || t == Online && m.missed
+		want = boundary || t == Due || t == Hidden || t == Online && m.missed
 		wake = m.anchor.Add(time.Duration(m.reached+1) * m.period)
 	}
-	want = want || t == Manual
+	want = want || t == Manual || t == Hidden && m.mode != ModeManual
 	if !online {
 		m.missed = m.missed || want
 		return Decision{Wake: wake}
@@ -150,7 +150,7 @@ func runAgainstModel(ops []byte) (trace []string, msg string) {
 		op, arg := ops[i]%8, int(ops[i+1])
 		switch op {
 		case 0, 1, 2, 3:
-			trig, online := Trigger(arg%6), arg/6%4 != 0
+			trig, online := Trigger(arg%7), arg/7%4 != 0
 			got, want := s.On(trig, now, online), m.on(trig, now, online)
 			trace = append(trace, "On("+triggerNames[trig]+", +"+now.Sub(t0).String()+", online "+strconv.FormatBool(online)+")")
 			if got.Flush != want.Flush || !got.Wake.Equal(want.Wake) {

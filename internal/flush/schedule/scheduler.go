@@ -26,10 +26,12 @@ type Decision struct {
 //	Offline  -          -                            -         -
 //	Manual   Flush      Flush                        Flush     Flush
 //	Due      Flush      Flush                        -         -
+//	Hidden   Flush      Flush                        Flush     -
 //
 // While offline nothing is flushed; a flush wanted then is remembered, and
-// Online makes it up in immediate and period modes. The page's hiding is
-// not a trigger: the loader's close path sends then (Mode.SendsOnHide).
+// Online makes it up in immediate and period modes. The page's hiding is a
+// trigger (Hidden) only where the Go side outlives the page; elsewhere the
+// loader's close path sends then (Mode.SendsOnHide).
 //
 // In period mode Wake is the next period boundary, counted from the first
 // trigger after the mode or period was set; other modes need no timer. After
@@ -124,6 +126,8 @@ func (s *Scheduler) On(t Trigger, now time.Time, online bool) Decision {
 		d.Flush = d.Flush || s.mode == ModeImmediate
 	case Due:
 		d.Flush = d.Flush || s.mode == ModeImmediate || s.mode == ModePeriod
+	case Hidden:
+		d.Flush = d.Flush || s.mode.SendsOnHide()
 	case Online:
 		d.Flush = d.Flush || s.mode == ModeImmediate || s.mode == ModePeriod && s.missed
 	}

@@ -42,17 +42,17 @@ func TestSchedulerModes(t *testing.T) {
 		mid, border row
 	}{
 		{ModeImmediate,
-			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush},
-			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush}},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush, Hidden: flush},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush, Hidden: flush}},
 		{ModePeriod,
-			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: flush},
-			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush}},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: flush, Hidden: flush},
+			row{Tracked: flush, Timer: flush, Online: flush, Offline: none, Manual: flush, Due: flush, Hidden: flush}},
 		{ModeAppClose,
-			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
-			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none}},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none, Hidden: flush},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none, Hidden: flush}},
 		{ModeManual,
-			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none},
-			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none}},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none, Hidden: none},
+			row{Tracked: none, Timer: none, Online: none, Offline: none, Manual: flush, Due: none, Hidden: none}},
 	}
 	for _, tt := range tests {
 		for _, at := range []struct {
@@ -220,4 +220,4 @@ func TestSchedulerOffline(t *testing.T) {
 	})
 }
 
-var triggerNames = [...]string{Tracked: "Tracked", Timer: "Timer", Online: "Online", Offline: "Offline", Manual: "Manual", Due: "Due"}
+var triggerNames = [...]string{Tracked: "Tracked", Timer: "Timer", Online: "Online", Offline: "Offline", Manual: "Manual", Due: "Due", Hidden: "Hidden"}
