@@ -103,9 +103,16 @@ export function startPages({ benchDir, distDir, host = '127.0.0.1', log = () => 
   // handler serves one listener; served counts what it sent of the SDKs'
   // files (the runs check that the browser took brotli, and that a second
   // visit came from its cache).
+  // Under /plain/ the same files go without COOP/COEP/CORP: a page that is
+  // not cross-origin isolated, as most sites' are not. The phases of
+  // several pages use it: Chromium runs the SharedWorker of an isolated
+  // page in a renderer process of its own (~85 MB more), of a plain page
+  // in the page's (bench/sharedworker-memory.mjs).
   const handler = (served) => (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://pages').pathname)
-    const headers = {
+    let path = decodeURIComponent(new URL(req.url, 'http://pages').pathname)
+    const plain = path.startsWith('/plain/')
+    if (plain) path = path.slice('/plain'.length)
+    const headers = plain ? {} : {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',

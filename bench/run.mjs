@@ -178,6 +178,11 @@ function cpuByThread(events) {
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args) names.set(`${e.pid}:${e.tid}`, e.args.name)
   let pids = new Set(events.filter((e) => e.cat && e.cat.includes('devtools.timeline') && e.args && e.args.data && e.args.data.frame).map((e) => e.pid))
   if (!pids.size) pids = new Set([...names].filter(([, n]) => n === 'CrRendererMain').map(([k]) => Number(k.split(':')[0])))
+  const pagePids = new Set(pids)
+  // A SharedWorker may run in a renderer process of its own (Chromium, for
+  // a cross-origin isolated page): its process counts too, but for its
+  // idle main thread.
+  for (const [k, n] of names) if (/^SharedWorker/.test(n)) pids.add(Number(k.split(':')[0]))
   const byThread = new Map()
   for (const e of events) {
     if (e.ph !== 'X' || !pids.has(e.pid) || !e.cat || !e.cat.split(',').includes('toplevel')) continue
@@ -188,7 +193,7 @@ function cpuByThread(events) {
   const out = { main: 0, worker: 0, pool: 0, workers: 0, tasks: 0 }
   for (const [k, tasks] of byThread) {
     const name = names.get(k) || ''
-    const kind = name === 'CrRendererMain' ? 'main' : /^DedicatedWorker/.test(name) ? 'worker' : 'pool'
+    const kind = name === 'CrRendererMain' ? (pagePids.has(Number(k.split(':')[0])) ? 'main' : 'pool') : /^(Dedicated|Shared)Worker/.test(name) ? 'worker' : 'pool'
     if (kind === 'worker') out.workers++
     // Top-level events only: one nested in another (a nested run loop, a
     // checkpoint inside a task) is already in its parent's time.
@@ -279,8 +284,12 @@ async function openPage(context, sdkId, r) {
 }
 
 // loadSDK loads one SDK into a page of the bench and starts it: bench.load.
-const loadSDK = (page, id, cfg, prefix = '') =>
-  withTimeout(page.evaluate(({ id, cfg, prefix }) => bench.load(id, cfg, prefix), { id, cfg, prefix }), 30000, 'load')
+// BENCH_THIS_HOST: where the SDK under test runs (its host option), to
+// compare hosts; default its default.
+const loadSDK = (page, id, cfg, prefix = '') => {
+  if (id === 'this' && process.env.BENCH_THIS_HOST && !cfg.host) cfg = { ...cfg, host: process.env.BENCH_THIS_HOST }
+  return withTimeout(page.evaluate(({ id, cfg, prefix }) => bench.load(id, cfg, prefix), { id, cfg, prefix }), 30000, 'load')
+}
 
 // coldRaw: the SDK under test's ready time with its files served raw (no
 // compression), in a fresh context, under the same trace as the cold run.
@@ -367,16 +376,16 @@ async function visitPhase({ browser, sink, pages }, list) {
       page.on('pageerror', (e) => log(`${sdk.id}: page error: ${e.message}`))
       watchExternal(page, r)
       const cfg = { sink: sink.url, run }
-      await page.goto(pages.url + '/?visit=0', { timeout: 30000 })
+      await page.goto(pages.url + '/plain/?visit=0', { timeout: 30000 })
       for (let i = 0; ; i++) {
-        const v = await loadSDK(page, sdk.id, cfg, '/cached')
+        const v = await loadSDK(page, sdk.id, cfg, '/plain/cached')
         if (i > 0) readies.push(v.ready_ms)
         if (i > 0 && sdk.id === 'this' && process.env.BENCH_VISIT_ONLY === '1') log(`visit this, page ${i + 1}: ${JSON.stringify(v.startup)}`)
         if (i === clicks) break
         await sleep(VISIT_DWELL_MS)
         const next = `?visit=${i + 1}`
         const arrived = page.waitForURL((u) => u.search === next, { waitUntil: 'load', timeout: 30000 })
-        await page.evaluate(({ i, url }) => bench.trackAndLeave(i, 'visit', url), { i, url: '/' + next }).catch(() => {}) // the page goes
+        await page.evaluate(({ i, url }) => bench.trackAndLeave(i, 'visit', url), { i, url: '/plain/' + next }).catch(() => {}) // the page goes
         await arrived
       }
       const deadline = wall() + 15000
@@ -529,7 +538,8 @@ async function contentPhase(ctx, list) {
 // same with TABS tabs of the bench page without an SDK, ÷ TABS; per SDK, one
 // after the other, each next to a blank measurement of its own (the
 // browser's own memory drifts). All tabs of one context: one profile, as a
-// visitor's tabs share one.
+// visitor's tabs share one. On pages that are not cross-origin isolated
+// (/plain/), as most sites' are not.
 const TABS = 3
 async function tabsMem({ browser, sink, pages }, sdk, r, TABS) {
   const before = chromiumTree().length
@@ -541,9 +551,9 @@ async function tabsMem({ browser, sink, pages }, sdk, r, TABS) {
       const page = await context.newPage()
       page.on('pageerror', (e) => log(`${sdk ? sdk.id : 'blank'}: page error: ${e.message}`))
       watchExternal(page, r)
-      await page.goto(pages.url + '/', { timeout: 30000 })
+      await page.goto(pages.url + '/plain/', { timeout: 30000 })
       if (sdk) {
-        await loadSDK(page, sdk.id, { sink: sink.url, run })
+        await loadSDK(page, sdk.id, { sink: sink.url, run }, '/plain')
         await page.evaluate((phase) => bench.trackN(5, phase), `mem${i}`)
       }
       tabs.push(page)
@@ -602,7 +612,7 @@ async function memoryPhase(ctx, list) {
 // burstRun: the warm-up, then the 10k burst under a trace (per-call cost,
 // total CPU by thread, delivery), on a page with the SDK loaded; fills r.
 // It returns waitFor, for the phases that follow.
-async function burstRun({ sink }, page, cdp, sdk, run, runIdx, caps, r) {
+async function burstRun({ sink, browser }, page, cdp, sdk, run, runIdx, caps, r) {
   const counters = async () => {
     return sink.counters(sdk.sink)
   }
@@ -634,7 +644,11 @@ async function burstRun({ sink }, page, cdp, sdk, run, runIdx, caps, r) {
   // Under a trace (CPU_CATEGORIES): the CPU of the page's renderer by
   // thread, the SDK's Worker included (cpuByThread).
   let m0, c0, t0, b = null, d, m1, c1
-  const burstTrace = await trace(cdp, async () => {
+  // Traced from the browser: a page's session traces its own processes
+  // only, and Chromium may run a SharedWorker in a process of its own (a
+  // cross-origin isolated page's: this page's).
+  const bcdp = await browser.newBrowserCDPSession()
+  const burstTrace = await trace(bcdp, async () => {
     m0 = await taskDuration(cdp)
     c0 = await counters()
     t0 = wall()
