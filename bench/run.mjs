@@ -295,11 +295,13 @@ const loadSDK = (page, id, cfg, prefix = '') => {
 // compression), in a fresh context, under the same trace as the cold run.
 // With host 'worker' instead (coldWorker): the SDK under test started in a
 // dedicated Worker, as before the SharedWorker host, beside its default.
-async function coldRaw(ctx, sdk, run, r, { prefix = '/raw', host } = {}) {
+// With plain: on a page that is not cross-origin isolated (/plain/), where
+// Chromium runs a SharedWorker in the page's process, not one of its own.
+async function coldRaw(ctx, sdk, run, r, { prefix = '/raw', host, plain = false } = {}) {
   const context = await ctx.browser.newContext()
   try {
     const { page, cdp } = await openPage(context, sdk.id, r)
-    await page.goto(ctx.pages.url + '/', { timeout: 30000 })
+    await page.goto(ctx.pages.url + (plain ? '/plain/' : '/'), { timeout: 30000 })
     const { value } = await trace(cdp, () => loadSDK(page, sdk.id, { sink: ctx.sink.url, run, host }, prefix))
     return { ready_ms: value.ready_ms, startup: value.startup }
   } finally {
@@ -697,6 +699,9 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
   const raw = async () => {
     try { r.raw = await coldRaw(ctx, sdk, run, r) } catch (e) { r.notes.push(`raw: ${e.message.split('\n')[0]}`) }
     try { r.worker = await coldRaw(ctx, sdk, run, r, { prefix: '', host: 'worker' }) } catch (e) { r.notes.push(`dedicated Worker: ${e.message.split('\n')[0]}`) }
+    // Both hosts again on a plain page, in turn.
+    try { r.plain = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true }) } catch (e) { r.notes.push(`plain page: ${e.message.split('\n')[0]}`) }
+    try { r.plainWorker = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true, host: 'worker' }) } catch (e) { r.notes.push(`plain page, dedicated Worker: ${e.message.split('\n')[0]}`) }
   }
   if (isThis && runIdx % 2 === 0) await raw()
   const context = await browser.newContext()
@@ -816,7 +821,7 @@ async function main() {
     took.get(sdk.name).push(Date.now() - t)
     perRun.get(sdk.name).push(r)
     log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs (trace: main ${fmt(r.track_cpu_main_us)} + Worker ${fmt(r.track_cpu_worker_us)} = ${fmt(r.track_cpu_us)} µs), burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
-      (sdk.id === 'this' ? `, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, dedicated Worker ready ${fmt(r.worker && r.worker.ready_ms)} ms, startup ${JSON.stringify(r.startup)}` : '') +
+      (sdk.id === 'this' ? `, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, dedicated Worker ready ${fmt(r.worker && r.worker.ready_ms)} ms, on a plain page ${fmt(r.plain && r.plain.ready_ms)} ms (dedicated Worker ${fmt(r.plainWorker && r.plainWorker.ready_ms)} ms), startup ${JSON.stringify(r.startup)}` : '') +
       `, second visit ready ${fmt(r.second && r.second.ready_ms)} ms${r.second ? ` (${r.second.refetched} refetched, ${r.second.revalidated} revalidated${r.second.wasm_cache ? `, wasm code cache ${JSON.stringify(r.second.wasm_cache)}` : ''})` : ''}` +
       ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
   }
