@@ -33,6 +33,7 @@ const config: Required<Config> = {
   wasmUrl: new URL('/assets/exponea.wasm', location.href),
   workerUrl: '/assets/exponea.worker.js',
   worker: true,
+  host: 'auto',
   start: 'idle',
   dbName: 'exponea:demo',
   maxQueueRecords: 10_000,
@@ -76,13 +77,15 @@ const uses: { [K in keyof Client]-?: (c: Client) => unknown } = {
     return s
   },
   runsIn: (c) => {
-    const r: 'worker' | 'page' | undefined = c.runsIn
+    const r: 'sharedworker' | 'worker' | 'page' | undefined = c.runsIn
     return r
   },
   startup: (c) => {
     const s: Startup = c.startup
     const ready: number | undefined = s.configured
-    return [ready, s.waited, s.worker, s.script, s.compiled, s.instantiated, s.booted, s.openMs]
+    const host: 'sharedworker' | 'worker' | 'page' | undefined = s.host
+    const lifetime: 'extended' | 'page' | undefined = s.lifetime
+    return [ready, s.waited, s.worker, s.script, s.compiled, s.instantiated, s.booted, s.openMs, host, s.hostReason, lifetime, s.joined]
   },
   trackEvent: (c) => c.trackEvent(event),
   identifyCustomer: (c) => c.identifyCustomer(customer),
