@@ -56,7 +56,7 @@ async function shop(t, appUrl, app) {
     const s = document.getElementById('status').textContent
     return /^(ready|failed)/.test(s) && s
   }, undefined, { timeout: 30000, what: 'the SDK ready' })
-  assert.match(status, /^ready \(worker, indexeddb\), version \d+\.\d+\.\d+/)
+  assert.match(status, /^ready \(sharedworker, indexeddb\), version \d+\.\d+\.\d+/, 'the app runs the SDK in a SharedWorker, on IndexedDB')
   await page.evaluate(() => {
     document.getElementById('view').click()
     document.getElementById('buy').click()
