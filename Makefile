@@ -165,7 +165,7 @@ test-e2e: build examples collector browsers examples-npm
 # The suites of delivery at close and navigation again under the dedicated Worker
 # (host: 'worker'), the host where a SharedWorker is missing or refused;
 # test-e2e runs everything under the default host, a SharedWorker.
-WORKER_SUITES ?= e2e/custody.test.mjs e2e/visit.test.mjs e2e/flush.test.mjs
+WORKER_SUITES ?= e2e/custody.test.mjs e2e/flush.test.mjs
 test-e2e-worker: build collector browsers
 	@failed=""; for e in $(ENGINES); do echo "--- e2e in $$e, host: 'worker'"; \
 	  E2E_HOST=worker ENGINE=$$e LONG_ENGINES=none node --test --test-concurrency=1 $(WORKER_SUITES) || failed="$$failed $$e"; done; \

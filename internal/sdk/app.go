@@ -114,7 +114,9 @@ func (a *app) install(atMs float64) {
 // finish sends what the page's close path would have, where the page
 // leaves it to the Go side (SDK.Finish): in every flush mode but manual.
 func (a *app) finish() {
-	if !a.runner.sched.Mode().SendsOnHide() || !a.granted() {
+	// Offline (as the page last said) nothing goes: the records stay for
+	// the next page, as the close path would have kept them.
+	if !a.runner.sched.Mode().SendsOnHide() || !a.granted() || !a.runner.online.Load() {
 		return
 	}
 	res, err := a.runner.send(false)

@@ -161,3 +161,23 @@ func TestHiddenSendsWhereTheHostSends(t *testing.T) {
 		})
 	}
 }
+
+// Offline, Finish sends nothing: the records stay queued for the next
+// page, as the close path would have kept them.
+func TestFinishOfflineSendsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		spy := &closeSpy{}
+		e := newEnv(t, spy.option)
+		e.configure(`,"flushMode":"appClose"`)
+		e.call("_page", `{"url":"https://shop.example/","visible":true,"online":false}`)
+		e.call("trackEvent", `{"name":"offline"}`)
+		e.s.Finish()
+		e.settle()
+		if n := e.sender.requests(); n != 0 {
+			t.Errorf("%d requests while offline", n)
+		}
+		if n := e.queued(); n != 3 {
+			t.Errorf("%d records queued, want installation, session_start and offline", n)
+		}
+	})
+}
