@@ -3,7 +3,7 @@
 // the same task, calls made before exponea.js has arrived, a Worker that
 // dies — and the SDK keeps every call, delivering it once.
 import assert from 'node:assert/strict'
-import { test, env, config, open, hide } from './harness.mjs'
+import { test, env, config, open, hide, outlives } from './harness.mjs'
 
 const stored = async (collector, type) => (await collector.events(`event_type=${type}`)).map((e) => e.properties.i)
 const once = (seqs, n) => seqs.length === n && new Set(seqs).size === n
@@ -167,14 +167,11 @@ for (const auth of ['Token', 'Basic']) {
     })
     await page.evaluate(() => Promise.all([4, 5, 6].map((i) => exponea.trackEvent({ name: 'switch', properties: { i } }))))
     await collector.waitFor(async () => (await stored(collector, 'switch')).length === 6, { what: 'all six' })
-    const { keepalives, errors, outlives } = await page.evaluate(() => ({
-      keepalives: window.keepalives, errors: window.errors,
-      outlives: exponea.runsIn === 'sharedworker' && exponea.startup.lifetime === 'extended',
-    }))
+    const { keepalives, errors } = await page.evaluate(() => ({ keepalives: window.keepalives, errors: window.errors }))
     // Where the SDK's SharedWorker outlives the page (Chromium) it sends at
     // hide itself, with the configured authorization; elsewhere the page's
     // close path does, with a Token key only.
-    if (outlives) assert.equal(keepalives, 0, 'the worker sent, not the page')
+    if (await outlives(page)) assert.equal(keepalives, 0, 'the worker sent, not the page')
     else if (auth === 'Token') assert.ok(keepalives > 0, 'the close path sent')
     else assert.equal(keepalives, 0, 'no close path without a Token key')
     assert.ok(!errors.some((e) => e.paused), `sending was paused: ${JSON.stringify(errors)}`)

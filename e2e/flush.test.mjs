@@ -3,7 +3,7 @@
 // browser engine ($ENGINE) against the real collector with its
 // fault-injection flag.
 import assert from 'node:assert/strict'
-import { test, env, config, open, hide } from './harness.mjs'
+import { test, env, config, open, hide, outlives } from './harness.mjs'
 import { countReceipts } from './receipts.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -136,10 +136,6 @@ test('a poison record is dropped with a drop report while 99 others arrive', asy
     })
   }
 })
-
-// outlives: the SDK's SharedWorker outlives the page (Chromium,
-// extendedLifetime): the page leaves the close-time send to it.
-const outlives = (page) => page.evaluate(() => exponea.runsIn === 'sharedworker' && exponea.startup.lifetime === 'extended')
 
 for (const mode of ['immediate', 'appClose']) {
   test(`events tracked right before the tab closes reach the collector once (${mode}), received once each`, async (t) => {

@@ -272,6 +272,11 @@ export function config(collector, extra = {}) {
 export const HOST = process.env.E2E_HOST || 'auto'
 export const RUNS_IN = HOST === 'auto' ? 'sharedworker' : HOST
 
+// outlives says whether the SDK of page (window.exponea) runs in a
+// SharedWorker that outlives the page (Chromium, extendedLifetime): the
+// page then leaves the close-time send to it.
+export const outlives = (page) => page.evaluate(() => exponea.runsIn === 'sharedworker' && exponea.startup.lifetime === 'extended')
+
 // open loads a test page (path, default '/', with ?prelude= for preludes)
 // in a new page of ctx and, with cfg, configures the SDK there (as
 // window.exponea); it returns the page.

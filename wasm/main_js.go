@@ -162,13 +162,11 @@ func openSDK(hooks safejs.Value, p sdk.Platform, closed func(*sdk.SDK)) (*sdk.SD
 		s.Close()
 		return nil, err
 	}
-	if err := hooks.Set("apply", apply.Value()); err != nil {
-		end.Release()
-		apply.Release()
-		s.Close()
-		return nil, err
+	err = hooks.Set("apply", apply.Value())
+	if err == nil {
+		err = hooks.Set("close", end.Value())
 	}
-	if err := hooks.Set("close", end.Value()); err != nil {
+	if err != nil {
 		end.Release()
 		apply.Release()
 		s.Close()

@@ -95,43 +95,37 @@ func (s *SDK) wake() {
 //
 // Nothing is answered or reported after that; calls made after Close are
 // dropped.
-func (s *SDK) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	s.pending = append(s.pending[:0:0], job{fn: s.shutdown})
-	s.mu.Unlock()
-	s.wake()
-}
+func (s *SDK) Close() { s.end(false) }
 
 // Finish is Close for a page that leaves what it made to the Go side (its
 // host outlives it, pagehide): the calls received are applied first, then
 // what the page's flush mode sends at close is sent (every mode but
 // manual), then the SDK closes as Close does. It returns at once.
-func (s *SDK) Finish() {
+func (s *SDK) Finish() { s.end(true) }
+
+// end is Close (the calls not applied dropped) or, with finish, Finish:
+// the worker's last jobs, once.
+func (s *SDK) end(finish bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return
 	}
 	s.closed = true
+	if !finish {
+		s.pending = s.pending[:0:0]
+	}
 	s.pending = append(s.pending, job{fn: func() {
-		if s.app != nil {
+		if s.app == nil {
+			return
+		}
+		if finish {
 			s.app.finish()
 		}
-	}}, job{fn: s.shutdown})
+		s.app.shutdown()
+	}})
 	s.mu.Unlock()
 	s.wake()
-}
-
-// shutdown is Close's work, the worker's last job.
-func (s *SDK) shutdown() {
-	if s.app != nil {
-		s.app.shutdown()
-	}
 }
 
 // maxRunBytes bounds the arguments of the batches run together (about

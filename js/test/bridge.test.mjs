@@ -366,6 +366,15 @@ function answerConfigure(b, w) {
   b.done(JSON.stringify([{ i: Number(lines[0][0]), v: { storage: 'indexeddb' } }]))
 }
 
+// startHosted starts b and answers the configure it hands the first worker
+// made (f's), as a page's start does.
+async function startHosted(b, f) {
+  const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
+  await new Promise((r) => setTimeout(r, 5))
+  answerConfigure(b, f.made[0])
+  await ready
+}
+
 test('the Go side runs in a SharedWorker by default, named for the SDK version, with an extended lifetime asked for; the page compiles nothing', async () => {
   const f = fakeWorkers()
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
@@ -399,10 +408,7 @@ test('an engine that does not read extendedLifetime gives a SharedWorker whose l
   const f = fakeWorkers({ readsLifetime: false })
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
     const b = hosted('auto')
-    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
-    await new Promise((r) => setTimeout(r, 5))
-    answerConfigure(b, f.made[0])
-    await ready
+    await startHosted(b, f)
     assert.equal(b.startup().lifetime, 'page')
     assert.deepEqual(f.made[0].posted[0], { wasmUrl: '/x.wasm', webLocks: false }, 'no Web Lock in a SharedWorker that goes with its pages (Firefox keeps no page out of its cache for it)')
     assert.equal(b.outlives(), false, 'the page keeps its close path')
@@ -459,11 +465,8 @@ test('a page whose SharedWorker answers from another instance (WebKit started it
     const b = hosted('auto')
     const reports = []
     b.hooks.report = (k, d) => reports.push([k, d])
-    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
-    await new Promise((r) => setTimeout(r, 5))
+    await startHosted(b, f)
     const w = f.made[0]
-    answerConfigure(b, w)
-    await ready
     const relaunched = []
     b.launch = (where) => relaunched.push(where)
     b.call('trackEvent', '{"name":"a"}')
@@ -506,10 +509,7 @@ test('a page leaving for the next page of the site keeps its held calls from a S
   const f = fakeWorkers()
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
     const b = hosted('auto')
-    const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
-    await new Promise((r) => setTimeout(r, 5))
-    answerConfigure(b, f.made[0])
-    await ready
+    await startHosted(b, f)
     b.call('trackEvent', '{"name":"click"}')
     b.hold(10000) // the click's task navigates to a page of the site
     await tick()
