@@ -77,10 +77,26 @@ await writeFile(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '
 await writeFile(join(outDir, 'report.md'), md)
 console.log('\n' + md)
 console.log(`reports: ${join(outDir, 'report.json')}, ${join(outDir, 'report.md')}`)
+// A CI log keeps only its tail: name what failed last, with what it saw.
+if (!ok) console.log('\n' + failureSummary(runs))
 clearTimeout(watchdog)
 process.exit(ok ? 0 : 1)
 
 // runEngine runs the selected scenarios in one engine's browser.
+function failureSummary(engines) {
+  const lines = ['reliability: FAILED']
+  for (const e of engines) {
+    if (e.error) lines.push(`- ${e.name}: ${e.error}`)
+    for (const r of e.scenarios.filter((x) => x.status !== 'pass' && x.status !== 'skip')) {
+      lines.push(`- ${e.name} ${r.id} ${r.status}: ${r.error || ''} lost ${r.lost ?? '?'}, stored twice ${r.duplicatesStored ?? '?'}`)
+      for (const f of r.failures || []) lines.push(`  - ${f}`)
+      for (const c of (r.console || []).slice(-8)) lines.push(`  console: ${String(c).slice(0, 300)}`)
+      for (const t of (r.timeline || []).slice(-8)) lines.push(`  timeline: ${JSON.stringify(t).slice(0, 300)}`)
+    }
+  }
+  return lines.join('\n')
+}
+
 async function runEngine(engine) {
   const t0 = Date.now()
   const out = { name: engine.name, version: '', seconds: 0, result: 'pass', scenarios: [] }
