@@ -224,7 +224,6 @@ function wasmCache(events) {
 }
 
 // ---------- the browser's memory ----------
-const PAGE = 4096
 // chromiumTree returns the processes of the Chromium this bench started (the
 // descendants of this Node process that are Chromium) with their RSS
 // (bytes): the browser, its zygotes, GPU, network and renderer processes.
@@ -248,7 +247,11 @@ function chromiumTree() {
     for (const k of kids.get(pid) || []) {
       if (/chrom/i.test(cmd.get(k) || '')) {
         try {
-          out.push({ pid: k, rss: Number(readFileSync(`/proc/${k}/statm`, 'utf8').split(' ')[1]) * PAGE })
+          const type = (/--type=([\w-]+)/.exec(cmd.get(k)) || [, 'browser'])[1]
+          const util = (/--utility-sub-type=([\w.-]+)/.exec(cmd.get(k)) || [])[1]
+          const st = readFileSync(`/proc/${k}/status`, 'utf8')
+          const kb = (name) => Number((new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(st) || [, 0])[1]) * 1024
+          out.push({ pid: k, type: util ? util.split('.').pop() : type, rss: kb('VmRSS'), anon: kb('RssAnon') + kb('RssShmem') })
         } catch {} // gone meanwhile
       }
       walk(k)
@@ -259,8 +262,13 @@ function chromiumTree() {
 }
 const treeMem = () => {
   const t = chromiumTree()
-  return { n: t.length, rss: t.reduce((a, p) => a + p.rss, 0) }
+  const byType = {}
+  for (const p of t) byType[p.type] = (byType[p.type] || 0) + p.rss
+  return { n: t.length, rss: t.reduce((a, p) => a + p.rss, 0), anon: t.reduce((a, p) => a + p.anon, 0), byType }
 }
+// memDetail: the RSS of one measurement by kind of process, in MB
+// (BENCH_MEM_DETAIL=1 logs it: where an SDK's memory goes).
+const memDetail = (m) => Object.entries(m.byType).sort().map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(1)}`).join(', ')
 
 // watchExternal notes any attempt to load a non-loopback URL: Chromium is
 // started so that nothing else resolves; an SDK that still tries is reported.
@@ -572,6 +580,7 @@ async function tabsMem({ browser, sink, pages }, sdk, r, TABS) {
     const reads = []
     for (let i = 0; i < 3; i++) { reads.push(treeMem()); await sleep(250) }
     reads.sort((a, b) => a.rss - b.rss)
+    if (process.env.BENCH_MEM_DETAIL === '1') log(`memory ${sdk ? sdk.id : 'blank'}, ${TABS} tabs: ${memDetail(reads[1])} MB`)
     return reads[1]
   } finally {
     await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
@@ -595,13 +604,20 @@ async function memoryPhase(ctx, list) {
       const withSDK = await tabsMem(ctx, sdk, r, TABS)
       const one = (withSDK1.rss - blank1.rss) / 2 ** 20
       const all = (withSDK.rss - blank.rss) / 2 ** 20
+      // Without the file-backed pages: RSS counts the pages of Chromium's
+      // binary that a renderer has run in every renderer that ran them,
+      // though they are in memory once. A page that uses more of the
+      // browser (a MessagePort, localStorage, the Navigation API) maps more
+      // of its code; what it allocates is anonymous (or shared memory).
+      const oneAnon = (withSDK1.anon - blank1.anon) / 2 ** 20
+      const allAnon = (withSDK.anon - blank.anon) / 2 ** 20
       out.set(sdk.name, {
         tab_rss_mb: all / TABS,
-        mem_1tab_mb: one, mem_tabs_mb: all,
+        mem_1tab_mb: one, mem_tabs_mb: all, mem_1tab_anon_mb: oneAnon, mem_tabs_anon_mb: allAnon,
         mem_blank_rss_mb: blank.rss / 2 ** 20, mem_sdk_rss_mb: withSDK.rss / 2 ** 20,
         mem_processes: [blank1.n, withSDK1.n, blank.n, withSDK.n], notes: r.notes, external: r.external,
       })
-      log(`memory ${sdk.id}: ${TABS} tabs ${(withSDK.rss / 2 ** 20).toFixed(0)} MB RSS (${withSDK.n} processes), ${TABS} blank tabs ${(blank.rss / 2 ** 20).toFixed(0)} MB (${blank.n}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab (${withSDK1.n} vs ${blank1.n} processes): ${(all / one).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+      log(`memory ${sdk.id}: ${TABS} tabs ${(withSDK.rss / 2 ** 20).toFixed(0)} MB RSS (${withSDK.n} processes), ${TABS} blank tabs ${(blank.rss / 2 ** 20).toFixed(0)} MB (${blank.n}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab (${withSDK1.n} vs ${blank1.n} processes): ${(all / one).toFixed(2)}×; without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
     } catch (e) {
       r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
       out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
