@@ -540,6 +540,12 @@ func (d *DB) Count(ctx ctxlite.Context) (int, int64, error) {
 	if err := t.wait(ctx); err != nil {
 		return 0, 0, err
 	}
+	return d.counted(op, req)
+}
+
+// counted reads the count and size of the records from a completed getAll
+// on the blocks store.
+func (d *DB) counted(op string, req safejs.Value) (int, int64, error) {
 	arr, err := req.Get("result")
 	if err != nil {
 		return 0, 0, d.callErr(op, err)

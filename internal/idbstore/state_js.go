@@ -6,6 +6,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/queue"
 )
 
 // stateValue reads the result of a get on the state store.
@@ -88,4 +89,41 @@ func (d *DB) UpdateState(ctx ctxlite.Context, key string, fn func(old string, ok
 		return "", err
 	}
 	return result, nil
+}
+
+// Snapshot implements queue.Snapshotter: Count's getAll and a get per key,
+// in one readonly transaction on both stores.
+func (d *DB) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
+	const op = "snapshot"
+	t, sts, err := d.beginScope(ctx, op, "readonly", blocksStore, stateStore)
+	if err != nil {
+		return queue.Snapshot{}, err
+	}
+	all, err := sts[0].Call("getAll")
+	if err != nil {
+		return queue.Snapshot{}, t.fail(d.callErr(op, err))
+	}
+	gets := make([]safejs.Value, len(keys))
+	for i, k := range keys {
+		if gets[i], err = sts[1].Call("get", k); err != nil {
+			return queue.Snapshot{}, t.fail(d.callErr(op, err))
+		}
+	}
+	if err := t.wait(ctx); err != nil {
+		return queue.Snapshot{}, err
+	}
+	sn := queue.Snapshot{Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
+	if sn.N, sn.Bytes, err = d.counted(op, all); err != nil {
+		return queue.Snapshot{}, err
+	}
+	for i, g := range gets {
+		v, err := g.Get("result")
+		if err != nil {
+			return queue.Snapshot{}, d.callErr(op, err)
+		}
+		if sn.Values[i], sn.Has[i], err = stateValue(op, v); err != nil {
+			return queue.Snapshot{}, err
+		}
+	}
+	return sn, nil
 }

@@ -177,6 +177,23 @@ func (m *Memory) Count(ctx ctxlite.Context) (int, int64, error) {
 	return len(m.recs), b, nil
 }
 
+// Snapshot implements Snapshotter.
+func (m *Memory) Snapshot(ctx ctxlite.Context, keys []string) (Snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx); err != nil {
+		return Snapshot{}, err
+	}
+	sn := Snapshot{N: len(m.recs), Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
+	for _, r := range m.recs {
+		sn.Bytes += int64(r.Size())
+	}
+	for i, k := range keys {
+		sn.Values[i], sn.Has[i] = m.state[k]
+	}
+	return sn, nil
+}
+
 // Len implements Store.
 func (m *Memory) Len(ctx ctxlite.Context) (int, error) {
 	m.mu.Lock()

@@ -83,3 +83,22 @@ type DeleteReader interface {
 	// stored (as after a failed Delete), and nothing else was deleted.
 	DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]Record, error)
 }
+
+// Snapshotter is a Store that reads, in one transaction, what an SDK's
+// start needs: the queue's count and size (as Count) and the values of some
+// state keys (as GetState). In IndexedDB one readonly transaction instead
+// of one per read; a start that finds everything it needs writes nothing.
+type Snapshotter interface {
+	Store
+	Snapshot(ctx ctxlite.Context, keys []string) (Snapshot, error)
+}
+
+// Snapshot is what Snapshotter.Snapshot read: N records of Bytes bytes in
+// all, and for each key asked for, its value (Values[i]) and whether it is
+// stored (Has[i]).
+type Snapshot struct {
+	N      int
+	Bytes  int64
+	Values []string
+	Has    []bool
+}

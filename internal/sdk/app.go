@@ -57,7 +57,16 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	dev := s.p.Device
 	dev.ScreenWidth, dev.ScreenHeight = page.ScreenWidth, page.ScreenHeight
 	installAt := unixMs(s.p.Clock.Now())
-	tr, err := tracker.Open(ctx, a.store, cfg, dev, s.p.NewID)
+	// One transaction reads the queue's size, the identity and the consent
+	// decision; a start that finds them all (every page after a visitor's
+	// first) writes nothing.
+	var snap *queue.Snapshot
+	if sn, ok := a.store.(queue.Snapshotter); ok {
+		if v, err := sn.Snapshot(ctx, []string{tracker.StateCustomer, stateConsent}); err == nil {
+			snap = &v
+		} // else each read again on its own, and fails with its own error
+	}
+	tr, err := tracker.OpenFrom(ctx, a.store, cfg, dev, s.p.NewID, snap)
 	if err != nil {
 		a.store.Close() // the loader starts a Go side again, which opens its own
 		return nil, err
@@ -73,7 +82,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	})
 	a.sessions = newSessions(a)
 	a.consent = tracker.ConsentGranted // until initConsent: the records of Open are kept
-	if err := a.initConsent(ctx); err != nil {
+	if err := a.initConsent(ctx, snap); err != nil {
 		a.store.Close()
 		return nil, err
 	}

@@ -35,11 +35,18 @@ func (a *app) consentNow() string {
 func (a *app) granted() bool { return a.consentNow() == tracker.ConsentGranted }
 func (a *app) denied() bool  { return a.consentNow() == tracker.ConsentDenied }
 
-// initConsent settles the consent at configure.
-func (a *app) initConsent(ctx ctxlite.Context) error {
+// initConsent settles the consent at configure; the decision stored is
+// snap.Values[1] if configure read it (or is read here).
+func (a *app) initConsent(ctx ctxlite.Context, snap *queue.Snapshot) error {
 	c := a.cfg.Consent
-	stored, ok, err := a.store.GetState(ctx, stateConsent)
-	if err != nil {
+	var (
+		stored string
+		ok     bool
+		err    error
+	)
+	if snap != nil && len(snap.Has) > 1 {
+		stored, ok = snap.Values[1], snap.Has[1]
+	} else if stored, ok, err = a.store.GetState(ctx, stateConsent); err != nil {
 		return err
 	}
 	switch {

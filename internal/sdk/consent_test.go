@@ -1,6 +1,8 @@
 package sdk
 
 import (
+	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 
@@ -135,6 +137,85 @@ func TestConsentDecisionsReachEveryTabAndLaterPages(t *testing.T) {
 		c.configure(`,"consent":"pending"`)
 		if got := c.out.of("_consent")[0]; got != "denied" {
 			t.Fatalf("a later page configured pending: %s, want denied", got)
+		}
+	})
+}
+
+// opsStore records the store operations made until frozen.
+type opsStore struct {
+	*queue.Memory // a queue.Snapshotter
+	mu            sync.Mutex
+	ops           []string
+	frozen        bool
+}
+
+func (c *opsStore) op(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen {
+		c.ops = append(c.ops, name)
+	}
+}
+
+func (c *opsStore) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
+	c.op("snapshot")
+	return c.Memory.Snapshot(ctx, keys)
+}
+
+func (c *opsStore) Count(ctx ctxlite.Context) (int, int64, error) {
+	c.op("count")
+	return c.Memory.Count(ctx)
+}
+
+func (c *opsStore) GetState(ctx ctxlite.Context, key string) (string, bool, error) {
+	c.op("get " + key)
+	return c.Memory.GetState(ctx, key)
+}
+
+func (c *opsStore) UpdateState(ctx ctxlite.Context, key string, fn func(string, bool) (string, bool)) (string, error) {
+	c.op("update " + key)
+	return c.Memory.UpdateState(ctx, key, fn)
+}
+
+// freezeAtAnswer is an Out that freezes the store's record at the first
+// answer: the worker answers configure before it runs the work configure
+// leaves for later (the installation event, the session).
+type freezeAtAnswer struct {
+	Out
+	store *opsStore
+}
+
+func (f freezeAtAnswer) Answers(as []Answer) {
+	f.store.mu.Lock()
+	f.store.frozen = true
+	f.store.mu.Unlock()
+	f.Out.Answers(as)
+}
+
+// A page after the visitor's first starts with one read of the store (in
+// IndexedDB, one transaction) and writes nothing; the first page creates
+// the customer and stores the consent decision, and no more.
+func TestConfigureReadsOnceWhereEverythingIsStored(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := queue.NewMemory()
+		start := func(cfg string) []string {
+			store := &opsStore{Memory: mem}
+			e := newEnv(t, func(p *Platform) {
+				p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return store, nil }
+				p.Out = freezeAtAnswer{Out: p.Out, store: store}
+			})
+			e.store = mem
+			e.configure(cfg)
+			e.settle()
+			return store.ops
+		}
+		if got, want := strings.Join(start(`,"flushMode":"manual"`), ", "), "snapshot, update customer, update consent"; got != want {
+			t.Errorf("the first page's configure: %s, want %s", got, want)
+		}
+		for _, cfg := range []string{`,"flushMode":"manual"`, `,"flushMode":"manual","consent":"pending"`} {
+			if got, want := strings.Join(start(cfg), ", "), "snapshot"; got != want {
+				t.Errorf("a later page's configure (%s): %s, want %s", cfg, got, want)
+			}
 		}
 	})
 }

@@ -63,9 +63,28 @@ type Tracker struct {
 // Install's: the SDK tracks it after configure has answered, so that ready
 // does not wait for its transactions.
 func Open(ctx ctxlite.Context, store queue.Store, cfg Config, dev Device, newID func() string) (*Tracker, error) {
+	return OpenFrom(ctx, store, cfg, dev, newID, nil)
+}
+
+// OpenFrom is Open with what a queue.Snapshotter has read already: the
+// queue's count and size, and the stored identity as snap.Values[0] (the
+// state key StateCustomer). A good identity is taken as read; without one
+// it is created as Open does, in a transaction of its own. A nil snap reads
+// everything.
+func OpenFrom(ctx ctxlite.Context, store queue.Store, cfg Config, dev Device, newID func() string, snap *queue.Snapshot) (*Tracker, error) {
 	t := &Tracker{store: store, newID: newID, cfg: cfg, device: dev, defaults: cfg.DefaultProperties}
-	if err := t.count(ctx); err != nil {
-		return nil, err
+	if snap == nil {
+		if err := t.count(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		t.estN, t.estBytes = snap.N, snap.Bytes
+		if len(snap.Has) > 0 && snap.Has[0] {
+			if id, good := DecodeIdentity(snap.Values[0]); good {
+				t.id = id
+				return t, nil
+			}
+		}
 	}
 	if err := t.loadIdentity(ctx); err != nil {
 		return nil, err

@@ -18,7 +18,8 @@ func rec(i int) queue.Record {
 }
 
 // Run runs the contract against stores made by open; each subtest gets a
-// fresh, empty store. A store that is a queue.DeleteReader is checked as
+// fresh, empty store. A store that is a queue.DeleteReader or a
+// queue.Snapshotter is checked as
 // one too.
 func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 	ctx := func(t *testing.T) ctxlite.Context {
@@ -207,6 +208,7 @@ func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 		}
 	})
 	deleteThenOldest(t, open, ctx)
+	snapshot(t, open, ctx)
 	t.Run("closed store fails with ErrClosed", func(t *testing.T) {
 		s, c := open(t), ctx(t)
 		if err := s.Close(); err != nil {
