@@ -19,8 +19,7 @@ func rec(i int) queue.Record {
 
 // Run runs the contract against stores made by open; each subtest gets a
 // fresh, empty store. A store that is a queue.DeleteReader or a
-// queue.Snapshotter is checked as
-// one too.
+// queue.Snapshotter is checked as one too.
 func Run(t *testing.T, open func(t *testing.T) queue.Store) {
 	ctx := func(t *testing.T) ctxlite.Context {
 		c, cancel := ctxlite.Timeout(ctxlite.Background(), 10*time.Second)
