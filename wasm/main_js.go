@@ -33,10 +33,11 @@ func main() {
 // of an origin share one Go runtime, each with an SDK of its own.
 func boot() error {
 	var (
-		mu    sync.Mutex
-		open  = map[*sdk.SDK]bool{}
-		locks = &sdk.Locks{} // a SharedWorker's pages send one at a time
-		outer sync.Once
+		mu     sync.Mutex
+		open   = map[*sdk.SDK]bool{}
+		locks  = &sdk.Locks{}  // a SharedWorker's pages send one at a time
+		stores = &sdk.Stores{} // and share one IndexedDB connection
+		outer  sync.Once
 	)
 	opener, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer func() {
@@ -56,8 +57,10 @@ func boot() error {
 				if web, _ := hooks.Get("webLocks"); truthy(web) {
 					locks.Outer = browser.WithLock
 				}
+				stores.Open = p.OpenStore
 			})
 			p.WithLock = locks.WithLock
+			p.OpenStore = stores.OpenStore
 		}
 		s, err := openSDK(hooks, p, func(s *sdk.SDK) {
 			mu.Lock()

@@ -71,7 +71,14 @@ export async function offlineReload(kit) {
       return null
     }
   })
+  // Track once the page has heard it is offline, as a visitor's page
+  // would have: Playwright's offline emulation covers the page, not the
+  // SharedWorker the SDK runs in (Chromium), whose fetch would go out; the
+  // SDK holds its sends because the page told it. The SDK's listener was
+  // added before this one, so it has run when this one has.
+  await page.evaluate(() => { window.__offline = new Promise((resolve) => addEventListener('offline', () => resolve(), { once: true })) })
   await ctx.setOffline(true)
+  await page.evaluate(() => window.__offline)
   await kit.track(page, n, { chunk: 10 })
   await kit.reload(page)
   await kit.configure(page, cfg)

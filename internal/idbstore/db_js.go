@@ -63,6 +63,10 @@ func (d *DB) closeWith(reason string) {
 	d.events.Stop()
 }
 
+// Closed tells whether the store is closed: by Close, by a version change
+// or by the browser.
+func (d *DB) Closed() bool { return d.isClosed() }
+
 func (d *DB) isClosed() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()

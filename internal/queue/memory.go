@@ -231,6 +231,13 @@ func (m *Memory) UpdateState(ctx ctxlite.Context, key string, fn func(string, bo
 	return v, nil
 }
 
+// Closed tells whether Close was called.
+func (m *Memory) Closed() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closed
+}
+
 // Close implements Store.
 func (m *Memory) Close() error {
 	m.mu.Lock()

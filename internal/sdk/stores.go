@@ -1,0 +1,217 @@
+package sdk
+
+import (
+	"sync"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/queue"
+)
+
+// Stores shares one open store per name between the SDKs of one runtime:
+// a SharedWorker serves every page of the origin, each with an SDK of its
+// own, and they share one IndexedDB connection, opened by the first and
+// closed with the last. Its OpenStore is a Platform.OpenStore.
+type Stores struct {
+	// Open opens a store (Platform.OpenStore of one SDK).
+	Open func(ctx ctxlite.Context, name string) (queue.Store, error)
+
+	mu   sync.Mutex
+	open map[string]*sharedStore
+}
+
+type sharedStore struct {
+	s    queue.Store
+	refs int
+}
+
+// Closer is a store that tells whether it has been closed, by Close or by
+// the browser (an IndexedDB connection closed for a version change): one
+// that has is opened again for the next SDK.
+type Closer interface{ Closed() bool }
+
+// OpenStore returns a handle on the store named name, opening it if no
+// SDK of the runtime holds it open. The handle's Close closes the store
+// once every handle is closed.
+func (st *Stores) OpenStore(ctx ctxlite.Context, name string) (queue.Store, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock() // held while opening: a second SDK waits for the first's connection
+	sh := st.open[name]
+	if c, ok := sh.store().(Closer); ok && c.Closed() {
+		sh = nil // the next handle gets a new connection; the old handles keep failing with ErrClosed
+	}
+	if sh == nil {
+		s, err := st.Open(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		sh = &sharedStore{s: s}
+		if st.open == nil {
+			st.open = map[string]*sharedStore{}
+		}
+		st.open[name] = sh
+	}
+	sh.refs++
+	return &storeHandle{s: sh.s, owner: st, name: name, sh: sh}, nil
+}
+
+func (sh *sharedStore) store() queue.Store {
+	if sh == nil {
+		return nil
+	}
+	return sh.s
+}
+
+// release drops one handle's reference, closing the store with the last.
+func (st *Stores) release(name string, sh *sharedStore) error {
+	st.mu.Lock()
+	sh.refs--
+	last := sh.refs == 0
+	if last && st.open[name] == sh {
+		delete(st.open, name)
+	}
+	st.mu.Unlock()
+	if last {
+		return sh.s.Close()
+	}
+	return nil
+}
+
+// storeHandle is one SDK's store: the shared one, which it closes once,
+// and after that fails with queue.ErrClosed as a closed store does.
+type storeHandle struct {
+	s      queue.Store
+	owner  *Stores
+	name   string
+	sh     *sharedStore
+	mu     sync.Mutex
+	closed bool
+}
+
+func (h *storeHandle) check() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return queue.ErrClosed
+	}
+	return nil
+}
+
+func (h *storeHandle) Close() error {
+	h.mu.Lock()
+	was := h.closed
+	h.closed = true
+	h.mu.Unlock()
+	if was {
+		return nil
+	}
+	return h.owner.release(h.name, h.sh)
+}
+
+func (h *storeHandle) Append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	return h.s.Append(ctx, recs)
+}
+
+func (h *storeHandle) AppendOnce(ctx ctxlite.Context, batches []queue.Batch) ([]queue.Record, []bool, error) {
+	if err := h.check(); err != nil {
+		return nil, nil, err
+	}
+	return h.s.AppendOnce(ctx, batches)
+}
+
+func (h *storeHandle) DropMarks(ctx ctxlite.Context, before string) error {
+	if err := h.check(); err != nil {
+		return err
+	}
+	return h.s.DropMarks(ctx, before)
+}
+
+func (h *storeHandle) Oldest(ctx ctxlite.Context, after int64, n int) ([]queue.Record, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	return h.s.Oldest(ctx, after, n)
+}
+
+func (h *storeHandle) Update(ctx ctxlite.Context, recs []queue.Record) error {
+	if err := h.check(); err != nil {
+		return err
+	}
+	return h.s.Update(ctx, recs)
+}
+
+func (h *storeHandle) Delete(ctx ctxlite.Context, seqs []int64) error {
+	if err := h.check(); err != nil {
+		return err
+	}
+	return h.s.Delete(ctx, seqs)
+}
+
+func (h *storeHandle) Count(ctx ctxlite.Context) (int, int64, error) {
+	if err := h.check(); err != nil {
+		return 0, 0, err
+	}
+	return h.s.Count(ctx)
+}
+
+func (h *storeHandle) Len(ctx ctxlite.Context) (int, error) {
+	if err := h.check(); err != nil {
+		return 0, err
+	}
+	return h.s.Len(ctx)
+}
+
+func (h *storeHandle) GetState(ctx ctxlite.Context, key string) (string, bool, error) {
+	if err := h.check(); err != nil {
+		return "", false, err
+	}
+	return h.s.GetState(ctx, key)
+}
+
+func (h *storeHandle) UpdateState(ctx ctxlite.Context, key string, fn func(string, bool) (string, bool)) (string, error) {
+	if err := h.check(); err != nil {
+		return "", err
+	}
+	return h.s.UpdateState(ctx, key, fn)
+}
+
+// DeleteThenOldest is the store's own (queue.DeleteReader) or, for a store
+// without it, a Delete then an Oldest.
+func (h *storeHandle) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]queue.Record, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	if d, ok := h.s.(queue.DeleteReader); ok {
+		return d.DeleteThenOldest(ctx, seqs, after, n)
+	}
+	if err := h.s.Delete(ctx, seqs); err != nil {
+		return nil, err
+	}
+	return h.s.Oldest(ctx, after, n)
+}
+
+// Snapshot is the store's own (queue.Snapshotter) or, for a store without
+// it, a Count and a GetState per key.
+func (h *storeHandle) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
+	if err := h.check(); err != nil {
+		return queue.Snapshot{}, err
+	}
+	if s, ok := h.s.(queue.Snapshotter); ok {
+		return s.Snapshot(ctx, keys)
+	}
+	var (
+		sn  = queue.Snapshot{Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
+		err error
+	)
+	if sn.N, sn.Bytes, err = h.s.Count(ctx); err != nil {
+		return queue.Snapshot{}, err
+	}
+	for i, k := range keys {
+		if sn.Values[i], sn.Has[i], err = h.s.GetState(ctx, k); err != nil {
+			return queue.Snapshot{}, err
+		}
+	}
+	return sn, nil
+}

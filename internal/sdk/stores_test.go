@@ -1,0 +1,88 @@
+package sdk
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/exponea-wasm/tracker/internal/ctxlite"
+	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/queue/queuetest"
+)
+
+// A handle is a store like any other, with its optional interfaces, and
+// fails with ErrClosed once closed.
+func TestStoreHandleContract(t *testing.T) {
+	queuetest.Run(t, func(t *testing.T) queue.Store {
+		st := &Stores{Open: func(ctxlite.Context, string) (queue.Store, error) { return queue.NewMemory(), nil }}
+		h, err := st.OpenStore(ctxlite.Background(), "db")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	})
+}
+
+// The SDKs of one runtime share one connection per database: opened by
+// the first, closed with the last, opened again by the next.
+func TestStoresShareOneConnectionPerName(t *testing.T) {
+	ctx := ctxlite.Background()
+	var opened []*queue.Memory
+	st := &Stores{Open: func(_ ctxlite.Context, name string) (queue.Store, error) {
+		if name == "broken" {
+			return nil, errors.New("blocked")
+		}
+		m := queue.NewMemory()
+		opened = append(opened, m)
+		return m, nil
+	}}
+	a, _ := st.OpenStore(ctx, "db")
+	b, _ := st.OpenStore(ctx, "db")
+	other, _ := st.OpenStore(ctx, "other")
+	if len(opened) != 2 {
+		t.Fatalf("opened %d stores for two handles on db and one on other, want 2", len(opened))
+	}
+	if _, err := a.Append(ctx, []queue.Record{{ID: "r", Body: "{}"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.Len(ctx); err != nil || n != 1 {
+		t.Fatalf("the second handle sees %d records (%v), want the first's 1", n, err)
+	}
+	a.Close()
+	a.Close() // twice: one reference dropped
+	if _, err := a.Len(ctx); !errors.Is(err, queue.ErrClosed) {
+		t.Errorf("a closed handle: %v, want ErrClosed", err)
+	}
+	if n, err := b.Len(ctx); err != nil || n != 1 || opened[0].Closed() {
+		t.Fatalf("after the first handle closed, the second: %d, %v (store closed: %v)", n, err, opened[0].Closed())
+	}
+	b.Close()
+	if !opened[0].Closed() {
+		t.Fatal("the store stayed open after its last handle closed")
+	}
+	if opened[1].Closed() {
+		t.Fatal("another database's store was closed")
+	}
+	c, _ := st.OpenStore(ctx, "db")
+	if len(opened) != 3 {
+		t.Fatalf("a handle after the last closed did not open the store again (%d opened)", len(opened))
+	}
+	// The browser closed the connection (a version change): the next SDK
+	// gets a new one, and closing the old handles leaves it open.
+	opened[2].Close()
+	d, _ := st.OpenStore(ctx, "db")
+	if len(opened) != 4 {
+		t.Fatalf("a store the browser closed was shared again (%d opened)", len(opened))
+	}
+	c.Close()
+	if opened[3].Closed() {
+		t.Fatal("closing a handle on the old connection closed the new one")
+	}
+	if n, err := d.Len(ctx); err != nil || n != 0 {
+		t.Fatalf("the new connection's handle: %d, %v", n, err)
+	}
+	if _, err := st.OpenStore(ctx, "broken"); err == nil {
+		t.Fatal("an open that failed gave a handle")
+	}
+	d.Close()
+	other.Close()
+}
