@@ -65,9 +65,7 @@ func (d *DB) closeWith(reason string) {
 
 // Closed tells whether the store is closed: by Close, by a version change
 // or by the browser.
-func (d *DB) Closed() bool { return d.isClosed() }
-
-func (d *DB) isClosed() bool {
+func (d *DB) Closed() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.reason != ""

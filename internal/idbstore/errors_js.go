@@ -46,7 +46,7 @@ func kindOf(name string, closed bool) error {
 // error for op.
 func (d *DB) domErr(op string, ex safejs.Value) error {
 	name, msg := dom.Exception(ex)
-	return newErr(op, dom.Join(name, msg), kindOf(name, d.isClosed()))
+	return newErr(op, dom.Join(name, msg), kindOf(name, d.Closed()))
 }
 
 // callErr turns the error of a safejs call (usually a thrown DOMException)
@@ -55,7 +55,7 @@ func (d *DB) callErr(op string, err error) error {
 	if v, ok := dom.Thrown(err); ok {
 		return d.domErr(op, v)
 	}
-	return newErr(op, err.Error(), kindOf("", d.isClosed()))
+	return newErr(op, err.Error(), kindOf("", d.Closed()))
 }
 
 // unavailable wraps an Open or Delete failure (thrown or the request's

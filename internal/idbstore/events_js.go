@@ -174,7 +174,7 @@ func (t *txn) finish(name string) error {
 	}
 	ex, err := t.tx.Get("error")
 	if err != nil || ex.IsNull() || ex.IsUndefined() {
-		return newErr(t.op, "transaction aborted", kindOf("", t.d.isClosed()))
+		return newErr(t.op, "transaction aborted", kindOf("", t.d.Closed()))
 	}
 	return t.d.domErr(t.op, ex)
 }

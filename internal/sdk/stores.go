@@ -51,7 +51,11 @@ func (st *Stores) OpenStore(ctx ctxlite.Context, name string) (queue.Store, erro
 		st.open[name] = sh
 	}
 	sh.refs++
-	return &storeHandle{s: sh.s, owner: st, name: name, sh: sh}, nil
+	h := &storeHandle{s: sh.s, owner: st, name: name, sh: sh}
+	if _, ok := sh.s.(fullStore); ok {
+		return fullHandle{h}, nil
+	}
+	return h, nil
 }
 
 func (sh *sharedStore) store() queue.Store {
@@ -177,41 +181,25 @@ func (h *storeHandle) UpdateState(ctx ctxlite.Context, key string, fn func(strin
 	return h.s.UpdateState(ctx, key, fn)
 }
 
-// DeleteThenOldest is the store's own (queue.DeleteReader) or, for a store
-// without it, a Delete then an Oldest.
-func (h *storeHandle) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]queue.Record, error) {
-	if err := h.check(); err != nil {
-		return nil, err
-	}
-	if d, ok := h.s.(queue.DeleteReader); ok {
-		return d.DeleteThenOldest(ctx, seqs, after, n)
-	}
-	if err := h.s.Delete(ctx, seqs); err != nil {
-		return nil, err
-	}
-	return h.s.Oldest(ctx, after, n)
+// fullHandle is the handle on a store that also deletes and reads in one
+// transaction and reads a snapshot (IndexedDB's): it has them too.
+type fullHandle struct{ *storeHandle }
+
+type fullStore interface {
+	queue.DeleteReader
+	queue.Snapshotter
 }
 
-// Snapshot is the store's own (queue.Snapshotter) or, for a store without
-// it, a Count and a GetState per key.
-func (h *storeHandle) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
+func (h fullHandle) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after int64, n int) ([]queue.Record, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	return h.s.(fullStore).DeleteThenOldest(ctx, seqs, after, n)
+}
+
+func (h fullHandle) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
 	if err := h.check(); err != nil {
 		return queue.Snapshot{}, err
 	}
-	if s, ok := h.s.(queue.Snapshotter); ok {
-		return s.Snapshot(ctx, keys)
-	}
-	var (
-		sn  = queue.Snapshot{Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
-		err error
-	)
-	if sn.N, sn.Bytes, err = h.s.Count(ctx); err != nil {
-		return queue.Snapshot{}, err
-	}
-	for i, k := range keys {
-		if sn.Values[i], sn.Has[i], err = h.s.GetState(ctx, k); err != nil {
-			return queue.Snapshot{}, err
-		}
-	}
-	return sn, nil
+	return h.s.(fullStore).Snapshot(ctx, keys)
 }

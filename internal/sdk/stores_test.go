@@ -9,17 +9,32 @@ import (
 	"github.com/exponea-wasm/tracker/internal/queue/queuetest"
 )
 
-// A handle is a store like any other, with its optional interfaces, and
-// fails with ErrClosed once closed.
+// A handle is a store like any other, with the optional interfaces of the
+// store it shares (and only those), and fails with ErrClosed once closed.
 func TestStoreHandleContract(t *testing.T) {
-	queuetest.Run(t, func(t *testing.T) queue.Store {
-		st := &Stores{Open: func(ctxlite.Context, string) (queue.Store, error) { return queue.NewMemory(), nil }}
-		h, err := st.OpenStore(ctxlite.Background(), "db")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	})
+	for _, tc := range []struct {
+		name string
+		open func() queue.Store
+	}{
+		{"with snapshot and delete-then-oldest", func() queue.Store { return queue.NewMemory() }},
+		{"plain", func() queue.Store { return struct{ queue.Store }{queue.NewMemory()} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			queuetest.Run(t, func(t *testing.T) queue.Store {
+				st := &Stores{Open: func(ctxlite.Context, string) (queue.Store, error) { return tc.open(), nil }}
+				h, err := st.OpenStore(ctxlite.Background(), "db")
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, snap := h.(queue.Snapshotter)
+				_, dr := h.(queue.DeleteReader)
+				if want := tc.name != "plain"; snap != want || dr != want {
+					t.Fatalf("handle: Snapshotter %v, DeleteReader %v, want %v", snap, dr, want)
+				}
+				return h
+			})
+		})
+	}
 }
 
 // The SDKs of one runtime share one connection per database: opened by
