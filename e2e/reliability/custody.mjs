@@ -135,3 +135,48 @@ export async function workerCrash(kit) {
   if ((await page.evaluate(() => window.exponea.runsIn)) !== 'worker') kit.fail('not running in a new worker')
   return kit.counts()
 }
+
+// 18. The SharedWorker that serves the origin's tabs dies (it ends itself,
+// as a crash ends it: its pages get no message and no event) as two tabs
+// burst: every Promise settles and nothing is lost; what the old one had
+// stored and not answered for is handed over again under the same record
+// ids and stored once. A tab with calls outstanding notices within seconds
+// (it pings a silent worker), one idle at the crash at its next call; they
+// all start it again, one booting a new Go program, the others joining it.
+export async function sharedWorkerCrash(kit) {
+  const ctx = await kit.context()
+  const cfg = kit.cfg({ host: 'sharedworker', workerUrl: '/crash-worker.js' })
+  const tabs = []
+  for (let i = 0; i < 3; i++) tabs.push(await kit.open(ctx, cfg))
+  await kit.idle(tabs)
+  const [a, b, idle] = tabs
+  const instances = () => Promise.all(tabs.map((p) => p.evaluate(() => window.exponea._bridge.instance)))
+  const before = await instances()
+  if (new Set(before).size !== 1) kit.fail(`the tabs run in ${new Set(before).size} SharedWorkers, want 1: ${before.join(', ')}`)
+  const burst = size(kit, 400, 2000)
+  const fire = (page, from, crash) => page.evaluate(async ({ name, from, burst, crash }) => {
+    const ps = []
+    for (let i = 0; i < burst; i++) ps.push(window.exponea.trackEvent({ name, properties: { seq: from + i } }).then(() => null, (e) => e.message))
+    if (crash) setTimeout(() => window.exponea._bridge.worker.post({ t: 'test:crash' }), 30)
+    return (await Promise.all(ps)).filter(Boolean)
+  }, { name: kit.eventType, from, burst, crash })
+  const from = kit.nextSeq
+  kit.nextSeq += 2 * burst
+  const rejected = (await Promise.all([fire(a, from, true), fire(b, from + burst, false)])).flat()
+  for (let i = 0; i < 2 * burst; i++) kit.trackedSeqs.add(from + i)
+  if (rejected.length) kit.fail(`${rejected.length} calls rejected across the crash: ${rejected[0]}`)
+  kit.step('both bursts settled across the crash')
+  // Every tab calls again: one that had nothing outstanding at the crash
+  // (the idle one; the other bursting tab, where its burst was answered
+  // before the crash) notices then.
+  await kit.track(idle, 10)
+  await kit.track(a, 20)
+  await kit.track(b, 20)
+  const after = await instances()
+  for (const [i, x] of after.entries()) if (x === before[0]) kit.fail(`tab ${i + 1} still names the SharedWorker that died (${x})`)
+  if (new Set(after).size !== 1) kit.fail(`after the crash the tabs run in ${new Set(after).size} SharedWorkers, want 1: ${after.join(', ')}`)
+  const restarts = await Promise.all(tabs.map((p) => p.evaluate(() => window.exponea._bridge.restarts)))
+  kit.note(`restarts per tab: ${restarts.join(', ')}`)
+  await kit.delivered(tabs, { timeout: 40000 })
+  return kit.counts()
+}

@@ -290,9 +290,9 @@ export async function killUnderLoad(kit) {
   return kit.counts()
 }
 
-export { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
+export { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash, sharedWorkerCrash } from './custody.mjs'
 export { walks } from './walks.mjs'
-import { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash } from './custody.mjs'
+import { trackAndLeave, leaveDuringStartup, beforeLoad, workerCrash, sharedWorkerCrash } from './custody.mjs'
 import { walks } from './walks.mjs'
 
 // The suite, in order. timeout is per scenario, in ms, for [quick, full].
@@ -362,5 +362,6 @@ export const scenarios = [
   { id: '14', title: 'calls on the snippet before exponea.js arrives, the tab closed first', fn: beforeLoad, timeout: [40e3, 60e3] },
   { id: '15', title: 'the Worker dies mid-burst and mid-flush', fn: workerCrash, timeout: [60e3, 90e3] },
   { id: '16', title: 'requests in flight at once while the collector fails, resets and drops', fn: pipelinedFaults, timeout: [60e3, 120e3] },
+  { id: '18', title: 'the SharedWorker dies under three tabs, two mid-burst', fn: sharedWorkerCrash, timeout: [60e3, 90e3] },
   { id: '17', title: 'walks through a site: links, buttons, forms, back/forward, reload', fn: walks, timeout: [90e3, 480e3] },
 ]
