@@ -20,7 +20,7 @@ PKG_chromium := chromium
 PKG_firefox := firefox-esr
 PKG_webkit := webkit2gtk-driver xvfb
 
-.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector postgres test test-go test-js test-wasm test-examples test-e2e test-e2e-worker test-reliability reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
+.PHONY: all build examples examples-deps examples-npm generate demo demo-flags collector postgres test test-go test-js test-wasm test-examples test-e2e test-e2e-worker test-reliability test-reliability-worker reliability fuzz-short fuzz lint size bench bench-collector clean deps browsers chromium
 
 all: build
 
@@ -180,6 +180,12 @@ reliability: build collector browsers
 
 test-reliability: build collector browsers
 	RELIABILITY_QUICK=1 ENGINES="$(ENGINES)" node e2e/reliability/run.mjs
+
+# The quick suite again with the Go side in a dedicated Worker (host:
+# 'worker', where a SharedWorker is missing or refused), into
+# reliability/worker-host/. Not in make test: ~6 min.
+test-reliability-worker: build collector browsers
+	E2E_HOST=worker RELIABILITY_QUICK=1 RELIABILITY_OUT=reliability/worker-host ENGINES="$(ENGINES)" node e2e/reliability/run.mjs
 
 # The side-by-side benchmark against the peer SDKs (bench/README.md):
 # prints the table, writes bench/results/latest.{json,md,svg}.

@@ -306,6 +306,13 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     const cpu = median((perRun.get('this') || []).map((r) => r.longest_task_cpu_ms))
     L.push(`| ${num(x.durable_ms_p50, 2)} ms | ${num(x.burst_durable_ms, 0)} ms | ${num(x.wasm_memory_mb_100k, 1)} MB | ${(me.brotli_bytes / floor.brotli_bytes).toFixed(2)}× (${kb(me.brotli_bytes)} / ${kb(floor.brotli_bytes)} KB) | ${(thisWasm.brotli_bytes / floorWasm.brotli_bytes).toFixed(2)}× | ${num(cpu, 1)} ms |`)
     L.push('')
+    // The run whose longest start-up task is the median one, and what ran in it.
+    const byTask = (perRun.get('this') || []).filter((r) => r.longest_task_ms != null).sort((a, b) => a.longest_task_ms - b.longest_task_ms)
+    const mid = byTask[Math.floor((byTask.length - 1) / 2)]
+    if (mid && mid.longest_task_cause) {
+      L.push(`The longest main-thread task at start-up in the median run (${num(mid.longest_task_ms, 1)} ms wall, ${num(mid.longest_task_cpu_ms, 1)} ms CPU), by the trace events in it (the longest three, and the longest three in each): ${mid.longest_task_cause}.`)
+      L.push('')
+    }
     const sb = x.startup || {}
     if (sb.cold || sb.raw || sb.second_visit) {
       L.push(`Start-up of the SDK under test, ms since its \`<script>\` was added (medians of ${[['cold', sb.cold], ['raw', sb.raw], ['second visit', sb.second_visit]].map(([k, v]) => `${v ? v.runs : 0} ${k}`).join(', ')} runs; the phases after the loader's are \`client.startup\`'s marks, ms since the start began, plus the loader's time; the wait for the page before the start, \`waited\`, is a duration apart, in neither the phases nor ready):`)

@@ -10,6 +10,9 @@
 // BENCH_TRACE_DUMP=dir (writes each burst's trace events there, as JSON),
 // BENCH_TRACE_CATEGORIES=cats (more trace categories for the burst, e.g.
 // disabled-by-default-v8.cpu_profiler for a CPU profile of every thread),
+// BENCH_STARTUP_TRACE_CATEGORIES=cats (the start-up trace's categories, in
+// place of STARTUP_CATEGORIES: e.g. add v8,blink,loading to see more of
+// what the longest task ran),
 // BENCH_CONTENT_RUNS=n (the page-content runs, 3 by default),
 // BENCH_CONTENT_ONLY=1 (only the page-content phase, printed, no report),
 // BENCH_THIS_START=eager (the page-content phase with another start mode),
@@ -141,6 +144,11 @@ async function trace(cdp, during, categories = 'devtools.timeline,disabled-by-de
   return { value, events }
 }
 
+// STARTUP_CATEGORIES: the start-up trace. toplevel has an event for every
+// task of every thread, so that the longest task's account can say what
+// else was running (taskCause).
+const STARTUP_CATEGORIES = 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel'
+
 // longestTask returns the longest main-thread task (ms) of the page's
 // renderer in a devtools.timeline trace: the longtask observer only sees
 // tasks of 50 ms and more.
@@ -154,7 +162,67 @@ function longestTask(events) {
   for (const e of events) {
     if (e.ph === 'X' && e.name === 'RunTask' && mainThreads.has(`${e.pid}:${e.tid}`) && (!longest || e.dur > longest.dur)) longest = e
   }
-  return { longest_task_ms: longest ? longest.dur / 1000 : null, longest_task_cpu_ms: longest && longest.tdur != null ? longest.tdur / 1000 : null }
+  return {
+    longest_task_ms: longest ? longest.dur / 1000 : null,
+    longest_task_cpu_ms: longest && longest.tdur != null ? longest.tdur / 1000 : null,
+    longest_task_cause: longest ? taskCause(events, longest) : null,
+  }
+}
+
+// taskCause names what task ran: the chain of trace events that fill it
+// (each more than half of the one before), the longest three events in
+// the last of them, and what else ran meanwhile: the threads of any
+// process busy while the task was (CPU ms in tasks overlapping it), e.g.
+// "ScriptRunner::ExecutePendingScript 16.7 ms, CPU 4.4 ms; meanwhile
+// DedicatedWorker thread 12.0 ms, …". A task much longer than its CPU time
+// waited for a core.
+function taskCause(events, task) {
+  const end = task.ts + task.dur
+  const inside = events
+    .filter((e) => e !== task && e.ph === 'X' && e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + (e.dur || 0) <= end && e.dur > 0)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur)
+  // Each event's parent is the innermost event that holds it.
+  const kids = new Map([[task, []]])
+  const stack = [task]
+  for (const e of inside) {
+    while (stack.length > 1 && e.ts >= stack[stack.length - 1].ts + stack[stack.length - 1].dur) stack.pop()
+    kids.get(stack[stack.length - 1]).push(e)
+    kids.set(e, [])
+    stack.push(e)
+  }
+  const label = (e) => {
+    const d = (e.args && (e.args.data || e.args.beginData)) || {}
+    const what = d.url ? d.url.split('/').pop().split('?')[0] : d.functionName || d.type || ''
+    const cpu = e.tdur != null ? `, CPU ${(e.tdur / 1000).toFixed(1)}` : ''
+    return `${e.name}${what ? ` (${what})` : ''} ${(e.dur / 1000).toFixed(1)}${cpu} ms`
+  }
+  const longest = (e) => [...kids.get(e)].sort((a, b) => b.dur - a.dur)
+  const chain = []
+  let at = task
+  for (;;) {
+    const [first] = longest(at)
+    if (!first || first.dur * 2 < at.dur) break
+    chain.push(first)
+    at = first
+  }
+  const rest = longest(at).slice(0, 3)
+  let out = chain.length ? chain.map(label).join(' > ') : 'no trace event fills it'
+  if (rest.length) out += ` [${rest.map(label).join(', ')}]`
+  // The other threads' tasks meanwhile, by thread name.
+  const names = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]))
+  // Tasks once each: toplevel's where the trace has them, else devtools.timeline's.
+  const kinds = events.some((e) => e.name === 'ThreadControllerImpl::RunTask') ? ['ThreadControllerImpl::RunTask', 'ThreadPool_RunTask'] : ['RunTask']
+  const busy = new Map()
+  for (const e of events) {
+    if (e.ph !== 'X' || !kinds.includes(e.name) || (e.pid === task.pid && e.tid === task.tid) || !e.dur) continue
+    const overlap = Math.min(end, e.ts + e.dur) - Math.max(task.ts, e.ts)
+    if (overlap <= 0) continue
+    const name = (names.get(`${e.pid}:${e.tid}`) || 'thread').replace(/\d+$/, '')
+    busy.set(name, (busy.get(name) || 0) + overlap * (e.tdur != null ? e.tdur / e.dur : 1))
+  }
+  const others = [...busy].sort((a, b) => b[1] - a[1]).slice(0, 3).filter(([, us]) => us >= 500)
+  if (others.length) out += `; meanwhile ${others.map(([n, us]) => `${n} ${(us / 1000).toFixed(1)} ms CPU`).join(', ')}`
+  return out
 }
 
 // CPU_CATEGORIES: the trace of the burst, for cpuByThread. toplevel has an
@@ -738,7 +806,7 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
       const v = await withTimeout(page.evaluate(({ id, cfg }) => bench.load(id, cfg), { id: sdk.id, cfg }), 30000, 'load')
       await sleep(STARTUP_SETTLE_MS)
       return v
-    })
+    }, process.env.BENCH_STARTUP_TRACE_CATEGORIES || STARTUP_CATEGORIES)
     r.ready_ms = st.value.ready_ms
     if (isThis) r.startup = st.value.startup
     Object.assign(r, longestTask(st.events))
@@ -837,7 +905,7 @@ async function main() {
     took.get(sdk.name).push(Date.now() - t)
     perRun.get(sdk.name).push(r)
     log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs (trace: main ${fmt(r.track_cpu_main_us)} + Worker ${fmt(r.track_cpu_worker_us)} = ${fmt(r.track_cpu_us)} µs), burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
-      (sdk.id === 'this' ? `, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, dedicated Worker ready ${fmt(r.worker && r.worker.ready_ms)} ms, on a plain page ${fmt(r.plain && r.plain.ready_ms)} ms (dedicated Worker ${fmt(r.plainWorker && r.plainWorker.ready_ms)} ms), startup ${JSON.stringify(r.startup)}` : '') +
+      (sdk.id === 'this' ? `, longest task CPU ${fmt(r.longest_task_cpu_ms)} ms: ${r.longest_task_cause}, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, dedicated Worker ready ${fmt(r.worker && r.worker.ready_ms)} ms, on a plain page ${fmt(r.plain && r.plain.ready_ms)} ms (dedicated Worker ${fmt(r.plainWorker && r.plainWorker.ready_ms)} ms), startup ${JSON.stringify(r.startup)}` : '') +
       `, second visit ready ${fmt(r.second && r.second.ready_ms)} ms${r.second ? ` (${r.second.refetched} refetched, ${r.second.revalidated} revalidated${r.second.wasm_cache ? `, wasm code cache ${JSON.stringify(r.second.wasm_cache)}` : ''})` : ''}` +
       ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
   }

@@ -21,7 +21,7 @@
 import { mkdir, writeFile, access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startPages, Collector, bounded } from '../harness.mjs'
+import { startPages, Collector, bounded, HOST } from '../harness.mjs'
 import { engines as allEngines, load } from '../engines/index.mjs'
 import { Kit, Aborted } from './kit.mjs'
 import { scenarios } from './scenarios.mjs'
@@ -65,6 +65,7 @@ const totalSeconds = Math.round((Date.now() - started) / 100) / 10
 const ok = runs.every((e) => e.result === 'pass')
 const report = {
   mode: quick ? 'quick' : 'full',
+  host: HOST, // where the SDK's Go side runs (E2E_HOST), but where a scenario says
   date: new Date().toISOString(),
   node: process.version,
   seconds: totalSeconds,
@@ -205,7 +206,7 @@ function markdown(r) {
   const title = (e) => `${e.name} ${e.version || ''}`.trim()
   const ids = [...new Set(r.engines.flatMap((e) => e.scenarios.map((s) => s.id)))]
   const lines = [
-    `# Reliability report (${r.mode} run)`,
+    `# Reliability report (${r.mode} run${r.host && r.host !== 'auto' ? `, host: '${r.host}'` : ''})`,
     '',
     `${r.date} · Node ${r.node} · ${r.seconds} s · **${r.result.toUpperCase()}**`,
     '',
