@@ -140,9 +140,10 @@ export async function workerCrash(kit) {
 // as a crash ends it: its pages get no message and no event) as two tabs
 // burst: every Promise settles and nothing is lost; what the old one had
 // stored and not answered for is handed over again under the same record
-// ids and stored once. A tab with calls outstanding notices within seconds
-// (it pings a silent worker), one idle at the crash at its next call; they
-// all start it again, one booting a new Go program, the others joining it.
+// ids and stored once. Every tab notices within seconds — one with calls
+// outstanding pings a worker silent for 2 s, a visible one without for
+// 5 s — and they all start it again, one booting a new Go program, the
+// others joining it.
 export async function sharedWorkerCrash(kit) {
   const ctx = await kit.context()
   const cfg = kit.cfg({ host: 'sharedworker', workerUrl: '/crash-worker.js' })
@@ -166,9 +167,12 @@ export async function sharedWorkerCrash(kit) {
   for (let i = 0; i < 2 * burst; i++) kit.trackedSeqs.add(from + i)
   if (rejected.length) kit.fail(`${rejected.length} calls rejected across the crash: ${rejected[0]}`)
   kit.step('both bursts settled across the crash')
-  // Every tab calls again: one that had nothing outstanding at the crash
-  // (the idle one; the other bursting tab, where its burst was answered
-  // before the crash) notices then.
+  // The idle tab notices by itself: it pings a worker silent for 5 s.
+  const noticed = Date.now() + 20000
+  while (Date.now() < noticed && (await idle.evaluate(() => window.exponea._bridge.instance)) === before[0]) await kit.sleep(250)
+  if ((await idle.evaluate(() => window.exponea._bridge.instance)) === before[0]) kit.fail('the idle tab did not notice the crash within 20 s')
+  else kit.step('the idle tab noticed the crash without a call')
+  // Every tab calls again.
   await kit.track(idle, 10)
   await kit.track(a, 20)
   await kit.track(b, 20)

@@ -31,8 +31,13 @@ const RUNS = new Set(RUN_LIST)
 // Supervision of a Worker: with calls outstanding and nothing heard from it
 // for PING_AFTER ms it is pinged; DEAD_AFTER ms more of silence and it is
 // taken for dead. It is restarted after each delay of RESTARTS, then the Go
-// side runs on the page.
+// side runs on the page. A visible page with nothing outstanding pings it
+// after IDLE_PING_AFTER ms of silence: a SharedWorker that died (or that
+// WebKit started again, with no SDK for this page, when another tab
+// closed) is noticed without waiting for the page's next call, and the Go
+// side's timers (the flush period, the session's end) run again.
 const PING_AFTER = 2000
+const IDLE_PING_AFTER = 5000
 const DEAD_AFTER = 4000
 const RESTARTS = [250, 1000, 4000]
 // The most calls with the Go side and not yet answered (see post).
@@ -538,17 +543,20 @@ export class Bridge {
     })
   }
 
-  // watch pings a Worker that has calls outstanding and has been silent,
-  // and gives it up when it stays silent.
+  // watch pings a Worker that has been silent — for PING_AFTER with calls
+  // outstanding, for IDLE_PING_AFTER on a visible page without — and gives
+  // it up when it stays silent.
   watch() {
     clearTimeout(this.timer)
     if (this.where === 'page' || !this.apply) return
     this.timer = setTimeout(() => {
+      if (!this.apply || !this.worker) return // given up on meanwhile
       const now = Date.now()
-      if (this.waiting.size === 0) this.pinged = 0
-      else if (this.pinged && this.heard < this.pinged && now - this.pinged > DEAD_AFTER) return this.lost('no answer from the worker')
-      else if (!this.pinged || this.heard >= this.pinged) {
-        if (now - this.heard > PING_AFTER) {
+      const busy = this.waiting.size > 0
+      if (this.pinged && this.heard < this.pinged) {
+        if (now - this.pinged > DEAD_AFTER) return this.lost('no answer from the worker')
+      } else if (busy || visible()) {
+        if (now - this.heard > (busy ? PING_AFTER : IDLE_PING_AFTER)) {
           this.pinged = now
           this.worker.post({ t: 'ping' })
         }
@@ -664,6 +672,11 @@ export class Bridge {
     this.entries.clear()
     this.settleReady.reject(new Error(msg))
   }
+}
+
+// visible says whether the page is shown (true where there is no document).
+function visible() {
+  return typeof document === 'undefined' || document.visibilityState === 'visible'
 }
 
 // line is a call as the Go side reads it (internal/bridge):

@@ -482,6 +482,58 @@ test('a page whose SharedWorker answers from another instance (WebKit started it
   })
 })
 
+test('a visible page with nothing outstanding pings a SharedWorker silent for 5 s, and starts it again when the ping goes unanswered (it died)', async (t) => {
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    const reports = []
+    b.hooks.report = (k, d) => reports.push([k, d])
+    await startHosted(b, f)
+    const w = f.made[0]
+    const relaunched = []
+    b.launch = (where) => relaunched.push(where)
+    clearTimeout(b.timer) // the supervision start set, on the real clock
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1e12 })
+    b.heard = Date.now()
+    b.watch()
+    const pings = () => w.posted.filter((m) => m && m.t === 'ping').length
+    t.mock.timers.tick(5000)
+    assert.equal(pings(), 0, 'not pinged within 5 s of silence')
+    t.mock.timers.tick(1000)
+    assert.equal(pings(), 1, 'pinged once silent for over 5 s')
+    t.mock.timers.tick(0) // the pong
+    assert.equal(b.heard, Date.now(), 'the pong is heard')
+    t.mock.timers.tick(5000)
+    assert.equal(pings(), 1, 'an answered ping: quiet again for 5 s')
+    // The worker dies: nothing answers any more.
+    w.port.postMessage = (m) => w.posted.push(m)
+    t.mock.timers.tick(1000)
+    assert.equal(pings(), 2)
+    t.mock.timers.tick(4000)
+    assert.equal(relaunched.length, 0, 'not given up within 4 s')
+    t.mock.timers.tick(1000)
+    assert.match(reports.find(([k]) => k === 'error')[1].message, /no answer from the worker/)
+    t.mock.timers.tick(250)
+    assert.deepEqual(relaunched, ['sharedworker'], 'started again in a SharedWorker')
+  })
+})
+
+test('a hidden page with nothing outstanding does not ping its worker', async (t) => {
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker, document: { visibilityState: 'hidden' } }, async () => {
+    const b = hosted('auto')
+    await startHosted(b, f)
+    const w = f.made[0]
+    clearTimeout(b.timer) // the supervision start set, on the real clock
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1e12 })
+    b.heard = Date.now()
+    b.watch()
+    t.mock.timers.tick(60000)
+    assert.equal(w.posted.filter((m) => m && m.t === 'ping').length, 0)
+    clearTimeout(b.timer)
+  })
+})
+
 test('preconnect asks the SharedWorker whether its Go program runs, and the start uses that connection', async () => {
   for (const running of [true, false]) {
     const f = fakeWorkers()
