@@ -28,7 +28,7 @@ for (const where of ['sharedworker', 'worker', 'page']) {
   test(`IndexedDB unavailable (${where}): a memory queue with a warning, and tracking still works`, async (t) => {
     const { pages, collector, browser } = await env(t)
     const page = await open(await browser.newContext(), pages, null, { prelude: ['no-idb'] })
-    const extra = where === 'page' ? { worker: false } : { workerUrl: '/no-idb-worker.js', host: where }
+    const extra = where === 'page' ? { host: 'page' } : { workerUrl: '/no-idb-worker.js', host: where }
     const got = await page.evaluate(async (cfg) => {
       const { Exponea } = await import('/dist/exponea.mjs')
       window.exponea = await Exponea.configure(cfg)

@@ -2,7 +2,7 @@
 // the close path knows before it has (js/src/closeinfo.js).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startSteps, scheduleStart, checkStart, browserEnv, START_MODES, IDLE_TIMEOUT_MS, IDLE_FALLBACK_MS, LOAD_TIMEOUT_MS } from '../src/start.js'
+import { startSteps, scheduleStart, checkStart, checkHost, browserEnv, START_MODES, IDLE_TIMEOUT_MS, IDLE_FALLBACK_MS, LOAD_TIMEOUT_MS } from '../src/start.js'
 import { CloseInfo, sendsBeforeStart } from '../src/closeinfo.js'
 
 test('the decision: eager starts now; idle waits for load, then an idle period; after load, for an idle period only', () => {
@@ -47,6 +47,15 @@ function fakeEnv(readyState) {
     },
   }
 }
+
+test("host: 'auto' by default, the older worker: false is 'page', host wins over it, and anything else is a RangeError naming the field", () => {
+  assert.equal(checkHost(undefined, undefined), 'auto')
+  assert.equal(checkHost(null, true), 'auto')
+  assert.equal(checkHost(undefined, false), 'page')
+  assert.equal(checkHost('worker', false), 'worker')
+  for (const h of ['sharedworker', 'worker', 'page']) assert.equal(checkHost(h), h)
+  for (const bad of ['shared', '', 1, true]) assert.throws(() => checkHost(bad), (e) => e instanceof RangeError && /configure: host must be one of 'auto'/.test(e.message))
+})
 
 test('a page still loading: the start waits for load, then for idle, and begins once', () => {
   const f = fakeEnv('loading')
