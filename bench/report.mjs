@@ -310,7 +310,7 @@ export function markdown(json, { date, quick, perRun, sdks, floor, floorWasm, th
     const byTask = (perRun.get('this') || []).filter((r) => r.longest_task_ms != null).sort((a, b) => a.longest_task_ms - b.longest_task_ms)
     const mid = byTask[Math.floor((byTask.length - 1) / 2)]
     if (mid && mid.longest_task_cause) {
-      L.push(`The longest main-thread task at start-up in the median run (${num(mid.longest_task_ms, 1)} ms wall, ${num(mid.longest_task_cpu_ms, 1)} ms CPU), by the trace events in it (the longest three, and the longest three in each): ${mid.longest_task_cause}.`)
+      L.push(`The longest main-thread task at start-up in the median run (${num(mid.longest_task_ms, 1)} ms wall, ${num(mid.longest_task_cpu_ms, 1)} ms CPU), by the trace events that fill it (each more than half of the one before), the longest three in the last of them, and the threads busy meanwhile: ${mid.longest_task_cause}.`)
       L.push('')
     }
     const sb = x.startup || {}
