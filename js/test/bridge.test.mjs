@@ -459,16 +459,22 @@ test('host: \'worker\' and an engine without SharedWorker run a dedicated Worker
   }
 })
 
+// supervised starts a bridge in f's SharedWorker, and records the reports
+// it makes and the restarts it would make instead of making them.
+async function supervised(f) {
+  const b = hosted('auto')
+  const reports = []
+  b.hooks.report = (k, d) => reports.push([k, d])
+  await startHosted(b, f)
+  const relaunched = []
+  b.launch = (where) => relaunched.push(where)
+  return { b, w: f.made[0], reports, relaunched }
+}
+
 test('a page whose SharedWorker answers from another instance (WebKit started it again) starts its SDK again there', async (t) => {
   const f = fakeWorkers()
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
-    const b = hosted('auto')
-    const reports = []
-    b.hooks.report = (k, d) => reports.push([k, d])
-    await startHosted(b, f)
-    const w = f.made[0]
-    const relaunched = []
-    b.launch = (where) => relaunched.push(where)
+    const { b, w, reports, relaunched } = await supervised(f)
     b.call('trackEvent', '{"name":"a"}')
     await tick()
     w.pongAs = 'i2' // the engine swapped in a fresh worker, with no SDK for this page
@@ -485,13 +491,7 @@ test('a page whose SharedWorker answers from another instance (WebKit started it
 test('a visible page with nothing outstanding pings a SharedWorker silent for 5 s, and starts it again when the ping goes unanswered (it died)', async (t) => {
   const f = fakeWorkers()
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
-    const b = hosted('auto')
-    const reports = []
-    b.hooks.report = (k, d) => reports.push([k, d])
-    await startHosted(b, f)
-    const w = f.made[0]
-    const relaunched = []
-    b.launch = (where) => relaunched.push(where)
+    const { b, w, reports, relaunched } = await supervised(f)
     clearTimeout(b.timer) // the supervision start set, on the real clock
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1e12 })
     b.heard = Date.now()
