@@ -172,11 +172,11 @@ function longestTask(events) {
 
 // taskCause names what task ran: the chain of trace events that fill it
 // (each more than half of the one before), the longest three events in
-// the last of them, and what else ran meanwhile: the threads of any
-// process busy while the task was (CPU ms in tasks overlapping it), e.g.
-// "ScriptRunner::ExecutePendingScript 16.7 ms, CPU 4.4 ms; meanwhile
-// DedicatedWorker thread 12.0 ms, …". A task much longer than its CPU time
-// waited for a core.
+// the last of them, and what else ran meanwhile: the other threads the
+// trace holds that were busy while the task was (CPU ms of their tasks
+// overlapping it), e.g. (2026-12-05) "EventDispatch (load) 17.7, CPU 3.1 ms
+// [FunctionCall (measure.js) 0.0, CPU 0.0 ms]; meanwhile CrBrowserMain
+// 5.8 ms CPU". A task much longer than its CPU time waited for a core.
 function taskCause(events, task) {
   const end = task.ts + task.dur
   const inside = events
