@@ -170,11 +170,16 @@ func (m *Memory) Count(ctx ctxlite.Context) (int, int64, error) {
 	if err := m.check(ctx); err != nil {
 		return 0, 0, err
 	}
+	return len(m.recs), m.bytes(), nil
+}
+
+// bytes is the size of the records; m.mu is held.
+func (m *Memory) bytes() int64 {
 	var b int64
 	for _, r := range m.recs {
 		b += int64(r.Size())
 	}
-	return len(m.recs), b, nil
+	return b
 }
 
 // Snapshot implements Snapshotter.
@@ -184,10 +189,7 @@ func (m *Memory) Snapshot(ctx ctxlite.Context, keys []string) (Snapshot, error) 
 	if err := m.check(ctx); err != nil {
 		return Snapshot{}, err
 	}
-	sn := Snapshot{N: len(m.recs), Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
-	for _, r := range m.recs {
-		sn.Bytes += int64(r.Size())
-	}
+	sn := Snapshot{N: len(m.recs), Bytes: m.bytes(), Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
 	for i, k := range keys {
 		sn.Values[i], sn.Has[i] = m.state[k]
 	}

@@ -35,6 +35,13 @@ type app struct {
 	consent   string // tracker.ConsentGranted, …Pending or …Denied
 }
 
+// startKeys are the state keys configure reads in its snapshot: the
+// identity first (where tracker.OpenFrom reads it), then the consent
+// decision (snapConsent, where initConsent does).
+var startKeys = []string{tracker.StateCustomer, stateConsent}
+
+const snapConsent = 1
+
 // configure opens the store and the tracker and starts flushing. Its value
 // is what the loader keeps for the synchronous getters.
 func (s *SDK) configure(c tracker.Call) ([]byte, error) {
@@ -62,7 +69,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	// first) writes nothing.
 	var snap *queue.Snapshot
 	if sn, ok := a.store.(queue.Snapshotter); ok {
-		if v, err := sn.Snapshot(ctx, []string{tracker.StateCustomer, stateConsent}); err == nil {
+		if v, err := sn.Snapshot(ctx, startKeys); err == nil {
 			snap = &v
 		} // else each read again on its own, and fails with its own error
 	}

@@ -36,7 +36,7 @@ func (a *app) granted() bool { return a.consentNow() == tracker.ConsentGranted }
 func (a *app) denied() bool  { return a.consentNow() == tracker.ConsentDenied }
 
 // initConsent settles the consent at configure; the decision stored is
-// snap.Values[1] if configure read it (or is read here).
+// snap.Values[snapConsent] if configure read it (or is read here).
 func (a *app) initConsent(ctx ctxlite.Context, snap *queue.Snapshot) error {
 	c := a.cfg.Consent
 	var (
@@ -44,8 +44,8 @@ func (a *app) initConsent(ctx ctxlite.Context, snap *queue.Snapshot) error {
 		ok     bool
 		err    error
 	)
-	if snap != nil && len(snap.Has) > 1 {
-		stored, ok = snap.Values[1], snap.Has[1]
+	if snap != nil && len(snap.Has) > snapConsent {
+		stored, ok = snap.Values[snapConsent], snap.Has[snapConsent]
 	} else if stored, ok, err = a.store.GetState(ctx, stateConsent); err != nil {
 		return err
 	}
