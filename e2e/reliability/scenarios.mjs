@@ -81,6 +81,9 @@ export async function offlineReload(kit) {
   await page.evaluate(() => window.__offline)
   await kit.track(page, n, { chunk: 10 })
   await kit.reload(page)
+  // What the reloaded page tells the SDK at configure (seen once in CI: the
+  // queue sent while offline after the reload; the cause is not found yet).
+  kit.step(`reloaded, navigator.onLine ${await page.evaluate(() => navigator.onLine)}`)
   await kit.configure(page, cfg)
   const queued = await kit.queueLength(page)
   if (queued < n) kit.fail(`after the offline reload the queue holds ${queued} records, want at least ${n}`)
