@@ -167,7 +167,8 @@ test('page visits: one page_visit for every page the tab loads, none for a page 
     // Without the Navigation API (WebKit) a navigation made by script is not
     // known as one: what the leaving page made then is sent from both pages
     // (the collector stores it once).
-    if (knowsScriptNavigations || c.id !== hop) assert.equal(c.times, 1, `a visit was received ${c.times} times (${c.how})`)
+    const v = visits.find((x) => x.command_id === c.id)
+    if (knowsScriptNavigations || c.id !== hop) assert.equal(c.times, 1, `the visit of page ${v ? n(v) : '?'} was received ${c.times} times (${c.how})`)
   }
   assert.equal((await collector.events('event_type=page_visit')).length, loads.length, 'stored once each')
 })

@@ -3,6 +3,7 @@ package sdk
 import (
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/sdk/closepath"
@@ -84,6 +85,9 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		s.p.Log.Warn("authorization other than 'Token …' cannot be sent at page close (a keepalive request cannot carry an Authorization header without a CORS preflight); what is unsent when a page closes goes out with the next page's flush")
 	}
 	a.runner = newRunner(a)
+	if sh, ok := a.store.(sharedQueue); ok {
+		sh.Join(peer{a})
+	}
 	tr.SetDropHandler(func(rec queue.Record, reason string) {
 		a.runner.onDrop(flush.DropReport{ID: rec.ID, Kind: rec.Kind, Reason: reason, Rejections: rec.Rejections})
 	})
@@ -166,6 +170,39 @@ func (s *SDK) openStore(ctx ctxlite.Context, name string) (queue.Store, string) 
 // start; after that, the last change either reports decides (a Worker's
 // navigator.onLine is not always kept in step with the page's).
 func (a *app) online() bool { return a.s.online.Load() && a.pageState().Online }
+
+// sharedQueue is a store shared by the SDKs of one runtime (Stores): what
+// one of them confirms, gives up or sees sent at close, all of them know.
+type sharedQueue interface {
+	Join(p Peer)
+	Peer
+}
+
+// peer is the app as a Peer of the others on its store.
+type peer struct{ a *app }
+
+func (p peer) Gone(ids []string)                  { p.a.close.Gone(ids) }
+func (p peer) Hold(ids []string, until time.Time) { p.a.runner.fl.Hold(ids, until) }
+
+// gone tells the close path (every one sharing the store) that records
+// were confirmed or given up.
+func (a *app) gone(ids []string) {
+	if sh, ok := a.store.(sharedQueue); ok {
+		sh.Gone(ids)
+		return
+	}
+	a.close.Gone(ids)
+}
+
+// hold keeps records out of the flusher's sends (every one sharing the
+// store) until until.
+func (a *app) hold(ids []string, until time.Time) {
+	if sh, ok := a.store.(sharedQueue); ok {
+		sh.Hold(ids, until)
+		return
+	}
+	a.runner.fl.Hold(ids, until)
+}
 
 // stored tells the close path and the flusher about newly stored records.
 func (a *app) stored(recs []queue.Record) {

@@ -2,7 +2,9 @@ package sdk
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -180,4 +182,71 @@ func TestFinishOfflineSendsNothing(t *testing.T) {
 			t.Errorf("%d records queued, want installation, session_start and offline", n)
 		}
 	})
+}
+
+// The pages of a SharedWorker each have an SDK on one shared store.
+// Whichever SDK's flush sends a record — another page's, or the last send
+// of a page that is going — every page's close path forgets it: a page
+// that kept its copy would send it again at close (seen in WebKit: a page
+// restored from the back/forward cache sent its visit again when it was
+// reloaded, as the previous page's SDK had sent it while finishing). And
+// what a page sent at close, no SDK sends while the page waits for the
+// answer.
+func TestPagesOfOneRuntimeShareWhatIsGoneAndWhatIsSentAtClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared := queue.NewMemory()
+		st := &Stores{Open: func(ctxlite.Context, string) (queue.Store, error) { return shared, nil }}
+		onShared := func(p *Platform) { p.OpenStore = st.OpenStore }
+		a := newEnv(t, onShared)
+		b := newEnv(t, onShared, func(p *Platform) { // ids of its own
+			next := p.NewID
+			p.NewID = func() string { return "b-" + next() }
+		})
+		a.configure(`,"flushMode":"manual"`)
+		b.configure(`,"flushMode":"manual"`)
+		b.call("trackEvent", `{"name":"clicked"}`)
+		id := storedID(b.out, "clicked")
+		if id == "" {
+			t.Fatalf("page b's close path was not told of its record: %q", b.out.of("_stored"))
+		}
+		if r := a.call("flushData", ""); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if n, _ := shared.Len(ctxlite.Background()); n != 0 {
+			t.Fatalf("%d records left after page a's flush", n)
+		}
+		if gone := strings.Join(b.out.of("_gone"), "\n"); !slices.Contains(strings.Split(gone, "\n"), id) {
+			t.Errorf("page b's close path still holds %s, which page a's SDK sent and had confirmed (gone: %q)", id, gone)
+		}
+		// What page b sends at close, while it waits for the answer, page
+		// a's SDK does not send (a tab switch: the page lives on).
+		b.call("trackEvent", `{"name":"hidden"}`)
+		b.call("_closeSent", `["`+storedID(b.out, "hidden")+`"]`)
+		before := a.sender.requests()
+		a.call("flushData", "")
+		if got := a.sender.requests(); got != before {
+			t.Errorf("page a's SDK sent %d requests with page b's close-time send in flight", got-before)
+		}
+		b.s.Close()
+		b.settle()
+		before = len(b.out.of("_gone"))
+		a.call("trackEvent", `{"name":"later"}`)
+		a.call("flushData", "")
+		if got := len(b.out.of("_gone")); got != before {
+			t.Errorf("a closed page was told of %d more records gone", got-before)
+		}
+	})
+}
+
+// storedID returns the id of the record of event name that out's close
+// path was told of ("_stored" lines: seq US id US body), or "".
+func storedID(out *fakeOut, name string) string {
+	for _, r := range out.of("_stored") {
+		for _, line := range strings.Split(r, "\n") {
+			if f := strings.Split(line, "\x1f"); len(f) == 3 && strings.Contains(f[2], `"event_type":"`+name+`"`) {
+				return f[1]
+			}
+		}
+	}
+	return ""
 }

@@ -20,7 +20,7 @@ func (a *app) closeSent(args []byte) {
 		a.s.p.Log.Warn("_closeSent: " + err.Error())
 		return
 	}
-	a.runner.fl.Hold(ids, a.s.p.Clock.Now().Add(closeHold))
+	a.hold(ids, a.s.p.Clock.Now().Add(closeHold)) // every SDK on the store: another page's would send them too
 }
 
 // keepaliveDone applies the answer to one of the loader's keepalive

@@ -11,9 +11,10 @@ import (
 // events (js/exponea.d.ts has their shapes); confirmed and dropped records
 // leave the close path's copies.
 
-// onAnswered: the page's copy forgets records the server answered for
-// good before they are deleted, so its close path never sends one again.
-func (r *runner) onAnswered(ids []string) { r.a.close.Gone(ids) }
+// onAnswered: the pages' copies (every page's sharing the store) forget
+// records the server answered for good before they are deleted, so no
+// close path sends one again.
+func (r *runner) onAnswered(ids []string) { r.a.gone(ids) }
 
 func (r *runner) onFlush(rep flush.FlushReport) {
 	if r.a.cfg.Debug {
@@ -62,7 +63,7 @@ func (r *runner) onDrop(rep flush.DropReport) {
 	if r.a.cfg.Debug {
 		r.a.debug("dropped " + rep.ID + ": " + rep.Reason)
 	}
-	r.a.close.Gone([]string{rep.ID})
+	r.a.gone([]string{rep.ID})
 	b := []byte(`{"id":`)
 	b = jsonx.AppendString(b, rep.ID)
 	b = append(b, `,"kind":`...)

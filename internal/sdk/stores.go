@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"sync"
+	"time"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/queue"
@@ -22,6 +23,34 @@ type Stores struct {
 type sharedStore struct {
 	s    queue.Store
 	refs int
+
+	peersMu sync.Mutex
+	peers   map[*storeHandle]Peer // every open handle's (Join)
+}
+
+// Peer is an SDK on a shared store, told what the others do to records
+// that every page's close path or flusher may hold: each page's close path
+// keeps a copy of the records its own SDK stored, and whichever SDK's
+// flush sends them — another page's, or one finishing its last send as
+// its page goes — must make that copy forget them (Gone), or the page
+// sends them again at close; and what a page sent at close, no SDK may
+// send while the page waits for its answer (Hold).
+type Peer interface {
+	Gone(ids []string)
+	Hold(ids []string, until time.Time)
+}
+
+// each calls fn with every open handle's Peer.
+func (sh *sharedStore) each(fn func(Peer)) {
+	sh.peersMu.Lock()
+	ps := make([]Peer, 0, len(sh.peers))
+	for _, p := range sh.peers {
+		ps = append(ps, p)
+	}
+	sh.peersMu.Unlock()
+	for _, p := range ps {
+		fn(p)
+	}
 }
 
 // Closer is a store that tells whether it has been closed, by Close or by
@@ -108,7 +137,29 @@ func (h *storeHandle) Close() error {
 	if was {
 		return nil
 	}
+	h.sh.peersMu.Lock()
+	delete(h.sh.peers, h)
+	h.sh.peersMu.Unlock()
 	return h.owner.release(h.name, h.sh)
+}
+
+// Join makes p a Peer of the store's other SDKs until the handle closes.
+func (h *storeHandle) Join(p Peer) {
+	h.sh.peersMu.Lock()
+	defer h.sh.peersMu.Unlock()
+	if h.sh.peers == nil {
+		h.sh.peers = map[*storeHandle]Peer{}
+	}
+	h.sh.peers[h] = p
+}
+
+// Gone tells every open handle's Peer that records left the store.
+func (h *storeHandle) Gone(ids []string) { h.sh.each(func(p Peer) { p.Gone(ids) }) }
+
+// Hold tells every open handle's Peer to keep records out of its sends
+// until until.
+func (h *storeHandle) Hold(ids []string, until time.Time) {
+	h.sh.each(func(p Peer) { p.Hold(ids, until) })
 }
 
 func (h *storeHandle) Append(ctx ctxlite.Context, recs []queue.Record) ([]queue.Record, error) {
