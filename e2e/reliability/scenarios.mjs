@@ -75,18 +75,33 @@ export async function offlineReload(kit) {
   // would have: Playwright's offline emulation covers the page, not the
   // SharedWorker the SDK runs in (Chromium), whose fetch would go out; the
   // SDK holds its sends because the page told it. The SDK's listener was
-  // added before this one, so it has run when this one has.
-  await page.evaluate(() => { window.__offline = new Promise((resolve) => addEventListener('offline', () => resolve(), { once: true })) })
+  // added before this one, so it has run when this one has. The page also
+  // logs every network event it hears, across the reload (sessionStorage).
+  await page.evaluate(() => {
+    window.__offline = new Promise((resolve) => addEventListener('offline', () => resolve(), { once: true }))
+    for (const ev of ['online', 'offline']) addEventListener(ev, () => { sessionStorage.netlog = `${sessionStorage.netlog || ''} ${ev}:${navigator.onLine}` })
+  })
   await ctx.setOffline(true)
   await page.evaluate(() => window.__offline)
   await kit.track(page, n, { chunk: 10 })
   await kit.reload(page)
-  // What the reloaded page tells the SDK at configure (seen once in CI: the
-  // queue sent while offline after the reload; the cause is not found yet).
   kit.step(`reloaded, navigator.onLine ${await page.evaluate(() => navigator.onLine)}`)
   await kit.configure(page, cfg)
   const queued = await kit.queueLength(page)
-  if (queued < n) kit.fail(`after the offline reload the queue holds ${queued} records, want at least ${n}`)
+  // Under Playwright's offline emulation Chromium sometimes fires 'online'
+  // with navigator.onLine true on the page as it reloads (then 'offline'
+  // again on the new page): found after CI failures, in about 1 run in
+  // 100 with both cores busy. The SDK, told so, sends, and its SharedWorker,
+  // which the emulation does not cover, delivers. That is right, so this
+  // check stands only where the page never said it was online.
+  const netlog = (await page.evaluate(() => sessionStorage.netlog)) || ''
+  if (/online:true/.test(netlog)) kit.step(`the page heard it was online during the reload (${netlog.trim()}): the queue was sent, ${queued} left`)
+  else if (queued < n) {
+    kit.fail(`after the offline reload the queue holds ${queued} records, want at least ${n}`)
+    // When they reached the collector, in ms since the scenario started.
+    const at = (await kit.stored()).rows.map((r) => Math.round(r.received_at * 1000 - kit.t0)).sort((a, b) => a - b)
+    kit.step(`${at.length} stored, received from ${at[0]} to ${at.at(-1)} ms; the page heard: ${netlog.trim()}`)
+  }
   await kit.sleep(500)
   await ctx.setOffline(false)
   await kit.delivered([page], { timeout: 30000 })
