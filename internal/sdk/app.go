@@ -88,6 +88,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	if sh, ok := a.store.(sharedQueue); ok {
 		sh.Join(peer{a})
 	}
+	a.takeOver(ctx, args.Kept, args.InFlight)
 	tr.SetDropHandler(func(rec queue.Record, reason string) {
 		a.runner.onDrop(flush.DropReport{ID: rec.ID, Kind: rec.Kind, Reason: reason, Rejections: rec.Rejections})
 	})
@@ -202,6 +203,52 @@ func (a *app) hold(ids []string, until time.Time) {
 		return
 	}
 	a.runner.fl.Hold(ids, until)
+}
+
+// takeOver takes on what the page's close path holds from the SDK before
+// this one (a page back from the back/forward cache, whose SDK was closed
+// when it was hidden): what its keepalive requests still carry is held
+// out of this SDK's sends, as closeSent does; the records of its copy
+// still queued join this SDK's copy, so that the answers to those requests
+// settle them; those no longer queued (another page's SDK sent them
+// meanwhile) the page forgets, or it would send them again at close.
+func (a *app) takeOver(ctx ctxlite.Context, kept, inFlight []string) {
+	if len(inFlight) > 0 {
+		a.hold(inFlight, a.s.p.Clock.Now().Add(closeHold))
+	}
+	if len(kept) == 0 {
+		return
+	}
+	want := make(map[string]bool, len(kept))
+	for _, id := range kept {
+		want[id] = true
+	}
+	var found []queue.Record
+	for after := int64(0); len(want) > 0; {
+		recs, err := a.store.Oldest(ctx, after, 500)
+		if err != nil {
+			a.s.p.Log.Warn("the page's close path copy: " + err.Error())
+			return // the page keeps its copy: a record sent twice at worst
+		}
+		if len(recs) == 0 {
+			break
+		}
+		for _, r := range recs {
+			if want[r.ID] {
+				found = append(found, r)
+				delete(want, r.ID)
+			}
+		}
+		after = recs[len(recs)-1].Seq
+	}
+	a.close.Adopt(found)
+	gone := make([]string, 0, len(want))
+	for _, id := range kept {
+		if want[id] {
+			gone = append(gone, id)
+		}
+	}
+	a.close.Gone(gone)
 }
 
 // stored tells the close path and the flusher about newly stored records.

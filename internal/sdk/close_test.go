@@ -13,6 +13,7 @@ import (
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
 	"github.com/exponea-wasm/tracker/internal/flush"
 	"github.com/exponea-wasm/tracker/internal/queue"
+	"github.com/exponea-wasm/tracker/internal/wire"
 )
 
 // A runtime that outlives the page (a SharedWorker) closes the page's SDK
@@ -250,3 +251,54 @@ func storedID(out *fakeOut, name string) string {
 	}
 	return ""
 }
+
+// A page back from the back/forward cache starts its SDK again (the one it
+// had was closed when the page was hidden) and hands the new one its close
+// path's copy: the records still queued join the new SDK's copy, so that
+// the answer to the keepalive request the page sent as it was hidden
+// settles them, and none of those is sent meanwhile; the records another
+// page's SDK sent while the page was away, the page forgets, or it would
+// send them again at its next close.
+func TestAPageBackFromTheCacheHandsItsCloseCopyToItsNewSDK(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared := keepOpen{queue.NewMemory()}
+		onShared := func(p *Platform) {
+			p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return shared, nil }
+		}
+		first := newEnv(t, onShared)
+		first.configure(`,"flushMode":"manual","automaticSessionTracking":false`)
+		first.call("trackEvent", `{"name":"sent"}`) // in a keepalive request as the page was hidden
+		first.call("trackEvent", `{"name":"other"}`)
+		install, sent, other := storedID(first.out, "installation"), storedID(first.out, "sent"), storedID(first.out, "other")
+		first.s.Close()
+		first.settle()
+
+		again := newEnv(t, onShared)
+		cfg := `{"projectToken":"p","authorization":"Token k","baseUrl":"https://api.example","flushMode":"manual","automaticSessionTracking":false}`
+		kept := `["` + install + `","` + sent + `","` + other + `","sent-meanwhile"]`
+		if a := again.call("configure", `{"config":`+cfg+`,"page":`+page+`,"kept":`+kept+`,"inFlight":["`+sent+`"]}`); a.Err != nil {
+			t.Fatal(a.Err)
+		}
+		if got := strings.Join(again.out.of("_gone"), "\n"); got != "sent-meanwhile" {
+			t.Errorf("the page was told to forget %q, want only the record no longer queued", got)
+		}
+		if r := again.call("flushData", ""); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if got := again.sender.eventTypes(t); !reflect.DeepEqual(got, []string{"installation", "other"}) {
+			t.Errorf("sent %v with the page's keepalive request in flight, want installation and other", got)
+		}
+		body := string(wire.AppendResponse(nil, []wire.Result{{OK: true}}, 1, 2))
+		again.call("_keepaliveDone", `{"ids":["`+sent+`"],"status":200,"body":`+quote(body)+`}`)
+		again.eventually("the keepalive answer settled", func() bool {
+			n, _ := shared.Len(ctxlite.Background())
+			return n == 0
+		})
+	})
+}
+
+// keepOpen is a store that stays open when an SDK closes it: the database
+// outlives the page.
+type keepOpen struct{ *queue.Memory }
+
+func (keepOpen) Close() error { return nil }

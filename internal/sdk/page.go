@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/exponea-wasm/tracker/internal/jsonx"
+	"github.com/exponea-wasm/tracker/internal/sdk/closepath"
 	"github.com/exponea-wasm/tracker/internal/tracker"
 )
 
@@ -60,13 +61,19 @@ func ParsePageState(raw []byte) PageState {
 }
 
 // ConfigureArgs is configure's argument, {"config":{...},"page":{...},
-// "debug":true}: the configuration, the page, and whether the loader's
-// debug switch is on (localStorage, for a page whose configuration says
-// nothing of debugging).
+// "debug":true,"kept":[ids],"inFlight":[ids]}: the configuration, the
+// page, whether the loader's debug switch is on (localStorage, for a page
+// whose configuration says nothing of debugging), and the close path's
+// records on a page starting its SDK again.
 type ConfigureArgs struct {
 	Config []byte
 	Page   PageState
 	Debug  bool
+	// Kept and InFlight: a page back from the back/forward cache, whose
+	// SDK was closed when it was hidden, starts a new one with its close
+	// path's copy of the records (their ids) and those of them its
+	// keepalive requests still carry (see app.takeOver).
+	Kept, InFlight []string
 }
 
 // ParseConfigureArgs reads configure's argument. A configuration may nest
@@ -86,6 +93,10 @@ func ParseConfigureArgs(raw []byte) ConfigureArgs {
 			a.Page = ParsePageState(m.Value)
 		case "debug":
 			a.Debug, _ = jsonx.Bool(m.Value)
+		case "kept":
+			a.Kept, _ = closepath.ParseIDs(m.Value)
+		case "inFlight":
+			a.InFlight, _ = closepath.ParseIDs(m.Value)
 		}
 	}
 	return a

@@ -87,7 +87,7 @@ export class Client {
         begun = true
         this._waited = now ? 0 : Math.round((performance.now() - this._configuredAt) * 10) / 10
         this._bridge.start(urls.wasm, urls.worker,
-          () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}}`)
+          () => `{"config":${configText},"page":${JSON.stringify(pageState())}${debugSwitch ? ',"debug":true' : ''}${this._closer.kept()}}`)
           .then(resolve, reject)
       }
       // A page that finds the origin's SharedWorker running (another tab, or

@@ -126,6 +126,17 @@ export class CloseSender {
     }
   }
 
+  // kept is what a Go side started again (a page back from the
+  // back/forward cache, whose Go side was closed when it was hidden; a
+  // restart) takes on, as members of configure's argument: the ids of the
+  // copy ("kept"), and of those in requests still in flight ("inFlight").
+  // The Go side says which of them are gone meanwhile.
+  kept() {
+    const inFlight = [...this.sent].filter((id) => !this.settled.has(id))
+    return (this.records.size ? `,"kept":${JSON.stringify([...this.records.keys()])}` : '') +
+      (inFlight.length ? `,"inFlight":${JSON.stringify(inFlight)}` : '')
+  }
+
   // visible: records sent at close whose requests have settled may be
   // sent again at the next close; those still in flight may not.
   visible() {

@@ -109,3 +109,19 @@ test('a request still in flight when the page is shown again is not sent again a
   c.close() // settled, shown and hidden again: not confirmed, so it may go again
   assert.deepEqual(sent, [['a'], ['a']])
 })
+
+test('kept hands a Go side started again the copy and what is still in flight; what it says is gone leaves', async () => {
+  let release
+  globalThis.fetch = () => new Promise((r) => { release = () => r({ status: 200, text: async () => '{}' }) })
+  const c = new CloseSender({ answered() {}, sent() {}, allowDefaultCustomerProperties: true })
+  c.url = 'http://x/batch'
+  assert.equal(c.kept(), '', 'nothing held: configure carries nothing more')
+  c.stored(['1\u001fa\u001f{"command_id":"a"}', '2\u001fb\u001f{"command_id":"b"}'].join('\n'))
+  c.close() // hidden into the back/forward cache: a and b in flight
+  c.visible()
+  assert.deepEqual(JSON.parse(`{"x":0${c.kept()}}`), { x: 0, kept: ['a', 'b'], inFlight: ['a', 'b'] })
+  release()
+  await new Promise((r) => setTimeout(r, 0))
+  c.gone('b') // the Go side: sent by another page meanwhile
+  assert.deepEqual(JSON.parse(`{"x":0${c.kept()}}`), { x: 0, kept: ['a'] })
+})

@@ -104,6 +104,10 @@ func (c *Path) Stored(recs []queue.Record) {
 // the linear memory for good.
 var reportBufs = sync.Pool{New: func() any { return new([]byte) }}
 
+// Adopt adds records the loader's copy holds already (a page whose SDK
+// was started again) to the SDK's copy, telling the loader nothing.
+func (c *Path) Adopt(recs []queue.Record) { c.mirror.Add(recs) }
+
 // Forget empties the SDK's copy: the records are deleted (consent denied).
 func (c *Path) Forget() {
 	c.mirror.Clear()
