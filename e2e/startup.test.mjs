@@ -4,7 +4,7 @@
 // before are journaled, and arrive once: sent by the SDK when it starts,
 // at close by the close path if the tab goes first, or by the next page.
 import assert from 'node:assert/strict'
-import { test, env, config, engine, RUNS_IN } from './harness.mjs'
+import { test, env, config, configure, engine, RUNS_IN } from './harness.mjs'
 
 const early = async (collector) => (await collector.events('event_type=early')).map((e) => e.properties.i).sort()
 
@@ -46,6 +46,9 @@ test("the page's main image loads before the SDK's wasm and Worker are requested
   if (tl.workerAt && RUNS_IN === 'worker') assert.ok(tl.workerAt >= tl.loaded, 'the Worker is created after the load event')
   if (RUNS_IN === 'sharedworker') assert.ok(tl.workerAt > 0 && tl.workerAt <= tl.called, 'the SharedWorker is connected at configure')
   assert.equal(typeof tl.startup.waited, 'number', 'startup says how long the start waited')
+  // A new visitor's database is created by the worker while the wasm
+  // downloads and compiles, and configure takes that connection.
+  assert.equal(tl.startup.openedEarly, true, `the database was opened beside the compile: ${JSON.stringify(tl.startup)}`)
   await collector.waitFor(async () => (await early(collector)).length >= 3, { what: 'the 3 calls made before the start' })
   assert.deepEqual(await early(collector), [0, 1, 2], 'each once')
   assert.equal((await collector.stats()).duplicates_received, 0, 'each received once')
@@ -135,4 +138,27 @@ test('a tab gone before the SDK started on a later visit: the close path sends i
   const ev = await collector.events('event_type=early')
   assert.equal(ev.filter((e) => e.customer_ids.cookie === cookie).length, 9, 'all under the cookie the first page was told')
   if (!atClose) assert.equal((await collector.stats()).duplicates_received, 0, 'nothing was sent at close')
+})
+
+test("a database an older version of the SDK left is upgraded by the SDK's migrations, not created anew beside the compile: the visitor keeps the cookie", async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const cfg = config(collector)
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(`${pages.url}/`)
+  // Schema version 1 (internal/idbstore): records, and the identity in state.
+  await page.evaluate((name) => new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, 1)
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore('records', { keyPath: 'seq', autoIncrement: true })
+      req.result.createObjectStore('state').put('{"cookie":"c-older-version","ids":{},"installed":true}', 'customer')
+    }
+    req.onsuccess = () => { req.result.close(); resolve() }
+    req.onerror = () => reject(req.error)
+  }), `exponea:${cfg.projectToken}`)
+  assert.equal(await configure(page, cfg), 'indexeddb')
+  assert.equal(await page.evaluate(() => exponea.getCustomerCookie()), 'c-older-version', 'the identity survived the upgrade')
+  assert.equal(await page.evaluate(() => exponea.startup.openedEarly), undefined, 'the worker left the upgrade to the SDK')
+  await page.evaluate(() => exponea.trackEvent({ name: 'after_upgrade' }))
+  const ev = await collector.waitFor(async () => (await collector.events('event_type=after_upgrade'))[0], { what: 'the event tracked after the upgrade' })
+  assert.equal(ev.customer_ids.cookie, 'c-older-version')
 })

@@ -140,6 +140,8 @@ export interface Startup {
   booted?: number
   configured?: number
   openMs?: number
+  /** The worker began opening IndexedDB while the wasm downloaded and compiled, and configure took that connection. */
+  openedEarly?: boolean
 }
 
 /**

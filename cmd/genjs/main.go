@@ -9,12 +9,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/exponea-wasm/tracker/internal/flush/schedule"
+	"github.com/exponea-wasm/tracker/internal/idbstore"
 	"github.com/exponea-wasm/tracker/internal/jsonx"
 	"github.com/exponea-wasm/tracker/internal/sdk"
 	"github.com/exponea-wasm/tracker/internal/sdk/closepath"
@@ -84,5 +86,12 @@ func generate() []byte {
 	constant("The consent states, the default first (internal/tracker).", "CONSENTS", "["+strings.Join(consents, ", ")+"]")
 	constant("The SDK's version (package.json; internal/tracker keeps it in step).", "SDK_VERSION", strconv.Quote(tracker.SDKVersion))
 	constant("A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk/journal).", "JOURNAL_TIME_DIGITS", strconv.Itoa(journal.TimeDigits))
+	fresh, err := json.Marshal(idbstore.Fresh)
+	if err != nil {
+		panic(err)
+	}
+	constant("The database's version and the layout of a new one, which the worker creates while the wasm compiles (internal/idbstore).", "SCHEMA_VERSION", strconv.Itoa(idbstore.SchemaVersion))
+	constant("", "FRESH_SCHEMA", string(fresh))
+	constant("Where (on the worker's global) the worker leaves the open request for the Go side to take (internal/idbstore).", "PENDING_OPENS", strconv.Quote(idbstore.PendingOpens))
 	return bytes.ReplaceAll(b.Bytes(), []byte("// \nexport"), []byte("export"))
 }

@@ -19,6 +19,7 @@ type DB struct {
 	json     safejs.Value  // the JSON namespace object
 	array    safejs.Value  // the Array constructor
 	events   *dom.Listener // versionchange and close on db
+	adopted  bool          // the connection is the one the worker script began (PendingOpens)
 	known    blocks.Known  // what blocks held when read: Delete's shortcut
 	// turn is held by the one transaction of this connection that may be
 	// in flight (beginScope takes it, the transaction's complete or abort
@@ -37,6 +38,10 @@ type DB struct {
 }
 
 var _ queue.Store = (*DB)(nil)
+
+// OpenedEarly tells whether the connection is the one the worker script
+// began opening while the wasm compiled (PendingOpens).
+func (d *DB) OpenedEarly() bool { return d.adopted }
 
 // handle reacts to events on the open connection.
 func (d *DB) handle(name string, _ safejs.Value) {

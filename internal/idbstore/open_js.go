@@ -12,24 +12,14 @@ import (
 	"github.com/exponea-wasm/tracker/internal/idbstore/dom"
 )
 
-// SchemaVersion is the database version Open asks for; migrate brings older
-// databases up to it.
-//
-//  1. records (keyPath seq, autoIncrement): one value per record; state.
-//  2. blocks replaces records (see internal/idbstore/blocks); state is kept.
-const SchemaVersion = 2
-
-// Object store names (blocks is in records_js.go).
-const (
-	recordsStore = "records" // version 1 only
-	stateStore   = "state"
-)
-
 // migrate brings a database from version old to SchemaVersion inside the
 // versionchange transaction tx. Add a step per version; never edit old
 // steps. A step may finish in a request's success callback: a failure there
 // goes to fail, which aborts the upgrade, so the database stays as it was.
 func migrate(db, tx safejs.Value, old int64, fail func(error)) error {
+	if old == 0 {
+		return create(db) // what steps 1 and 2 make of an empty database
+	}
 	if old < 1 {
 		opts := map[string]any{"keyPath": seqKey, "autoIncrement": true}
 		if _, err := db.Call("createObjectStore", recordsStore, opts); err != nil {
@@ -42,6 +32,29 @@ func migrate(db, tx safejs.Value, old int64, fail func(error)) error {
 	if old < 2 {
 		if err := blocksFromRecords(db, tx, fail); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// create makes the Fresh layout in a new database.
+func create(db safejs.Value) error {
+	for _, spec := range Fresh {
+		opts := map[string]any{}
+		if spec.KeyPath != "" {
+			opts["keyPath"] = spec.KeyPath
+		}
+		if spec.AutoIncrement {
+			opts["autoIncrement"] = true
+		}
+		st, err := db.Call("createObjectStore", spec.Name, opts)
+		if err != nil {
+			return err
+		}
+		for _, ix := range spec.Indexes {
+			if _, err := st.Call("createIndex", ix.Name, ix.KeyPath, map[string]any{"multiEntry": ix.MultiEntry}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -218,6 +231,11 @@ func (o *opening) late(name string) {
 // Open opens (creating or upgrading as needed) the database name at
 // SchemaVersion. Failures to use IndexedDB wrap ErrUnavailable; if ctx ends
 // first (say another tab blocks the upgrade) the error wraps ctx.Err().
+//
+// Where the worker script began opening the database while the wasm
+// compiled (see PendingOpens), Open takes that request; if it failed (it
+// leaves a database of an older version to the migrations here, aborting
+// its upgrade), Open opens the database itself.
 func Open(ctx ctxlite.Context, name string) (*DB, error) {
 	const op = "open"
 	if err := ctx.Err(); err != nil {
@@ -234,13 +252,81 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 	if err1 != nil || err2 != nil || err3 != nil || keyRange.Type() != safejs.TypeFunction {
 		return nil, newErr(op, "IDBKeyRange is not available", ErrUnavailable)
 	}
+	d := &DB{keyRange: keyRange, json: json, array: array, turn: make(chan struct{}, 1)}
+	if req, ok := adopt(name); ok {
+		db, err := await(ctx, req, false)
+		if err == nil {
+			_ = db.Set("onversionchange", safejs.Null()) // the script's: ours follow
+			d.adopted = true
+			return d.with(db)
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+	}
 	req, err := f.Call("open", name, SchemaVersion)
 	if err != nil {
 		return nil, unavailableErr(op, err)
 	}
+	db, err := await(ctx, req, true)
+	if err != nil {
+		return nil, err
+	}
+	return d.with(db)
+}
+
+// with makes d the store on connection db, following its versionchange
+// and close events.
+func (d *DB) with(db safejs.Value) (*DB, error) {
+	d.db = db
+	var err error
+	if d.events, err = dom.Listen(db, d.handle, "versionchange", "close"); err != nil {
+		_, _ = db.Call("close")
+		return nil, unavailableErr("open", err)
+	}
+	return d, nil
+}
+
+// adopt takes the request the worker script began for name, if any, out
+// of PendingOpens.
+func adopt(name string) (safejs.Value, bool) {
+	m, err := safejs.Global().Get(PendingOpens)
+	if err != nil || m.Type() != safejs.TypeObject {
+		return safejs.Null(), false
+	}
+	req, err := m.Call("get", name)
+	if err != nil || req.Type() != safejs.TypeObject {
+		return safejs.Null(), false
+	}
+	_, _ = m.Call("delete", name)
+	return req, true
+}
+
+// await waits for the open request req to succeed and returns the
+// connection. With upgrade, Open's own request, it runs the migrations in
+// upgradeneeded; a request the worker script began upgrades by itself
+// and may be done already.
+func await(ctx ctxlite.Context, req safejs.Value, upgrade bool) (safejs.Value, error) {
+	const op = "open"
+	if !upgrade {
+		if st, err := req.Get("readyState"); err == nil {
+			if s, _ := st.String(); s == "done" {
+				ex, err := req.Get("error")
+				if failed, _ := ex.Truthy(); err != nil || failed {
+					return safejs.Null(), unavailable(op, ex)
+				}
+				return req.Get("result")
+			}
+		}
+	}
 	o := &opening{req: req, ch: make(chan string, 4)}
-	if o.l, err = dom.Listen(req, o.handle, "upgradeneeded", "success", "error", "blocked"); err != nil {
-		return nil, unavailableErr(op, err)
+	events := []string{"success", "error", "blocked"}
+	if upgrade {
+		events = append(events, "upgradeneeded")
+	}
+	var err error
+	if o.l, err = dom.Listen(req, o.handle, events...); err != nil {
+		return safejs.Null(), unavailableErr(op, err)
 	}
 	blocked := false
 	for {
@@ -253,22 +339,17 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 			case "error":
 				o.l.Stop()
 				if o.migrateErr != nil {
-					return nil, newErr(op, "upgrade: "+o.migrateErr.Error(), ErrUnavailable)
+					return safejs.Null(), newErr(op, "upgrade: "+o.migrateErr.Error(), ErrUnavailable)
 				}
 				ex, _ := req.Get("error")
-				return nil, unavailable(op, ex)
+				return safejs.Null(), unavailable(op, ex)
 			}
 			o.l.Stop()
 			db, err := req.Get("result")
 			if err != nil {
-				return nil, unavailableErr(op, err)
+				return safejs.Null(), unavailableErr(op, err)
 			}
-			d := &DB{db: db, keyRange: keyRange, json: json, array: array, turn: make(chan struct{}, 1)}
-			if d.events, err = dom.Listen(db, d.handle, "versionchange", "close"); err != nil {
-				_, _ = db.Call("close")
-				return nil, unavailableErr(op, err)
-			}
-			return d, nil
+			return db, nil
 		case <-ctx.Done():
 			err := ctx.Err()
 			var pending []string
@@ -285,7 +366,7 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 			if blocked {
 				msg = "blocked by another open connection: " + msg
 			}
-			return nil, newErr(op, msg, err)
+			return safejs.Null(), newErr(op, msg, err)
 		}
 	}
 }

@@ -22,11 +22,6 @@ import (
 // issued from the first round's success callback where a write depends on
 // what is stored (Delete, Update) or more blocks are needed (Oldest);
 // DeleteThenOldest issues Oldest's requests after Delete's.
-const (
-	blocksStore = "blocks"
-	offsetIndex = "offsets"
-)
-
 // checkNumbers fails if a field of recs would not survive the trip through
 // a JavaScript number.
 func checkNumbers(op string, recs []queue.Record) error {

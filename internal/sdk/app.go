@@ -112,6 +112,9 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	v := a.describe()
 	v = append(v[:len(v)-1], `,"openMs":`...)
 	v = strconv.AppendInt(v, openMs, 10)
+	if openedEarly(a.store) {
+		v = append(v, `,"openedEarly":true`...)
+	}
 	return append(v, '}'), nil
 }
 

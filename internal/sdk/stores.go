@@ -80,7 +80,7 @@ func (st *Stores) OpenStore(ctx ctxlite.Context, name string) (queue.Store, erro
 		st.open[name] = sh
 	}
 	sh.refs++
-	h := &storeHandle{s: sh.s, owner: st, name: name, sh: sh}
+	h := &storeHandle{s: sh.s, owner: st, name: name, sh: sh, early: sh.refs == 1 && openedEarly(sh.s)}
 	if _, ok := sh.s.(fullStore); ok {
 		return fullHandle{h}, nil
 	}
@@ -112,6 +112,7 @@ func (st *Stores) release(name string, sh *sharedStore) error {
 // storeHandle is one SDK's store: the shared one, which it closes once,
 // and after that fails with queue.ErrClosed as a closed store does.
 type storeHandle struct {
+	early  bool // this handle's open opened the store, early (OpenedEarly)
 	s      queue.Store
 	owner  *Stores
 	name   string
@@ -141,6 +142,17 @@ func (h *storeHandle) Close() error {
 	delete(h.sh.peers, h)
 	h.sh.peersMu.Unlock()
 	return h.owner.release(h.name, h.sh)
+}
+
+// OpenedEarly tells whether this handle's open opened the store, and found
+// it opened early (the worker began opening it while the wasm compiled).
+func (h *storeHandle) OpenedEarly() bool { return h.early }
+
+// openedEarly tells whether s is a store the worker began opening while
+// the wasm compiled (idbstore.DB.OpenedEarly).
+func openedEarly(s queue.Store) bool {
+	e, ok := s.(interface{ OpenedEarly() bool })
+	return ok && e.OpenedEarly()
 }
 
 // Join makes p a Peer of the store's other SDKs until the handle closes.

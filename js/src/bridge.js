@@ -54,6 +54,7 @@ export class Bridge {
   // SDK version must not share its Go program).
   constructor({ db, defaults, hooks, runGo, compile, host = 'auto', sharedName = 'exponea' }) {
     this.hooks = hooks
+    this.dbName = db
     this.host = host
     this.sharedName = sharedName
     this.hostReason = '' // why the Go side runs where it does, if not where asked
@@ -421,6 +422,7 @@ export class Bridge {
       if (r.e) return errorClasses[r.e.c] ? this.failed(r.e.m) : this.lost(`configure: ${r.e.m}`)
       marks.configured = epochNow()
       marks.openMs = r.v && r.v.openMs
+      if (r.v && r.v.openedEarly) marks.openedEarly = true
       this.hooks.configured(r.v)
       this.settleReady.resolve()
     })
@@ -527,6 +529,8 @@ export class Bridge {
         e.preventDefault()
         fail(e.message || 'cannot load the worker script')
       })
+      // The worker opens the database while the wasm compiles (worker.js).
+      w.post({ t: 'open', db: this.dbName })
       // A SharedWorker's pages send one at a time under its own lock; the
       // origin's Web Lock as well only where the worker outlives its pages
       // (Chromium): Firefox evicts from its back/forward cache a page whose
@@ -623,7 +627,8 @@ export class Bridge {
   // (or the restart) began it: when the worker was created and its script
   // ran, the wasm compiled (on the page, beside a dedicated Worker's start;
   // in a SharedWorker, there), instantiated, the Go runtime booted, and
-  // configure answered; openMs is configure's time opening IndexedDB. A
+  // configure answered; openMs is configure's time opening IndexedDB,
+  // openedEarly whether the worker had begun opening it beside the compile. A
   // phase not (yet) reached is absent. joined: the page joined a
   // SharedWorker's Go program that was running already. host is where the
   // Go side runs, hostReason why not where asked, lifetime a SharedWorker's.
@@ -637,6 +642,7 @@ export class Bridge {
       if (m[k]) out[k] = Math.round((m[k] - m.start) * 10) / 10
     }
     if (m.openMs !== undefined) out.openMs = m.openMs
+    if (m.openedEarly) out.openedEarly = true
     return out
   }
 

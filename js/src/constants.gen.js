@@ -44,3 +44,8 @@ export const CONSENTS = ["granted", "pending", "denied"]
 export const SDK_VERSION = "0.2.0"
 // A journal entry's key starts with its creation time in Unix milliseconds, this many digits with leading zeros (internal/sdk/journal).
 export const JOURNAL_TIME_DIGITS = 15
+// The database's version and the layout of a new one, which the worker creates while the wasm compiles (internal/idbstore).
+export const SCHEMA_VERSION = 2
+export const FRESH_SCHEMA = [{"name":"state"},{"name":"blocks","keyPath":"k","autoIncrement":true,"indexes":[{"name":"offsets","keyPath":"o","multiEntry":true}]}]
+// Where (on the worker's global) the worker leaves the open request for the Go side to take (internal/idbstore).
+export const PENDING_OPENS = "__exponeaOpening"

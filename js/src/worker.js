@@ -31,6 +31,7 @@
 // the one it started with was moved to a fresh worker (WebKit does that)
 // and starts its SDK again.
 import { runGo } from './load.js'
+import { SCHEMA_VERSION, FRESH_SCHEMA, PENDING_OPENS } from './constants.gen.js'
 
 const now = () => performance.timeOrigin + performance.now()
 const script = now()
@@ -58,6 +59,41 @@ function outbox(post) {
 
 const message = (err) => String(err && err.message ? err.message : err)
 
+// preopen begins opening the page's database while the wasm downloads and
+// compiles, so that configure finds it open: the Go side takes the request
+// from self[PENDING_OPENS] (idbstore.Open). A new database gets the current
+// layout here (FRESH_SCHEMA, from the Go side); one of an older version is
+// left to the Go side's migrations (the upgrade is aborted, and the Go side
+// opens the database itself). Until the Go side takes the connection, a
+// version change elsewhere closes it.
+function preopen(name) {
+  let req
+  try {
+    const pending = self[PENDING_OPENS] || (self[PENDING_OPENS] = new Map())
+    if (typeof name !== 'string' || !name || pending.has(name) || typeof indexedDB === 'undefined') return
+    req = indexedDB.open(name, SCHEMA_VERSION)
+    pending.set(name, req)
+  } catch {
+    return // no IndexedDB here (the Go side says why)
+  }
+  req.onupgradeneeded = (e) => {
+    if (e.oldVersion !== 0) return req.transaction.abort()
+    for (const s of FRESH_SCHEMA) {
+      const opts = {}
+      if (s.keyPath) opts.keyPath = s.keyPath
+      if (s.autoIncrement) opts.autoIncrement = true
+      const st = req.result.createObjectStore(s.name, opts)
+      for (const ix of s.indexes || []) st.createIndex(ix.name, ix.keyPath, { multiEntry: !!ix.multiEntry })
+    }
+  }
+  req.onsuccess = () => {
+    req.result.onversionchange = () => {
+      if (self[PENDING_OPENS].get(name) === req) self[PENDING_OPENS].delete(name)
+      req.result.close()
+    }
+  }
+}
+
 // serve talks to one page through endpoint (self, or a port); boot(data,
 // marks, exit) resolves with the Go program's open (load.js).
 function serve(endpoint, boot, onBye, running = () => false, shared = false) {
@@ -77,6 +113,9 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
       return
     }
     switch (d && d.t) {
+      case 'open': // before the start: a SharedWorker's Go program, once running, has its own
+        if (!running()) preopen(d.db)
+        return
       case 'ping':
         endpoint.postMessage({ t: 'pong', instance })
         return
