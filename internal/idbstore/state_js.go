@@ -92,10 +92,15 @@ func (d *DB) UpdateState(ctx ctxlite.Context, key string, fn func(old string, ok
 }
 
 // Snapshot implements queue.Snapshotter: Count's getAll and a get per key,
-// in one readonly transaction on both stores.
-func (d *DB) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
+// in one transaction on both stores; readonly without init, else
+// readwrite, each key's put issued from its get's success callback.
+func (d *DB) Snapshot(ctx ctxlite.Context, keys []string, init queue.Init) (queue.Snapshot, error) {
 	const op = "snapshot"
-	t, sts, err := d.beginScope(ctx, op, "readonly", blocksStore, stateStore)
+	mode := "readonly"
+	if init != nil {
+		mode = "readwrite"
+	}
+	t, sts, err := d.beginScope(ctx, op, mode, blocksStore, stateStore)
 	if err != nil {
 		return queue.Snapshot{}, err
 	}
@@ -103,27 +108,40 @@ func (d *DB) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error
 	if err != nil {
 		return queue.Snapshot{}, t.fail(d.callErr(op, err))
 	}
-	gets := make([]safejs.Value, len(keys))
+	sn := queue.Snapshot{Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
 	for i, k := range keys {
-		if gets[i], err = sts[1].Call("get", k); err != nil {
+		g, err := sts[1].Call("get", k)
+		if err != nil {
 			return queue.Snapshot{}, t.fail(d.callErr(op, err))
+		}
+		// Written by the callback before complete fires.
+		err = t.onSuccess(g, func() error {
+			v, err := g.Get("result")
+			if err != nil {
+				return d.callErr(op, err)
+			}
+			if sn.Values[i], sn.Has[i], err = stateValue(op, v); err != nil || init == nil {
+				return err
+			}
+			nv, write := init(i, sn.Values[i], sn.Has[i])
+			if !write {
+				return nil
+			}
+			if _, err := sts[1].Call("put", nv, k); err != nil {
+				return d.callErr(op, err)
+			}
+			sn.Values[i], sn.Has[i] = nv, true
+			return nil
+		})
+		if err != nil {
+			return queue.Snapshot{}, t.fail(err)
 		}
 	}
 	if err := t.wait(ctx); err != nil {
 		return queue.Snapshot{}, err
 	}
-	sn := queue.Snapshot{Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
 	if sn.N, sn.Bytes, err = d.counted(op, all); err != nil {
 		return queue.Snapshot{}, err
-	}
-	for i, g := range gets {
-		v, err := g.Get("result")
-		if err != nil {
-			return queue.Snapshot{}, d.callErr(op, err)
-		}
-		if sn.Values[i], sn.Has[i], err = stateValue(op, v); err != nil {
-			return queue.Snapshot{}, err
-		}
 	}
 	return sn, nil
 }

@@ -183,7 +183,7 @@ func (m *Memory) bytes() int64 {
 }
 
 // Snapshot implements Snapshotter.
-func (m *Memory) Snapshot(ctx ctxlite.Context, keys []string) (Snapshot, error) {
+func (m *Memory) Snapshot(ctx ctxlite.Context, keys []string, init Init) (Snapshot, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx); err != nil {
@@ -192,6 +192,16 @@ func (m *Memory) Snapshot(ctx ctxlite.Context, keys []string) (Snapshot, error) 
 	sn := Snapshot{N: len(m.recs), Bytes: m.bytes(), Values: make([]string, len(keys)), Has: make([]bool, len(keys))}
 	for i, k := range keys {
 		sn.Values[i], sn.Has[i] = m.state[k]
+		if init == nil {
+			continue
+		}
+		if v, write := init(i, sn.Values[i], sn.Has[i]); write {
+			if m.state == nil {
+				m.state = map[string]string{}
+			}
+			m.state[k] = v
+			sn.Values[i], sn.Has[i] = v, true
+		}
 	}
 	return sn, nil
 }

@@ -86,12 +86,18 @@ type DeleteReader interface {
 
 // Snapshotter is a Store that reads, in one transaction, what an SDK's
 // start needs: the queue's count and size (as Count) and the values of some
-// state keys (as GetState). In IndexedDB one readonly transaction instead
-// of one per read; a start that finds everything it needs writes nothing.
+// state keys (as GetState), and writes the values a start must store first
+// (init). In IndexedDB one transaction instead of one per read and one per
+// write; without init it is readonly.
 type Snapshotter interface {
 	Store
-	Snapshot(ctx ctxlite.Context, keys []string) (Snapshot, error)
+	Snapshot(ctx ctxlite.Context, keys []string, init Init) (Snapshot, error)
 }
+
+// Init is called, inside a Snapshot's transaction, with each key's index
+// and what is stored under it, and says what to store instead, as
+// UpdateState's fn; the Snapshot then holds what is stored.
+type Init func(i int, old string, ok bool) (string, bool)
 
 // Snapshot is what Snapshotter.Snapshot read: N records of Bytes bytes in
 // all, and for each key asked for, its value (Values[i]) and whether it is

@@ -66,11 +66,19 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	dev.ScreenWidth, dev.ScreenHeight = page.ScreenWidth, page.ScreenHeight
 	installAt := unixMs(s.p.Clock.Now())
 	// One transaction reads the queue's size, the identity and the consent
-	// decision; a start that finds them all (every page after a visitor's
-	// first) writes nothing.
+	// decision, and stores what a start must first (a new visitor's
+	// identity, a consent decision the configuration makes); a start that
+	// finds them all (every page after a visitor's first) writes nothing.
 	var snap *queue.Snapshot
 	if sn, ok := a.store.(queue.Snapshotter); ok {
-		if v, err := sn.Snapshot(ctx, startKeys); err == nil {
+		ensureID, consent := tracker.EnsureIdentity(s.p.NewID), consentInit(cfg.Consent)
+		init := func(i int, old string, ok bool) (string, bool) {
+			if i == snapConsent {
+				return consent(old, ok)
+			}
+			return ensureID(old, ok)
+		}
+		if v, err := sn.Snapshot(ctx, startKeys, init); err == nil {
 			snap = &v
 		} // else each read again on its own, and fails with its own error
 	}

@@ -60,6 +60,17 @@ func (a *app) initConsent(ctx ctxlite.Context, snap *queue.Snapshot) error {
 	return a.setConsent(ctx, c)
 }
 
+// consentInit is initConsent's write, as a Snapshot's init for the
+// consent key: a decision in the configuration is stored unless it is.
+func consentInit(configured string) func(old string, ok bool) (string, bool) {
+	return func(old string, ok bool) (string, bool) {
+		if configured != tracker.ConsentPending && (!ok || old != configured) {
+			return configured, true
+		}
+		return old, false
+	}
+}
+
 // decide is grantConsent or revokeConsent: the decision is stored, every
 // tab is told, and this one follows it.
 func (a *app) decide(c string) error {

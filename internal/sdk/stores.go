@@ -260,9 +260,9 @@ func (h fullHandle) DeleteThenOldest(ctx ctxlite.Context, seqs []int64, after in
 	return h.s.(fullStore).DeleteThenOldest(ctx, seqs, after, n)
 }
 
-func (h fullHandle) Snapshot(ctx ctxlite.Context, keys []string) (queue.Snapshot, error) {
+func (h fullHandle) Snapshot(ctx ctxlite.Context, keys []string, init queue.Init) (queue.Snapshot, error) {
 	if err := h.check(); err != nil {
 		return queue.Snapshot{}, err
 	}
-	return h.s.(fullStore).Snapshot(ctx, keys)
+	return h.s.(fullStore).Snapshot(ctx, keys, init)
 }

@@ -105,12 +105,7 @@ func (t *Tracker) Identify(ctx ctxlite.Context, nowMs float64) ([]queue.Record, 
 // loadIdentity loads the shared identity, creating a customer cookie on
 // first use (or after Forget).
 func (t *Tracker) loadIdentity(ctx ctxlite.Context) error {
-	val, err := t.store.UpdateState(ctx, StateCustomer, func(old string, ok bool) (string, bool) {
-		if _, good := DecodeIdentity(old); ok && good {
-			return old, false
-		}
-		return Identity{Cookie: t.newID()}.Encode(), true
-	})
+	val, err := t.store.UpdateState(ctx, StateCustomer, EnsureIdentity(t.newID))
 	if err != nil {
 		return err
 	}
@@ -118,6 +113,18 @@ func (t *Tracker) loadIdentity(ctx ctxlite.Context) error {
 	t.id, _ = DecodeIdentity(val)
 	t.mu.Unlock()
 	return nil
+}
+
+// EnsureIdentity is the update of the StateCustomer state that keeps a
+// usable identity and makes a new customer (a cookie from newID) where
+// there is none: an UpdateState fn, or a Snapshot's init for that key.
+func EnsureIdentity(newID func() string) func(old string, ok bool) (string, bool) {
+	return func(old string, ok bool) (string, bool) {
+		if _, good := DecodeIdentity(old); ok && good {
+			return old, false
+		}
+		return Identity{Cookie: newID()}.Encode(), true
+	}
 }
 
 // Forget deletes every queued record, the customer's identity (cookie and

@@ -2,6 +2,7 @@ package queuetest
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/exponea-wasm/tracker/internal/ctxlite"
@@ -17,7 +18,7 @@ func snapshot(t *testing.T, open func(t *testing.T) queue.Store, ctx func(t *tes
 			t.Skip("not a queue.Snapshotter")
 		}
 		c := ctx(t)
-		empty, err := s.Snapshot(c, []string{"a", "b"})
+		empty, err := s.Snapshot(c, []string{"a", "b"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +33,7 @@ func snapshot(t *testing.T, open func(t *testing.T) queue.Store, ctx func(t *tes
 				t.Fatal(err)
 			}
 		}
-		got, err := s.Snapshot(c, []string{"c", "b", "a"})
+		got, err := s.Snapshot(c, []string{"c", "b", "a"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,8 +50,43 @@ func snapshot(t *testing.T, open func(t *testing.T) queue.Store, ctx func(t *tes
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Snapshot(c, []string{"a"}); err == nil {
+		if _, err := s.Snapshot(c, []string{"a"}, nil); err == nil {
 			t.Error("a closed store's snapshot did not fail")
+		}
+	})
+	t.Run("snapshot stores what init says in the same transaction, and holds it", func(t *testing.T) {
+		s, ok := open(t).(queue.Snapshotter)
+		if !ok {
+			t.Skip("not a queue.Snapshotter")
+		}
+		c := ctx(t)
+		if _, err := s.UpdateState(c, "kept", func(string, bool) (string, bool) { return "old", true }); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		got, err := s.Snapshot(c, []string{"new", "kept", "replaced"}, func(i int, old string, ok bool) (string, bool) {
+			seen = append(seen, strconv.Itoa(i)+":"+old+":"+strconv.FormatBool(ok))
+			switch i {
+			case 0:
+				return "made", true
+			case 2:
+				return "", true // an empty value is a value
+			}
+			return "ignored", false
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(seen, []string{"0::false", "1:old:true", "2::false"}) {
+			t.Errorf("init was called with %q", seen)
+		}
+		if !slices.Equal(got.Values, []string{"made", "old", ""}) || !slices.Equal(got.Has, []bool{true, true, true}) {
+			t.Errorf("snapshot holds %q %v, want what is stored now", got.Values, got.Has)
+		}
+		for k, want := range map[string]string{"new": "made", "kept": "old", "replaced": ""} {
+			if v, ok, err := s.GetState(c, k); err != nil || !ok || v != want {
+				t.Errorf("after the snapshot, %s: %q %v %v, want %q", k, v, ok, err, want)
+			}
 		}
 	})
 }
