@@ -41,11 +41,17 @@ test('calls fired as the page leaves for another site in the same task are deliv
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))
   const elsewhere = pages.url.replace('127.0.0.1', 'localhost') + '/?elsewhere' // another origin
+  const before = await page.evaluate(async () => ({ onLine: navigator.onLine, runsIn: exponea.runsIn, startup: exponea.startup, queue: await exponea.getQueueLength(), stats: await exponea.getStats() }))
   await page.evaluate((to) => setTimeout(() => { // a click handler's task, after the evaluate has answered
     for (let i = 0; i < 3; i++) exponea.trackEvent({ name: 'click', properties: { i } })
     location.href = to
   }), elsewhere)
-  await collector.waitFor(async () => (await stored(collector, 'click')).length === 3, { what: 'the clicks, sent as the page left' })
+  // What the collector holds if they do not all come (seen twice under the
+  // dedicated Worker host in Chromium, not reproduced since).
+  const seen = async () => `stored ${JSON.stringify(await stored(collector, 'click'))}, collector ${JSON.stringify(await collector.stats())}; the page before: ${JSON.stringify(before)}`
+  await collector.waitFor(async () => (await stored(collector, 'click')).length >= 3, { what: 'the clicks, sent as the page left' })
+    .catch(async (e) => { throw new Error(`${e.message}: ${await seen()}`) })
+  assert.deepEqual((await stored(collector, 'click')).sort(), [0, 1, 2], await seen())
 })
 
 test('calls fired as the page leaves for a page of its site without the SDK wait, journaled, for the next page with it, which sends them once', { needs: ['navigation'] }, async (t) => {
