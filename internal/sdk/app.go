@@ -196,25 +196,22 @@ type peer struct{ a *app }
 func (p peer) Gone(ids []string)                  { p.a.close.Gone(ids) }
 func (p peer) Hold(ids []string, until time.Time) { p.a.runner.fl.Hold(ids, until) }
 
+// peers are the SDKs that must know what this one does to records: every
+// one sharing its store, or just this one.
+func (a *app) peers() Peer {
+	if sh, ok := a.store.(sharedQueue); ok {
+		return sh
+	}
+	return peer{a}
+}
+
 // gone tells the close path (every one sharing the store) that records
 // were confirmed or given up.
-func (a *app) gone(ids []string) {
-	if sh, ok := a.store.(sharedQueue); ok {
-		sh.Gone(ids)
-		return
-	}
-	a.close.Gone(ids)
-}
+func (a *app) gone(ids []string) { a.peers().Gone(ids) }
 
 // hold keeps records out of the flusher's sends (every one sharing the
 // store) until until.
-func (a *app) hold(ids []string, until time.Time) {
-	if sh, ok := a.store.(sharedQueue); ok {
-		sh.Hold(ids, until)
-		return
-	}
-	a.runner.fl.Hold(ids, until)
-}
+func (a *app) hold(ids []string, until time.Time) { a.peers().Hold(ids, until) }
 
 // takeOver takes on what the page's close path holds from the SDK before
 // this one (a page back from the back/forward cache, whose SDK was closed
