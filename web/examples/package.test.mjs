@@ -123,7 +123,11 @@ test('the built apps ship the package\'s wasm as it is; their sizes', async () =
 // figure more than 10% off (the code changed since it was written) fails,
 // naming the figure to write. docs/npm.md's table of what the apps ship;
 // docs/serving.md's sizes of the wasm; the README's size of the snippet.
-const near = (doc, got) => Math.abs(doc - got) <= 0.1 * got
+// A tiny file's brotli size also moves with the content hashes in it:
+// webpack's 233-byte index.html, whose only change is its bundle's hash,
+// came to 121-150 bytes over 30 random hashes (brotli -q 11), so a figure
+// is near within 10% or 32 bytes.
+const near = (doc, got) => Math.abs(doc - got) <= Math.max(0.1 * got, 32)
 test('the sizes in the docs are within 10% of what is measured', async () => {
   assert.ok(measured.length > 0, 'the apps\' sizes were not measured (the test above failed?)')
   const bad = []
