@@ -84,7 +84,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	}
 	tr, err := tracker.OpenFrom(ctx, a.store, cfg, dev, s.p.NewID, snap)
 	if err != nil {
-		a.store.Close() // the loader starts a Go side again, which opens its own
+		discard(a.store) // the loader starts a Go side again, which opens its own
 		return nil, err
 	}
 	a.tracker = tr
@@ -103,7 +103,7 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 	a.sessions = newSessions(a)
 	a.consent = tracker.ConsentGranted // until initConsent: the records of Open are kept
 	if err := a.initConsent(ctx, snap); err != nil {
-		a.store.Close()
+		discard(a.store)
 		return nil, err
 	}
 	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
@@ -176,6 +176,16 @@ func (s *SDK) openStore(ctx ctxlite.Context, name string) (queue.Store, string) 
 	}
 	s.p.Log.Warn("IndexedDB is unavailable (" + err.Error() + "); events are queued in memory and are lost if the page closes before they are sent")
 	return queue.NewMemory(), "memory"
+}
+
+// discard closes a store configure failed in, so that the SDK started
+// again opens a connection of its own rather than the runtime's shared one
+// (Stores keeps that open after its last SDK closes).
+func discard(s queue.Store) {
+	if d, ok := s.(interface{ Discard() }); ok {
+		d.Discard()
+	}
+	s.Close()
 }
 
 // online tells whether both the SDK's global and the page say so, at the

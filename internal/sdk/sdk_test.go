@@ -105,14 +105,18 @@ func (s *slowStateStore) Close() error {
 // consent decision) answers a plain Error — the loader starts a Go side
 // again, where a TypeError or RangeError would fail the SDK — and leaves
 // nothing behind: the store closed, no tab channel joined, nothing sent;
-// a configure after it works.
+// a configure after it works, on a connection of its own — in a
+// SharedWorker too, whose runtime otherwise keeps its connection open for
+// the next SDK (Stores).
 func TestConfigureFailingInStorageLeavesNothingOpen(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		fail func(string) bool
+		name   string
+		fail   func(string) bool
+		shared bool
 	}{
-		{"opening the tracker", func(string) bool { return true }},
-		{"storing consent", func(k string) bool { return k == stateConsent }},
+		{"opening the tracker", func(string) bool { return true }, false},
+		{"storing consent", func(k string) bool { return k == stateConsent }, false},
+		{"opening the tracker, in a SharedWorker", func(string) bool { return true }, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -126,6 +130,9 @@ func TestConfigureFailingInStorageLeavesNothingOpen(t *testing.T) {
 						}
 						opened = append(opened, s)
 						return s, nil
+					}
+					if c.shared {
+						p.OpenStore = (&Stores{Open: p.OpenStore}).OpenStore
 					}
 					join := p.JoinTabs
 					p.JoinTabs = func(name string, f func()) Tabs { joined++; return join(name, f) }
@@ -149,6 +156,9 @@ func TestConfigureFailingInStorageLeavesNothingOpen(t *testing.T) {
 				}
 				e.configure("")
 				e.eventually("sent by the configure after", func() bool { return len(e.sender.commands(t)) == 2 })
+				if len(opened) != 2 {
+					t.Fatalf("the configure after opened %d stores in all, want a connection of its own", len(opened))
+				}
 				if opened[1].closed || joined != 1 {
 					t.Errorf("after a configure that worked: store closed %v, tab channels joined %v", opened[1].closed, joined)
 				}

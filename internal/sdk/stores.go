@@ -10,8 +10,13 @@ import (
 
 // Stores shares one open store per name between the SDKs of one runtime:
 // a SharedWorker serves every page of the origin, each with an SDK of its
-// own, and they share one IndexedDB connection, opened by the first and
-// closed with the last. Its OpenStore is a Platform.OpenStore.
+// own, and they share one IndexedDB connection, opened by the first. The
+// connection stays open after the last SDK closes, for as long as the
+// runtime runs: the next page of a visit (whose SDK starts after the last
+// page's has closed) finds it open rather than waiting for IndexedDB to
+// open it again. It is opened anew after the browser closed it (a version
+// change) or an SDK gave it up (Discard). Its OpenStore is a
+// Platform.OpenStore.
 type Stores struct {
 	// Open opens a store (Platform.OpenStore of one SDK).
 	Open func(ctx ctxlite.Context, name string) (queue.Store, error)
@@ -58,9 +63,9 @@ func (sh *sharedStore) each(fn func(Peer)) {
 // that has is opened again for the next SDK.
 type Closer interface{ Closed() bool }
 
-// OpenStore returns a handle on the store named name, opening it if no
-// SDK of the runtime holds it open. The handle's Close closes the store
-// once every handle is closed.
+// OpenStore returns a handle on the store named name, opening it if the
+// runtime has none open. Closing the handle leaves the store open for the
+// next SDK; Discard does not.
 func (st *Stores) OpenStore(ctx ctxlite.Context, name string) (queue.Store, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock() // held while opening: a second SDK waits for the first's connection
@@ -68,7 +73,8 @@ func (st *Stores) OpenStore(ctx ctxlite.Context, name string) (queue.Store, erro
 	if c, ok := sh.store().(Closer); ok && c.Closed() {
 		sh = nil // the next handle gets a new connection; the old handles keep failing with ErrClosed
 	}
-	if sh == nil {
+	opened := sh == nil
+	if opened {
 		s, err := st.Open(ctx, name)
 		if err != nil {
 			return nil, err
@@ -80,7 +86,7 @@ func (st *Stores) OpenStore(ctx ctxlite.Context, name string) (queue.Store, erro
 		st.open[name] = sh
 	}
 	sh.refs++
-	h := &storeHandle{s: sh.s, owner: st, name: name, sh: sh, early: sh.refs == 1 && openedEarly(sh.s)}
+	h := &storeHandle{s: sh.s, owner: st, name: name, sh: sh, early: opened && openedEarly(sh.s)}
 	if _, ok := sh.s.(fullStore); ok {
 		return fullHandle{h}, nil
 	}
@@ -94,19 +100,28 @@ func (sh *sharedStore) store() queue.Store {
 	return sh.s
 }
 
-// release drops one handle's reference, closing the store with the last.
+// release drops one handle's reference. The store stays open for the
+// next SDK while it is the one shared; one no longer shared (discarded, or
+// replaced after the browser closed it) closes with its last handle.
 func (st *Stores) release(name string, sh *sharedStore) error {
 	st.mu.Lock()
 	sh.refs--
-	last := sh.refs == 0
-	if last && st.open[name] == sh {
-		delete(st.open, name)
-	}
+	closing := sh.refs == 0 && st.open[name] != sh
 	st.mu.Unlock()
-	if last {
+	if closing {
 		return sh.s.Close()
 	}
 	return nil
+}
+
+// discard stops sharing sh: the next SDK opens a store of its own, and sh
+// closes with its last handle.
+func (st *Stores) discard(name string, sh *sharedStore) {
+	st.mu.Lock()
+	if st.open[name] == sh {
+		delete(st.open, name)
+	}
+	st.mu.Unlock()
 }
 
 // storeHandle is one SDK's store: the shared one, which it closes once,
@@ -143,6 +158,11 @@ func (h *storeHandle) Close() error {
 	h.sh.peersMu.Unlock()
 	return h.owner.release(h.name, h.sh)
 }
+
+// Discard gives up the shared store (an SDK whose start failed in it):
+// the next SDK opens a new connection, and this one closes once its last
+// handle has. Close the handle after.
+func (h *storeHandle) Discard() { h.owner.discard(h.name, h.sh) }
 
 // OpenedEarly tells whether this handle's open opened the store, and found
 // it opened early (the worker began opening it while the wasm compiled).

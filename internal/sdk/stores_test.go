@@ -38,7 +38,8 @@ func TestStoreHandleContract(t *testing.T) {
 }
 
 // The SDKs of one runtime share one connection per database: opened by
-// the first, closed with the last, opened again by the next.
+// the first, and left open after the last closes, for the next page of a
+// visit; opened again after an SDK gave it up.
 func TestStoresShareOneConnectionPerName(t *testing.T) {
 	ctx := ctxlite.Background()
 	var opened []*queue.Memory
@@ -71,15 +72,36 @@ func TestStoresShareOneConnectionPerName(t *testing.T) {
 		t.Fatalf("after the first handle closed, the second: %d, %v (store closed: %v)", n, err, opened[0].Closed())
 	}
 	b.Close()
-	if !opened[0].Closed() {
-		t.Fatal("the store stayed open after its last handle closed")
-	}
-	if opened[1].Closed() {
-		t.Fatal("another database's store was closed")
+	if opened[0].Closed() {
+		t.Fatal("the store was closed with its last handle: the next page of a visit would wait for it to open again")
 	}
 	c, _ := st.OpenStore(ctx, "db")
+	if len(opened) != 2 {
+		t.Fatalf("a handle after the last closed opened the store again (%d opened)", len(opened))
+	}
+	if n, err := c.Len(ctx); err != nil || n != 1 {
+		t.Fatalf("the next SDK's handle sees %d records (%v), want 1", n, err)
+	}
+	// An SDK whose start failed in the store gives it up: the next opens
+	// its own, and the one given up closes with its last handle.
+	keep, _ := st.OpenStore(ctx, "db")
+	c.(interface{ Discard() }).Discard()
+	c.Close()
+	if opened[0].Closed() {
+		t.Fatal("the store given up on closed while another handle held it")
+	}
+	fresh, _ := st.OpenStore(ctx, "db")
 	if len(opened) != 3 {
-		t.Fatalf("a handle after the last closed did not open the store again (%d opened)", len(opened))
+		t.Fatalf("a handle after one was given up shares it (%d opened)", len(opened))
+	}
+	keep.Close()
+	if !opened[0].Closed() {
+		t.Fatal("the store given up on stayed open after its last handle closed")
+	}
+	fresh.Close()
+	c, _ = st.OpenStore(ctx, "db")
+	if len(opened) != 3 {
+		t.Fatalf("the new store was not kept for the next SDK (%d opened)", len(opened))
 	}
 	// The browser closed the connection (a version change): the next SDK
 	// gets a new one, and closing the old handles leaves it open.
@@ -100,4 +122,26 @@ func TestStoresShareOneConnectionPerName(t *testing.T) {
 	}
 	d.Close()
 	other.Close()
+}
+
+// earlyStore is a store the worker began opening while the wasm compiled.
+type earlyStore struct{ *queue.Memory }
+
+func (earlyStore) OpenedEarly() bool { return true }
+
+// Only the SDK whose start opened the store says it found it opened early:
+// the next pages of a visit find it open already.
+func TestOnlyTheHandleThatOpenedTheStoreFoundItOpenedEarly(t *testing.T) {
+	ctx := ctxlite.Background()
+	st := &Stores{Open: func(ctxlite.Context, string) (queue.Store, error) { return earlyStore{queue.NewMemory()}, nil }}
+	a, _ := st.OpenStore(ctx, "db")
+	if !openedEarly(a) {
+		t.Fatal("the first handle does not say the store was opened early")
+	}
+	a.Close()
+	b, _ := st.OpenStore(ctx, "db")
+	if openedEarly(b) {
+		t.Fatal("the next SDK, which found the store open, says it was opened early")
+	}
+	b.Close()
 }

@@ -321,22 +321,37 @@ export class Bridge {
   // preconnect connects to the origin's SharedWorker at configure, before
   // the start waits for the page's content (start.js), and resolves true
   // if its Go program is running already: joining it downloads, compiles
-  // and boots nothing, so the page need not wait. One not running loads
-  // only its script (~4 KB) here; the wasm waits for the start. Resolves
-  // false for any other host, or without an answer in a second.
-  preconnect(workerUrl) {
+  // and boots nothing, so the page need not wait. Where it runs, the
+  // question is the start too (worker.js: hello's join), and what the
+  // worker says next waits here for the start (startWorker). One not
+  // running loads only its script (~4 KB) here; the wasm waits for the
+  // start. Resolves false for any other host, or without an answer in a
+  // second.
+  preconnect(workerUrl, wasmUrl) {
     this.workerUrl = workerUrl
     if (this.firstHost() !== 'sharedworker') return Promise.resolve(false)
     let w
     try { w = this.connect('sharedworker') } catch { return Promise.resolve(false) }
     this.early = w
+    const heard = []
+    w.heard = heard
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), 1000)
       const done = (running) => { clearTimeout(timer); resolve(running) }
-      w.listen((e) => { if (e.data && e.data.t === 'hello') done(e.data.running === true) }, () => done(false))
-      w.post({ t: 'hello' })
+      w.listen((e) => {
+        if (e.data && e.data.t === 'hello') done(e.data.running === true)
+        else heard.push(e)
+      }, () => done(false))
+      w.post({ t: 'hello', join: this.startMessage(wasmUrl) })
     })
   }
+
+  // startMessage is what a SharedWorker is told to start this page's SDK:
+  // its pages send one at a time under its own lock; the origin's Web Lock
+  // as well only where the worker outlives its pages (Chromium): Firefox
+  // evicts from its back/forward cache a page whose SharedWorker holds a
+  // Web Lock as it goes (sdk.Locks).
+  startMessage(wasmUrl) { return { wasmUrl: String(wasmUrl), webLocks: this.lifetime === 'extended' } }
 
   // firstHost is where the Go side is started first: host, if the engine
   // has it; hostReason says why not.
@@ -529,13 +544,13 @@ export class Bridge {
         e.preventDefault()
         fail(e.message || 'cannot load the worker script')
       })
+      // What the worker said after preconnect's question (its answer to
+      // hello's join), in order.
+      for (const e of (w.heard || []).splice(0)) if (w === this.worker) handle(e.data)
+      if (booted) return // joined with the question: nothing to start
       // The worker opens the database while the wasm compiles (worker.js).
       w.post({ t: 'open', db: this.dbName })
-      // A SharedWorker's pages send one at a time under its own lock; the
-      // origin's Web Lock as well only where the worker outlives its pages
-      // (Chromium): Firefox evicts from its back/forward cache a page whose
-      // SharedWorker holds a Web Lock as it goes (sdk.Locks).
-      if (this.where === 'sharedworker') return w.post({ wasmUrl: String(this.wasmUrl), webLocks: this.lifetime === 'extended' })
+      if (this.where === 'sharedworker') return w.post(this.startMessage(this.wasmUrl))
       this.module.then((module) => {
         if (w !== this.worker) return
         try {

@@ -93,7 +93,7 @@ export class Client {
       // A page that finds the origin's SharedWorker running (another tab, or
       // the last page of the visit, is still there) joins it at once: there
       // is nothing to download, so nothing to wait for.
-      if (cfg.start !== 'eager') this._bridge.preconnect(urls.worker).then((running) => { if (running) begin() })
+      if (cfg.start !== 'eager') this._bridge.preconnect(urls.worker, urls.wasm).then((running) => { if (running) begin() })
       scheduleStart(cfg.start, begin)
       now = false
     })

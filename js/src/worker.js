@@ -22,9 +22,12 @@
 // {t:'fail', message} | {t:'done', text} | {t:'emit', kind, detail} |
 // {t:'pong', instance} | {t:'exit', message} (the Go program ended, or this
 // worker has no SDK for the page: the page starts one again) |
-// {t:'batch', ms: [those]}. Before its start a page may say {t:'hello'}
-// and hear {t:'hello', running}: whether the Go program is up (or booting),
-// so that joining it costs no download — the page need not wait to start. marks: when (epoch ms) this script started, the
+// {t:'batch', ms: [those]}. Before its start a page may say {t:'hello',
+// join?} and hear {t:'hello', running}: whether the Go program is up (or
+// booting), so that joining it costs no download — the page need not wait
+// to start; join is the page's start message, taken as it were sent next
+// where the Go program is running (then 'ready' follows, and the start
+// message the page sends after is one too many, and ignored). marks: when (epoch ms) this script started, the
 // page's message came, and the module was compiled, instantiated and booted
 // — or joined: true when the Go program was running already. instance
 // names this run of the script: a page that hears another instance than
@@ -105,7 +108,7 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
     client = null
     if (!gone) endpoint.postMessage({ t: 'exit', message: msg })
   }
-  endpoint.onmessage = async (e) => {
+  endpoint.onmessage = (e) => {
     const d = e.data
     if (typeof d === 'string') {
       if (client) client.apply(d)
@@ -119,9 +122,14 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
       case 'ping':
         endpoint.postMessage({ t: 'pong', instance })
         return
-      case 'hello':
+      case 'hello': {
+        // A page that would join a running Go program starts its SDK with
+        // the question (join: its start message): one round trip less.
+        const join = running() && !starting && d.join && d.join.wasmUrl ? d.join : null
         endpoint.postMessage({ t: 'hello', running: running(), instance })
+        if (join) start(join)
         return
+      }
       case 'bye':
         gone = true
         if (client) client.close(d.drain === true)
@@ -129,7 +137,10 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
         onBye()
         return
     }
-    if (starting || !d || !d.wasmUrl) return
+    if (d && d.wasmUrl) start(d)
+  }
+  const start = async (d) => {
+    if (starting) return
     starting = true
     const marks = { script, message: now() }
     try {

@@ -301,11 +301,21 @@ test('a configuration the Go side refuses fails the SDK at once: no restart, eve
 // script does), recording what the page posted.
 function fakeWorkers({ sharedFails = false, readsLifetime = true } = {}) {
   const made = []
+  // As worker.js: the first start message starts the page's SDK (a
+  // second is ignored); a hello's join is one where the Go program runs.
   const answer = (w, post) => (m) => {
     w.posted.push(m)
-    if (m && m.wasmUrl) setTimeout(() => post({ t: 'ready', marks: {}, instance: w.instance }), 0)
+    const start = (by) => {
+      if (w.startedBy) return
+      w.startedBy = by
+      setTimeout(() => post({ t: 'ready', marks: {}, instance: w.instance }), 0)
+    }
+    if (m && m.wasmUrl) start('start')
     if (m && m.t === 'ping') setTimeout(() => post({ t: 'pong', instance: w.pongAs || w.instance }), 0)
-    if (m && m.t === 'hello') setTimeout(() => post({ t: 'hello', running: !!w.running, instance: w.instance }), 0)
+    if (m && m.t === 'hello') {
+      setTimeout(() => post({ t: 'hello', running: !!w.running, instance: w.instance }), 0)
+      if (w.running && m.join && m.join.wasmUrl) start('hello')
+    }
   }
   class SharedWorker {
     constructor(url, opts) {
@@ -535,19 +545,28 @@ test('a hidden page with nothing outstanding does not ping its worker', async (t
   })
 })
 
-test('preconnect asks the SharedWorker whether its Go program runs, and the start uses that connection', async () => {
+test('preconnect asks the SharedWorker whether its Go program runs, joining it if it does, and the start uses that connection', async () => {
   for (const running of [true, false]) {
     const f = fakeWorkers()
     const Shared = class extends f.SharedWorker { constructor(...a) { super(...a); this.running = running } }
     await withGlobals({ SharedWorker: Shared, Worker: f.Worker }, async () => {
       const b = hosted('auto')
-      assert.equal(await b.preconnect('/w.js'), running)
+      assert.equal(await b.preconnect('/w.js', '/x.wasm'), running)
+      const w = f.made[0]
+      // The ready that answers the join comes before the start, which
+      // must take it (a running worker ignores the start message after).
+      await new Promise((r) => setTimeout(r, 5))
       const ready = b.start('/x.wasm', '/w.js', () => '{"config":{}}')
       await new Promise((r) => setTimeout(r, 5))
       assert.equal(f.made.length, 1, 'one connection: the start took the early one')
-      assert.deepEqual(f.made[0].posted.slice(0, 3), [{ t: 'hello' }, { t: 'open', db: 'db' }, { wasmUrl: '/x.wasm', webLocks: true }])
-      answerConfigure(b, f.made[0])
+      const start = { wasmUrl: '/x.wasm', webLocks: true }
+      assert.deepEqual(w.posted[0], { t: 'hello', join: start })
+      assert.equal(w.startedBy, running ? 'hello' : 'start', running ? 'a running worker started the SDK on the question' : 'a worker not running started it on the start message')
+      if (!running) assert.deepEqual(w.posted.slice(1, 3), [{ t: 'open', db: 'db' }, start])
+      else assert.ok(!w.posted.slice(1).some((m) => m && m.wasmUrl), 'no start message after a join')
+      answerConfigure(b, w)
       await ready
+      assert.ok(w.posted.some((m) => typeof m === 'string' && m.includes('configure')), 'configure went to the SDK started')
       b.suspend()
     })
   }
