@@ -37,6 +37,31 @@ for (const mode of ['immediate', 'period', 'appClose', 'manual']) {
   })
 }
 
+// Two tabs whose SDKs run in runtimes of their own (dedicated Workers: a
+// page forces them, or a SharedWorker fails to start) send from one queue.
+// What the first tab's runtime sends of the second tab's records must
+// leave the second page's close path, or it sends them again as it closes:
+// a duplicate for a backend that does not dedupe.
+test("records one tab's runtime sent leave the close path of the tab that stored them: it does not send them again as it closes", async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const a = await open(ctx, pages, config(collector, { host: 'worker', flushMode: 'manual' }))
+  const b = await open(ctx, pages, config(collector, { host: 'worker', flushMode: 'appClose' })) // sends only as it is hidden
+  await b.evaluate(() => Promise.all([0, 1, 2].map((i) => exponea.trackEvent({ name: 'other', properties: { i } }))))
+  const held = () => b.evaluate(() => [...exponea._closer.records.values()].filter((r) => r.body.includes('"other"')).length)
+  assert.equal(await held(), 3, "page b's close path holds its records")
+  await a.evaluate(() => exponea.flushData()) // tab a's runtime sends the queue: tab b's records too
+  await collector.waitFor(async () => (await stored(collector, 'other')).length === 3, { what: "tab b's records, sent by tab a's runtime" })
+  await b.waitFor(() => ![...exponea._closer.records.values()].some((r) => r.body.includes('"other"')), undefined, { what: "page b's close path forgets what tab a's runtime sent" })
+  // Page b closes with one record of its own unsent: what it sends at close
+  // arrives, and nothing twice.
+  await b.evaluate(() => exponea.trackEvent({ name: 'last' }))
+  await b.close()
+  await collector.waitFor(async () => (await stored(collector, 'last')).length === 1, { what: 'the record page b sent at close' })
+  assert.ok(once(await stored(collector, 'other'), 3), 'each stored once')
+  assert.equal((await collector.stats()).duplicates_received, 0, 'nothing received twice')
+})
+
 test('calls fired as the page leaves for another site in the same task are delivered at close', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))

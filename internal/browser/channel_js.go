@@ -6,30 +6,37 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// Channel is a BroadcastChannel (MDN: BroadcastChannel) carrying a bare
-// "something changed" signal between the tabs of an origin. The receiver
-// rereads shared state itself, so messages need no content.
+// Channel is a BroadcastChannel (MDN: BroadcastChannel) carrying short
+// strings between the SDKs of an origin's runtimes (internal/sdk's
+// tabmsg.go has what they say).
 type Channel struct {
 	ch safejs.Value
 	fn safejs.Func
 }
 
-// NewChannel joins the channel name; onMessage runs inside the message
-// event and must not wait for anything. A browser without BroadcastChannel
-// gives a Channel whose Post does nothing.
-func NewChannel(name string, onMessage func()) *Channel {
+// NewChannel joins the channel name; onMessage runs with each message's
+// data (a string; "" for anything else) inside the message event, and
+// must not wait for anything. A browser without BroadcastChannel gives a
+// Channel whose Post does nothing.
+func NewChannel(name string, onMessage func(msg string)) *Channel {
 	c := &Channel{}
 	ch, err := newObject(safejs.Global(), "BroadcastChannel", name)
 	if err != nil {
 		return c
 	}
-	fn, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		defer func() {
 			if p := recover(); p != nil {
 				ConsoleError("BroadcastChannel handler failed")
 			}
 		}()
-		onMessage()
+		msg := ""
+		if len(args) > 0 {
+			if d, err := args[0].Get("data"); err == nil && d.Type() == safejs.TypeString {
+				msg, _ = d.String()
+			}
+		}
+		onMessage(msg)
 		return nil
 	})
 	if err != nil {
@@ -43,10 +50,10 @@ func NewChannel(name string, onMessage func()) *Channel {
 	return c
 }
 
-// Post tells the other tabs.
-func (c *Channel) Post() {
+// Post sends msg to the channel's other members.
+func (c *Channel) Post(msg string) {
 	if c.fn.Value().Type() == safejs.TypeFunction {
-		_, _ = c.ch.Call("postMessage", "changed")
+		_, _ = c.ch.Call("postMessage", msg)
 	}
 }
 

@@ -23,7 +23,7 @@ func Platform(out sdk.Out) sdk.Platform {
 			return Fetch{URL: endpoint, Authorization: authorization}
 		},
 		WithLock:    WithLock,
-		JoinTabs:    func(name string, onChange func()) sdk.Tabs { return NewChannel(name, onChange) },
+		JoinTabs:    func(name string, onMessage func(string)) sdk.Tabs { return NewChannel(name, onMessage) },
 		Device:      ReadDevice(),
 		MemoryBytes: WasmMemory,
 		Online:      Online,

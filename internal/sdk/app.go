@@ -106,7 +106,10 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		discard(a.store)
 		return nil, err
 	}
-	a.tabs = s.p.JoinTabs(cfg.DBName, func() { s.later(a.refresh) })
+	a.tabs = s.p.JoinTabs(cfg.DBName, func(msg string) { s.later(func() { a.heard(msg) }) })
+	if len(args.InFlight) > 0 { // held here by takeOver, before the channel was joined
+		a.tell(tabRecords(tabHold, args.InFlight, closeHold))
+	}
 	s.later(a.dropOldMarks) // housekeeping: after the calls handed over with configure
 	s.app = a
 	a.runner.start()
@@ -215,13 +218,50 @@ func (a *app) peers() Peer {
 	return peer{a}
 }
 
-// gone tells the close path (every one sharing the store) that records
-// were confirmed or given up.
-func (a *app) gone(ids []string) { a.peers().Gone(ids) }
+// gone tells the close path that records were confirmed or given up:
+// every page's sharing the store, and the other runtimes' (whose flushers
+// send from the same queue: a record one of them sent must leave the copy
+// of the page that stored it, or that page sends it again at close).
+func (a *app) gone(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	a.peers().Gone(ids)
+	a.tell(tabRecords(tabGone, ids, 0))
+}
 
-// hold keeps records out of the flusher's sends (every one sharing the
-// store) until until.
-func (a *app) hold(ids []string, until time.Time) { a.peers().Hold(ids, until) }
+// hold keeps records out of the flusher's sends until until: every SDK's
+// sharing the store, and the other runtimes'.
+func (a *app) hold(ids []string, until time.Time) {
+	if len(ids) == 0 {
+		return
+	}
+	a.peers().Hold(ids, until)
+	a.tell(tabRecords(tabHold, ids, until.Sub(a.s.p.Clock.Now())))
+}
+
+// tell posts msg to the SDKs of the other runtimes (and, again, to those
+// of this one).
+func (a *app) tell(msg string) {
+	if a.tabs != nil {
+		a.tabs.Post(msg)
+	}
+}
+
+// heard handles what another SDK posted (tabmsg.go): a change to the
+// shared state is reread; records it confirmed or gave up leave this
+// page's close path, if its copy holds them; records a page sent at close
+// this SDK's flusher holds.
+func (a *app) heard(msg string) {
+	switch kind, ids, hold := parseTab(msg); kind {
+	case tabGone:
+		a.close.GoneHeld(ids)
+	case tabHold:
+		a.runner.fl.Hold(ids, a.s.p.Clock.Now().Add(hold))
+	default:
+		a.refresh()
+	}
+}
 
 // takeOver takes on what the page's close path holds from the SDK before
 // this one (a page back from the back/forward cache, whose SDK was closed
@@ -312,7 +352,7 @@ func (a *app) record(calls []tracker.Call, out *answers) int {
 	}
 	for _, c := range calls[:n] {
 		if c.Method == "identifyCustomer" {
-			a.tabs.Post() // other tabs pick up the merged ids
+			a.tabs.Post(tabChanged) // other tabs pick up the merged ids
 			a.identityChanged()
 			break
 		}

@@ -302,3 +302,81 @@ func TestAPageBackFromTheCacheHandsItsCloseCopyToItsNewSDK(t *testing.T) {
 type keepOpen struct{ *queue.Memory }
 
 func (keepOpen) Close() error { return nil }
+
+// Tabs whose SDKs run in runtimes of their own (a dedicated Worker each, or
+// on the page) send from one queue too: what one runtime's SDK confirms
+// leaves the close path of the page that stored it, and what a page sent
+// at close the other runtime's SDK does not send while the page awaits
+// the answer — each through the tab channel, as within one runtime through
+// the store (TestPagesOfOneRuntimeShareWhatIsGoneAndWhatIsSentAtClose).
+func TestRuntimesOfTheOriginShareWhatIsGoneAndWhatIsSentAtClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared := queue.NewMemory()
+		hub := &tabHub{}
+		runtime := func(p *Platform) {
+			p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return shared, nil }
+			p.JoinTabs = hub.join
+		}
+		a := newEnv(t, runtime)
+		b := newEnv(t, runtime, func(p *Platform) { // ids of its own
+			next := p.NewID
+			p.NewID = func() string { return "b-" + next() }
+		})
+		a.configure(`,"flushMode":"manual"`)
+		b.configure(`,"flushMode":"manual"`)
+		b.call("trackEvent", `{"name":"clicked"}`)
+		id := storedID(b.out, "clicked")
+		if id == "" {
+			t.Fatalf("page b's close path was not told of its record: %q", b.out.of("_stored"))
+		}
+		if r := a.call("flushData", ""); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if n, _ := shared.Len(ctxlite.Background()); n != 0 {
+			t.Fatalf("%d records left after tab a's flush", n)
+		}
+		b.eventually("page b's close path forgets what tab a's runtime sent", func() bool {
+			return slices.Contains(strings.Split(strings.Join(b.out.of("_gone"), "\n"), "\n"), id)
+		})
+		// What page b sent at close, tab a's runtime holds.
+		b.call("trackEvent", `{"name":"hidden"}`)
+		b.call("_closeSent", `["`+storedID(b.out, "hidden")+`"]`)
+		b.settle()
+		a.settle()
+		before := a.sender.requests()
+		a.call("flushData", "")
+		if got := a.sender.requests(); got != before {
+			t.Errorf("tab a's runtime sent %d requests with page b's close-time send in flight", got-before)
+		}
+		// Once the hold has passed, the record goes (the page's keepalive
+		// answer never came: it stays queued until someone sends it).
+		a.clock.Advance(closeHold + time.Second)
+		a.call("flushData", "")
+		if got := a.sender.requests(); got != before+1 {
+			t.Errorf("after the hold: %d requests, want 1", got-before)
+		}
+	})
+}
+
+func TestTabMessagesReadBack(t *testing.T) {
+	for _, c := range []struct {
+		kind string
+		ids  []string
+		hold time.Duration
+	}{
+		{tabGone, []string{"a", "b-2"}, 0},
+		{tabHold, []string{"x"}, 30 * time.Second},
+	} {
+		kind, ids, hold := parseTab(tabRecords(c.kind, c.ids, c.hold))
+		if kind != c.kind || !slices.Equal(ids, c.ids) || hold != c.hold {
+			t.Errorf("%s %v %v read back as %s %v %v", c.kind, c.ids, c.hold, kind, ids, hold)
+		}
+	}
+	// What this version does not know (or an older one's "changed") is a
+	// change to reread.
+	for _, m := range []string{"changed", "", "gone", "hold x\nid", "hold 0\nid", "later\nid"} {
+		if kind, ids, _ := parseTab(m); kind != tabChanged || ids != nil {
+			t.Errorf("%q read as %s %v, want a change", m, kind, ids)
+		}
+	}
+}

@@ -79,7 +79,7 @@ func (a *app) decide(c string) error {
 	if err := a.storeConsent(ctx, c); err != nil {
 		return err
 	}
-	a.tabs.Post()
+	a.tabs.Post(tabChanged)
 	return a.setConsent(ctx, c)
 }
 

@@ -96,35 +96,28 @@ func TestRevokingForgetsEverythingAndGrantingAgainMakesANewCustomer(t *testing.T
 	})
 }
 
-// tabsWith is a fakeTabs that keeps the onChange of the tab that joined.
-type tabsWith struct {
-	fakeTabs
-	onChange func()
-}
-
 // Another tab's decision reaches this one, and a later page whose
 // configure says pending follows the decision stored.
 func TestConsentDecisionsReachEveryTabAndLaterPages(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := queue.NewMemory()
-		var other tabsWith
-		shared := func(tabs *tabsWith) func(*Platform) {
+		hub := &tabHub{}
+		shared := func() func(*Platform) {
 			return func(p *Platform) {
 				p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return store, nil }
-				p.JoinTabs = func(_ string, onChange func()) Tabs { tabs.onChange = onChange; return tabs }
+				p.JoinTabs = hub.join
 			}
 		}
-		a := newEnv(t, shared(&tabsWith{}))
+		a := newEnv(t, shared())
 		a.store = store
 		a.configure(`,"flushMode":"manual"`)
-		b := newEnv(t, shared(&other))
+		b := newEnv(t, shared())
 		b.store = store
 		b.configure(`,"flushMode":"manual","consent":"pending"`)
 		if got := b.out.of("_consent")[0]; got != "granted" {
 			t.Fatalf("a page configured pending after a decision: %s, want the decision (granted)", got)
 		}
-		a.call("revokeConsent", "")
-		other.onChange() // the BroadcastChannel message
+		a.call("revokeConsent", "") // and the BroadcastChannel message
 		b.eventually("the other tab follows", func() bool {
 			c := b.out.of("_consent")
 			return c[len(c)-1] == "denied"
@@ -132,7 +125,7 @@ func TestConsentDecisionsReachEveryTabAndLaterPages(t *testing.T) {
 		if got := string(b.call("getCustomerCookie", "").Value); got != `""` {
 			t.Errorf("the other tab kept the cookie %s", got)
 		}
-		c := newEnv(t, shared(&tabsWith{}))
+		c := newEnv(t, shared())
 		c.store = store
 		c.configure(`,"consent":"pending"`)
 		if got := c.out.of("_consent")[0]; got != "denied" {

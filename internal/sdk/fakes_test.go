@@ -239,12 +239,63 @@ func (l *fakeLog) Debug(msg string) { l.mu.Lock(); l.debug = append(l.debug, msg
 
 type fakeTabs struct {
 	mu     sync.Mutex
-	posts  int
+	posts  []string
 	closed bool
 }
 
-func (f *fakeTabs) Post()  { f.mu.Lock(); f.posts++; f.mu.Unlock() }
-func (f *fakeTabs) Close() { f.mu.Lock(); f.closed = true; f.mu.Unlock() }
+func (f *fakeTabs) Post(msg string) { f.mu.Lock(); f.posts = append(f.posts, msg); f.mu.Unlock() }
+func (f *fakeTabs) Close()          { f.mu.Lock(); f.closed = true; f.mu.Unlock() }
+
+// count is how many of the messages posted were msg.
+func (f *fakeTabs) count(msg string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range f.posts {
+		if m == msg {
+			n++
+		}
+	}
+	return n
+}
+
+// tabHub is a BroadcastChannel between SDKs: what one member posts, every
+// other open member hears.
+type tabHub struct {
+	mu      sync.Mutex
+	members []*hubTab
+}
+
+type hubTab struct {
+	hub    *tabHub
+	on     func(string)
+	closed bool
+}
+
+// join is a Platform.JoinTabs on the hub.
+func (h *tabHub) join(_ string, on func(string)) Tabs {
+	t := &hubTab{hub: h, on: on}
+	h.mu.Lock()
+	h.members = append(h.members, t)
+	h.mu.Unlock()
+	return t
+}
+
+func (t *hubTab) Post(msg string) {
+	t.hub.mu.Lock()
+	var to []func(string)
+	for _, m := range t.hub.members {
+		if m != t && !m.closed {
+			to = append(to, m.on)
+		}
+	}
+	t.hub.mu.Unlock()
+	for _, on := range to {
+		on(msg)
+	}
+}
+
+func (t *hubTab) Close() { t.hub.mu.Lock(); t.closed = true; t.hub.mu.Unlock() }
 
 // env is an SDK on fakes.
 type env struct {
@@ -276,7 +327,7 @@ func newEnv(t *testing.T, opts ...func(*Platform)) *env {
 			fn()
 			return true, nil
 		},
-		JoinTabs:    func(string, func()) Tabs { return e.tabs },
+		JoinTabs:    func(string, func(string)) Tabs { return e.tabs },
 		Device:      tracker.Device{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36", Language: "en"},
 		MemoryBytes: func() int { return 4 << 20 },
 		Online:      func() bool { return true },

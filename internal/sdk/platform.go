@@ -22,9 +22,11 @@ type Platform struct {
 	// the origin (Web Locks), waiting for it until ctx ends. held is false,
 	// and fn is not run, when there are no such locks.
 	WithLock func(ctx ctxlite.Context, name string, fn func()) (held bool, err error)
-	// JoinTabs joins the channel name between the origin's tabs
-	// (BroadcastChannel); onChange runs when another tab posts.
-	JoinTabs func(name string, onChange func()) Tabs
+	// JoinTabs joins the channel name between the SDKs of the origin's
+	// runtimes (BroadcastChannel); onMessage runs with what another posts
+	// (a string; "" for anything else), inside the message event: it must
+	// not wait.
+	JoinTabs func(name string, onMessage func(msg string)) Tabs
 	// Device is what the browser tells about itself (user agent,
 	// language); the page reports its screen.
 	Device tracker.Device
@@ -45,10 +47,10 @@ type Platform struct {
 	Out Out
 }
 
-// Tabs posts a bare "something changed" to the origin's other tabs; they
-// reread the shared state themselves. Close leaves the channel.
+// Tabs posts to the SDKs of the origin's other runtimes, and the other
+// SDKs of this one (tabmsg.go has the messages). Close leaves the channel.
 type Tabs interface {
-	Post()
+	Post(msg string)
 	Close()
 }
 

@@ -135,7 +135,7 @@ func TestConfigureFailingInStorageLeavesNothingOpen(t *testing.T) {
 						p.OpenStore = (&Stores{Open: p.OpenStore}).OpenStore
 					}
 					join := p.JoinTabs
-					p.JoinTabs = func(name string, f func()) Tabs { joined++; return join(name, f) }
+					p.JoinTabs = func(name string, f func(string)) Tabs { joined++; return join(name, f) }
 				})
 				a := e.call("configure", `{"config":{"projectToken":"p","authorization":"Token k","baseUrl":"https://api.example"},"page":`+page+`}`)
 				var ie *tracker.InputError
@@ -475,8 +475,8 @@ func TestAnonymizeSwitchesCustomerAndTellsTheTabs(t *testing.T) {
 		if after == before {
 			t.Fatal("anonymize kept the cookie")
 		}
-		if e.tabs.posts != 2 {
-			t.Errorf("tabs told %d times, want 2 (identify, anonymize)", e.tabs.posts)
+		if n := e.tabs.count(tabChanged); n != 2 {
+			t.Errorf("tabs told of a change %d times, want 2 (identify, anonymize)", n)
 		}
 		e.call("flushData", "")
 		want := []string{"installation", "session_start", "customers", "session_end", "installation", "session_start"}

@@ -122,7 +122,7 @@ func (a *app) anonymize(c tracker.Call) error {
 		defer cancel()
 		recs, err := a.tracker.Anonymize(ctx, c.TimeMs, a.pageState().Page)
 		a.stored(recs)
-		a.tabs.Post()
+		a.tabs.Post(tabChanged)
 		a.identityChanged()
 		a.sessions.step(session.Tick) // re-arm the timers for the new session
 		return err

@@ -130,6 +130,21 @@ func (c *Path) Gone(ids []string) {
 	c.report("_gone", b)
 }
 
+// GoneHeld is Gone for those of ids the SDK's copy holds (the others are
+// not this page's, or it forgot them already): what another runtime
+// confirmed or gave up.
+func (c *Path) GoneHeld(ids []string) {
+	held := c.mirror.Get(ids)
+	if len(held) == 0 {
+		return
+	}
+	ids = make([]string, len(held))
+	for i, r := range held {
+		ids[i] = r.ID
+	}
+	c.Gone(ids)
+}
+
 // Records returns the records with these ids that the SDK's copy still
 // holds, in Seq order: those of a keepalive answer still to settle (the
 // others were confirmed otherwise meanwhile).
