@@ -604,6 +604,12 @@ export class Bridge {
   // the site — and told to apply them and send what the close path would
   // have (sdk.SDK.Finish): the page sends nothing at close (outlives).
   suspend() {
+    // A page that goes before its start: a running worker may have started
+    // its SDK on preconnect's question; it ends with the page.
+    if (this.early) {
+      this.early.end()
+      this.early = null
+    }
     if (this.where === 'page' || !this.worker) return
     clearTimeout(this.timer)
     if (this.outlives()) {

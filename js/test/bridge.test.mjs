@@ -570,6 +570,19 @@ test('preconnect asks the SharedWorker whether its Go program runs, joining it i
       b.suspend()
     })
   }
+  // A page that goes before its start ends the SDK its question started.
+  {
+    const f = fakeWorkers()
+    const Shared = class extends f.SharedWorker { constructor(...a) { super(...a); this.running = true } }
+    await withGlobals({ SharedWorker: Shared, Worker: f.Worker }, async () => {
+      const b = hosted('auto')
+      assert.equal(await b.preconnect('/w.js', '/x.wasm'), true)
+      b.suspend() // pagehide
+      const w = f.made[0]
+      assert.deepEqual(w.posted.at(-1), { t: 'bye', drain: false }, 'the worker is told the page has gone')
+      assert.ok(w.closed, 'and the port closed')
+    })
+  }
   const f = fakeWorkers()
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
     assert.equal(await hosted('worker').preconnect('/w.js'), false, 'a dedicated Worker is never running before the start')
