@@ -197,25 +197,7 @@ func TestPagesOfOneRuntimeShareWhatIsGoneAndWhatIsSentAtClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		shared := queue.NewMemory()
 		st := &Stores{Open: func(ctxlite.Context, string) (queue.Store, error) { return shared, nil }}
-		onShared := func(p *Platform) { p.OpenStore = st.OpenStore }
-		a := newEnv(t, onShared)
-		b := newEnv(t, onShared, func(p *Platform) { // ids of its own
-			next := p.NewID
-			p.NewID = func() string { return "b-" + next() }
-		})
-		a.configure(`,"flushMode":"manual"`)
-		b.configure(`,"flushMode":"manual"`)
-		b.call("trackEvent", `{"name":"clicked"}`)
-		id := storedID(b.out, "clicked")
-		if id == "" {
-			t.Fatalf("page b's close path was not told of its record: %q", b.out.of("_stored"))
-		}
-		if r := a.call("flushData", ""); r.Err != nil {
-			t.Fatal(r.Err)
-		}
-		if n, _ := shared.Len(ctxlite.Background()); n != 0 {
-			t.Fatalf("%d records left after page a's flush", n)
-		}
+		a, b, id := bStoresASends(t, shared, func(p *Platform) { p.OpenStore = st.OpenStore })
 		if gone := strings.Join(b.out.of("_gone"), "\n"); !slices.Contains(strings.Split(gone, "\n"), id) {
 			t.Errorf("page b's close path still holds %s, which page a's SDK sent and had confirmed (gone: %q)", id, gone)
 		}
@@ -237,6 +219,31 @@ func TestPagesOfOneRuntimeShareWhatIsGoneAndWhatIsSentAtClose(t *testing.T) {
 			t.Errorf("a closed page was told of %d more records gone", got-before)
 		}
 	})
+}
+
+// bStoresASends starts SDKs a and b on the queue shared (on wires them
+// to it), both flushing manually; b tracks "clicked" and a sends the queue.
+// It returns them and the id of b's record.
+func bStoresASends(t *testing.T, shared *queue.Memory, on func(*Platform)) (a, b *env, id string) {
+	t.Helper()
+	a = newEnv(t, on)
+	b = newEnv(t, on, func(p *Platform) { // ids of its own
+		next := p.NewID
+		p.NewID = func() string { return "b-" + next() }
+	})
+	a.configure(`,"flushMode":"manual"`)
+	b.configure(`,"flushMode":"manual"`)
+	b.call("trackEvent", `{"name":"clicked"}`)
+	if id = storedID(b.out, "clicked"); id == "" {
+		t.Fatalf("page b's close path was not told of its record: %q", b.out.of("_stored"))
+	}
+	if r := a.call("flushData", ""); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if n, _ := shared.Len(ctxlite.Background()); n != 0 {
+		t.Fatalf("%d records left after a's flush", n)
+	}
+	return a, b, id
 }
 
 // storedID returns the id of the record of event name that out's close
@@ -313,28 +320,10 @@ func TestRuntimesOfTheOriginShareWhatIsGoneAndWhatIsSentAtClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		shared := queue.NewMemory()
 		hub := &tabHub{}
-		runtime := func(p *Platform) {
+		a, b, id := bStoresASends(t, shared, func(p *Platform) {
 			p.OpenStore = func(ctxlite.Context, string) (queue.Store, error) { return shared, nil }
 			p.JoinTabs = hub.join
-		}
-		a := newEnv(t, runtime)
-		b := newEnv(t, runtime, func(p *Platform) { // ids of its own
-			next := p.NewID
-			p.NewID = func() string { return "b-" + next() }
 		})
-		a.configure(`,"flushMode":"manual"`)
-		b.configure(`,"flushMode":"manual"`)
-		b.call("trackEvent", `{"name":"clicked"}`)
-		id := storedID(b.out, "clicked")
-		if id == "" {
-			t.Fatalf("page b's close path was not told of its record: %q", b.out.of("_stored"))
-		}
-		if r := a.call("flushData", ""); r.Err != nil {
-			t.Fatal(r.Err)
-		}
-		if n, _ := shared.Len(ctxlite.Background()); n != 0 {
-			t.Fatalf("%d records left after tab a's flush", n)
-		}
 		b.eventually("page b's close path forgets what tab a's runtime sent", func() bool {
 			return slices.Contains(strings.Split(strings.Join(b.out.of("_gone"), "\n"), "\n"), id)
 		})
