@@ -784,9 +784,16 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
   const raw = async () => {
     try { r.raw = await coldRaw(ctx, sdk, run, r) } catch (e) { r.notes.push(`raw: ${e.message.split('\n')[0]}`) }
     try { r.worker = await coldRaw(ctx, sdk, run, r, { prefix: '', host: 'worker' }) } catch (e) { r.notes.push(`dedicated Worker: ${e.message.split('\n')[0]}`) }
-    // Both hosts again on a plain page, in turn.
-    try { r.plain = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true }) } catch (e) { r.notes.push(`plain page: ${e.message.split('\n')[0]}`) }
-    try { r.plainWorker = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true, host: 'worker' }) } catch (e) { r.notes.push(`plain page, dedicated Worker: ${e.message.split('\n')[0]}`) }
+    // Both hosts again on a plain page, in turn: the default host first in
+    // even runs, the dedicated Worker first in odd ones, so that neither
+    // is always the one loaded second.
+    const plain = async () => {
+      try { r.plain = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true }) } catch (e) { r.notes.push(`plain page: ${e.message.split('\n')[0]}`) }
+    }
+    const plainWorker = async () => {
+      try { r.plainWorker = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true, host: 'worker' }) } catch (e) { r.notes.push(`plain page, dedicated Worker: ${e.message.split('\n')[0]}`) }
+    }
+    for (const f of runIdx % 2 === 0 ? [plain, plainWorker] : [plainWorker, plain]) await f()
   }
   if (isThis && runIdx % 2 === 0) await raw()
   const context = await browser.newContext()
