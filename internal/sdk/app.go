@@ -107,9 +107,6 @@ func (s *SDK) configure(c tracker.Call) ([]byte, error) {
 		return nil, err
 	}
 	a.tabs = s.p.JoinTabs(cfg.DBName, func(msg string) { s.later(func() { a.heard(msg) }) })
-	if len(args.InFlight) > 0 { // held here by takeOver, before the channel was joined
-		a.tell(tabRecords(tabHold, args.InFlight, closeHold))
-	}
 	s.later(a.dropOldMarks) // housekeeping: after the calls handed over with configure
 	s.app = a
 	a.runner.start()
@@ -227,18 +224,17 @@ func (a *app) gone(ids []string) {
 		return
 	}
 	a.peers().Gone(ids)
-	a.tell(tabRecords(tabGone, ids, 0))
+	a.tell(tabRecords(tabGone, ids))
 }
 
 // hold keeps records out of the flusher's sends until until: every SDK's
-// sharing the store, and the other runtimes'.
-func (a *app) hold(ids []string, until time.Time) {
-	if len(ids) == 0 {
-		return
-	}
-	a.peers().Hold(ids, until)
-	a.tell(tabRecords(tabHold, ids, until.Sub(a.s.p.Clock.Now())))
-}
+// sharing the store. Not the other runtimes': the hold of a page that sent
+// at close and is gone is never settled, so there it would only keep the
+// records waiting closeHold while the next pages of a visit come and go
+// and send them at their own close. (Tried: WebKit's walks under the
+// dedicated Worker host could not tell either way; their duplicates vary
+// as much between runs of the same build.)
+func (a *app) hold(ids []string, until time.Time) { a.peers().Hold(ids, until) }
 
 // tell posts msg to the SDKs of the other runtimes (and, again, to those
 // of this one).
@@ -250,14 +246,11 @@ func (a *app) tell(msg string) {
 
 // heard handles what another SDK posted (tabmsg.go): a change to the
 // shared state is reread; records it confirmed or gave up leave this
-// page's close path, if its copy holds them; records a page sent at close
-// this SDK's flusher holds.
+// page's close path, if its copy holds them.
 func (a *app) heard(msg string) {
-	switch kind, ids, hold := parseTab(msg); kind {
+	switch kind, ids := parseTab(msg); kind {
 	case tabGone:
 		a.close.GoneHeld(ids)
-	case tabHold:
-		a.runner.fl.Hold(ids, a.s.p.Clock.Now().Add(hold))
 	default:
 		a.refresh()
 	}

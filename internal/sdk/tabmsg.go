@@ -1,10 +1,6 @@
 package sdk
 
-import (
-	"strconv"
-	"strings"
-	"time"
-)
+import "strings"
 
 // The messages between the SDKs of the origin's runtimes (Tabs): the tabs
 // whose Go side runs on its own (a dedicated Worker, the page), other SDK
@@ -13,24 +9,16 @@ import (
 //
 //	changed                the shared state changed: reread it
 //	gone\nID\nID…          these records were confirmed or given up
-//	hold MS\nID\nID…       a page sent these at close: none sends them for MS ms
 //
 // An SDK of an older version takes any message for "changed".
 const tabChanged = "changed"
 
-const (
-	tabGone = "gone"
-	tabHold = "hold"
-)
+const tabGone = "gone"
 
-// tabRecords is the message telling the other SDKs kind (tabGone, tabHold)
-// of records ids; for tabHold, for how long.
-func tabRecords(kind string, ids []string, hold time.Duration) string {
+// tabRecords is the message telling the other SDKs kind (tabGone) of
+// records ids.
+func tabRecords(kind string, ids []string) string {
 	b := []byte(kind)
-	if kind == tabHold {
-		b = append(b, ' ')
-		b = strconv.AppendInt(b, hold.Milliseconds(), 10)
-	}
 	for _, id := range ids {
 		b = append(b, '\n')
 		b = append(b, id...)
@@ -38,22 +26,13 @@ func tabRecords(kind string, ids []string, hold time.Duration) string {
 	return string(b)
 }
 
-// parseTab reads a message: kind is tabGone or tabHold with their ids and
-// hold, or tabChanged for anything else (a message this version does not
-// know is a change to reread).
-func parseTab(msg string) (kind string, ids []string, hold time.Duration) {
+// parseTab reads a message: kind is tabGone with its ids, or tabChanged
+// for anything else (a message this version does not know is a change to
+// reread).
+func parseTab(msg string) (kind string, ids []string) {
 	head, rest, _ := strings.Cut(msg, "\n")
-	word, arg, _ := strings.Cut(head, " ")
-	switch word {
-	case tabGone:
-	case tabHold:
-		ms, err := strconv.ParseInt(arg, 10, 64)
-		if err != nil || ms <= 0 {
-			return tabChanged, nil, 0
-		}
-		hold = time.Duration(ms) * time.Millisecond
-	default:
-		return tabChanged, nil, 0
+	if head != tabGone {
+		return tabChanged, nil
 	}
 	for rest != "" {
 		var id string
@@ -63,7 +42,7 @@ func parseTab(msg string) (kind string, ids []string, hold time.Duration) {
 		}
 	}
 	if len(ids) == 0 {
-		return tabChanged, nil, 0
+		return tabChanged, nil
 	}
-	return word, ids, hold
+	return tabGone, ids
 }
