@@ -224,7 +224,7 @@ func (a *app) gone(ids []string) {
 		return
 	}
 	a.peers().Gone(ids)
-	a.tell(tabRecords(tabGone, ids))
+	a.tell(goneMessage(ids))
 }
 
 // hold keeps records out of the flusher's sends until until: every SDK's

@@ -343,7 +343,7 @@ func TestRuntimesOfTheOriginShareWhatIsGone(t *testing.T) {
 
 func TestTabMessagesReadBack(t *testing.T) {
 	ids := []string{"a", "b-2"}
-	if kind, got := parseTab(tabRecords(tabGone, ids)); kind != tabGone || !slices.Equal(got, ids) {
+	if kind, got := parseTab(goneMessage(ids)); kind != tabGone || !slices.Equal(got, ids) {
 		t.Errorf("gone %v read back as %s %v", ids, kind, got)
 	}
 	// What this version does not know (an older one's "changed", a hold an

@@ -15,10 +15,10 @@ const tabChanged = "changed"
 
 const tabGone = "gone"
 
-// tabRecords is the message telling the other SDKs kind (tabGone) of
-// records ids.
-func tabRecords(kind string, ids []string) string {
-	b := []byte(kind)
+// goneMessage is the message telling the other SDKs that records ids were
+// confirmed or given up.
+func goneMessage(ids []string) string {
+	b := []byte(tabGone)
 	for _, id := range ids {
 		b = append(b, '\n')
 		b = append(b, id...)

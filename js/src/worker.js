@@ -26,8 +26,8 @@
 // join?} and hear {t:'hello', running}: whether the Go program is up (or
 // booting), so that joining it costs no download — the page need not wait
 // to start; join is the page's start message, taken as it were sent next
-// where the Go program is running (then 'ready' follows, and the start
-// message the page sends after is one too many, and ignored). marks: when (epoch ms) this script started, the
+// where the Go program is running (then 'ready' follows, and a start
+// message the page sends after is ignored). marks: when (epoch ms) this script started, the
 // page's message came, and the module was compiled, instantiated and booted
 // — or joined: true when the Go program was running already. instance
 // names this run of the script: a page that hears another instance than
@@ -125,7 +125,7 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
       case 'hello': {
         // A page that would join a running Go program starts its SDK with
         // the question (join: its start message): one round trip less.
-        const join = running() && !starting && d.join && d.join.wasmUrl ? d.join : null
+        const join = running() && d.join && d.join.wasmUrl ? d.join : null
         endpoint.postMessage({ t: 'hello', running: running(), instance })
         if (join) start(join)
         return
