@@ -62,6 +62,32 @@ test("records one tab's runtime sent leave the close path of the tab that stored
   assert.equal((await collector.stats()).duplicates_received, 0, 'nothing received twice')
 })
 
+// A tab closes while its SharedWorker is sending what it tracked, and
+// another tab of the site keeps the worker running: the worker's request
+// finishes and is answered, so the closing page must not send its own copy
+// of it as well (a duplicate for a backend that does not dedupe). Where
+// the Go side is the page's own (a dedicated Worker), it ends with the
+// page, and the page's copy is what delivers.
+test('a tab that closes while a worker another tab keeps running is sending its records sends no copy of them', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const a = await open(ctx, pages, config(collector))
+  const b = await open(ctx, pages, config(collector))
+  const shared = await b.evaluate(() => exponea.runsIn === 'sharedworker')
+  if (shared) await b.waitFor(() => exponea._bridge.others > 0, undefined, { what: 'tab b hears of tab a' })
+  await b.waitFor(async () => (await exponea.getQueueLength()) === 0, undefined, { what: 'the start-up records sent' })
+  await collector.fault({ delay_ms: 2000, times: 1 }) // the collector holds the worker's next request
+  await b.evaluate(() => Promise.all([0, 1].map((i) => exponea.trackEvent({ name: 'inflight', properties: { i } }))))
+  await new Promise((r) => setTimeout(r, 500)) // the worker's request for them is under way
+  await b.close()
+  await collector.waitFor(async () => (await stored(collector, 'inflight')).length === 2, { what: "tab b's records" })
+  await new Promise((r) => setTimeout(r, 2500)) // the held request, answered
+  assert.ok(once(await stored(collector, 'inflight'), 2), 'each stored once')
+  const { duplicates_received: dups } = await collector.stats()
+  if (shared) assert.equal(dups, 0, 'received once: the worker sent them, the closing page did not')
+  console.log(`# ${await a.evaluate(() => exponea.runsIn)}: ${dups} received twice`)
+})
+
 test('calls fired as the page leaves for another site in the same task are delivered at close', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))

@@ -62,6 +62,7 @@ export class Bridge {
     this.instance = '' // the SharedWorker run that answered ready (worker.js)
     this.early = null // the SharedWorker connection preconnect made, until launch takes it
     this.drained = false // suspend handed what the page made to a worker that outlives it
+    this.others = 0 // the other pages the SharedWorker says keep it running
     this.runGo = runGo
     this.compile = compile
     this.module = null // Promise of the wasm compiled on the page (null: failed), kept for restarts
@@ -340,6 +341,7 @@ export class Bridge {
       const done = (running) => { clearTimeout(timer); resolve(running) }
       w.listen((e) => {
         if (e.data && e.data.t === 'hello') done(e.data.running === true)
+        else if (e.data && e.data.t === 'peers') { if (this.early === w) this.others = e.data.others }
         else heard.push(e)
       }, () => done(false))
       w.post({ t: 'hello', join: this.startMessage(wasmUrl) })
@@ -486,6 +488,7 @@ export class Bridge {
       get extendedLifetime() { extended = true; return true },
     })
     this.lifetime = extended ? 'extended' : 'page'
+    this.others = 0 // until this worker says
     const port = sw.port
     return {
       post: (m) => port.postMessage(m),
@@ -523,6 +526,7 @@ export class Bridge {
           case 'exit': fail(m.message); break
           case 'done': this.done(m.text); break
           case 'emit': this.event(m.kind, m.detail); break
+          case 'peers': this.others = m.others; break
           case 'pong':
             // A page moved to a fresh SharedWorker (WebKit does that when
             // another tab closes) has no SDK there: start one again.
@@ -599,8 +603,8 @@ export class Bridge {
   // page's close path or journal has them), a send under way finishes
   // (sdk.SDK.Close).
   //
-  // A SharedWorker that outlives the page (Chromium, extendedLifetime) is
-  // handed every call not posted yet — but those held for the next page of
+  // A SharedWorker that outlives the page (Chromium, extendedLifetime; or
+  // other pages keep it running) is handed every call not posted yet — but those held for the next page of
   // the site — and told to apply them and send what the close path would
   // have (sdk.SDK.Finish): the page sends nothing at close (outlives).
   suspend() {
@@ -630,9 +634,17 @@ export class Bridge {
   }
 
   // outlives says whether the Go side outlives this page: a running
-  // SharedWorker with an extended lifetime. The page then leaves what it
-  // made to it, and sends nothing at close itself.
-  outlives() { return this.where === 'sharedworker' && this.lifetime === 'extended' && (!!this.apply || this.drained) }
+  // SharedWorker with an extended lifetime, or one that other pages of the
+  // origin keep running (Firefox and WebKit run it while a page is
+  // connected). The page then leaves what it made to it, and sends nothing
+  // at close itself: a send under way there finishes and is answered,
+  // where a copy sent by the page would reach the server twice. Should the
+  // other pages go at the same instant, the worker ends with its send, and
+  // what it had not delivered is still queued (or journaled) for the next
+  // page of the origin: later, not lost.
+  outlives() {
+    return this.where === 'sharedworker' && (this.lifetime === 'extended' || this.others > 0) && (!!this.apply || this.drained)
+  }
 
   // resume starts a Go side again on a page restored from the
   // back/forward cache (pageshow, persisted).

@@ -20,7 +20,8 @@
 // the calls received are applied and what the close path would have sent
 // is sent first). To the page: {t:'ready', marks, instance} |
 // {t:'fail', message} | {t:'done', text} | {t:'emit', kind, detail} |
-// {t:'pong', instance} | {t:'exit', message} (the Go program ended, or this
+// {t:'pong', instance} | {t:'peers', others} (SharedWorker: how many other
+// pages are connected, whenever that changes) | {t:'exit', message} (the Go program ended, or this
 // worker has no SDK for the page: the page starts one again) |
 // {t:'batch', ms: [those]}. Before its start a page may say {t:'hello',
 // join?} and hear {t:'hello', running}: whether the Go program is up (or
@@ -175,13 +176,26 @@ if (typeof SharedWorkerGlobalScope === 'function' && self instanceof SharedWorke
     p.catch(() => { if (program === p) program = null })
     return p
   }
+  // The pages connected and not gone: each is told how many others keep
+  // this worker running (peers), so that one going leaves a send under
+  // way to it rather than sending its own copy (bridge.outlives).
+  const pages = new Set()
+  const peers = () => {
+    for (const p of pages) {
+      try { p.postMessage({ t: 'peers', others: pages.size - 1 }) } catch { /* closed */ }
+    }
+  }
   self.onconnect = (e) => {
     const port = e.ports[0]
     let exit = null
+    pages.add(port)
     serve(port, (d, marks, x) => { exit = x; return boot(d, marks, x) }, () => {
       if (exit) exits.delete(exit)
+      pages.delete(port)
       port.close()
+      peers()
     }, () => program !== null, true)
+    peers()
   }
 } else {
   // A dedicated Worker: one page, whose wasm may come compiled.

@@ -430,6 +430,40 @@ test('an engine that does not read extendedLifetime gives a SharedWorker whose l
   })
 })
 
+test("a SharedWorker whose lifetime is the page's outlives a page while other pages keep it running: the page leaves its sends to it", async () => {
+  const f = fakeWorkers({ readsLifetime: false })
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    await startHosted(b, f)
+    const w = f.made[0]
+    const say = (m) => w.port.onmessage({ data: m })
+    say({ t: 'peers', others: 1 })
+    assert.equal(b.outlives(), true, 'another page keeps the worker running')
+    say({ t: 'batch', ms: [{ t: 'peers', others: 0 }] })
+    assert.equal(b.outlives(), false, 'the other page went: the page keeps its close path')
+    say({ t: 'peers', others: 2 })
+    b.call('trackEvent', '{"name":"in the pagehide task"}')
+    b.suspend()
+    assert.match(w.posted.filter((m) => typeof m === 'string').at(-1), /in the pagehide task/, 'the call made in the pagehide task is handed to the worker')
+    assert.deepEqual(w.posted.at(-1), { t: 'bye', drain: true }, 'told to apply and send what the page has')
+  })
+})
+
+test('what a SharedWorker says of other pages before the start counts, and a new connection starts from none', async () => {
+  const f = fakeWorkers({ readsLifetime: false })
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const b = hosted('auto')
+    const asked = b.preconnect('/w.js', '/x.wasm')
+    f.made[0].port.onmessage({ data: { t: 'peers', others: 1 } })
+    await asked
+    await startHosted(b, f)
+    assert.equal(b.outlives(), true)
+    b.suspend()
+    b.connect('sharedworker')
+    assert.equal(b.others, 0, 'a new worker says for itself')
+  })
+})
+
 test('a SharedWorker that does not start falls back to a dedicated Worker, and startup says why', async () => {
   const f = fakeWorkers({ sharedFails: true })
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
