@@ -113,6 +113,30 @@ test('calls fired right before a tab closes while another tab of the site is ope
   console.log(`# ${await a.evaluate(() => exponea.runsIn)}: ${dups} received twice`)
 })
 
+// A frame of the same tab that runs the SDK too goes with the tab: the
+// page must not leave its sends to a worker the frame seems to keep
+// running (in Firefox and WebKit it ends with the tab).
+test('calls fired right before a tab closes are delivered at close, though a frame of the tab runs the SDK too', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const cfg = config(collector)
+  const page = await open(ctx, pages, cfg)
+  const frame = await page.evaluate(async (cfg) => {
+    const f = document.createElement('iframe')
+    f.src = '/'
+    await new Promise((resolve) => { f.onload = resolve; document.body.append(f) })
+    f.contentWindow.eval(`window.started = import('/dist/exponea.mjs').then(async (m) => { window.exponea = await m.Exponea.configure(${JSON.stringify(cfg)}); return window.exponea.runsIn })`)
+    return f.contentWindow.started
+  }, cfg)
+  const shared = frame === 'sharedworker'
+  await new Promise((r) => setTimeout(r, 300)) // the worker has heard of both
+  if (shared) assert.equal(await page.evaluate(() => exponea._bridge.others), 0, 'the frame is of the same tab')
+  await fire(page, 'framed', 5)
+  await page.close()
+  await collector.waitFor(async () => (await stored(collector, 'framed')).length >= 5, { what: 'the 5 calls, at close' })
+  assert.ok(once(await stored(collector, 'framed'), 5), 'each stored once')
+})
+
 test('calls fired as the page leaves for another site in the same task are delivered at close', async (t) => {
   const { pages, collector, browser } = await env(t)
   const page = await open(await browser.newContext(), pages, config(collector))

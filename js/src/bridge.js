@@ -43,6 +43,21 @@ const RESTARTS = [250, 1000, 4000]
 // The most calls with the Go side and not yet answered (see post).
 const AHEAD = 2 * MAX_CALLS_PER_APPLY
 
+// tabID names the page's tab: the frames of a tab share it (and so do the
+// pages of a visit, and a tab duplicated from it); '' where
+// sessionStorage cannot be used.
+function tabID() {
+  try {
+    let id = sessionStorage.getItem(TAB_KEY)
+    if (!id) sessionStorage.setItem(TAB_KEY, id = Math.random().toString(36).slice(2, 12))
+    return id
+  } catch {
+    return ''
+  }
+}
+
+const TAB_KEY = 'exponea:tab'
+
 export class Bridge {
   // hooks: {report(kind, detail) for every report (the loader's own start
   // with '_'), configured(state) for every configure answer, restore() the
@@ -62,7 +77,7 @@ export class Bridge {
     this.instance = '' // the SharedWorker run that answered ready (worker.js)
     this.early = null // the SharedWorker connection preconnect made, until launch takes it
     this.drained = false // suspend handed what the page made to a worker that outlives it
-    this.others = 0 // the other pages the SharedWorker says keep it running
+    this.others = 0 // the other tabs the SharedWorker says keep it running
     this.runGo = runGo
     this.compile = compile
     this.module = null // Promise of the wasm compiled on the page (null: failed), kept for restarts
@@ -490,6 +505,8 @@ export class Bridge {
     this.lifetime = extended ? 'extended' : 'page'
     this.others = 0 // until this worker says
     const port = sw.port
+    const tab = tabID()
+    if (tab) port.postMessage({ t: 'tab', id: tab })
     return {
       post: (m) => port.postMessage(m),
       end: (drain = false) => {
@@ -634,12 +651,12 @@ export class Bridge {
   }
 
   // outlives says whether the Go side outlives this page: a running
-  // SharedWorker with an extended lifetime, or one that other pages of the
-  // origin keep running (Firefox and WebKit run it while a page is
-  // connected). The page then leaves what it made to it, and sends nothing
+  // SharedWorker with an extended lifetime, or one that pages of the
+  // origin in other tabs keep running (Firefox and WebKit run it while a
+  // page is connected; the frames of this tab go with it). The page then leaves what it made to it, and sends nothing
   // at close itself: a send under way there finishes and is answered,
   // where a copy sent by the page would reach the server twice. Should the
-  // other pages go at the same instant, the worker ends with its send, and
+  // other tabs go at the same instant, the worker ends with its send, and
   // what it had not delivered is still queued (or journaled) for the next
   // page of the origin: later, not lost.
   outlives() {

@@ -14,7 +14,7 @@
 // page, which only a dedicated Worker can be posted; without it the worker
 // fetches and compiles it; webLocks: a SharedWorker takes the origin's Web
 // Lock to send, see sdk.Locks); then each is a batch of call lines (a string),
-// {t:'ping'}, or {t:'bye', drain} (SharedWorker: the page has gone; its
+// {t:'ping'}, {t:'tab', id} (SharedWorker: the page's tab, see peers), or {t:'bye', drain} (SharedWorker: the page has gone; its
 // SDK is closed, see sdk.SDK.Close — or with drain, where the worker
 // outlives the page and the page sent nothing at close, sdk.SDK.Finish:
 // the calls received are applied and what the close path would have sent
@@ -100,7 +100,7 @@ function preopen(name) {
 
 // serve talks to one page through endpoint (self, or a port); boot(data,
 // marks, exit) resolves with the Go program's open (load.js).
-function serve(endpoint, boot, onBye, running = () => false, shared = false) {
+function serve(endpoint, boot, onBye, running = () => false, shared = false, onTab = () => {}) {
   const send = outbox((m) => endpoint.postMessage(m))
   let client = null
   let starting = false
@@ -122,6 +122,9 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false) {
         return
       case 'ping':
         endpoint.postMessage({ t: 'pong', instance })
+        return
+      case 'tab':
+        onTab(typeof d.id === 'string' && d.id ? d.id : null)
         return
       case 'hello': {
         // A page that would join a running Go program starts its SDK with
@@ -176,26 +179,34 @@ if (typeof SharedWorkerGlobalScope === 'function' && self instanceof SharedWorke
     p.catch(() => { if (program === p) program = null })
     return p
   }
-  // The pages connected and not gone: each is told how many others keep
-  // this worker running (peers), so that one going leaves a send under
-  // way to it rather than sending its own copy (bridge.outlives).
-  const pages = new Set()
+  // The pages connected and not gone, each with its tab (the page says
+  // which: {t:'tab', id}, the same for the frames of one tab; null if it
+  // cannot tell). Each is told how many other tabs keep this worker
+  // running (peers), so that one going leaves a send under way to it
+  // rather than sending its own copy (bridge.outlives). A frame of the
+  // same tab goes with it, and a page that cannot tell counts for none.
+  const pages = new Map() // port → tab
   const peers = () => {
-    for (const p of pages) {
-      try { p.postMessage({ t: 'peers', others: pages.size - 1 }) } catch { /* closed */ }
+    for (const [p, tab] of pages) {
+      const others = new Set()
+      if (tab) for (const t of pages.values()) if (t && t !== tab) others.add(t)
+      try { p.postMessage({ t: 'peers', others: others.size }) } catch { /* closed */ }
     }
   }
   self.onconnect = (e) => {
     const port = e.ports[0]
     let exit = null
-    pages.add(port)
+    pages.set(port, null)
     serve(port, (d, marks, x) => { exit = x; return boot(d, marks, x) }, () => {
       if (exit) exits.delete(exit)
       pages.delete(port)
       port.close()
       peers()
-    }, () => program !== null, true)
-    peers()
+    }, () => program !== null, true, (tab) => {
+      if (!pages.has(port)) return
+      pages.set(port, tab)
+      peers()
+    })
   }
 } else {
   // A dedicated Worker: one page, whose wasm may come compiled.

@@ -449,6 +449,24 @@ test("a SharedWorker whose lifetime is the page's outlives a page while other pa
   })
 })
 
+test('a page tells its SharedWorker its tab, which the frames and pages of one tab share (sessionStorage)', async () => {
+  const f = fakeWorkers({ readsLifetime: false })
+  const session = storage()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker, sessionStorage: session }, async () => {
+    hosted('auto').connect('sharedworker')
+    hosted('auto').connect('sharedworker')
+    const [a, b] = f.made.map((w) => w.posted[0])
+    assert.equal(a.t, 'tab')
+    assert.ok(a.id)
+    assert.deepEqual(b, a, 'one tab')
+  })
+  const g = fakeWorkers({ readsLifetime: false })
+  await withGlobals({ SharedWorker: g.SharedWorker, Worker: g.Worker, sessionStorage: { getItem() { throw new Error('denied') } } }, async () => {
+    hosted('auto').connect('sharedworker')
+    assert.equal(g.made[0].posted.length, 0, 'a page that cannot tell its tab says nothing')
+  })
+})
+
 test('what a SharedWorker says of other pages before the start counts, and a new connection starts from none', async () => {
   const f = fakeWorkers({ readsLifetime: false })
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
