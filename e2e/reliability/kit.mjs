@@ -111,15 +111,19 @@ export class Kit {
     this.check()
     const started = await page.evaluate(async (cfg) => {
       const { Exponea } = await import('/dist/exponea.mjs')
-      window.exponea = await Exponea.configure(cfg)
+      // Listening before the start, so that what made it start again is seen.
+      const client = Exponea.configure(cfg)
       window.__rel = { drops: [], errors: [] }
-      window.exponea.on('drop', (e) => window.__rel.drops.push(e))
-      window.exponea.on('error', (e) => window.__rel.errors.push(e))
-      return { storage: window.exponea.storage, restarts: window.exponea._bridge.restarts }
+      client.on('drop', (e) => window.__rel.drops.push(e))
+      client.on('error', (e) => window.__rel.errors.push(e))
+      window.exponea = await client
+      const restarts = window.exponea._bridge.restarts
+      return { storage: window.exponea.storage, restarts, why: restarts ? window.__rel.errors.map((e) => e.message) : [], runsIn: window.exponea.runsIn }
     }, cfg)
     // Go sides started again before configure answered (a start that
-    // failed for storage): the report tells how often.
+    // failed for storage): the report tells how often, and why.
     this.startRestarts += started.restarts
+    if (started.restarts) this.step(`started again ${started.restarts} times, running in ${started.runsIn}: ${started.why.join(' | ')}`)
     this.step(`configured (${started.storage}${started.restarts ? `, after ${started.restarts} restarts` : ''})`)
     return started.storage
   }

@@ -31,7 +31,10 @@ const RUNS = new Set(RUN_LIST)
 // Supervision of a Worker: with calls outstanding and nothing heard from it
 // for PING_AFTER ms it is pinged; DEAD_AFTER ms more of silence and it is
 // taken for dead. It is restarted after each delay of RESTARTS, then the Go
-// side runs on the page. A visible page with nothing outstanding pings it
+// side runs on the page. A start that failed in storage is the storage's,
+// which every host shares: it is started again where it was, up to
+// STORAGE_RESTARTS times, the last delay repeated (WebKit has held
+// IndexedDB's first transactions for over 15 s after a tab closed). A visible page with nothing outstanding pings it
 // after IDLE_PING_AFTER ms of silence: a SharedWorker that died (or that
 // WebKit started again, with no SDK for this page, when another tab
 // closed) is noticed without waiting for the page's next call, and the Go
@@ -40,6 +43,7 @@ const PING_AFTER = 2000
 const IDLE_PING_AFTER = 5000
 const DEAD_AFTER = 4000
 const RESTARTS = [250, 1000, 4000]
+const STORAGE_RESTARTS = 8
 // The most calls with the Go side and not yet answered (see post).
 const AHEAD = 2 * MAX_CALLS_PER_APPLY
 
@@ -451,7 +455,7 @@ export class Bridge {
       // while opening (WebKit has held IndexedDB's first transactions for
       // over 15 s after a tab closed): start again, as after a crash; the
       // calls wait.
-      if (r.e) return errorClasses[r.e.c] ? this.failed(r.e.m) : this.lost(`configure: ${r.e.m}`)
+      if (r.e) return errorClasses[r.e.c] ? this.failed(r.e.m) : this.lost(`configure: ${r.e.m}`, true)
       marks.configured = epochNow()
       marks.openMs = r.v && r.v.openMs
       if (r.v && r.v.openedEarly) marks.openedEarly = true
@@ -697,8 +701,9 @@ export class Bridge {
   }
 
   // lost gives up the Go side that was running and starts another: a
-  // Worker again, after a delay, a few times; then on the page.
-  lost(reason) {
+  // Worker again, after a delay, a few times; then on the page. storage:
+  // its start failed in storage, not in its host.
+  lost(reason, storage = false) {
     if (!this.apply) return
     this.apply = null
     clearTimeout(this.timer)
@@ -706,9 +711,10 @@ export class Bridge {
     if (this.worker) this.worker.end()
     this.worker = null
     const attempt = this.restarts++
-    const next = this.where !== 'page' && attempt < RESTARTS.length ? this.where : 'page'
-    if (this.where === 'page' && attempt >= RESTARTS.length) return this.failed(reason)
-    if (next === 'page') this.hostReason = `the worker stopped ${RESTARTS.length + 1} times (${reason})`
+    const limit = storage ? STORAGE_RESTARTS : RESTARTS.length
+    const next = this.where !== 'page' && attempt < limit ? this.where : 'page'
+    if (this.where === 'page' && attempt >= limit) return this.failed(reason)
+    if (next === 'page') this.hostReason = `the worker stopped ${attempt + 1} times (${reason})`
     this.hooks.report('error', { message: `the SDK stopped (${reason}); restarting it ${next === 'page' ? 'on the page' : 'in a new worker'}`, paused: false })
     setTimeout(() => this.launch(next), RESTARTS[Math.min(attempt, RESTARTS.length - 1)])
   }

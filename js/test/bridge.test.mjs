@@ -278,6 +278,31 @@ test('a configure that fails for storage starts the Go side again after 250 ms, 
   assert.equal(new Journal('db', store).entries().length, 0)
 })
 
+test('a configure that keeps failing for storage is started again in its worker, not moved to the page (storage is the same there); a worker that keeps dying is', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] })
+  for (const storage of [true, false]) {
+    const { b, posted, go } = bridge()
+    const launched = []
+    b.launch = (where) => { launched.push(where); b.where = where }
+    b.where = 'worker'
+    b.call('trackEvent', '{"name":"a"}').catch(() => {})
+    await Promise.resolve()
+    for (let i = 0; i < 8; i++) {
+      posted.length = 0
+      go()
+      if (storage) failStart(b, posted, { c: 'Error', m: 'idbstore: snapshot: UnknownError' })
+      else b.lost('no answer from the worker')
+      t.mock.timers.tick(4000)
+      if (launched.at(-1) === 'page') break
+    }
+    if (storage) assert.deepEqual(launched, Array(8).fill('worker'), '8 starts again, all in a worker')
+    else {
+      assert.deepEqual(launched, ['worker', 'worker', 'worker', 'page'], 'three in a worker, then on the page')
+      assert.match(b.hostReason, /the worker stopped 4 times \(no answer from the worker\)/)
+    }
+  }
+})
+
 test('a configuration the Go side refuses fails the SDK at once: no restart, every call rejected, the journal kept', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] })
   const { b, posted, store, go } = bridge()
