@@ -111,6 +111,8 @@ export async function beforeLoad(kit) {
 export async function workerCrash(kit) {
   const ctx = await kit.context()
   const page = await kit.open(ctx, kit.cfg({ host: 'worker' }))
+  const runsIn = await page.evaluate(() => [window.exponea.runsIn, window.exponea.startup.hostReason])
+  if (runsIn[0] !== 'worker') throw new Error(`the SDK runs in ${runsIn[0]} (${runsIn[1]}), not in the Worker this scenario ends`)
   await kit.idle([page])
   const burst = size(kit, 500, 2000)
   const from = kit.nextSeq
