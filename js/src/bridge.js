@@ -34,8 +34,9 @@ const RUNS = new Set(RUN_LIST)
 // side runs on the page. A start that failed in storage is the storage's,
 // which every host shares: it is started again where it was, up to
 // STORAGE_RESTARTS times, the last delay repeated (WebKit has held
-// IndexedDB's first transactions for over 15 s after a tab closed). A visible page with nothing outstanding pings it
-// after IDLE_PING_AFTER ms of silence: a SharedWorker that died (or that
+// IndexedDB's first transactions for over 15 s after a tab closed). A
+// visible page with nothing outstanding pings it after IDLE_PING_AFTER ms
+// of silence: a SharedWorker that died (or that
 // WebKit started again, with no SDK for this page, when another tab
 // closed) is noticed without waiting for the page's next call, and the Go
 // side's timers (the flush period, the session's end) run again.
@@ -625,9 +626,10 @@ export class Bridge {
   // (sdk.SDK.Close).
   //
   // A SharedWorker that outlives the page (Chromium, extendedLifetime; or
-  // other pages keep it running) is handed every call not posted yet — but those held for the next page of
-  // the site — and told to apply them and send what the close path would
-  // have (sdk.SDK.Finish): the page sends nothing at close (outlives).
+  // pages in other tabs keep it running) is handed every call not posted
+  // yet — but those held for the next page of the site — and told to apply
+  // them and send what the close path would have (sdk.SDK.Finish): the
+  // page sends nothing at close (outlives).
   suspend() {
     // A page that goes before its start: a running worker may have started
     // its SDK on preconnect's question; it ends with the page.
@@ -657,9 +659,10 @@ export class Bridge {
   // outlives says whether the Go side outlives this page: a running
   // SharedWorker with an extended lifetime, or one that pages of the
   // origin in other tabs keep running (Firefox and WebKit run it while a
-  // page is connected; the frames of this tab go with it). The page then leaves what it made to it, and sends nothing
-  // at close itself: a send under way there finishes and is answered,
-  // where a copy sent by the page would reach the server twice. Should the
+  // page is connected; the frames of this tab go with it). The page then
+  // leaves what it made to it, and sends nothing at close itself: a send
+  // under way there finishes and is answered, where a copy sent by the
+  // page would reach the server twice. Should the
   // other tabs go at the same instant, the worker ends with its send, and
   // what it had not delivered is still queued (or journaled) for the next
   // page of the origin: later, not lost.
@@ -714,7 +717,7 @@ export class Bridge {
     const limit = storage ? STORAGE_RESTARTS : RESTARTS.length
     const next = this.where !== 'page' && attempt < limit ? this.where : 'page'
     if (this.where === 'page' && attempt >= limit) return this.failed(reason)
-    if (next === 'page') this.hostReason = `the worker stopped ${attempt + 1} times (${reason})`
+    if (next === 'page') this.hostReason = `${storage ? 'its start failed in storage' : 'the worker stopped'} ${attempt + 1} times (${reason})`
     this.hooks.report('error', { message: `the SDK stopped (${reason}); restarting it ${next === 'page' ? 'on the page' : 'in a new worker'}`, paused: false })
     setTimeout(() => this.launch(next), RESTARTS[Math.min(attempt, RESTARTS.length - 1)])
   }

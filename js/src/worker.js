@@ -14,15 +14,17 @@
 // page, which only a dedicated Worker can be posted; without it the worker
 // fetches and compiles it; webLocks: a SharedWorker takes the origin's Web
 // Lock to send, see sdk.Locks); then each is a batch of call lines (a string),
-// {t:'ping'}, {t:'tab', id} (SharedWorker: the page's tab, see peers), or {t:'bye', drain} (SharedWorker: the page has gone; its
-// SDK is closed, see sdk.SDK.Close — or with drain, where the worker
-// outlives the page and the page sent nothing at close, sdk.SDK.Finish:
+// {t:'ping'}, {t:'tab', id} (SharedWorker: the page's tab, see peers), or
+// {t:'bye', drain} (SharedWorker: the page has gone; its SDK is closed,
+// see sdk.SDK.Close — or with drain, where the worker outlives the page
+// and the page sent nothing at close, sdk.SDK.Finish:
 // the calls received are applied and what the close path would have sent
 // is sent first). To the page: {t:'ready', marks, instance} |
 // {t:'fail', message} | {t:'done', text} | {t:'emit', kind, detail} |
 // {t:'pong', instance} | {t:'peers', others} (SharedWorker: how many other
-// pages are connected, whenever that changes) | {t:'exit', message} (the Go program ended, or this
-// worker has no SDK for the page: the page starts one again) |
+// tabs have a page connected, whenever that changes) | {t:'exit', message}
+// (the Go program ended, or this worker has no SDK for the page: the page
+// starts one again) |
 // {t:'batch', ms: [those]}. Before its start a page may say {t:'hello',
 // join?} and hear {t:'hello', running}: whether the Go program is up (or
 // booting), so that joining it costs no download — the page need not wait
