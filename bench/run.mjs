@@ -787,13 +787,10 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
     // Both hosts again on a plain page, in turn: the default host first in
     // even runs, the dedicated Worker first in odd ones, so that neither
     // is always the one loaded second.
-    const plain = async () => {
-      try { r.plain = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true }) } catch (e) { r.notes.push(`plain page: ${e.message.split('\n')[0]}`) }
+    const hosts = [['plain', {}, 'plain page'], ['plainWorker', { host: 'worker' }, 'plain page, dedicated Worker']]
+    for (const [key, opts, what] of runIdx % 2 === 0 ? hosts : hosts.reverse()) {
+      try { r[key] = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true, ...opts }) } catch (e) { r.notes.push(`${what}: ${e.message.split('\n')[0]}`) }
     }
-    const plainWorker = async () => {
-      try { r.plainWorker = await coldRaw(ctx, sdk, run, r, { prefix: '/plain', plain: true, host: 'worker' }) } catch (e) { r.notes.push(`plain page, dedicated Worker: ${e.message.split('\n')[0]}`) }
-    }
-    for (const f of runIdx % 2 === 0 ? [plain, plainWorker] : [plainWorker, plain]) await f()
   }
   if (isThis && runIdx % 2 === 0) await raw()
   const context = await browser.newContext()
