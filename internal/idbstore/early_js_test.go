@@ -5,7 +5,9 @@ package idbstore
 import (
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -51,7 +53,7 @@ func TestOpenTakesTheWorkersRequest(t *testing.T) {
 			if tc.v1 {
 				writeVersion1(t, name, []queue.Record{rec(1)}, map[string]string{"cookie": "c-1"})
 			}
-			req := workerOpen(t, name)
+			req := workerOpen(t, name, nil)
 			if tc.settle {
 				done := make(chan string, 2)
 				l, err := dom.Listen(req, func(ev string, _ safejs.Value) { done <- ev }, "success", "error")
@@ -92,10 +94,128 @@ func TestOpenTakesTheWorkersRequest(t *testing.T) {
 	}
 }
 
+// Open waits for the upgrade of the worker script's request to end. The
+// request's readyState is "done" already in upgradeneeded: a connection
+// taken then failed its first transaction with InvalidStateError, and
+// closing it aborted the upgrade, so the next worker found no database and
+// raced again (WebKit's CI run started the SDK in 9 Workers, every one
+// failing at "count: store closed: connection closed").
+func TestOpenWaitsForTheWorkersUpgrade(t *testing.T) {
+	ctx := testCtx(t)
+	name := freshName(t)
+	var released atomic.Bool
+	upgrading := make(chan struct{})
+	workerOpen(t, name, func(tx safejs.Value) {
+		close(upgrading)
+		holdUntil(t, tx, &released)
+	})
+	<-upgrading
+	type result struct {
+		d   *DB
+		err error
+	}
+	opened := make(chan result, 1)
+	go func() {
+		d, err := Open(ctx, name)
+		opened <- result{d, err}
+	}()
+	select {
+	case r := <-opened:
+		released.Store(true)
+		if r.err == nil {
+			defer r.d.Close()
+		}
+		t.Fatalf("Open returned while the script's upgrade ran (%v)", r.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	released.Store(true)
+	r := <-opened
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	defer r.d.Close()
+	if !r.d.OpenedEarly() {
+		t.Error("Open did not take the script's connection")
+	}
+	if _, err := r.d.Append(ctx, []queue.Record{rec(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.d.Len(ctx); err != nil || n != 1 {
+		t.Errorf("%d records (%v), want 1", n, err)
+	}
+}
+
+// A connection of the script's closed before Open took its events over
+// (the script's versionchange handler closes it; no event tells Open):
+// Open opens the database itself rather than fail at the first
+// transaction.
+func TestOpenDoesNotTakeAClosedConnection(t *testing.T) {
+	ctx := testCtx(t)
+	name := freshName(t)
+	req := workerOpen(t, name, nil)
+	done := make(chan string, 2)
+	l, err := dom.Listen(req, func(ev string, _ safejs.Value) { done <- ev }, "success", "error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := <-done; ev != "success" {
+		t.Fatalf("the script's request: %s", ev)
+	}
+	l.Stop()
+	db, _ := req.Get("result")
+	if _, err := db.Call("close"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.OpenedEarly() {
+		t.Error("Open took the closed connection")
+	}
+	if _, err := d.Append(ctx, []queue.Record{rec(1)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// holdUntil keeps the transaction tx busy, a request after another, until
+// released.
+func holdUntil(t *testing.T, tx safejs.Value, released *atomic.Bool) {
+	t.Helper()
+	st, err := tx.Call("objectStore", blocksStore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next safejs.Func
+	next, err = safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		if released.Load() {
+			next.Release()
+			return nil
+		}
+		if req, err := st.Call("count"); err == nil {
+			_ = req.Set("onsuccess", next)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := st.Call("count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Set("onsuccess", next); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // workerOpen does what the worker script's preopen does (js/src/worker.js):
 // it opens name at SchemaVersion, creates a new database as Fresh, aborts
 // the upgrade of an older one, and leaves the request in PendingOpens.
-func workerOpen(t *testing.T, name string) safejs.Value {
+// upgraded, if not nil, runs in upgradeneeded after the stores are made,
+// with the upgrade transaction.
+func workerOpen(t *testing.T, name string, upgraded func(tx safejs.Value)) safejs.Value {
 	t.Helper()
 	f, err := factory("test")
 	if err != nil {
@@ -117,6 +237,10 @@ func workerOpen(t *testing.T, name string) safejs.Value {
 		db, _ := req.Get("result")
 		if err := create(db); err != nil {
 			t.Error(err)
+		}
+		if upgraded != nil {
+			tx, _ := req.Get("transaction")
+			upgraded(tx)
 		}
 	}, "upgradeneeded")
 	if err != nil {

@@ -257,8 +257,11 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 		db, err := await(ctx, req, false)
 		if err == nil {
 			_ = db.Set("onversionchange", safejs.Null()) // the script's: ours follow
-			d.adopted = true
-			return d.with(db)
+			if usable(db) {
+				d.adopted = true
+				return d.with(db)
+			}
+			_, _ = db.Call("close")
 		}
 		if ctx.Err() != nil {
 			return nil, err
@@ -273,6 +276,16 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 		return nil, err
 	}
 	return d.with(db)
+}
+
+// usable tells whether the connection db begins transactions. The worker
+// script's versionchange handler may have closed a connection it began
+// after Open took it, before Open took its events over: no event says so
+// then, and the start would fail at its first transaction. A transaction
+// begun without requests ends by itself.
+func usable(db safejs.Value) bool {
+	_, err := db.Call("transaction", blocksStore, "readonly")
+	return err == nil
 }
 
 // with makes d the store on connection db, following its versionchange
@@ -302,22 +315,35 @@ func adopt(name string) (safejs.Value, bool) {
 	return req, true
 }
 
+// settled tells whether the open request req has succeeded or failed.
+// Its readyState is "done" already in upgradeneeded, while the upgrade
+// transaction runs: a connection taken then throws InvalidStateError at
+// its first transaction (and closing it aborts the upgrade), so a request
+// is settled only once it has no upgrade transaction.
+func settled(req safejs.Value) bool {
+	st, err := req.Get("readyState")
+	if err != nil {
+		return false
+	}
+	if s, _ := st.String(); s != "done" {
+		return false
+	}
+	tx, err := req.Get("transaction")
+	return err == nil && (tx.IsNull() || tx.IsUndefined())
+}
+
 // await waits for the open request req to succeed and returns the
 // connection. With upgrade, Open's own request, it runs the migrations in
 // upgradeneeded; a request the worker script began upgrades by itself
-// and may be done already.
+// and may be settled already, or be upgrading still.
 func await(ctx ctxlite.Context, req safejs.Value, upgrade bool) (safejs.Value, error) {
 	const op = "open"
-	if !upgrade {
-		if st, err := req.Get("readyState"); err == nil {
-			if s, _ := st.String(); s == "done" {
-				ex, err := req.Get("error")
-				if failed, _ := ex.Truthy(); err != nil || failed {
-					return safejs.Null(), unavailable(op, ex)
-				}
-				return req.Get("result")
-			}
+	if !upgrade && settled(req) {
+		ex, err := req.Get("error")
+		if failed, _ := ex.Truthy(); err != nil || failed {
+			return safejs.Null(), unavailable(op, ex)
 		}
+		return req.Get("result")
 	}
 	o := &opening{req: req, ch: make(chan string, 4)}
 	events := []string{"success", "error", "blocked"}
