@@ -103,7 +103,7 @@ func boot() error {
 }
 
 // openSDK starts an SDK on p that answers through hooks.done and
-// hooks.emit, and sets hooks.apply (the page's calls, as lines) and
+// hooks.emit (and hooks.flush, if given, delivers them at once), and sets hooks.apply (the page's calls, as lines) and
 // hooks.close (ends the SDK: sdk.SDK.Close, or with true sdk.SDK.Finish);
 // closed runs once it is closed.
 func openSDK(hooks safejs.Value, p sdk.Platform, closed func(*sdk.SDK)) (*sdk.SDK, error) {
@@ -115,6 +115,7 @@ func openSDK(hooks safejs.Value, p sdk.Platform, closed func(*sdk.SDK)) (*sdk.SD
 	if out.emit, err = hooks.Get("emit"); err != nil {
 		return nil, err
 	}
+	out.flush, _ = hooks.Get("flush") // optional: undefined on the page
 	p.Out = out
 	s := sdk.New(p)
 	apply, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
@@ -184,8 +185,15 @@ func truthy(v safejs.Value) bool {
 }
 
 // loader is the sdk.Out that hands answers and reports to the loader's
-// hooks.
-type loader struct{ done, emit safejs.Value }
+// hooks; flush, where the loader gives one (a worker's), posts at once
+// what they gave.
+type loader struct{ done, emit, flush safejs.Value }
+
+func (l *loader) Flush() {
+	if l.flush.Type() == safejs.TypeFunction {
+		_, _ = l.flush.Invoke()
+	}
+}
 
 func (l *loader) Answers(as []sdk.Answer) {
 	if _, err := l.done.Invoke(jsbytes.String(bridge.AppendAnswers(nil, as))); err != nil {

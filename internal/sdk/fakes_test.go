@@ -179,6 +179,7 @@ type fakeOut struct {
 	mu      sync.Mutex
 	answers map[int64]Answer
 	batches [][]int64 // the ids of each Answers call, in order
+	flushed []int     // len(batches) at each Flush
 	reports []report
 	changed chan struct{}
 }
@@ -197,6 +198,12 @@ func (o *fakeOut) Answers(as []Answer) {
 	o.batches = append(o.batches, ids)
 	o.mu.Unlock()
 	o.poke()
+}
+
+func (o *fakeOut) Flush() {
+	o.mu.Lock()
+	o.flushed = append(o.flushed, len(o.batches))
+	o.mu.Unlock()
 }
 
 func (o *fakeOut) Report(kind string, detail []byte) {

@@ -176,8 +176,9 @@ func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
 	})
 }
 
-// configure is answered on its own, before the calls handed over with it
-// are stored (the page's ready need not wait for them), and the journal
+// configure is answered on its own, and delivered at once (Out.Flush),
+// before the calls handed over with it are stored (the page's ready need
+// not wait for them), and the journal
 // marks older than journal.MarkLifetime are dropped after it.
 func TestConfigureAnswersFirstAndDropsOldMarksAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -200,10 +201,16 @@ func TestConfigureAnswersFirstAndDropsOldMarksAfter(t *testing.T) {
 			return len(e.out.answers) == 2
 		})
 		e.out.mu.Lock()
-		first := e.out.batches[0]
+		first, flushed := e.out.batches[0], e.out.flushed
 		e.out.mu.Unlock()
 		if len(first) != 1 || first[0] != 1 {
 			t.Errorf("first answers %v, want configure's alone", first)
+		}
+		// Delivered at once: the worker would otherwise post it only
+		// once the Go program waits, after storing the calls handed over
+		// and running the work left for after the answer.
+		if len(flushed) != 1 || flushed[0] != 1 {
+			t.Errorf("flushed after %v answer batches, want once, right after configure's", flushed)
 		}
 		e.eventually("the old mark dropped", func() bool {
 			_, ok, _ := e.store.GetState(ctxlite.Background(), queue.MarkKey(old))

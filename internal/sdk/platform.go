@@ -88,6 +88,14 @@ type Out interface {
 	// itself, whose kind starts with "_" (see closepath.go). detail is
 	// the caller's again once Report returns: copy what must be kept.
 	Report(kind string, detail []byte)
+	// Flush delivers at once what Answers and Report gave so far, where
+	// they would otherwise wait until the runtime next waits: a worker
+	// posts them to the page in one message per turn of its event loop,
+	// and the Go program gives the turn back only once every goroutine
+	// waits. The SDK flushes configure's answer, which the page's ready
+	// waits for, before the work it leaves for after it (the calls handed
+	// over with it, the installation event, the session start).
+	Flush()
 }
 
 // Answer is the outcome of one call: its value as JSON (nil for none), or

@@ -187,11 +187,17 @@ func (s *SDK) run(calls []tracker.Call) {
 	for answered < len(calls) {
 		k := s.dispatch(calls[answered:], &out)
 		answered += k
-		// A burst: answer each stored chunk at once. configure too: the
-		// page's ready need not wait for the calls handed over with it.
-		if (k == MaxCallsPerApply || calls[answered-1].Method == "configure") && answered < len(calls) {
+		// A burst: answer each stored chunk at once. configure too, and
+		// delivered at once (Out.Flush): the page's ready need not wait for
+		// the calls handed over with it, nor for the work it leaves for
+		// after its answer (later).
+		configured := calls[answered-1].Method == "configure"
+		if k == MaxCallsPerApply && answered < len(calls) || configured {
 			s.p.Out.Answers(out)
 			out = nil
+		}
+		if configured {
+			s.p.Out.Flush()
 		}
 	}
 	if len(out) > 0 {

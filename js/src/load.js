@@ -23,7 +23,8 @@ export async function compileWasm(wasmUrl) {
 // runGo instantiates the wasm — module, if given, else compiled from
 // wasmUrl — runs it, and resolves once booted (see wasm/doc.go) with
 // open(hooks): it starts an SDK in the Go program that answers through
-// hooks {done, emit} (shared: it is one of a SharedWorker's; webLocks: they
+// hooks {done, emit, flush?} (flush: posts at once what done and emit gave
+// this turn; shared: it is one of a SharedWorker's; webLocks: they
 // take the origin's Web Lock too) and returns {apply, close}: apply takes a
 // batch of call lines; close ends that SDK, close(true) after applying what
 // it got and sending what the page's close path would have. exit is called
@@ -59,8 +60,8 @@ export async function runGo(wasmUrl, exit, { module, marks = {} } = {}) {
   const open = await booted
   marks.booted = now()
   delete globalThis.__exponeaBoot
-  return ({ done, emit, shared = false, webLocks = false }) => {
-    const hooks = { done, emit, shared, webLocks, apply: null, close: null }
+  return ({ done, emit, flush, shared = false, webLocks = false }) => {
+    const hooks = { done, emit, flush, shared, webLocks, apply: null, close: null }
     open(hooks)
     if (!hooks.apply) throw new Error('the Go program could not open an SDK')
     return { apply: hooks.apply, close: hooks.close }

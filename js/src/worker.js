@@ -47,20 +47,26 @@ const instance = `${Math.round(script)}-${Math.random().toString(36).slice(2, 10
 // to the page in the same turn — the answers to a batch, the records it
 // stored, the outcome of a request and the records it confirmed — as one
 // message {t:'batch', ms}: every message is a task on the page's main
-// thread.
+// thread. send.flush() posts what it holds at once: the Go program gives
+// the turn back only once all its goroutines wait, and configure's answer
+// must not wait for the work configure leaves for after it (sdk.Out.Flush).
 function outbox(post) {
   let box = null
-  return (m) => {
+  const flush = () => {
+    if (!box) return
+    const ms = box
+    box = null
+    post(ms.length === 1 ? ms[0] : { t: 'batch', ms })
+  }
+  const send = (m) => {
     if (!box) {
       box = []
-      queueMicrotask(() => {
-        const ms = box
-        box = null
-        post(ms.length === 1 ? ms[0] : { t: 'batch', ms })
-      })
+      queueMicrotask(flush)
     }
     box.push(m)
   }
+  send.flush = flush
+  return send
 }
 
 const message = (err) => String(err && err.message ? err.message : err)
@@ -152,7 +158,7 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false, onT
     try {
       const open = await boot(d, marks, exit)
       if (gone) return
-      client = open({ done: (text) => send({ t: 'done', text }), emit: (kind, detail) => send({ t: 'emit', kind, detail }), shared, webLocks: d.webLocks === true })
+      client = open({ done: (text) => send({ t: 'done', text }), emit: (kind, detail) => send({ t: 'emit', kind, detail }), flush: send.flush, shared, webLocks: d.webLocks === true })
       endpoint.postMessage({ t: 'ready', marks, instance })
     } catch (err) {
       endpoint.postMessage({ t: 'fail', message: message(err) })
