@@ -281,11 +281,16 @@ func Open(ctx ctxlite.Context, name string) (*DB, error) {
 // usable tells whether the connection db begins transactions. The worker
 // script's versionchange handler may have closed a connection it began
 // after Open took it, before Open took its events over: no event says so
-// then, and the start would fail at its first transaction. A transaction
-// begun without requests ends by itself.
+// then, and the start would fail at its first transaction. The one begun
+// here is aborted at once, so the next on its store need not wait for it
+// to commit.
 func usable(db safejs.Value) bool {
-	_, err := db.Call("transaction", blocksStore, "readonly")
-	return err == nil
+	tx, err := db.Call("transaction", blocksStore, "readonly")
+	if err != nil {
+		return false
+	}
+	_, _ = tx.Call("abort")
+	return true
 }
 
 // with makes d the store on connection db, following its versionchange
@@ -315,21 +320,29 @@ func adopt(name string) (safejs.Value, bool) {
 	return req, true
 }
 
-// settled tells whether the open request req has succeeded or failed.
-// Its readyState is "done" already in upgradeneeded, while the upgrade
-// transaction runs: a connection taken then throws InvalidStateError at
-// its first transaction (and closing it aborts the upgrade), so a request
-// is settled only once it has no upgrade transaction.
-func settled(req safejs.Value) bool {
+// settled returns the outcome of the open request req once it has one
+// (done): the connection, or the error it failed with. Its readyState is
+// "done" already in upgradeneeded, while the upgrade transaction runs: a
+// connection taken then throws InvalidStateError at its first transaction
+// (and closing it aborts the upgrade), so a request has succeeded only
+// once it has no upgrade transaction.
+func settled(op string, req safejs.Value) (db safejs.Value, done bool, err error) {
 	st, err := req.Get("readyState")
 	if err != nil {
-		return false
+		return safejs.Null(), false, nil
 	}
 	if s, _ := st.String(); s != "done" {
-		return false
+		return safejs.Null(), false, nil
 	}
-	tx, err := req.Get("transaction")
-	return err == nil && (tx.IsNull() || tx.IsUndefined())
+	ex, err := req.Get("error")
+	if failed, _ := ex.Truthy(); err != nil || failed {
+		return safejs.Null(), true, unavailable(op, ex)
+	}
+	if tx, err := req.Get("transaction"); err != nil || !(tx.IsNull() || tx.IsUndefined()) {
+		return safejs.Null(), false, nil // upgrading
+	}
+	db, err = req.Get("result")
+	return db, true, err
 }
 
 // await waits for the open request req to succeed and returns the
@@ -338,12 +351,10 @@ func settled(req safejs.Value) bool {
 // and may be settled already, or be upgrading still.
 func await(ctx ctxlite.Context, req safejs.Value, upgrade bool) (safejs.Value, error) {
 	const op = "open"
-	if !upgrade && settled(req) {
-		ex, err := req.Get("error")
-		if failed, _ := ex.Truthy(); err != nil || failed {
-			return safejs.Null(), unavailable(op, ex)
+	if !upgrade {
+		if db, done, err := settled(op, req); done {
+			return db, err
 		}
-		return req.Get("result")
 	}
 	o := &opening{req: req, ch: make(chan string, 4)}
 	events := []string{"success", "error", "blocked"}
