@@ -178,8 +178,8 @@ func TestJournalEntriesShareATransactionButAreNeverSplit(t *testing.T) {
 
 // configure is answered on its own, and delivered at once (Out.Flush),
 // before the calls handed over with it are stored (the page's ready need
-// not wait for them), and the journal
-// marks older than journal.MarkLifetime are dropped after it.
+// not wait for them), and the journal marks older than
+// journal.MarkLifetime are dropped after it.
 func TestConfigureAnswersFirstAndDropsOldMarksAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t)
