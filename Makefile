@@ -231,7 +231,7 @@ fuzz:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
-	$(WASM_ENV) $(GO) vet ./wasm/ ./internal/idbstore/... ./internal/browser/
+	$(WASM_ENV) $(GO) vet ./wasm/ ./exponea/... ./internal/idbstore/... ./internal/browser/
 
 size: build
 	@for f in dist/exponea.wasm dist/exponea.js dist/exponea.worker.js; do \

@@ -242,6 +242,10 @@ func (o *out) Answers(as []sdk.Answer) {
 	}
 }
 
+// Flush does nothing: Answers hands each answer to the call waiting for
+// it as it is given.
+func (o *out) Flush() {}
+
 func (o *out) Report(kind string, detail []byte) {
 	if o.report != nil && kind[0] != '_' {
 		o.report(kind, string(detail))
