@@ -612,45 +612,52 @@ async function contentPhase(ctx, list) {
 }
 
 // ---------- memory per open tab ----------
-// The RSS of the whole Chromium process tree with TABS tabs of an SDK's page
-// (each started and having tracked a few events, all delivered) minus the
-// same with TABS tabs of the bench page without an SDK, ÷ TABS; per SDK, one
-// after the other, each next to a blank measurement of its own (the
-// browser's own memory drifts). All tabs of one context: one profile, as a
-// visitor's tabs share one. On pages that are not cross-origin isolated
-// (/plain/), as most sites' are not.
+// The RSS of the whole Chromium process tree with 1 and with TABS tabs of
+// an SDK's page (each started and having tracked a few events, all
+// delivered) minus the same with the bench page without an SDK (the same
+// steps, with the 'idle' stand-in). All tabs of one context: one profile,
+// as a visitor's tabs share one; the reading with 1 tab is taken before
+// the context's next tabs open. On pages that are not cross-origin
+// isolated (/plain/), as most sites' are not.
 const TABS = 3
-async function tabsMem({ browser, sink, pages }, sdk, r, TABS) {
+async function tabsMem({ browser, sink, pages }, sdk, r, counts = [1, TABS]) {
   const before = chromiumTree().length
   const context = await browser.newContext()
   const run = `mem-${sdk ? sdk.id : 'blank'}-${Math.random().toString(36).slice(2, 8)}`
+  const out = new Map()
   try {
     const tabs = []
-    for (let i = 0; i < TABS; i++) {
-      const page = await context.newPage()
-      page.on('pageerror', (e) => log(`${sdk ? sdk.id : 'blank'}: page error: ${e.message}`))
-      watchExternal(page, r)
-      await page.goto(pages.url + '/plain/', { timeout: 30000 })
-      if (sdk) {
-        await loadSDK(page, sdk.id, { sink: sink.url, run }, '/plain')
+    for (const n of counts) {
+      while (tabs.length < n) {
+        const i = tabs.length
+        const page = await context.newPage()
+        page.on('pageerror', (e) => log(`${sdk ? sdk.id : 'blank'}: page error: ${e.message}`))
+        watchExternal(page, r)
+        await page.goto(pages.url + '/plain/', { timeout: 30000 })
+        // The blank tabs take the same steps with the 'idle' stand-in, which
+        // loads nothing: the harness's own code (Playwright's evaluate, the
+        // bench page's) runs in both, so only the SDK's is in the difference
+        // (it was ~1.4 MB of each SDK tab's RSS in Chromium 156).
+        await loadSDK(page, sdk ? sdk.id : 'idle', { sink: sink.url, run }, '/plain')
         await page.evaluate((phase) => bench.trackN(5, phase), `mem${i}`)
+        tabs.push(page)
       }
-      tabs.push(page)
+      if (sdk) {
+        // Every tab's 5 events must arrive: the SDK is running in each.
+        const got = () => tabs.map((_, i) => sink.phase(sdk.sink, run, `mem${i}`).count)
+        const deadline = wall() + 15000
+        while (got().some((c) => c < 5) && wall() < deadline) await sleep(100)
+        if (got().some((c) => c < 5)) r.notes.push(`memory: events delivered per tab ${got().join(', ')} of 5`)
+      }
+      await sleep(2000)
+      const reads = []
+      for (let i = 0; i < 3; i++) { reads.push(treeMem()); await sleep(250) }
+      reads.sort((a, b) => a.rss - b.rss)
+      if (process.env.BENCH_MEM_DETAIL === '1') log(`memory ${sdk ? sdk.id : 'blank'}, ${n} tabs: ${memDetail(reads[1])} MB`)
+      out.set(n, reads[1])
     }
-    if (sdk) {
-      // Every tab's 5 events must arrive: the SDK is running in each.
-      const got = () => tabs.map((_, i) => sink.phase(sdk.sink, run, `mem${i}`).count)
-      const deadline = wall() + 15000
-      while (got().some((c) => c < 5) && wall() < deadline) await sleep(100)
-      if (got().some((c) => c < 5)) r.notes.push(`memory: events delivered per tab ${got().join(', ')} of 5`)
-      sink.forget(sdk.sink, run)
-    }
-    await sleep(2000)
-    const reads = []
-    for (let i = 0; i < 3; i++) { reads.push(treeMem()); await sleep(250) }
-    reads.sort((a, b) => a.rss - b.rss)
-    if (process.env.BENCH_MEM_DETAIL === '1') log(`memory ${sdk ? sdk.id : 'blank'}, ${TABS} tabs: ${memDetail(reads[1])} MB`)
-    return reads[1]
+    if (sdk) sink.forget(sdk.sink, run)
+    return out
   } finally {
     await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
     // The context's renderers take a moment to go.
@@ -659,34 +666,50 @@ async function tabsMem({ browser, sink, pages }, sdk, r, TABS) {
   }
 }
 
-// Also with one tab: the memory the SDK adds to one tab, and to TABS tabs
-// of one origin (an SDK whose tabs share one runtime adds little for the
-// second and third).
+// The memory the SDK adds to one tab, and to TABS tabs of one origin (an
+// SDK whose tabs share one runtime adds little for the second and third).
+// Per SDK, one after the other: blank, SDK, SDK, blank, and the means of
+// each (the browser's own processes drift as contexts come and go, by a
+// few MB between two readings; the order cancels a steady drift, and two
+// readings of each halve the rest's weight).
+const MEM_ORDER = [false, true, true, false]
 async function memoryPhase(ctx, list) {
   const out = new Map()
+  // The browser's own processes grow most over its first contexts (by
+  // ~6 MB over the first two, then by <1 MB a context): one blank context
+  // first, unread, so that the first blank reading is not of a fresher
+  // browser than the rest.
+  await tabsMem(ctx, null, { notes: [], external: [] }).catch((e) => log(`memory warm-up: ${e.message}`))
   for (const sdk of list) {
     const r = { notes: [], external: [] }
     try {
-      const blank1 = await tabsMem(ctx, null, r, 1)
-      const withSDK1 = await tabsMem(ctx, sdk, r, 1)
-      const blank = await tabsMem(ctx, null, r, TABS)
-      const withSDK = await tabsMem(ctx, sdk, r, TABS)
-      const one = (withSDK1.rss - blank1.rss) / 2 ** 20
-      const all = (withSDK.rss - blank.rss) / 2 ** 20
+      const got = []
+      for (const withSDK of MEM_ORDER) got.push({ withSDK, m: await tabsMem(ctx, withSDK ? sdk : null, r) })
+      const mean = (withSDK, n, k) => {
+        const xs = got.filter((g) => g.withSDK === withSDK).map((g) => g.m.get(n)[k])
+        return xs.reduce((a, x) => a + x, 0) / xs.length / 2 ** 20
+      }
+      const added = (n, k) => mean(true, n, k) - mean(false, n, k)
+      const one = added(1, 'rss')
+      const all = added(TABS, 'rss')
       // Without the file-backed pages: RSS counts the pages of Chromium's
       // binary that a renderer has run in every renderer that ran them,
       // though they are in memory once. A page that uses more of the
       // browser (a MessagePort, localStorage, the Navigation API) maps more
       // of its code; what it allocates is anonymous (or shared memory).
-      const oneAnon = (withSDK1.anon - blank1.anon) / 2 ** 20
-      const allAnon = (withSDK.anon - blank.anon) / 2 ** 20
+      const oneAnon = added(1, 'anon')
+      const allAnon = added(TABS, 'anon')
+      // Each pair's own difference (the first SDK reading against the
+      // first blank, the second against the second): the spread.
+      const pairs = [[0, 1], [3, 2]].map(([b, w]) => [1, TABS].map((n) => (got[w].m.get(n).rss - got[b].m.get(n).rss) / 2 ** 20))
       out.set(sdk.name, {
         tab_rss_mb: all / TABS,
         mem_1tab_mb: one, mem_tabs_mb: all, mem_1tab_anon_mb: oneAnon, mem_tabs_anon_mb: allAnon,
-        mem_blank_rss_mb: blank.rss / 2 ** 20, mem_sdk_rss_mb: withSDK.rss / 2 ** 20,
-        mem_processes: [blank1.n, withSDK1.n, blank.n, withSDK.n], notes: r.notes, external: r.external,
+        mem_blank_rss_mb: mean(false, TABS, 'rss'), mem_sdk_rss_mb: mean(true, TABS, 'rss'),
+        mem_pairs_mb: pairs.map((p) => p.map((x) => Math.round(x * 10) / 10)),
+        mem_processes: got.map((g) => [1, TABS].map((n) => g.m.get(n).n)), notes: r.notes, external: r.external,
       })
-      log(`memory ${sdk.id}: ${TABS} tabs ${(withSDK.rss / 2 ** 20).toFixed(0)} MB RSS (${withSDK.n} processes), ${TABS} blank tabs ${(blank.rss / 2 ** 20).toFixed(0)} MB (${blank.n}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab (${withSDK1.n} vs ${blank1.n} processes): ${(all / one).toFixed(2)}×; without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (means of 2; processes ${got.map((g) => [1, TABS].map((n) => g.m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (pairs: ${pairs.map(([a, b]) => `+${a.toFixed(1)} / +${b.toFixed(1)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
     } catch (e) {
       r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
       out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
