@@ -668,11 +668,10 @@ async function tabsMem({ browser, sink, pages }, sdk, r, counts = [1, TABS]) {
 
 // The memory the SDK adds to one tab, and to TABS tabs of one origin (an
 // SDK whose tabs share one runtime adds little for the second and third).
-// Per SDK, one after the other: blank, SDK, SDK, blank, and the means of
-// each (the browser's own processes drift as contexts come and go, by a
-// few MB between two readings; the order cancels a steady drift, and two
-// readings of each halve the rest's weight).
-const MEM_ORDER = [false, true, true, false]
+// Per SDK, one after the other: blank, SDK, blank, against the mean of the
+// two blanks (the browser's own processes drift as contexts come and go,
+// by a few MB between two readings; the order cancels a steady drift).
+const MEM_ORDER = [false, true, false]
 async function memoryPhase(ctx, list) {
   const out = new Map()
   // The browser's own processes grow most over its first contexts (by
@@ -685,8 +684,23 @@ async function memoryPhase(ctx, list) {
     try {
       const got = []
       for (const withSDK of MEM_ORDER) got.push({ withSDK, m: await tabsMem(ctx, withSDK ? sdk : null, r) })
+      // The blank readings of one tab count ran the same steps, so they
+      // ran the same processes: where one has more, it caught a process
+      // that was not of its tabs (one of an earlier context still going;
+      // seen once in 28 blank readings, +47 MB), and the other stands alone. The
+      // SDK's reading with more processes than the blanks' is noted.
+      const kept = new Map()
+      for (const n of [1, TABS]) {
+        const ms = got.filter((g) => !g.withSDK).map((g) => g.m.get(n))
+        const fewest = Math.min(...ms.map((m) => m.n))
+        if (ms.some((m) => m.n !== fewest)) r.notes.push(`memory: a blank reading with ${n} tab${n > 1 ? 's' : ''} had ${Math.max(...ms.map((m) => m.n))} processes, the other ${fewest}: the other alone counts`)
+        kept.set(`false ${n}`, ms.filter((m) => m.n === fewest))
+        const mine = got.find((g) => g.withSDK).m.get(n)
+        if (mine.n > fewest) r.notes.push(`memory: with ${n} tab${n > 1 ? 's' : ''} ${mine.n} processes, the blank tabs ${fewest}`)
+        kept.set(`true ${n}`, [mine])
+      }
       const mean = (withSDK, n, k) => {
-        const xs = got.filter((g) => g.withSDK === withSDK).map((g) => g.m.get(n)[k])
+        const xs = kept.get(`${withSDK} ${n}`).map((m) => m[k])
         return xs.reduce((a, x) => a + x, 0) / xs.length / 2 ** 20
       }
       const added = (n, k) => mean(true, n, k) - mean(false, n, k)
@@ -699,9 +713,8 @@ async function memoryPhase(ctx, list) {
       // of its code; what it allocates is anonymous (or shared memory).
       const oneAnon = added(1, 'anon')
       const allAnon = added(TABS, 'anon')
-      // Each pair's own difference (the first SDK reading against the
-      // first blank, the second against the second): the spread.
-      const pairs = [[0, 1], [3, 2]].map(([b, w]) => [1, TABS].map((n) => (got[w].m.get(n).rss - got[b].m.get(n).rss) / 2 ** 20))
+      // The SDK's reading against each blank on its own: the spread.
+      const pairs = [0, 2].map((b) => [1, TABS].map((n) => (got[1].m.get(n).rss - got[b].m.get(n).rss) / 2 ** 20))
       out.set(sdk.name, {
         tab_rss_mb: all / TABS,
         mem_1tab_mb: one, mem_tabs_mb: all, mem_1tab_anon_mb: oneAnon, mem_tabs_anon_mb: allAnon,
@@ -709,7 +722,7 @@ async function memoryPhase(ctx, list) {
         mem_pairs_mb: pairs.map((p) => p.map((x) => Math.round(x * 10) / 10)),
         mem_processes: got.map((g) => [1, TABS].map((n) => g.m.get(n).n)), notes: r.notes, external: r.external,
       })
-      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (means of 2; processes ${got.map((g) => [1, TABS].map((n) => g.m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (pairs: ${pairs.map(([a, b]) => `+${a.toFixed(1)} / +${b.toFixed(1)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (processes ${got.map((g) => [1, TABS].map((n) => g.m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (against each blank: ${pairs.map(([a, b]) => `+${a.toFixed(1)} / +${b.toFixed(1)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
     } catch (e) {
       r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
       out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
