@@ -670,8 +670,10 @@ async function tabsMem({ browser, sink, pages }, sdk, r, counts = [1, TABS]) {
 // SDK whose tabs share one runtime adds little for the second and third).
 // Per SDK, one after the other: blank, SDK, blank, against the mean of the
 // two blanks (the browser's own processes drift as contexts come and go,
-// by a few MB between two readings; the order cancels a steady drift).
+// by a few MB between two readings; the order cancels a steady drift), or
+// of the one that ran as many processes as the SDK's reading (below).
 const MEM_ORDER = [false, true, false]
+const signed = (x) => `${x < 0 ? '' : '+'}${x.toFixed(1)}`
 async function memoryPhase(ctx, list) {
   const out = new Map()
   // The browser's own processes grow most over its first contexts (by
@@ -688,10 +690,9 @@ async function memoryPhase(ctx, list) {
       // the browser has one more now and then (one of an earlier context
       // still going, or a process it started and keeps: in two of 14 SDKs'
       // memory phases on 2026-12-06, ~+46 MB, once in one blank reading,
-      // once from an SDK's context on). So the SDK's reading is set
-      // against the blank readings that
-      // ran as many processes as it did, where there is one; where the
-      // counts differ, that is noted.
+      // once from an SDK's context on). So the SDK's reading is set against
+      // the blank readings that ran as many processes as it did, where
+      // there is one; where the counts differ, that is noted.
       const kept = new Map()
       for (const n of [1, TABS]) {
         const mine = got.find((g) => g.withSDK).m.get(n)
@@ -724,7 +725,7 @@ async function memoryPhase(ctx, list) {
         mem_pairs_mb: pairs.map((p) => p.map((x) => Math.round(x * 10) / 10)),
         mem_processes: got.map((g) => [1, TABS].map((n) => g.m.get(n).n)), notes: r.notes, external: r.external,
       })
-      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (processes ${got.map((g) => [1, TABS].map((n) => g.m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (against each blank: ${pairs.map(([a, b]) => `+${a.toFixed(1)} / +${b.toFixed(1)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (processes ${got.map((g) => [1, TABS].map((n) => g.m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (against each blank: ${pairs.map(([a, b]) => `${signed(a)} / ${signed(b)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
     } catch (e) {
       r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
       out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
