@@ -688,11 +688,11 @@ async function memoryPhase(ctx, list) {
       for (const withSDK of MEM_ORDER) got.push({ withSDK, m: await tabsMem(ctx, withSDK ? sdk : null, r) })
       // A reading counts the processes of its tabs and the browser's own;
       // the browser has one more now and then (one of an earlier context
-      // still going, or a process it started and keeps: in two of 14 SDKs'
-      // memory phases on 2026-12-06, ~+46 MB, once in one blank reading,
-      // once from an SDK's context on). So the SDK's reading is set against
-      // the blank readings that ran as many processes as it did, where
-      // there is one; where the counts differ, that is noted.
+      // still going, or a process it started and keeps: in three of 21
+      // SDKs' memory phases on 2026-12-06, ~+46 MB, once in one blank
+      // reading, twice from Snowplow's context on). So the SDK's reading is
+      // set against the blank readings that ran as many processes as it
+      // did, where there is one; where the counts differ, that is noted.
       const kept = new Map()
       for (const n of [1, TABS]) {
         const mine = got.find((g) => g.withSDK).m.get(n)
