@@ -684,8 +684,8 @@ async function memoryPhase(ctx, list) {
   for (const sdk of list) {
     const r = { notes: [], external: [] }
     try {
-      const got = []
-      for (const withSDK of MEM_ORDER) got.push({ withSDK, m: await tabsMem(ctx, withSDK ? sdk : null, r) })
+      const got = [] // blank, SDK, blank
+      for (const withSDK of MEM_ORDER) got.push(await tabsMem(ctx, withSDK ? sdk : null, r))
       // A reading counts the processes of its tabs and the browser's own;
       // the browser has one more now and then (one of an earlier context
       // still going, or a process it started and keeps: in three of 21
@@ -693,17 +693,16 @@ async function memoryPhase(ctx, list) {
       // reading, twice from Snowplow's context on). So the SDK's reading is
       // set against the blank readings that ran as many processes as it
       // did, where there is one; where the counts differ, that is noted.
-      const kept = new Map()
+      const [blank1, mine, blank2] = got
+      const against = new Map() // tab count → the blank readings the SDK's is set against
       for (const n of [1, TABS]) {
-        const mine = got.find((g) => g.withSDK).m.get(n)
-        const blanks = got.filter((g) => !g.withSDK).map((g) => g.m.get(n))
-        const same = blanks.filter((m) => m.n === mine.n)
-        if (same.length < blanks.length) r.notes.push(`memory: with ${n} tab${n > 1 ? 's' : ''} ${mine.n} processes, the blank readings ${blanks.map((m) => m.n).join(' and ')}${same.length ? `: set against the blank with ${mine.n}` : ''}`)
-        kept.set(`false ${n}`, same.length ? same : blanks)
-        kept.set(`true ${n}`, [mine])
+        const blanks = [blank1.get(n), blank2.get(n)]
+        const same = blanks.filter((m) => m.n === mine.get(n).n)
+        if (same.length < blanks.length) r.notes.push(`memory: with ${n} tab${n > 1 ? 's' : ''} ${mine.get(n).n} processes, the blank readings ${blanks.map((m) => m.n).join(' and ')}${same.length ? `: set against the blank with ${mine.get(n).n}` : ''}`)
+        against.set(n, same.length ? same : blanks)
       }
       const mean = (withSDK, n, k) => {
-        const xs = kept.get(`${withSDK} ${n}`).map((m) => m[k])
+        const xs = withSDK ? [mine.get(n)[k]] : against.get(n).map((m) => m[k])
         return xs.reduce((a, x) => a + x, 0) / xs.length / 2 ** 20
       }
       const added = (n, k) => mean(true, n, k) - mean(false, n, k)
@@ -717,15 +716,15 @@ async function memoryPhase(ctx, list) {
       const oneAnon = added(1, 'anon')
       const allAnon = added(TABS, 'anon')
       // The SDK's reading against each blank on its own: the spread.
-      const pairs = [0, 2].map((b) => [1, TABS].map((n) => (got[1].m.get(n).rss - got[b].m.get(n).rss) / 2 ** 20))
+      const pairs = [blank1, blank2].map((b) => [1, TABS].map((n) => (mine.get(n).rss - b.get(n).rss) / 2 ** 20))
       out.set(sdk.name, {
         tab_rss_mb: all / TABS,
         mem_1tab_mb: one, mem_tabs_mb: all, mem_1tab_anon_mb: oneAnon, mem_tabs_anon_mb: allAnon,
         mem_blank_rss_mb: mean(false, TABS, 'rss'), mem_sdk_rss_mb: mean(true, TABS, 'rss'),
         mem_pairs_mb: pairs.map((p) => p.map((x) => Math.round(x * 10) / 10)),
-        mem_processes: got.map((g) => [1, TABS].map((n) => g.m.get(n).n)), notes: r.notes, external: r.external,
+        mem_processes: got.map((m) => [1, TABS].map((n) => m.get(n).n)), notes: r.notes, external: r.external,
       })
-      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (processes ${got.map((g) => [1, TABS].map((n) => g.m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (against each blank: ${pairs.map(([a, b]) => `${signed(a)} / ${signed(b)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
+      log(`memory ${sdk.id}: ${TABS} tabs ${mean(true, TABS, 'rss').toFixed(0)} MB RSS, ${TABS} blank tabs ${mean(false, TABS, 'rss').toFixed(0)} MB (processes ${got.map((m) => [1, TABS].map((n) => m.get(n).n).join('/')).join(', ')}): +${all.toFixed(1)} MB for ${TABS} tabs, +${one.toFixed(1)} MB for 1 tab: ${(all / one).toFixed(2)}× (against each blank: ${pairs.map(([a, b]) => `${signed(a)} / ${signed(b)}`).join(', ')} MB); without file-backed pages +${allAnon.toFixed(1)} MB for ${TABS} tabs, +${oneAnon.toFixed(1)} MB for 1: ${(allAnon / oneAnon).toFixed(2)}×${r.notes.length ? ' — ' + r.notes.join('; ') : ''}`)
     } catch (e) {
       r.notes.push(`memory phase failed: ${e.message.split('\n')[0]}`)
       out.set(sdk.name, { tab_rss_mb: null, notes: r.notes, external: r.external })
