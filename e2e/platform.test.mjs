@@ -30,3 +30,33 @@ test('the SDK runs in a worker on IndexedDB and sends only while it holds the se
   await collector.waitFor(async () => !(await held()).includes(lock), { what: 'the lock released once the queue is empty' })
   console.log(`# ${browser.name} ${browser.version}: storage ${where.storage}, runs in a ${where.runsIn}${lifetime ? ` (lifetime ${lifetime})` : ''}, sends under ${webLock ? `the Web Lock ${lock}` : 'the runtime\'s own lock'}`)
 })
+
+// Go's wasm_exec.js defines the globals fs, process and path where there
+// are none, for the Go program; page code takes a global `process` for
+// Node's (`typeof process !== 'undefined' && process.env.NODE_ENV` throws
+// without env). The Go program runs in a Worker: the page's global scope is
+// left as it was, with the script build, with the module, configured and
+// tracking. Only where the Go program runs on the page (host 'page') are
+// fs, process and path there, as it needs them.
+test('loading, configuring and tracking leave the page\'s global scope alone: no process, fs, path or Go', async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const added = (page) => page.evaluate(() => ['process', 'fs', 'path', 'Go'].filter((k) => k in globalThis))
+  const script = await open(ctx, pages, null)
+  await script.evaluate(() => new Promise((resolve, reject) => {
+    const s = document.createElement('script')
+    s.src = '/dist/exponea.js'
+    s.onload = resolve
+    s.onerror = () => reject(new Error('cannot load /dist/exponea.js'))
+    document.head.append(s)
+  }))
+  assert.equal(await script.evaluate(() => typeof window.Exponea.configure), 'function', 'the script build loaded')
+  assert.deepEqual(await added(script), [], 'globals the script build added')
+  const page = await open(ctx, pages, config(collector))
+  await page.evaluate(() => exponea.trackEvent({ name: 'globals' }))
+  await collector.waitFor(async () => (await collector.events('event_type=globals')).length === 1, { what: 'the event' })
+  assert.deepEqual(await added(page), [], `globals added by the module, configured and tracking (runs in a ${RUNS_IN})`)
+  const onPage = await open(ctx, pages, config(collector, { host: 'page' }))
+  assert.equal(await onPage.evaluate(() => exponea.runsIn), 'page')
+  assert.deepEqual(await added(onPage), ['process', 'fs', 'path'], 'globals with the Go program on the page')
+})

@@ -9,10 +9,21 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 const goroot = process.env.GOROOT
 if (!goroot) throw new Error('set GOROOT (make build does)')
 
+// wasm_exec.js runs as it loads: it defines the global Go, and fs, process
+// and path where the global scope has none. Bundled as it is, loading the
+// SDK on a page would give every page a `process` without `env` — which
+// page code takes for Node's (`typeof process !== 'undefined' &&
+// process.env.NODE_ENV` throws) — though the Go program runs in a Worker.
+// So it is bundled as a function, installGo, that runs it: load.js calls it
+// where a Go program starts (the Worker; the page only with host 'page').
 const goWasmExec = {
   name: 'go-wasm-exec',
   setup(b) {
-    b.onResolve({ filter: /^go:wasm_exec$/ }, () => ({ path: `${goroot}/lib/wasm/wasm_exec.js` }))
+    b.onResolve({ filter: /^go:wasm_exec$/ }, () => ({ path: `${goroot}/lib/wasm/wasm_exec.js`, namespace: 'go-wasm-exec' }))
+    b.onLoad({ filter: /.*/, namespace: 'go-wasm-exec' }, (args) => ({
+      contents: `export function installGo() {\n${readFileSync(args.path, 'utf8')}\n}\n`,
+      loader: 'js',
+    }))
   },
 }
 const common = { bundle: true, minify: true, target: 'es2020', plugins: [goWasmExec], logLevel: 'warning', legalComments: 'none' }

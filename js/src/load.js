@@ -1,5 +1,5 @@
 // Starting the Go program: shared by the page (fallback) and the worker.
-import 'go:wasm_exec'
+import { installGo } from 'go:wasm_exec'
 
 const now = () => performance.timeOrigin + performance.now()
 
@@ -31,7 +31,7 @@ export async function compileWasm(wasmUrl) {
 // if the Go program ends: it never should; a crash ends it. marks, if given, gets the times (epoch
 // ms) the module was compiled (if compiled here), instantiated and booted.
 export async function runGo(wasmUrl, exit, { module, marks = {} } = {}) {
-  const go = new globalThis.Go()
+  const go = new (goClass())()
   const booted = new Promise((resolve) => {
     globalThis.__exponeaBoot = (open) => { resolve(open) }
   })
@@ -66,6 +66,24 @@ export async function runGo(wasmUrl, exit, { module, marks = {} } = {}) {
     if (!hooks.apply) throw new Error('the Go program could not open an SDK')
     return { apply: hooks.apply, close: hooks.close }
   }
+}
+
+// goClass returns Go's class (wasm_exec.js) for running a Go program,
+// running wasm_exec.js the first time (js/build.mjs has why it waits until
+// then). It leaves the global Go as it found it. The fs, process and path it
+// defines where the global scope has none stay: the Go program's syscall
+// package reads them, and its runtime writes its output through fs.
+let GoClass = null
+function goClass() {
+  if (!GoClass) {
+    const had = Object.prototype.hasOwnProperty.call(globalThis, 'Go')
+    const before = globalThis.Go
+    installGo()
+    GoClass = globalThis.Go
+    if (had) globalThis.Go = before
+    else delete globalThis.Go
+  }
+  return GoClass
 }
 
 // cspHint names the directive a Content-Security-Policy lacks when it is
