@@ -55,6 +55,8 @@ test('the demo gets ready, and each button does what it says, as the arrivals sh
   assert.equal(ev.length, 1, 'the purchase arrived once')
   assert.equal(ev[0].customer_ids.cookie, cookie)
   assert.equal(ev[0].properties.app, 'demo-shop', 'with the default properties')
+  // The demo listens for flush reports (on('flush')): the worker posts them.
+  await waitText(page, '#log', /delivered [1-9]\d* \(HTTP 200\)/, 'the flush report')
 
   // Identify customer.
   await page.click('#identify button')

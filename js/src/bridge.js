@@ -107,6 +107,7 @@ export class Bridge {
     this.suspended = false
     this.pageRuns = 0 // Go sides started on the page
     this.heard = 0 // when the Go side was last heard from
+    this.reports = [] // the reports the page listens for (setReports)
     this.pinged = 0
     this.timer = 0
     this.journalFull = false
@@ -484,11 +485,31 @@ export class Bridge {
     this.watch()
   }
 
+  // setReports says which reports (REPORT_KINDS) the page listens for: a
+  // worker posts only those, each message it saves being a task on the
+  // page's main thread. Each worker is told as it is connected, and again
+  // when they change. A Go side on the page reports everything.
+  setReports(kinds) {
+    if (kinds.join() === this.reports.join()) return
+    this.reports = kinds
+    for (const w of new Set([this.early, this.worker])) {
+      if (!w) continue
+      try { w.post({ t: 'reports', kinds }) } catch { /* closed: the next worker is told as it connects */ }
+    }
+  }
+
   // connect starts the worker the Go side runs in — a dedicated Worker, or
   // a port of the origin's SharedWorker — and returns it as {post(m),
-  // end(), listen(onmessage, onerror)}. end terminates a dedicated Worker;
-  // a SharedWorker outlives the page, and is told the page has gone.
+  // end(), listen(onmessage, onerror)}, told the reports the page listens
+  // for. end terminates a dedicated Worker; a SharedWorker outlives the
+  // page, and is told the page has gone.
   connect(where) {
+    const w = this.open(where)
+    if (this.reports.length) w.post({ t: 'reports', kinds: this.reports })
+    return w
+  }
+
+  open(where) {
     if (where === 'worker') {
       const w = new Worker(this.workerUrl)
       return {

@@ -74,6 +74,7 @@ export class Client {
         restore: () => [['setFlushMode', JSON.stringify(this._s.mode)], ['setFlushPeriod', String(this._s.period)]],
       },
     })
+    this._wanted()
     // The start waits for the page's own content unless start is 'eager'
     // (start.js); calls made meanwhile are journaled, and handed over then.
     this._configuredAt = performance.now()
@@ -341,10 +342,20 @@ export class Client {
     if (!set) throw new RangeError(`on: type must be one of ${REPORT_KINDS.join(', ')}`)
     if (typeof fn !== 'function') throw new TypeError('on: listener must be a function')
     set.add(fn)
-    return () => set.delete(fn)
+    this._wanted()
+    return () => this.off(type, fn)
   }
 
-  off(type, fn) { this._handlers.get(type)?.delete(fn) }
+  off(type, fn) {
+    this._handlers.get(type)?.delete(fn)
+    this._wanted()
+  }
+
+  // _wanted tells the bridge which reports the page listens for: those
+  // with a listener, or all in debug mode, which logs them.
+  _wanted() {
+    this._bridge.setReports(this._debug ? [...REPORT_KINDS] : REPORT_KINDS.filter((k) => this._handlers.get(k).size > 0))
+  }
 }
 
 // pageState is what the Go side needs to know of the page and cannot see

@@ -14,7 +14,9 @@
 // page, which only a dedicated Worker can be posted; without it the worker
 // fetches and compiles it; webLocks: a SharedWorker takes the origin's Web
 // Lock to send, see sdk.Locks); then each is a batch of call lines (a string),
-// {t:'ping'}, {t:'tab', id} (SharedWorker: the page's tab, see peers), or
+// {t:'ping'}, {t:'tab', id} (SharedWorker: the page's tab, see peers),
+// {t:'reports', kinds} (the reports the page listens for: the only ones
+// posted to it; none until it says), or
 // {t:'bye', drain} (SharedWorker: the page has gone; its SDK is closed,
 // see sdk.SDK.Close — or with drain, where the worker outlives the page
 // and the page sent nothing at close, sdk.SDK.Finish:
@@ -110,6 +112,10 @@ function preopen(name) {
 // marks, exit) resolves with the Go program's open (load.js).
 function serve(endpoint, boot, onBye, running = () => false, shared = false, onTab = () => {}) {
   const send = outbox((m) => endpoint.postMessage(m))
+  // The reports the page listens for ({t:'reports', kinds}); the others of
+  // REPORT_KINDS are not posted: each message is a task on the page's main
+  // thread, and most pages listen for none.
+  let reports = new Set()
   let client = null
   let starting = false
   let gone = false
@@ -133,6 +139,9 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false, onT
         return
       case 'tab':
         onTab(typeof d.id === 'string' && d.id ? d.id : null)
+        return
+      case 'reports':
+        reports = new Set(Array.isArray(d.kinds) ? d.kinds : [])
         return
       case 'hello': {
         // A page that would join a running Go program starts its SDK with
@@ -158,7 +167,7 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false, onT
     try {
       const open = await boot(d, marks, exit)
       if (gone) return
-      client = open({ done: (text) => send({ t: 'done', text }), emit: (kind, detail) => send({ t: 'emit', kind, detail }), flush: send.flush, shared, webLocks: d.webLocks === true })
+      client = open({ done: (text) => send({ t: 'done', text }), emit: (kind, detail) => { if (kind[0] === '_' || reports.has(kind)) send({ t: 'emit', kind, detail }) }, flush: send.flush, shared, webLocks: d.webLocks === true })
       endpoint.postMessage({ t: 'ready', marks, instance })
     } catch (err) {
       endpoint.postMessage({ t: 'fail', message: message(err) })

@@ -681,3 +681,27 @@ test('a page leaving for the next page of the site keeps its held calls from a S
     clearTimeout(b.held)
   })
 })
+
+test('a worker is told the reports the page listens for as it is connected and whenever they change, a worker connected again included', async () => {
+  const f = fakeWorkers()
+  const told = (w) => w.posted.filter((m) => m && m.t === 'reports').map((m) => m.kinds)
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const quiet = hosted('auto')
+    quiet.connect('sharedworker')
+    assert.deepEqual(told(f.made[0]), [], 'a page that listens for none says nothing: the worker posts it none')
+    const b = hosted('auto')
+    b.setReports(['flush'])
+    assert.equal(await b.preconnect('/w.js', '/x.wasm'), false)
+    await startHosted(b, { made: f.made.slice(1) })
+    const w = f.made[1]
+    assert.deepEqual(told(w), [['flush']], 'told with the question, before the start')
+    b.setReports(['flush'])
+    b.setReports(['flush', 'drop'])
+    b.setReports([])
+    assert.deepEqual(told(w), [['flush'], ['flush', 'drop'], []], 'each change once')
+    b.setReports(['error'])
+    b.suspend()
+    b.connect('sharedworker')
+    assert.deepEqual(told(f.made[2]), [['error']], 'a new connection is told at once')
+  })
+})
