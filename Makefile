@@ -56,7 +56,7 @@ dist/exponea.wasm: go.mod go.sum $(shell find wasm internal -name '*.go' -not -n
 	@mkdir -p dist
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm
 
-dist/exponea.mjs dist/exponea.js dist/exponea.worker.js dist/exponea.bloomreach.js dist/exponea.snippet.js &: js/build.mjs js/exponea.d.ts $(wildcard js/src/*.js) node_modules/.package-lock.json
+dist/exponea.mjs dist/exponea.js dist/exponea.worker.js dist/exponea.bloomreach.js dist/exponea.snippet.js dist/THIRD_PARTY_LICENSES.txt &: js/build.mjs js/exponea.d.ts $(wildcard js/src/*.js) node_modules/.package-lock.json go.mod go.sum
 	GOROOT="$(GOROOT)" node js/build.mjs
 
 # Precompressed siblings of the wasm, for servers that serve them as they

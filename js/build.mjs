@@ -4,7 +4,9 @@
 // Bloomreach-style facade into dist/exponea.bloomreach.js, and minifies the
 // snippet a page inlines before exponea.js into dist/exponea.snippet.js.
 import { build, transform } from 'esbuild'
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 
 const goroot = process.env.GOROOT
 if (!goroot) throw new Error('set GOROOT (make build does)')
@@ -35,3 +37,27 @@ copyFileSync('js/exponea.d.ts', 'dist/exponea.d.ts')
 // The snippet is pasted into pages, not loaded: minified, with no wrapper.
 const snippet = await transform(readFileSync('js/src/snippet.js', 'utf8'), { minify: true, target: 'es2015', legalComments: 'none' })
 writeFileSync('dist/exponea.snippet.js', snippet.code)
+
+// The package ships others' code: Go's runtime and standard library in
+// exponea.wasm, Go's wasm_exec.js in the scripts, and the Go modules the
+// wasm links. Their licenses ask that their notices go with it (the
+// minified files keep no comments): dist/THIRD_PARTY_LICENSES.txt has
+// each one's, the modules as `go list` finds them linked into ./wasm.
+const notices = [
+  { name: 'Go (the Go runtime and standard library, in exponea.wasm; Go\'s wasm_exec.js, in exponea.js, exponea.mjs, exponea.worker.js and exponea.bloomreach.js)', dir: goroot },
+]
+const modules = execFileSync('go', ['list', '-deps', '-f', '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}', './wasm'],
+  { env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' }, encoding: 'utf8' })
+for (const row of [...new Set(modules.split('\n').filter(Boolean))].sort()) {
+  const [path, version, dir] = row.split(' ')
+  notices.push({ name: `${path} ${version} (in exponea.wasm)`, dir })
+}
+let text = 'Third-party software in this package, and its licenses.\n'
+for (const n of notices) {
+  text += `\n${'='.repeat(78)}\n${n.name}\n${'='.repeat(78)}\n\n`
+  for (const f of ['LICENSE', 'NOTICE']) {
+    if (existsSync(join(n.dir, f))) text += readFileSync(join(n.dir, f), 'utf8').trimEnd() + '\n'
+    else if (f === 'LICENSE') throw new Error(`no LICENSE in ${n.dir} (${n.name})`)
+  }
+}
+writeFileSync('dist/THIRD_PARTY_LICENSES.txt', text)

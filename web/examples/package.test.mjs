@@ -32,13 +32,29 @@ async function run(dir, cmd, args) {
 }
 
 test('each example has the package from the tarball of this tree (not a link to it)', async () => {
-  const shipped = (await readdir(join(root, 'dist'))).filter((f) => /\.(m?js|d\.ts)$|^exponea\.wasm$/.test(f))
+  const shipped = (await readdir(join(root, 'dist'))).filter((f) => /\.(m?js|d\.ts)$|^exponea\.wasm$|^THIRD_PARTY_LICENSES\.txt$/.test(f))
   for (const dir of ['vite', 'webpack', 'typescript']) {
     const pkg = join(here, dir, 'node_modules/exponea-wasm')
     assert.equal((await lstat(pkg)).isSymbolicLink(), false, `${pkg} is a link`)
     assert.equal(JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8')).version, version)
     assert.deepEqual((await readdir(join(pkg, 'dist'))).sort(), shipped.sort(), `${dir}: the package's dist/`)
     for (const f of shipped) assert.ok((await readFile(join(pkg, 'dist', f))).equals(await readFile(join(root, 'dist', f))), `${dir}: ${f} is stale`)
+  }
+})
+
+// The package ships Go's runtime, its wasm_exec.js and the Go modules the
+// wasm links; their licenses go with them.
+test('the package carries the license of Go and of every Go module its wasm links', async () => {
+  const text = await readFile(join(here, 'vite/node_modules/exponea-wasm/dist/THIRD_PARTY_LICENSES.txt'), 'utf8')
+  const go = await readFile(join((await run('.', 'go', ['env', 'GOROOT'])).trim(), 'LICENSE'), 'utf8')
+  assert.ok(text.includes(go.trim()), "Go's LICENSE")
+  const linked = (await promisify(execFile)('go', ['list', '-deps', '-f', '{{with .Module}}{{if not .Main}}{{.Path}} {{.Dir}}{{end}}{{end}}', './wasm'],
+    { cwd: root, env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } })).stdout.split('\n').filter(Boolean)
+  assert.ok(linked.length >= 2, `the modules linked: ${linked}`)
+  for (const row of new Set(linked)) {
+    const [path, dir] = row.split(' ')
+    assert.ok(text.includes(path), `${path} named`)
+    assert.ok(text.includes((await readFile(join(dir, 'LICENSE'), 'utf8')).trim()), `${path}: its LICENSE`)
   }
 })
 
