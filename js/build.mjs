@@ -46,7 +46,7 @@ writeFileSync('dist/exponea.snippet.js', snippet.code)
 const notices = [
   { name: 'Go (the Go runtime and standard library, in exponea.wasm; Go\'s wasm_exec.js, in exponea.js, exponea.mjs, exponea.worker.js and exponea.bloomreach.js)', dir: goroot },
 ]
-const modules = execFileSync('go', ['list', '-deps', '-f', '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}', './wasm'],
+const modules = execFileSync(join(goroot, 'bin', 'go'), ['list', '-deps', '-f', '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}', './wasm'],
   { env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' }, encoding: 'utf8' })
 for (const row of [...new Set(modules.split('\n').filter(Boolean))].sort()) {
   const [path, version, dir] = row.split(' ')
