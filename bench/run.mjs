@@ -25,6 +25,7 @@ import { chromium } from 'playwright-core'
 import { startSink } from './sink.mjs'
 import { startPages } from './pages.mjs'
 import { writeReport } from './report.mjs'
+import { disableFeatures } from '../e2e/engines/chromium-flags.mjs'
 
 const benchDir = new URL('.', import.meta.url).pathname
 const rootDir = join(benchDir, '..')
@@ -911,7 +912,10 @@ const CHROMIUM = {
   executablePath: process.env.BENCH_CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
     // A safety net: no host name resolves, so nothing but loopback IPs loads.
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+    // No omnibox popup renderer booting beside each new context's first
+    // measurement (e2e/engines/chromium-flags.mjs).
+    disableFeatures],
   timeout: 60000,
 }
 

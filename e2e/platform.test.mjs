@@ -2,7 +2,8 @@
 // queue and the Web Lock that makes one tab the sender (docs/browsers.md). Fallbacks are in limits.test.mjs, the keepalive close path in
 // flush.test.mjs.
 import assert from 'node:assert/strict'
-import { test, env, config, open, TOKEN, RUNS_IN } from './harness.mjs'
+import { test, env, contexts, config, open, engine, TOKEN, RUNS_IN } from './harness.mjs'
+import { ownDisabled } from './engines/chromium-flags.mjs'
 
 const lock = `exponea-send:exponea:${TOKEN}` // "exponea-send:" + the default dbName
 
@@ -59,4 +60,22 @@ test('loading, configuring and tracking leave the page\'s global scope alone: no
   const onPage = await open(ctx, pages, config(collector, { host: 'page' }))
   assert.equal(await onPage.evaluate(() => exponea.runsIn), 'page')
   assert.deepEqual(await added(onPage), ['process', 'fs', 'path'], 'globals with the Go program on the page')
+})
+
+// Chromium keeps only the last --disable-features it is given, and
+// Playwright passes its own list before ours (engines/chromium-flags.mjs):
+// ours must repeat every feature Playwright turns off, and turn off the
+// omnibox popup renderer that otherwise boots beside each new context's
+// first page. Fails when a Playwright upgrade disables a feature ours lacks.
+test('Chromium runs with every feature Playwright turns off, and without the omnibox popup renderer', async (t) => {
+  if (engine.name !== 'chromium') return t.skip('Chromium\'s command line')
+  const browser = await contexts(t)
+  const page = await (await browser.newContext()).newPage()
+  await page.goto('chrome://version')
+  const line = await page.evaluate(() => document.getElementById('command_line').textContent)
+  const lists = line.split(/\s+/).filter((a) => a.startsWith('--disable-features=')).map((a) => a.slice('--disable-features='.length).split(','))
+  assert.ok(lists.length >= 2, `Playwright's --disable-features and ours: ${JSON.stringify(lists)}`)
+  const last = lists.at(-1)
+  assert.deepEqual(lists.flat().filter((f) => !last.includes(f)), [], 'features an earlier --disable-features turns off that the last (the one Chromium keeps) lacks')
+  assert.deepEqual(ownDisabled.filter((f) => !last.includes(f)), [], 'the omnibox popup features')
 })

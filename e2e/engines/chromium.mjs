@@ -1,6 +1,7 @@
 // Chromium from Debian's package, driven by playwright-core over CDP.
 import { chromium } from 'playwright-core'
 import { LibraryPage } from './page.mjs'
+import { disableFeatures } from './chromium-flags.mjs'
 
 export const name = 'chromium'
 
@@ -8,8 +9,10 @@ export const name = 'chromium'
 export const lacks = {}
 
 // The background-networking flags keep Chromium from calling out: on an
-// offline machine its connections are refused otherwise.
-const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+// offline machine its connections are refused otherwise. disableFeatures:
+// no omnibox popup renderer booting beside each new context's first page
+// (chromium-flags.mjs).
+const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', disableFeatures]
 
 export async function launch() {
   // Playwright turns the back/forward cache off; a visitor's browser has it.
