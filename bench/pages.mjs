@@ -8,7 +8,7 @@
 // (checked to decode to exponea.wasm); every other file is compressed once,
 // here, at start-up, and kept in memory. Three views of the same files:
 //
-//   /dist/…, /peers/…               brotli, `Cache-Control: no-store` (cold runs)
+//   /dist/…, /peers/…, /floor/…     brotli, `Cache-Control: no-store` (cold runs)
 //   /raw/dist/…, /raw/peers/…       never compressed, `no-store`
 //   /cached/dist/…, /cached/peers/… brotli, `Cache-Control: public,
 //                                   max-age=3600` and an ETag (second visit:
@@ -36,10 +36,11 @@ const types = {
 
 const brotli = (b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_LGWIN]: 24, [zc.BROTLI_PARAM_SIZE_HINT]: b.length } })
 
-// load reads every file of dir into memory with its brotli form and ETag.
-function load(dir, log) {
+// load reads every file of dir (or the names given) into memory with its
+// brotli form and ETag.
+function load(dir, log, names = readdirSync(dir)) {
   const files = new Map()
-  for (const name of readdirSync(dir)) {
+  for (const name of names) {
     if (name.endsWith('.br') || name.endsWith('.gz')) continue
     const raw = readFileSync(join(dir, name))
     let br = null
@@ -97,6 +98,8 @@ export function startPages({ benchDir, distDir, host = '127.0.0.1', log = () => 
     dist: load(distDir, log),
     peers: load(join(benchDir, 'dist/peers'), log),
     page: load(join(benchDir, 'page'), log),
+    // The size floor and Go's wasm_exec.js (bench.floor's cold start).
+    floor: load(join(benchDir, 'dist'), log, ['floor.wasm', 'wasm_exec.min.js']),
   }
   const hero = heroImage()
   dirs.page.set('hero.bmp', { raw: hero, br: null, tag: createHash('sha256').update(hero).digest('base64url').slice(0, 22), type: 'image/bmp' })
@@ -117,8 +120,8 @@ export function startPages({ benchDir, distDir, host = '127.0.0.1', log = () => 
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
     }
-    // /[raw/|cached/](dist|peers)/name, or a page file.
-    const m = /^\/(?:(raw|cached)\/)?(dist|peers)\/([^/]+)$/.exec(path)
+    // /[raw/|cached/](dist|peers|floor)/name, or a page file.
+    const m = /^\/(?:(raw|cached)\/)?(dist|peers|floor)\/([^/]+)$/.exec(path)
     const mode = m ? m[1] || 'cdn' : 'cdn'
     let file = m ? dirs[m[2]].get(m[3]) : dirs.page.get(path === '/' ? 'index.html' : path.slice(1))
     if (file && path === '/content.html') {

@@ -387,6 +387,20 @@ async function coldRaw(ctx, sdk, run, r, { prefix = '/raw', host, plain = false 
   }
 }
 
+// coldFloor: the size floor's cold start (bench.floor) in a fresh context,
+// on the page and served as the SDK's cold runs are: the least a Go program
+// takes to be running in a dedicated Worker here.
+async function coldFloor(ctx, r) {
+  const context = await ctx.browser.newContext()
+  try {
+    const { page } = await openPage(context, 'floor', r)
+    await page.goto(ctx.pages.url + '/', { timeout: 30000 })
+    return (await withTimeout(page.evaluate(() => bench.floor()), 30000, 'floor')).ready_ms
+  } finally {
+    await withTimeout(context.close(), 30000, 'context close').catch((e) => log(e.message))
+  }
+}
+
 // secondVisit: a visitor comes back. In Chromium's persistent profile (a
 // context of browser.newContext() is off the record: it keeps no code
 // cache at all, not even for scripts), on a page origin of its own (a fresh
@@ -824,6 +838,7 @@ async function measure(ctx, sdk, runIdx, { withMemory, caps }) {
   const raw = async () => {
     try { r.raw = await coldRaw(ctx, sdk, run, r) } catch (e) { r.notes.push(`raw: ${e.message.split('\n')[0]}`) }
     try { r.worker = await coldRaw(ctx, sdk, run, r, { prefix: '', host: 'worker' }) } catch (e) { r.notes.push(`dedicated Worker: ${e.message.split('\n')[0]}`) }
+    try { r.floor_ready_ms = await coldFloor(ctx, r) } catch (e) { r.notes.push(`floor: ${e.message.split('\n')[0]}`) }
     // Both hosts again on a plain page, in turn (ready ms of each load):
     // the default host first in even pairs, the dedicated Worker first in
     // odd ones, so that neither is always the one loaded second. The first
@@ -959,7 +974,7 @@ async function main() {
     took.get(sdk.name).push(Date.now() - t)
     perRun.get(sdk.name).push(r)
     log(`run ${i} ${sdk.id}: ready ${fmt(r.ready_ms)} ms, longest ${fmt(r.longest_task_ms)} ms, track p50 ${fmt(r.track_us_p50)} µs, p99 ${fmt(r.track_us_p99)} µs, total ${fmt(r.track_total_us)} µs (trace: main ${fmt(r.track_cpu_main_us)} + Worker ${fmt(r.track_cpu_worker_us)} = ${fmt(r.track_cpu_us)} µs), burst ${fmt(r.burst_ms)} ms, ${r.burst_requests} req, ${r.burst_delivered} delivered` +
-      (sdk.id === 'this' ? `, longest task CPU ${fmt(r.longest_task_cpu_ms)} ms: ${r.longest_task_cause}, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, dedicated Worker ready ${fmt(r.worker && r.worker.ready_ms)} ms, on a plain page ${(r.plain || []).map(fmt).join(', ')} ms (dedicated Worker ${(r.plainWorker || []).map(fmt).join(', ')} ms), startup ${JSON.stringify(r.startup)}` : '') +
+      (sdk.id === 'this' ? `, longest task CPU ${fmt(r.longest_task_cpu_ms)} ms: ${r.longest_task_cause}, durable p50 ${fmt(r.durable_ms_p50)} ms, burst durable ${fmt(r.burst_durable_ms)} ms${r.wasm_memory_mb_100k != null ? `, mem ${fmt(r.wasm_memory_mb_100k)} MB` : ''}, raw ready ${fmt(r.raw && r.raw.ready_ms)} ms, dedicated Worker ready ${fmt(r.worker && r.worker.ready_ms)} ms, floor started ${fmt(r.floor_ready_ms)} ms, on a plain page ${(r.plain || []).map(fmt).join(', ')} ms (dedicated Worker ${(r.plainWorker || []).map(fmt).join(', ')} ms), startup ${JSON.stringify(r.startup)}` : '') +
       `, second visit ready ${fmt(r.second && r.second.ready_ms)} ms${r.second ? ` (${r.second.refetched} refetched, ${r.second.revalidated} revalidated${r.second.wasm_cache ? `, wasm code cache ${JSON.stringify(r.second.wasm_cache)}` : ''})` : ''}` +
       ` (${((Date.now() - t) / 1000).toFixed(1)} s, done at ${elapsed()})${r.notes.length ? ' — ' + r.notes.join('; ') : ''}${r.external.length ? ' — tried to load: ' + [...new Set(r.external)].join(', ') : ''}`)
   }

@@ -94,6 +94,23 @@
       return { ready_ms: now() - t0 - waited, startup: startup || null }
     },
 
+    // The floor's cold start (floor-worker.js): from creating a dedicated
+    // Worker until the smallest Go program that links what the SDK must
+    // has started and run its main. What no Go SDK's ready can go under.
+    floor() {
+      const t0 = now()
+      return new Promise((resolve, reject) => {
+        const w = new Worker('/floor-worker.js')
+        w.onmessage = (e) => {
+          const ready_ms = now() - t0
+          w.terminate()
+          if (e.data.error || !e.data.id) reject(new Error('floor: ' + (e.data.error || 'no id')))
+          else resolve({ ready_ms })
+        }
+        w.onerror = (e) => reject(new Error('floor: ' + e.message))
+      })
+    },
+
     // The page-content measurement (content.html): the SDK's <script async>
     // has loaded; configure it and track 3 events at once, as a site does
     // (this SDK's configure is not awaited: calls are usable at once; a
