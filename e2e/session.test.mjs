@@ -2,7 +2,7 @@
 // browser engine ($ENGINE) against the real collector, with a 2 s session
 // timeout.
 import assert from 'node:assert/strict'
-import { test, env, config, open, configure, hide } from './harness.mjs'
+import { test, env, config, open, configure, hide, RUNS_IN } from './harness.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const short = (collector, extra = {}) => config(collector, { sessionTimeout: 2, ...extra })
@@ -78,6 +78,38 @@ test('all tabs closed past the timeout: the next visit ends the old session at i
   assert.ok(Math.abs(ends[0].timestamp - closedAt / 1000) < 1.2, `session_end at ${ends[0].timestamp}, tabs closed at ${closedAt / 1000}`)
   assert.ok(ends[0].timestamp <= starts[1].timestamp)
   assert.ok(ends[0].id < starts[1].id, 'the old session is ended before the new one starts')
+})
+
+// A tab that crashes says nothing: no pagehide, no 'bye'. In the origin's
+// SharedWorker its SDK went on as the page left it, shown, its heartbeat
+// keeping the session open for as long as any tab of the origin kept the
+// worker running. The worker takes a shown page silent for 20 s for gone.
+test('a tab that crashes while shown does not keep the session open: the other tab, hidden, ends it', { needs: ['crash'] }, async (t) => {
+  const { pages, collector, browser } = await env(t)
+  const ctx = await browser.newContext()
+  const b = await open(ctx, pages, short(collector)) // first: the SharedWorker is not in a's renderer
+  const a = await open(ctx, pages, short(collector))
+  const shared = RUNS_IN === 'sharedworker'
+  if (shared) await b.waitFor(() => exponea._bridge.others > 0, undefined, { what: 'tab b hears of tab a' })
+  await a.crash()
+  const crashedAt = Date.now()
+  if (shared) {
+    await b.waitFor(() => exponea._bridge.others === 0, undefined, { timeout: 40000, interval: 500, what: 'tab b hears that tab a has gone' })
+    console.log(`# tab a taken for gone ${((Date.now() - crashedAt) / 1000).toFixed(1)} s after it crashed`)
+  }
+  // Tab b, shown and idle all along, was not taken for gone: its SDK never
+  // had to start again.
+  await b.evaluate(() => exponea.trackEvent({ name: 'still_here' }))
+  await collector.waitFor(async () => (await ofType(collector, 'still_here')).length === 1, { what: 'tab b\'s event' })
+  assert.equal(await b.evaluate(() => exponea._bridge.restarts), 0, 'tab b\'s SDK started again')
+  const hiddenAt = Date.now()
+  await hide(b)
+  const [end] = await collector.waitFor(async () => {
+    const e = await ofType(collector, 'session_end')
+    return e.length === 1 && e
+  }, { timeout: 8000, what: 'session_end once tab b is hidden' })
+  assert.ok(Math.abs(end.timestamp - hiddenAt / 1000) < 1, `session_end at ${end.timestamp}, tab b hidden at ${hiddenAt / 1000}`)
+  assert.equal((await ofType(collector, 'session_start')).length, 1)
 })
 
 test('anonymize in one tab: the other tab switches; events queued before keep the old cookie', async (t) => {

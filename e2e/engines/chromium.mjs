@@ -29,7 +29,18 @@ export async function launch() {
 class Context {
   constructor(ctx) { this.ctx = ctx }
 
-  async newPage() { return new LibraryPage(name, await this.ctx.newPage()) }
+  async newPage() {
+    const page = new LibraryPage(name, await this.ctx.newPage())
+    // crash makes the tab's renderer crash (CDP Page.crash), as the
+    // browser's "Aw, Snap!": no pagehide, no message, the page just stops.
+    page.crash = async () => {
+      const cdp = await this.ctx.newCDPSession(page.page)
+      const crashed = new Promise((resolve) => page.page.once('crash', resolve))
+      cdp.send('Page.crash').catch(() => {}) // never answered: the renderer is gone
+      await crashed
+    }
+    return page
+  }
 
   // setOffline takes every page of the context, and its Workers, off the
   // network (navigator.onLine false, 'offline' fired) or back.

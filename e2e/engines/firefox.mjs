@@ -6,6 +6,7 @@ import { LibraryPage } from './page.mjs'
 export const name = 'firefox'
 
 export const lacks = {
+  crash: 'WebDriver BiDi has no command that crashes a tab\'s content process (and the tabs of one site share one)',
   // Measured: with offline emulation on, a reload fails with
   // NS_ERROR_OFFLINE even when request interception would answer it.
   route: 'offline emulation fails navigations (NS_ERROR_OFFLINE) before request interception can answer them',

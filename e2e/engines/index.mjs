@@ -17,7 +17,8 @@
 // test that needs it declares so and is skipped there with that reason
 // (harness.mjs `test`). The features: offline (Context.setOffline), route
 // (Context.route: answer requests from the test, offline too), navigation
-// (the page's Navigation API: where any navigation goes is known).
+// (the page's Navigation API: where any navigation goes is known), crash
+// (Page.crash(): the tab's renderer crashes).
 
 export const engines = ['chromium', 'firefox', 'webkit']
 

@@ -15,6 +15,7 @@ import { Page } from './page.mjs'
 export const name = 'webkit'
 
 export const lacks = {
+  crash: 'classic WebDriver has no command that crashes a tab\'s web process',
   offline: 'classic WebDriver has no network emulation (no offline mode)',
   route: 'classic WebDriver cannot intercept requests',
   navigation: 'WebKitGTK 2.50 has no Navigation API: where a navigation made by script (location.href = ...) goes is not known to the page',

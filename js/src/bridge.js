@@ -36,10 +36,13 @@ const RUNS = new Set(RUN_LIST)
 // STORAGE_RESTARTS times, the last delay repeated (WebKit has held
 // IndexedDB's first transactions for over 15 s after a tab closed). A
 // visible page with nothing outstanding pings it after IDLE_PING_AFTER ms
-// of silence: a SharedWorker that died (or that
+// of silence, either way: a SharedWorker that died (or that
 // WebKit started again, with no SDK for this page, when another tab
 // closed) is noticed without waiting for the page's next call, and the Go
-// side's timers (the flush period, the session's end) run again.
+// side's timers (the flush period, the session's end) run again; and a
+// SharedWorker hears from each of its shown pages at least that often, so
+// that it can take one silent for long for gone (a crashed tab says
+// nothing; worker.js).
 const PING_AFTER = 2000
 const IDLE_PING_AFTER = 5000
 const DEAD_AFTER = 4000
@@ -107,6 +110,7 @@ export class Bridge {
     this.suspended = false
     this.pageRuns = 0 // Go sides started on the page
     this.heard = 0 // when the Go side was last heard from
+    this.sent = Infinity // when the page last posted to its SharedWorker
     this.reports = [] // the reports the page listens for (setReports)
     this.pinged = 0
     this.timer = 0
@@ -534,7 +538,10 @@ export class Bridge {
     const tab = tabID()
     if (tab) port.postMessage({ t: 'tab', id: tab })
     return {
-      post: (m) => port.postMessage(m),
+      post: (m) => {
+        this.sent = Date.now()
+        port.postMessage(m)
+      },
       end: (drain = false) => {
         try { port.postMessage({ t: 'bye', drain }) } catch { /* closed already */ }
         port.close()
@@ -564,6 +571,7 @@ export class Bridge {
             Object.assign(this.marks, m.marks)
             this.instance = m.instance
             resolve((text) => w.post(text))
+            if (this.where === 'sharedworker') w.post({ t: 'shown', visible: visible() })
             break
           case 'fail': fail(m.message); break
           case 'exit': fail(m.message); break
@@ -622,7 +630,7 @@ export class Bridge {
       if (this.pinged && this.heard < this.pinged) {
         if (now - this.pinged > DEAD_AFTER) return this.lost('no answer from the worker')
       } else if (busy || visible()) {
-        if (now - this.heard > (busy ? PING_AFTER : IDLE_PING_AFTER)) {
+        if (busy ? now - this.heard > PING_AFTER : now - Math.min(this.heard, this.sent) > IDLE_PING_AFTER) {
           this.pinged = now
           this.worker.post({ t: 'ping' })
         }
@@ -675,6 +683,14 @@ export class Bridge {
     this.apply = null
     this.pinged = 0
     this.suspended = true
+  }
+
+  // shown tells a SharedWorker running this page's SDK whether the page is
+  // shown: it takes a shown page that stays silent for long for gone, as a
+  // tab that crashed (worker.js); a hidden one may be silent for ever.
+  shown(visible) {
+    if (this.where !== 'sharedworker' || !this.apply || !this.worker) return
+    try { this.worker.post({ t: 'shown', visible }) } catch { /* closed: the next worker is told as its SDK starts */ }
   }
 
   // outlives says whether the Go side outlives this page: a running

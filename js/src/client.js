@@ -186,7 +186,10 @@ export class Client {
   _watchPage() {
     // hostSends: the Go side outlives the page and sends, when it is hidden,
     // what the close path would have; the page then sends nothing itself.
-    const report = (visible) => this._bridge.tell('_page', JSON.stringify({ ...pageState(), visible, hostSends: this._bridge.outlives() }))
+    const report = (visible) => {
+      this._bridge.shown(visible)
+      this._bridge.tell('_page', JSON.stringify({ ...pageState(), visible, hostSends: this._bridge.outlives() }))
+    }
     // The page's own view of the network decides: a Worker's navigator.onLine
     // is not always kept in step with it.
     addEventListener('online', () => report(document.visibilityState !== 'hidden'))

@@ -15,6 +15,8 @@
 // fetches and compiles it; webLocks: a SharedWorker takes the origin's Web
 // Lock to send, see sdk.Locks); then each is a batch of call lines (a string),
 // {t:'ping'}, {t:'tab', id} (SharedWorker: the page's tab, see peers),
+// {t:'shown', visible} (SharedWorker, once the page's SDK runs: whether
+// the page is shown; a shown page silent for long is taken for gone),
 // {t:'reports', kinds} (the reports the page listens for: the only ones
 // posted to it; none until it says), or
 // {t:'bye', drain} (SharedWorker: the page has gone; its SDK is closed,
@@ -152,13 +154,17 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false, onT
         return
       }
       case 'bye':
-        gone = true
-        if (client) client.close(d.drain === true)
-        client = null
-        onBye()
+        bye(d.drain === true)
         return
     }
     if (d && d.wasmUrl) start(d)
+  }
+  const bye = (drain) => {
+    if (gone) return
+    gone = true
+    if (client) client.close(drain)
+    client = null
+    onBye()
   }
   const start = async (d) => {
     if (starting) return
@@ -173,6 +179,7 @@ function serve(endpoint, boot, onBye, running = () => false, shared = false, onT
       endpoint.postMessage({ t: 'fail', message: message(err) })
     }
   }
+  return { bye }
 }
 
 if (typeof SharedWorkerGlobalScope === 'function' && self instanceof SharedWorkerGlobalScope) {
@@ -202,28 +209,54 @@ if (typeof SharedWorkerGlobalScope === 'function' && self instanceof SharedWorke
   // running (peers), so that one going leaves a send under way to it
   // rather than sending its own copy (bridge.outlives). A frame of the
   // same tab goes with it, and a page that cannot tell counts for none.
-  const pages = new Map() // port → tab
+  //
+  // A page says 'bye' as it goes, but a tab that crashes says nothing, and
+  // its SDK here would go on as the page left it: shown, its session's
+  // heartbeat keeping the origin's session open for as long as the worker
+  // runs, and counted as a tab that keeps the worker running. A page whose
+  // SDK runs says whether it is shown ({t:'shown', visible}), and a shown
+  // page posts at least every ~6 s (bridge.js, IDLE_PING_AFTER); one shown
+  // and silent for GONE_AFTER is taken for gone. Should it be alive after
+  // all (its main thread blocked that long), it hears nothing more from
+  // here and starts its SDK again (the bridge's supervision): nothing is
+  // lost, its calls are journaled.
+  const GONE_AFTER = 20000
+  const pages = new Map() // port → {tab, shown, heard, bye}
   const peers = () => {
-    for (const [p, tab] of pages) {
+    for (const [p, { tab }] of pages) {
       const others = new Set()
-      if (tab) for (const t of pages.values()) if (t && t !== tab) others.add(t)
+      if (tab) for (const pg of pages.values()) if (pg.tab && pg.tab !== tab) others.add(pg.tab)
       try { p.postMessage({ t: 'peers', others: others.size }) } catch { /* closed */ }
     }
+  }
+  let sweeper = 0
+  const sweep = () => {
+    const t = Date.now()
+    for (const pg of [...pages.values()]) if (pg.shown && t - pg.heard > GONE_AFTER) pg.bye(false)
+    if (pages.size) return
+    clearInterval(sweeper)
+    sweeper = 0
   }
   self.onconnect = (e) => {
     const port = e.ports[0]
     let exit = null
-    pages.set(port, null)
-    serve(port, (d, marks, x) => { exit = x; return boot(d, marks, x) }, () => {
+    const pg = { tab: null, shown: false, heard: Date.now(), bye: () => {} }
+    pages.set(port, pg)
+    port.addEventListener('message', (m) => {
+      pg.heard = Date.now()
+      if (m.data && m.data.t === 'shown') pg.shown = m.data.visible === true
+    })
+    pg.bye = serve(port, (d, marks, x) => { exit = x; return boot(d, marks, x) }, () => {
       if (exit) exits.delete(exit)
       pages.delete(port)
       port.close()
       peers()
     }, () => program !== null, true, (tab) => {
       if (!pages.has(port)) return
-      pages.set(port, tab)
+      pg.tab = tab
       peers()
-    })
+    }).bye
+    if (!sweeper) sweeper = setInterval(sweep, GONE_AFTER / 4)
   }
 } else {
   // A dedicated Worker: one page, whose wasm may come compiled.

@@ -606,6 +606,34 @@ test('a visible page with nothing outstanding pings a SharedWorker silent for 5 
   })
 })
 
+// worker.js takes a shown page silent for 20 s for gone (a crashed tab says
+// nothing): a shown page tells it so, and posts at least every ~6 s, even
+// while the worker talks to it.
+test('a page tells its SharedWorker whether it is shown, and a shown page posts to it at least every 6 s though it hears from it', async (t) => {
+  const f = fakeWorkers()
+  await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker }, async () => {
+    const { b, w } = await supervised(f)
+    const shown = () => w.posted.filter((m) => m && m.t === 'shown').map((m) => m.visible)
+    assert.deepEqual(shown(), [true], 'told as its SDK started')
+    b.shown(false)
+    b.shown(true)
+    assert.deepEqual(shown(), [true, false, true], 'told of every change')
+    clearTimeout(b.timer) // the supervision start set, on the real clock
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1e12 })
+    b.heard = Date.now()
+    b.sent = Date.now()
+    b.watch()
+    const pings = () => w.posted.filter((m) => m && m.t === 'ping').length
+    for (let s = 0; s < 12; s++) {
+      t.mock.timers.tick(1000)
+      w.port.onmessage({ data: { t: 'done', text: '[]' } }) // the worker talks every second
+      assert.equal(b.heard, Date.now())
+    }
+    assert.equal(pings(), 2, 'pinged every 6 s of not posting')
+    clearTimeout(b.timer)
+  })
+})
+
 test('a hidden page with nothing outstanding does not ping its worker', async (t) => {
   const f = fakeWorkers()
   await withGlobals({ SharedWorker: f.SharedWorker, Worker: f.Worker, document: { visibilityState: 'hidden' } }, async () => {
