@@ -67,7 +67,7 @@ test('loading, configuring and tracking leave the page\'s global scope alone: no
 // ours must repeat every feature Playwright turns off, and turn off the
 // omnibox popup renderer that otherwise boots beside each new context's
 // first page. Fails when a Playwright upgrade disables a feature ours lacks.
-test('Chromium runs with every feature Playwright turns off, and without the omnibox popup renderer', async (t) => {
+test('Chromium runs with every feature Playwright turns off, and with the omnibox popup features off', async (t) => {
   if (engine.name !== 'chromium') return t.skip('Chromium\'s command line')
   const browser = await contexts(t)
   const page = await (await browser.newContext()).newPage()
