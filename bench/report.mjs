@@ -95,9 +95,11 @@ export function aggregate({ runs, sdks, sizeOf, perRun, floor, trickle = {}, tab
     // The size floor's cold start in a dedicated Worker (bench.floor).
     row.floor_ready_ms = sdk.id === 'this' ? round(median(rs.map((r) => r.floor_ready_ms)), 1) : null
     // The same two on a page that is not cross-origin isolated.
-    row.ready_plain_ms = sdk.id === 'this' ? round(median(rs.flatMap((r) => r.plain || [])), 1) : null
-    row.ready_plain_worker_ms = sdk.id === 'this' ? round(median(rs.flatMap((r) => r.plainWorker || [])), 1) : null
-    row.ready_plain_loads = sdk.id === 'this' ? [rs.flatMap((r) => r.plain || []).length, rs.flatMap((r) => r.plainWorker || []).length] : null
+    const plain = rs.flatMap((r) => r.plain || [])
+    const plainWorker = rs.flatMap((r) => r.plainWorker || [])
+    row.ready_plain_ms = sdk.id === 'this' ? round(median(plain), 1) : null
+    row.ready_plain_worker_ms = sdk.id === 'this' ? round(median(plainWorker), 1) : null
+    row.ready_plain_loads = sdk.id === 'this' ? [plain.length, plainWorker.length] : null
     row.second_visit_ready_ms = round(median(rs.map((r) => r.second && r.second.ready_ms)), 1)
     // The phases of fixed cost, one measurement each.
     const t = trickle[sdk.name]
