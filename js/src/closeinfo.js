@@ -36,12 +36,16 @@ export class CloseInfo {
   }
 
   // save merges part ({url, ids, consent}) into what is kept; consent
-  // 'denied' removes it all.
+  // 'denied' removes it all. What is kept already is not written again:
+  // every page of a visit is told the same at its start (configure's
+  // answer, the identity, the consent), and a write costs the page's main
+  // thread more than the read.
   save(part) {
     if (part.consent === 'denied') return this.remove()
     this.value = { url: '', ids: '', consent: '', ...this.value, ...part }
     try {
-      this.store?.setItem(this.key, JSON.stringify({ for: this.for, ...this.value }))
+      const text = JSON.stringify({ for: this.for, ...this.value })
+      if (this.store && this.store.getItem(this.key) !== text) this.store.setItem(this.key, text)
     } catch {} // full: the next page sends what this one could not
   }
 

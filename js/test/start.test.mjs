@@ -161,6 +161,28 @@ test('the close path knows what the last page of the same configuration was told
   assert.equal(new CloseInfo(cfg, store).read(), null)
 })
 
+test('what is kept already is not written again; a change, or what another page wrote meanwhile, is', () => {
+  const store = memoryStore()
+  let writes = 0
+  const setItem = store.setItem
+  store.setItem = (k, v) => { writes++; setItem(k, v) }
+  const info = { url: 'https://api.example/x?access_token=k', ids: '{"cookie":"c1"}', consent: 'granted' }
+  new CloseInfo(cfg, store).save(info)
+  assert.equal(writes, 1)
+  const next = new CloseInfo(cfg, store) // the next page of the visit
+  next.read()
+  next.save(info) // configure's answer
+  next.save({ ids: info.ids }) // the identity
+  next.save({ consent: 'granted' }) // the consent
+  assert.equal(writes, 1, 'told the same: nothing written')
+  next.save({ ids: '{"cookie":"c1","registered":"a"}' })
+  assert.equal(writes, 2, 'a new identity is written')
+  new CloseInfo(cfg, store).save({ ...info, ids: '{"cookie":"c2"}' }) // another tab, after an anonymize
+  next.save({ ids: '{"cookie":"c1","registered":"a"}' })
+  assert.equal(writes, 4, 'written again where another page changed it')
+  assert.deepEqual(new CloseInfo(cfg, store).read(), { ...info, ids: '{"cookie":"c1","registered":"a"}' })
+})
+
 test('unreadable or unavailable storage: nothing known, nothing thrown', () => {
   const store = memoryStore()
   store.setItem('exponea:c:exponea:t', '{not json')
