@@ -37,9 +37,9 @@ export class CloseInfo {
 
   // save merges part ({url, ids, consent}) into what is kept; consent
   // 'denied' removes it all. What is kept already is not written again:
-  // every page of a visit is told the same at its start (configure's
-  // answer, the identity, the consent), and a write costs the page's main
-  // thread more than the read.
+  // every page of a visit is told the same at its start (the consent,
+  // configure's answer), and each write fires a storage event in every
+  // other tab of the origin.
   save(part) {
     if (part.consent === 'denied') return this.remove()
     this.value = { url: '', ids: '', consent: '', ...this.value, ...part }
